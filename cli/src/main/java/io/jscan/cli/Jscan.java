@@ -1,0 +1,124 @@
+package io.jscan.cli;
+
+import io.jscan.core.JscanException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code jscan} command. {@link #run} is the testable entry point: it never exits the JVM and
+ * never prints a stack trace unless {@code --debug} is given. Results go to {@code out}; progress,
+ * logs and errors go to {@code err}.
+ */
+@Command(
+    name = "jscan",
+    mixinStandardHelpOptions = true,
+    versionProvider = Jscan.Version.class,
+    description = {
+      "Builds reproducible OCI images from Dockerfiles and verifies images before they run.",
+      ""
+    },
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      AutoComplete.GenerateCompletion.class,
+    })
+public final class Jscan {
+
+  @Option(
+      names = "--debug",
+      scope = ScopeType.INHERIT,
+      description = "Print stack traces of errors (for bug reports).")
+  boolean debug;
+
+  private Jscan() {}
+
+  /** Parses {@code args}, runs the command and returns its exit code. */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = newCommandLine(out, err);
+    return cli.execute(args);
+  }
+
+  static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new Jscan());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExitCodeExceptionMapper(t -> ExitCode.UNEXPECTED.code());
+    cli.getCommandSpec().usageMessage().footer(ExitCode.helpFooter());
+    cli.getCommandSpec().usageMessage().footerHeading("");
+    cli.setParameterExceptionHandler(Jscan::onBadUsage);
+    cli.setExecutionExceptionHandler(Jscan::onFailure);
+    // 'generate-completion' is hidden by picocli; show it, people look for it
+    CommandLine completion = cli.getSubcommands().get("generate-completion");
+    completion.getCommandSpec().usageMessage().hidden(false);
+    return cli;
+  }
+
+  private static int onBadUsage(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("jscan: " + e.getMessage());
+    if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+      err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+    }
+    return ExitCode.BAD_INPUT.code();
+  }
+
+  private static int onFailure(Exception e, CommandLine cmd, ParseResult parsed) {
+    PrintWriter err = cmd.getErr();
+    boolean debug = isDebug(parsed);
+    int code;
+    if (e instanceof JscanException je) {
+      err.println("jscan: " + je.getMessage());
+      code = ExitCode.of(je.kind()).code();
+    } else if (e instanceof IOException io) {
+      err.println("jscan: I/O error: " + io.getMessage());
+      code = ExitCode.UNEXPECTED.code();
+    } else {
+      err.println("jscan: unexpected error: " + e);
+      if (!debug) {
+        err.println("Rerun with --debug for details.");
+      }
+      code = ExitCode.UNEXPECTED.code();
+    }
+    if (debug) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return code;
+  }
+
+  private static boolean isDebug(ParseResult parsed) {
+    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--debug")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Reads the version Maven filtered into {@code version.properties}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      return new String[] {"jscan " + version(), "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+    }
+
+    static String version() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = Jscan.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return p.getProperty("version", "unknown");
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.jscan.core;
+
+import java.util.Objects;
+
+/**
+ * Base of the one checked exception each jscan subsystem declares ({@code OciException},
+ * {@code DockerfileException}, {@code BuildException}, ...).
+ *
+ * <p>The message always reads {@code what failed: detail}, so the command line can print it as
+ * one line. The {@link FailureKind} tells the command line which exit code the failure maps to;
+ * policy violations are never exceptions (they are data in a report).
+ */
+public abstract class JscanException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  private final FailureKind kind;
+
+  protected JscanException(FailureKind kind, String what, String detail) {
+    this(kind, what, detail, null);
+  }
+
+  protected JscanException(FailureKind kind, String what, String detail, Throwable cause) {
+    super(Objects.requireNonNull(what, "what") + ": " + Objects.requireNonNull(detail, "detail"), cause);
+    this.kind = Objects.requireNonNull(kind, "kind");
+  }
+
+  /** Which kind of failure this is; decides the exit code. */
+  public FailureKind kind() {
+    return kind;
+  }
+}

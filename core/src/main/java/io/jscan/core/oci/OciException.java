@@ -1,0 +1,32 @@
+package io.jscan.core.oci;
+
+import io.jscan.core.FailureKind;
+import io.jscan.core.JscanException;
+
+/**
+ * The checked exception of the OCI core: parsing documents, reading and writing images through a
+ * source or sink. {@link FailureKind#INTEGRITY} marks content that does not match its descriptor.
+ */
+public class OciException extends JscanException {
+  private static final long serialVersionUID = 1L;
+
+  public OciException(FailureKind kind, String what, String detail) {
+    super(kind, what, detail);
+  }
+
+  public OciException(FailureKind kind, String what, String detail, Throwable cause) {
+    super(kind, what, detail, cause);
+  }
+
+  public static OciException badInput(String what, String detail) {
+    return new OciException(FailureKind.BAD_INPUT, what, detail);
+  }
+
+  public static OciException integrity(String what, String detail) {
+    return new OciException(FailureKind.INTEGRITY, what, detail);
+  }
+
+  public static OciException io(String what, java.io.IOException cause) {
+    return new OciException(FailureKind.UNEXPECTED, what, String.valueOf(cause.getMessage()), cause);
+  }
+}
