@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
-/** {@code EXPOSE port[/proto] ...}; the ports are kept sorted, as BuildKit sorts them. */
+/** {@code EXPOSE port[/proto] ...}; as written the ports are sorted, as BuildKit sorts them when parsing. */
 public record ExposeInstruction(SourceLocation location, List<String> ports)
     implements Instruction, Expandable<ExposeInstruction> {
   public ExposeInstruction {
     Objects.requireNonNull(location, "location");
-    ports = ports.stream().sorted().toList();
+    ports = List.copyOf(ports);
     if (ports.isEmpty()) {
       throw new IllegalArgumentException("EXPOSE requires at least one argument");
     }

@@ -239,7 +239,7 @@ public final class Instructions {
       throw DockerfileException.at(at, "EXPOSE requires at least one argument");
     }
     flags(node).parse();
-    return new ExposeInstruction(at, node.args());
+    return new ExposeInstruction(at, node.args().stream().sorted().toList());
   }
 
   private static VolumeInstruction volume(Node node, SourceLocation at) throws DockerfileException, BuildFlags.FlagException {
