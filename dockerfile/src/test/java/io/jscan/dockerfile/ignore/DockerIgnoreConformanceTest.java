@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -111,8 +110,7 @@ class DockerIgnoreConformanceTest {
       throws Exception {
     Files.writeString(context.resolve("Dockerfile"), scenario.get("dockerfile").asText());
     Files.writeString(context.resolve(".dockerignore"), scenario.get("dockerignore").asText());
-    for (Iterator<Map.Entry<String, JsonNode>> it = scenario.get("context_files").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> file = it.next();
+    for (Map.Entry<String, JsonNode> file : scenario.get("context_files").properties()) {
       if (!file.getValue().isNull()) {
         Files.writeString(context.resolve(file.getKey()), file.getValue().asText());
       }
@@ -124,8 +122,7 @@ class DockerIgnoreConformanceTest {
     }
     List<String> included = DockerIgnore.load(context, context.resolve("Dockerfile")).includedFiles(context);
 
-    for (Iterator<Map.Entry<String, JsonNode>> it = scenario.get("expected_present").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> present = it.next();
+    for (Map.Entry<String, JsonNode> present : scenario.get("expected_present").properties()) {
       assertTrue(included.contains(present.getKey()), present.getKey() + " missing from " + included);
       assertEquals(present.getValue().asText(), Files.readString(context.resolve(present.getKey())));
     }
