@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       CommandLine.HelpCommand.class,
       AutoComplete.GenerateCompletion.class,
+      DockerfileCommand.class,
     })
 public final class Jscan {
 

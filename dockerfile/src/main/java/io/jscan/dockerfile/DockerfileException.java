@@ -1,0 +1,55 @@
+package io.jscan.dockerfile;
+
+import io.jscan.core.FailureKind;
+import io.jscan.core.JscanException;
+
+/**
+ * The one checked exception of the Dockerfile front end: a Dockerfile, a {@code .dockerignore}, a
+ * build argument or a stage reference is wrong. The message reads {@code FILE:LINE: what is wrong}
+ * (the project's "what: detail" rule with the location as the "what"), so the command line prints
+ * it as one line and exits 2.
+ */
+public final class DockerfileException extends JscanException {
+  private static final long serialVersionUID = 1L;
+
+  private final String file;
+  private final int line;
+
+  private DockerfileException(String file, int line, String detail, Throwable cause) {
+    super(FailureKind.BAD_INPUT, file + ":" + line, detail, cause);
+    this.file = file;
+    this.line = line;
+  }
+
+  /** An error at one line of a file. */
+  public static DockerfileException at(String file, int line, String detail) {
+    return new DockerfileException(file, Math.max(1, line), detail, null);
+  }
+
+  /** An error at the start line of a location. */
+  public static DockerfileException at(SourceLocation location, String detail) {
+    return new DockerfileException(location.file(), location.startLine(), detail, null);
+  }
+
+  /** An error at the start line of a location, caused by a lower-level failure (kept for --debug). */
+  public static DockerfileException at(SourceLocation location, String detail, Throwable cause) {
+    return new DockerfileException(location.file(), location.startLine(), detail, cause);
+  }
+
+  /** The file name as the user gave it ({@code -} for standard input). */
+  public String file() {
+    return file;
+  }
+
+  /** The 1-based line the error is about. */
+  public int line() {
+    return line;
+  }
+
+  /** The message without the {@code FILE:LINE: } prefix. */
+  public String detail() {
+    String message = getMessage();
+    String prefix = file + ":" + line + ": ";
+    return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+  }
+}

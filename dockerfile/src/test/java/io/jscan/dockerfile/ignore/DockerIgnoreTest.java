@@ -1,0 +1,93 @@
+package io.jscan.dockerfile.ignore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jscan.dockerfile.DockerfileException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DockerIgnoreTest {
+
+  @Test
+  void canSkipDirectory_excludedDirWithoutReinclusion_isSkipped() throws Exception {
+    DockerIgnore ignore = DockerIgnore.of(List.of("node_modules", "*.log"));
+
+    assertTrue(ignore.canSkipDirectory("node_modules"));
+    assertFalse(ignore.canSkipDirectory("src"));
+  }
+
+  @Test
+  void canSkipDirectory_reinclusionBelowDir_keepsWalking() throws Exception {
+    DockerIgnore ignore = DockerIgnore.of(List.of("docs", "!docs/README.md", "build", "!other/keep"));
+
+    assertFalse(ignore.canSkipDirectory("docs"), "docs/README.md is re-included");
+    assertTrue(ignore.canSkipDirectory("build"), "no ! pattern reaches into build/");
+  }
+
+  @Test
+  void canSkipDirectory_doubleStarReinclusion_isNeverPruned() throws Exception {
+    DockerIgnore ignore = DockerIgnore.of(List.of("*", "!**/*.go"));
+
+    assertFalse(ignore.canSkipDirectory("vendor"));
+  }
+
+  @Test
+  void includedFiles_excludedDirWithReincludedFile_keepsOnlyThatFile(@TempDir Path context) throws Exception {
+    Files.createDirectories(context.resolve("docs/api"));
+    Files.writeString(context.resolve("docs/README.md"), "r");
+    Files.writeString(context.resolve("docs/api/x.md"), "x");
+    Files.writeString(context.resolve("main.go"), "m");
+    Files.writeString(context.resolve(".dockerignore"), "docs\n!docs/README.md\n");
+
+    List<String> included = DockerIgnore.load(context, context.resolve("Dockerfile")).includedFiles(context);
+
+    assertEquals(List.of(".dockerignore", "docs/README.md", "main.go"), included);
+  }
+
+  @Test
+  void load_dockerfileSpecificIgnoreFile_takesPrecedenceOverContextIgnoreFile(@TempDir Path dir) throws Exception {
+    Path context = Files.createDirectories(dir.resolve("ctx"));
+    Path dockerfiles = Files.createDirectories(dir.resolve("df"));
+    Files.writeString(context.resolve(".dockerignore"), "a\n");
+    Files.writeString(dockerfiles.resolve("app.Dockerfile.dockerignore"), "b\n");
+
+    DockerIgnore ignore = DockerIgnore.load(context, dockerfiles.resolve("app.Dockerfile"));
+
+    assertEquals(List.of("b"), ignore.patterns());
+    assertEquals(List.of("a"), DockerIgnore.load(context, dockerfiles.resolve("other.Dockerfile")).patterns());
+  }
+
+  @Test
+  void parse_loneExclamationMark_isRejectedNamingTheLine() {
+    DockerfileException e =
+        assertThrows(DockerfileException.class, () -> DockerIgnore.parse(".dockerignore", "a\n\n!\n"));
+
+    assertEquals(3, e.line());
+    assertEquals(".dockerignore:3: illegal exclusion pattern: \"!\"", e.getMessage());
+  }
+
+  @Test
+  void parse_unterminatedCharacterClass_isRejected() {
+    assertThrows(DockerfileException.class, () -> DockerIgnore.parse(".dockerignore", "a[b\n"));
+  }
+
+  @Test
+  void isExcluded_characterClassWithJavaSpecialCharacters_matchesLiterally() throws Exception {
+    DockerIgnore ignore = DockerIgnore.of(List.of("f[&[]x"));
+
+    assertTrue(ignore.isExcluded("f&x"));
+    assertTrue(ignore.isExcluded("f[x"));
+    assertFalse(ignore.isExcluded("fax"));
+  }
+
+  @Test
+  void isExcluded_contextRoot_isNeverExcluded() throws Exception {
+    assertFalse(DockerIgnore.of(List.of("**")).isExcluded("."));
+  }
+}
