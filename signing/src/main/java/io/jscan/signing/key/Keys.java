@@ -167,6 +167,18 @@ public final class Keys {
     return key;
   }
 
+  /** A bare PKCS#1 RSAPublicKey DER (as some trusted roots carry CT log keys). */
+  public static PublicKey publicFromPkcs1Rsa(byte[] der, String what) throws SigningException {
+    try {
+      SubjectPublicKeyInfo spki = new SubjectPublicKeyInfo(
+          new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, org.bouncycastle.asn1.DERNull.INSTANCE),
+          org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(der));
+      return fromPkix(spki.getEncoded(), what);
+    } catch (IOException | RuntimeException e) {
+      throw SigningException.badInput(what, "not a PKCS#1 RSA public key: " + e.getMessage());
+    }
+  }
+
   private static SigningKey fromPkcs8(byte[] der, String what) throws SigningException {
     PrivateKeyInfo info;
     try {
