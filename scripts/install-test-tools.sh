@@ -7,6 +7,9 @@ set -euo pipefail
 declare -A tools=(
   [git]=git
   [flock]=util-linux
+  [openssl]=openssl   # signing: interop checks of jscan's keys and signatures
+  [node]=nodejs       # signing: sigstore-js verifies bundles jscan writes
+  [npm]=npm
 )
 
 missing=()
