@@ -4,6 +4,7 @@ import io.jscan.core.JscanException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.Properties;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -30,6 +31,10 @@ import picocli.CommandLine.ScopeType;
       CommandLine.HelpCommand.class,
       AutoComplete.GenerateCompletion.class,
       DockerfileCommand.class,
+      GenerateKeyPairCommand.class,
+      SignBlobCommand.class,
+      VerifyBlobCommand.class,
+      VerifyBundleCommand.class,
     })
 public final class Jscan {
 
@@ -41,14 +46,40 @@ public final class Jscan {
 
   private Jscan() {}
 
+  /** Commands that read environment variables get them through this, so tests can supply their own. */
+  interface EnvironmentAware {
+    void environment(Map<String, String> env);
+  }
+
   /** Parses {@code args}, runs the command and returns its exit code. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = newCommandLine(out, err);
+    return run(out, err, System.getenv(), args);
+  }
+
+  /** As {@link #run(PrintWriter, PrintWriter, String...)} with an explicit environment (tests). */
+  public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+    CommandLine cli = newCommandLine(out, err, env);
     return cli.execute(args);
   }
 
   static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new Jscan());
+    return newCommandLine(out, err, System.getenv());
+  }
+
+  static CommandLine newCommandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine.IFactory factory =
+        new CommandLine.IFactory() {
+          @Override
+          public <K> K create(Class<K> cls) throws Exception {
+            K created = defaults.create(cls);
+            if (created instanceof EnvironmentAware aware) {
+              aware.environment(env);
+            }
+            return created;
+          }
+        };
+    CommandLine cli = new CommandLine(new Jscan(), factory);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExitCodeExceptionMapper(t -> ExitCode.UNEXPECTED.code());
