@@ -54,7 +54,9 @@ final class StrictReader {
       }
       return node;
     } catch (JsonProcessingException e) {
-      throw fail("", "invalid JSON: " + e.getOriginalMessage() + locationOf(e));
+      // Jackson names its input source in messages; the document is already named by "what"
+      String message = e.getOriginalMessage().replaceAll("\\[Source: [^;\\]]*; ", "[");
+      throw fail("", "invalid JSON: " + message + locationOf(e));
     } catch (IOException e) {
       throw fail("", "invalid JSON: " + e.getMessage());
     }
