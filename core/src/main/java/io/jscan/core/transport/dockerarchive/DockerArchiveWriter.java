@@ -60,7 +60,11 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 public final class DockerArchiveWriter {
   private DockerArchiveWriter() {}
 
-  /** An artifact and the names to record for it (familiar form in RepoTags, full in index.json). */
+  /**
+   * An artifact and the names to record for it. RepoTags get the fully qualified name
+   * ({@code docker.io/library/app:1.0}): docker load normalises either form the same way, while
+   * podman load would file a short {@code app:1.0} under {@code localhost/}.
+   */
   public record Item(Artifact artifact, List<ImageName> names) {
     public Item {
       names = List.copyOf(names);
@@ -98,7 +102,7 @@ public final class DockerArchiveWriter {
         g.writeStringField("Config", memberName(m.config().digest()));
         g.writeArrayFieldStart("RepoTags");
         for (ImageName name : item.names()) {
-          g.writeString(name.withoutDigest().familiar());
+          g.writeString(name.withoutDigest().toString());
         }
         g.writeEndArray();
         g.writeArrayFieldStart("Layers");
