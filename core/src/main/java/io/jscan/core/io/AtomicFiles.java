@@ -26,6 +26,7 @@ public final class AtomicFiles {
   /** Writes {@code bytes} to {@code target} atomically, staging in {@code tempDir} (same file system). */
   public static void write(Path target, byte[] bytes, Path tempDir) throws IOException {
     Files.createDirectories(tempDir);
+    Files.createDirectories(target.toAbsolutePath().getParent());
     Path tmp = tempName(tempDir, ".tmp-" + target.getFileName() + "-");
     try {
       try (FileChannel ch =

@@ -58,8 +58,9 @@ public final class LocalStore implements AutoCloseable {
   public static final String HOME_PROPERTY = "jscan.home";
   public static final String HOME_ENV = "JSCAN_HOME";
   static final String PRIVATE_DIR = ".jscan";
-  /** Temp directories younger than this are never cleaned: their owner may not have locked them yet. */
+  /** A temp directory still being created is left alone this long: its owner may not have locked it yet. */
   private static final Duration STALE_AFTER = Duration.ofMinutes(1);
+  private static final String CREATING_SUFFIX = ".creating";
   /** Session directories owned by this JVM: cleanup must never open their lock files (see {@link FileLocks}). */
   private static final Set<Path> OWN_SESSIONS = ConcurrentHashMap.newKeySet();
 
@@ -115,17 +116,23 @@ public final class LocalStore implements AutoCloseable {
   public static LocalStore open(Path home) throws OciException {
     Path root = home.toAbsolutePath().normalize();
     Path tmp = root.resolve(PRIVATE_DIR).resolve("tmp");
-    Path session = tmp.resolve(UUID.randomUUID().toString());
+    String id = UUID.randomUUID().toString();
+    Path creating = tmp.resolve("." + id + CREATING_SUFFIX);
+    Path session = tmp.resolve(id);
     FileChannel channel = null;
     try {
-      Files.createDirectories(session);
-      channel = FileChannel.open(session.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      // the directory gets its name only once its lock is held, so a cleaner that finds it
+      // unlocked knows its owner is gone; the lock stays on the file through the rename
+      Files.createDirectories(creating);
+      channel = FileChannel.open(creating.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = channel.lock();
       OWN_SESSIONS.add(session);
+      Files.move(creating, session, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       cleanStaleSessions(tmp);
       return new LocalStore(root, session, channel, lock);
     } catch (IOException e) {
       closeQuietly(channel);
+      OWN_SESSIONS.remove(session);
       throw OciException.io("opening the image store " + home, e);
     } catch (OciException | RuntimeException e) {
       closeQuietly(channel);
@@ -144,7 +151,10 @@ public final class LocalStore implements AutoCloseable {
     }
   }
 
-  /** Removes temp directories whose owner is gone: their lock file can be locked. */
+  /**
+   * Removes temp directories whose owner is gone: their lock file can be locked. A directory still
+   * being created (dot name) is only removed once it is old: its creator may be between mkdir and lock.
+   */
   private static void cleanStaleSessions(Path tmp) throws IOException {
     Instant cutoff = Instant.now().minus(STALE_AFTER);
     try (DirectoryStream<Path> sessions = Files.newDirectoryStream(tmp)) {
@@ -152,25 +162,29 @@ public final class LocalStore implements AutoCloseable {
         if (OWN_SESSIONS.contains(dir) || !Files.isDirectory(dir)) {
           continue;
         }
-        if (Files.getLastModifiedTime(dir).toInstant().isAfter(cutoff)) {
-          continue;
-        }
-        Path lockFile = dir.resolve("lock");
-        if (!Files.exists(lockFile)) {
-          AtomicFiles.deleteTree(dir);
-          continue;
-        }
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
-          FileLock lock = ch.tryLock();
-          if (lock != null) {
-            try {
+        try {
+          if (dir.getFileName().toString().startsWith(".")) {
+            if (Files.getLastModifiedTime(dir).toInstant().isBefore(cutoff)) {
               AtomicFiles.deleteTree(dir);
-            } finally {
-              lock.release();
+            }
+            continue;
+          }
+          if (!Files.exists(dir.resolve("lock"))) {
+            AtomicFiles.deleteTree(dir); // half-deleted by a cleaner that was itself interrupted
+            continue;
+          }
+          try (FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.WRITE)) {
+            FileLock lock = ch.tryLock();
+            if (lock != null) {
+              try {
+                AtomicFiles.deleteTree(dir);
+              } finally {
+                lock.release();
+              }
             }
           }
-        } catch (OverlappingFileLockException | java.nio.file.NoSuchFileException inUseOrGone) {
-          // held in this JVM, or removed by another cleaner meanwhile
+        } catch (OverlappingFileLockException | IOException | java.io.UncheckedIOException inUseOrGone) {
+          // held in this JVM, or being removed by another process: cleaning is best effort
         }
       }
     }
