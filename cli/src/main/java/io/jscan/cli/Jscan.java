@@ -29,6 +29,12 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       CommandLine.HelpCommand.class,
       AutoComplete.GenerateCompletion.class,
+      ImagesCommand.class,
+      InspectCommand.class,
+      TagCommand.class,
+      RmiCommand.class,
+      SaveCommand.class,
+      LoadCommand.class,
     })
 public final class Jscan {
 
