@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
-import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.json.Rfc3339;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.store.LocalStore;

@@ -47,7 +47,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       image that is being written but not yet in index.json.
  * </ul>
  * Locks are always taken in that order (gc, then index). Readers take no lock: index.json is
- * replaced atomically, so they see one version or the next.
+ * replaced atomically, so they see one version or the next. (A read of an image that another
+ * process removes meanwhile fails with a missing-blob error, as with docker.)
  *
  * <p><b>Crashes.</b> A process killed at any point leaves a readable store (see
  * {@link OciLayout}); its temp directory under {@code .jscan/tmp/} is removed by the next process
