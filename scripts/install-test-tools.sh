@@ -7,6 +7,7 @@ set -euo pipefail
 declare -A tools=(
   [git]=git
   [flock]=util-linux
+  [skopeo]=skopeo
 )
 
 missing=()
