@@ -35,6 +35,12 @@ import picocli.CommandLine.ScopeType;
       SignBlobCommand.class,
       VerifyBlobCommand.class,
       VerifyBundleCommand.class,
+      ImagesCommand.class,
+      InspectCommand.class,
+      TagCommand.class,
+      RmiCommand.class,
+      SaveCommand.class,
+      LoadCommand.class,
     })
 public final class Jscan {
 

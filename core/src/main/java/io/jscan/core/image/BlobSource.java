@@ -37,7 +37,7 @@ public interface BlobSource {
       } catch (IOException ignored) {
         // already failing
       }
-      throw OciException.integrity(e.what(), e.getMessage().substring(e.what().length() + 2));
+      throw OciException.integrity(e.what(), e.detail());
     }
   }
 }

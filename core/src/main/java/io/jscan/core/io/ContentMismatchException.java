@@ -13,12 +13,14 @@ public final class ContentMismatchException extends IOException {
   private static final long serialVersionUID = 1L;
 
   private final String what;
+  private final String detail;
   private final Optional<Digest> expectedDigest;
   private final Optional<Digest> actualDigest;
 
   public ContentMismatchException(String what, String detail, Optional<Digest> expected, Optional<Digest> actual) {
     super(what + ": " + detail);
     this.what = what;
+    this.detail = detail;
     this.expectedDigest = expected;
     this.actualDigest = actual;
   }
@@ -26,6 +28,11 @@ public final class ContentMismatchException extends IOException {
   /** What was being read, e.g. {@code layer 2 sha256:ab…}. */
   public String what() {
     return what;
+  }
+
+  /** What was wrong, without the {@link #what()} prefix. */
+  public String detail() {
+    return detail;
   }
 
   public Optional<Digest> expectedDigest() {

@@ -2,6 +2,7 @@ package io.jscan.core.oci;
 
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The media types jscan reads and writes (OCI image-spec media-types.md, Docker image manifest v2
@@ -51,6 +52,13 @@ public final class MediaTypes {
   /** Some third-party layer types that are known to be gzip-compressed tars (seen in the wild). */
   public static final String NONSTANDARD_TAR_GZIP = "application/tar+gzip";
 
+  /**
+   * RFC 6838 section 4.2 restricted-name grammar for type and subtype, as the image-spec schema
+   * (defs-descriptor.json "mediaType") states it.
+   */
+  private static final Pattern WELL_FORMED =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
+
   private static final Set<String> IMAGE_MANIFESTS = Set.of(OCI_MANIFEST, DOCKER_MANIFEST);
   private static final Set<String> INDEXES = Set.of(OCI_INDEX, DOCKER_MANIFEST_LIST);
 
@@ -64,6 +72,47 @@ public final class MediaTypes {
 
   public static boolean isManifestOrIndex(String mediaType) {
     return isImageManifest(mediaType) || isIndex(mediaType);
+  }
+
+  /** Whether {@code mediaType} follows the RFC 6838 {@code type/subtype} grammar the spec requires. */
+  public static boolean isWellFormed(String mediaType) {
+    return mediaType != null && WELL_FORMED.matcher(mediaType).matches();
+  }
+
+  /** Whether jscan knows how to read a layer of this media type (it is a tar, possibly compressed). */
+  public static boolean isLayer(String mediaType) {
+    return layerCompression(mediaType).isPresent();
+  }
+
+  /**
+   * The OCI name of a Docker schema 2 type with the same meaning and bytes (manifest, list, config,
+   * layers); other types unchanged. Used when an image is written in OCI form, as BuildKit does.
+   */
+  public static String toOci(String mediaType) {
+    return switch (mediaType) {
+      case DOCKER_MANIFEST -> OCI_MANIFEST;
+      case DOCKER_MANIFEST_LIST -> OCI_INDEX;
+      case DOCKER_CONFIG -> OCI_CONFIG;
+      case DOCKER_LAYER -> OCI_LAYER;
+      case DOCKER_LAYER_GZIP -> OCI_LAYER_GZIP;
+      case DOCKER_LAYER_ZSTD -> OCI_LAYER_ZSTD;
+      case DOCKER_FOREIGN_LAYER_GZIP -> OCI_LAYER_NONDISTRIBUTABLE_GZIP;
+      default -> mediaType;
+    };
+  }
+
+  /** The Docker schema 2 name of an OCI type with the same meaning and bytes; other types unchanged. */
+  public static String toDocker(String mediaType) {
+    return switch (mediaType) {
+      case OCI_MANIFEST -> DOCKER_MANIFEST;
+      case OCI_INDEX -> DOCKER_MANIFEST_LIST;
+      case OCI_CONFIG -> DOCKER_CONFIG;
+      case OCI_LAYER -> DOCKER_LAYER;
+      case OCI_LAYER_GZIP -> DOCKER_LAYER_GZIP;
+      case OCI_LAYER_ZSTD -> DOCKER_LAYER_ZSTD;
+      case OCI_LAYER_NONDISTRIBUTABLE_GZIP -> DOCKER_FOREIGN_LAYER_GZIP;
+      default -> mediaType;
+    };
   }
 
   /** The compression a layer media type declares, or empty when the type is not a layer type jscan knows. */

@@ -2,6 +2,7 @@ package io.jscan.core.oci;
 
 import io.jscan.core.FailureKind;
 import io.jscan.core.JscanException;
+import io.jscan.core.io.ContentMismatchException;
 
 /**
  * The checked exception of the OCI core: parsing documents, reading and writing images through a
@@ -28,5 +29,22 @@ public class OciException extends JscanException {
 
   public static OciException io(String what, java.io.IOException cause) {
     return new OciException(FailureKind.UNEXPECTED, what, String.valueOf(cause.getMessage()), cause);
+  }
+
+  /**
+   * Classifies an I/O failure met while reading content: a {@link ContentMismatchException}
+   * anywhere in the cause chain (a decompressor or tar reader may wrap it) is an integrity failure
+   * naming the content; a missing file is bad input; anything else is unexpected.
+   */
+  public static OciException reading(String what, java.io.IOException cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof ContentMismatchException mismatch) {
+        return new OciException(FailureKind.INTEGRITY, mismatch.what(), mismatch.detail(), cause);
+      }
+    }
+    if (cause instanceof java.nio.file.NoSuchFileException missing) {
+      return new OciException(FailureKind.BAD_INPUT, what, "no such file " + missing.getFile(), cause);
+    }
+    return io(what, cause);
   }
 }

@@ -1,0 +1,174 @@
+package io.jscan.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jscan.core.image.Artifact;
+import io.jscan.core.image.Image;
+import io.jscan.core.image.ImageIndex;
+import io.jscan.core.image.Images;
+import io.jscan.core.image.Layer;
+import io.jscan.core.oci.Descriptor;
+import io.jscan.core.oci.ImageConfig;
+import io.jscan.core.oci.ImageConfig.ContainerConfig;
+import io.jscan.core.oci.ImageConfig.History;
+import io.jscan.core.oci.OciException;
+import io.jscan.core.oci.Platform;
+import io.jscan.core.oci.json.Rfc3339;
+import io.jscan.core.transport.ImageReference;
+import io.jscan.core.transport.Transports;
+import io.jscan.core.transport.store.LocalStore;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jscan inspect IMAGE}: manifest, config, layers and history of an image from any source. */
+@Command(
+    name = "inspect",
+    description = {
+      "Show an image's manifest, config, layers and history.",
+      "IMAGE is a local image name (myapp:1.0, sha256:…), oci:DIR[:REF|@DIGEST] or docker-archive:FILE[:NAME:TAG]."
+    })
+final class InspectCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to inspect.")
+  String image;
+
+  @Option(
+      names = "--output",
+      paramLabel = "FORMAT",
+      description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); json prints one document.",
+      defaultValue = "text")
+  StoreAccess.OutputFormat output;
+
+  @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "For an index: inspect the image of this platform.")
+  String platform;
+
+  @Override
+  public Integer call() throws Exception {
+    ImageReference ref = ImageReference.parse(image);
+    Platform wanted = null;
+    if (platform != null) {
+      try {
+        wanted = Platform.parse(platform);
+      } catch (IllegalArgumentException e) {
+        throw OciException.badInput("--platform", e.getMessage());
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (LocalStore store = StoreAccess.openStore()) {
+      Artifact artifact = new Transports(store).read(ref);
+      if (wanted != null) {
+        artifact = Images.forPlatform(artifact, wanted);
+      }
+      if (output == StoreAccess.OutputFormat.json) {
+        out.println(StoreAccess.JSON.writeValueAsString(json(ref, artifact)));
+      } else if (artifact instanceof Image img) {
+        text(out, ref, img);
+      } else {
+        text(out, ref, (ImageIndex) artifact);
+      }
+    }
+    out.flush();
+    return ExitCode.OK.code();
+  }
+
+  private static ObjectNode json(ImageReference ref, Artifact artifact) throws Exception {
+    ObjectNode root = StoreAccess.JSON.createObjectNode();
+    root.put("reference", ref.toString());
+    root.put("digest", artifact.descriptor().digest().toString());
+    root.put("mediaType", artifact.descriptor().mediaType());
+    root.put("size", artifact.descriptor().size());
+    JsonNode manifest = StoreAccess.JSON.readTree(artifact.manifestBytes());
+    if (artifact instanceof Image img) {
+      root.set("manifest", manifest);
+      root.set("config", StoreAccess.JSON.readTree(img.configBytes()));
+      ArrayNode layers = root.putArray("layers");
+      for (Layer layer : img.layers()) {
+        ObjectNode l = layers.addObject();
+        l.put("digest", layer.descriptor().digest().toString());
+        l.put("mediaType", layer.descriptor().mediaType());
+        l.put("size", layer.descriptor().size());
+        l.put("diffId", layer.diffId().toString());
+      }
+      ArrayNode history = root.putArray("history");
+      for (History h : img.config().history()) {
+        ObjectNode o = history.addObject();
+        h.created().ifPresent(c -> o.put("created", Rfc3339.format(c)));
+        h.createdBy().ifPresent(c -> o.put("createdBy", c));
+        h.author().ifPresent(c -> o.put("author", c));
+        h.comment().ifPresent(c -> o.put("comment", c));
+        o.put("emptyLayer", h.emptyLayer());
+      }
+    } else {
+      root.set("index", manifest);
+    }
+    return root;
+  }
+
+  private static void text(PrintWriter out, ImageReference ref, Image img) throws OciException {
+    ImageConfig config = img.config();
+    out.println("Reference:  " + ref);
+    out.println("Digest:     " + img.descriptor().digest());
+    out.println("MediaType:  " + img.descriptor().mediaType());
+    out.println("Platform:   " + config.platform());
+    out.println("Created:    " + config.created().map(Rfc3339::format).orElse("-"));
+    config.author().ifPresent(a -> out.println("Author:     " + a));
+    Descriptor c = img.manifest().config();
+    out.println("Config:     " + c.digest() + " (" + c.mediaType() + ", " + c.size() + " bytes)");
+    ContainerConfig cc = config.config();
+    cc.user().ifPresent(u -> out.println("  User:        " + u));
+    if (!cc.env().isEmpty()) {
+      out.println("  Env:");
+      cc.env().forEach(e -> out.println("    " + e));
+    }
+    cc.entrypoint().ifPresent(e -> out.println("  Entrypoint:  " + e));
+    cc.cmd().ifPresent(e -> out.println("  Cmd:         " + e));
+    cc.workingDir().ifPresent(w -> out.println("  WorkingDir:  " + w));
+    if (!cc.exposedPorts().isEmpty()) {
+      out.println("  Ports:       " + String.join(" ", cc.exposedPorts()));
+    }
+    if (!cc.volumes().isEmpty()) {
+      out.println("  Volumes:     " + String.join(" ", cc.volumes()));
+    }
+    cc.stopSignal().ifPresent(s -> out.println("  StopSignal:  " + s));
+    if (!cc.labels().isEmpty()) {
+      out.println("  Labels:");
+      for (Map.Entry<String, String> e : cc.labels().entrySet()) {
+        out.println("    " + e.getKey() + "=" + e.getValue());
+      }
+    }
+    List<Layer> layers = img.layers();
+    out.println("Layers:     " + layers.size());
+    for (int i = 0; i < layers.size(); i++) {
+      Descriptor d = layers.get(i).descriptor();
+      out.println(
+          "  " + (i + 1) + "  " + d.digest() + "  " + d.mediaType() + "  " + StoreAccess.humanSize(d.size())
+              + "  diff_id " + layers.get(i).diffId());
+    }
+    out.println("History:    " + config.history().size());
+    for (History h : config.history()) {
+      out.println(
+          "  " + h.created().map(Rfc3339::format).orElse("-") + "  " + h.createdBy().orElse("")
+              + (h.emptyLayer() ? "  (no layer)" : ""));
+    }
+  }
+
+  private static void text(PrintWriter out, ImageReference ref, ImageIndex index) throws OciException {
+    out.println("Reference:  " + ref);
+    out.println("Digest:     " + index.descriptor().digest());
+    out.println("MediaType:  " + index.descriptor().mediaType());
+    List<Descriptor> manifests = index.index().manifests();
+    out.println("Manifests:  " + manifests.size());
+    for (Descriptor d : manifests) {
+      out.println("  " + d.digest() + "  " + d.platform().map(Platform::toString).orElse("-") + "  " + d.mediaType());
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package io.jscan.core.io;
+
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
+import io.jscan.core.oci.MediaTypes.Compression;
+import java.io.BufferedInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * Decompression of layer blobs, checked against the compression their media type declares.
+ *
+ * <p>The first bytes are sniffed (gzip {@code 1f 8b}, zstd {@code 28 b5 2f fd}, and xz and bzip2
+ * only to name them in errors). Content whose compression differs from the declared one is an
+ * integrity failure rather than something to silently accept: a layer must be what its descriptor
+ * says, and a reader that guessed would see different bytes than one that trusted the media type.
+ */
+public final class Compressions {
+  private Compressions() {}
+
+  /** zstd level used when jscan writes zstd layers; zstd's own default, single-threaded. */
+  public static final int ZSTD_LEVEL = 3;
+
+  private static final int SNIFF_LENGTH = 6;
+
+  /** What the first bytes of a stream look like. */
+  public enum Sniffed {
+    GZIP,
+    ZSTD,
+    XZ,
+    BZIP2,
+    /** none of the above: taken as uncompressed (a tar starts with a file name) */
+    UNCOMPRESSED
+  }
+
+  /** Classifies the first bytes of a blob. */
+  public static Sniffed sniff(byte[] head, int length) {
+    if (length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+      return Sniffed.GZIP;
+    }
+    if (length >= 4
+        && (head[0] & 0xff) == 0x28
+        && (head[1] & 0xff) == 0xb5
+        && (head[2] & 0xff) == 0x2f
+        && (head[3] & 0xff) == 0xfd) {
+      return Sniffed.ZSTD;
+    }
+    if (length >= 6
+        && (head[0] & 0xff) == 0xfd
+        && head[1] == '7'
+        && head[2] == 'z'
+        && head[3] == 'X'
+        && head[4] == 'Z'
+        && head[5] == 0) {
+      return Sniffed.XZ;
+    }
+    if (length >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
+      return Sniffed.BZIP2;
+    }
+    return Sniffed.UNCOMPRESSED;
+  }
+
+  /** The compression the stream's first bytes show, leaving the stream where it was. */
+  public static Sniffed sniff(BufferedInputStream in) throws IOException {
+    in.mark(SNIFF_LENGTH);
+    byte[] head = new byte[SNIFF_LENGTH];
+    int n = in.readNBytes(head, 0, SNIFF_LENGTH);
+    in.reset();
+    return sniff(head, n);
+  }
+
+  /** The compression matching a sniff result, when jscan supports it. */
+  public static Optional<Compression> supported(Sniffed sniffed) {
+    return switch (sniffed) {
+      case GZIP -> Optional.of(Compression.GZIP);
+      case ZSTD -> Optional.of(Compression.ZSTD);
+      case UNCOMPRESSED -> Optional.of(Compression.NONE);
+      case XZ, BZIP2 -> Optional.empty();
+    };
+  }
+
+  /**
+   * Decompresses {@code raw}, which its media type says is {@code declared}.
+   *
+   * @param what names the content in errors ("layer 2 sha256:…")
+   * @throws ContentMismatchException when the content is compressed differently than declared
+   */
+  public static InputStream decompress(InputStream raw, Compression declared, String what) throws IOException {
+    BufferedInputStream in = new BufferedInputStream(raw, 65536);
+    Sniffed actual = sniff(in);
+    Optional<Compression> actualCompression = supported(actual);
+    if (actualCompression.isEmpty() || actualCompression.get() != declared) {
+      throw new ContentMismatchException(
+          what,
+          "compression mismatch: the media type declares "
+              + name(declared)
+              + " but the content is "
+              + actual.name().toLowerCase(java.util.Locale.ROOT),
+          Optional.empty(),
+          Optional.empty());
+    }
+    return switch (declared) {
+      case NONE -> in;
+      // concatenated members are valid gzip (RFC 1952 2.2); garbage after the last one is refused
+      case GZIP -> GzipCompressorInputStream.builder().setInputStream(in).setDecompressConcatenated(true).get();
+      case ZSTD -> new ZstdInputStream(in);
+    };
+  }
+
+  private static String name(Compression c) {
+    return switch (c) {
+      case NONE -> "uncompressed";
+      case GZIP -> "gzip";
+      case ZSTD -> "zstd";
+    };
+  }
+
+  /**
+   * A compressing stream whose output depends only on the input: gzip through
+   * {@link DeterministicGzipOutputStream}; zstd at {@link #ZSTD_LEVEL}, single-threaded, which
+   * depends on the zstd-jni version the build pins (not on the JDK or the host); none passes
+   * bytes through. Closing it closes {@code out}.
+   */
+  public static OutputStream compress(OutputStream out, Compression compression) throws IOException {
+    return switch (compression) {
+      case NONE -> new FilterOutputStream(out) {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+        }
+      };
+      case GZIP -> new DeterministicGzipOutputStream(out);
+      case ZSTD -> {
+        ZstdOutputStream z = new ZstdOutputStream(out, ZSTD_LEVEL);
+        z.setWorkers(0);
+        z.setChecksum(true);
+        yield z;
+      }
+    };
+  }
+}

@@ -1,0 +1,171 @@
+package io.jscan.core.transport;
+
+import io.jscan.core.oci.Digest;
+import io.jscan.core.oci.OciException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where an image is: the command line's IMAGE argument, parsed.
+ *
+ * <ul>
+ *   <li>{@code oci:DIR[:REF|@DIGEST]}: an OCI image layout directory; REF is matched against
+ *       {@code org.opencontainers.image.ref.name}. As in containers/image, DIR ends at the first
+ *       {@code :}, so REF may itself hold colons ({@code oci:/store:docker.io/library/app:1.0}).
+ *   <li>{@code docker-archive:FILE[:NAME[:TAG]]}: a {@code docker save} tarball; NAME picks one image
+ *       of a multi-image archive and is normalised like any image name.
+ *   <li>anything else: the local store, by image name ({@code myapp:1.0},
+ *       {@code docker.io/library/ubuntu:22.04}, {@code name@sha256:…}) or by manifest digest
+ *       ({@code sha256:…}).
+ * </ul>
+ *
+ * <p>Sealed so that every command handles every transport; the registry transport will be added
+ * as one more permitted type.
+ */
+public sealed interface ImageReference
+    permits ImageReference.OciLayoutReference, ImageReference.DockerArchiveReference, ImageReference.StoreReference {
+
+  String OCI_PREFIX = "oci:";
+  String DOCKER_ARCHIVE_PREFIX = "docker-archive:";
+
+  /** The transport's name as it is written before the colon ({@code oci}, {@code docker-archive}, {@code store}). */
+  String transport();
+
+  /** Parses a reference; bad input with a one-line reason when it is malformed. */
+  static ImageReference parse(String text) throws OciException {
+    if (text == null || text.isBlank()) {
+      throw OciException.badInput("image reference", "empty");
+    }
+    try {
+      if (text.startsWith(OCI_PREFIX)) {
+        return OciLayoutReference.parseBody(text.substring(OCI_PREFIX.length()));
+      }
+      if (text.startsWith(DOCKER_ARCHIVE_PREFIX)) {
+        return DockerArchiveReference.parseBody(text.substring(DOCKER_ARCHIVE_PREFIX.length()));
+      }
+      if (text.contains("://")) {
+        throw new IllegalArgumentException(
+            "unsupported transport (use oci:DIR, docker-archive:FILE or a local image name)");
+      }
+      if (StoreReference.BARE_DIGEST.matcher(text).matches()) {
+        return StoreReference.byDigest(Digest.parse(text));
+      }
+      return StoreReference.byName(ImageName.parse(text));
+    } catch (IllegalArgumentException e) {
+      throw OciException.badInput("image reference \"" + text + "\"", e.getMessage());
+    }
+  }
+
+  /** An OCI image layout directory, and which of its entries. */
+  record OciLayoutReference(Path directory, Optional<String> refName, Optional<Digest> digest)
+      implements ImageReference {
+    // image-layout.md "org.opencontainers.image.ref.name": component ("/" component)*
+    private static final Pattern REF_NAME =
+        Pattern.compile("[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*");
+    private static final Pattern WITH_DIGEST =
+        Pattern.compile("(.+)@([a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+)");
+
+    public OciLayoutReference {
+      if (directory == null || directory.toString().isEmpty()) {
+        throw new IllegalArgumentException("oci: needs a directory");
+      }
+      if (refName.isPresent() && !REF_NAME.matcher(refName.get()).matches()) {
+        throw new IllegalArgumentException("invalid OCI ref name \"" + refName.get() + "\"");
+      }
+      if (refName.isPresent() && digest.isPresent()) {
+        throw new IllegalArgumentException("give a ref name or a digest, not both");
+      }
+    }
+
+    static OciLayoutReference parseBody(String body) {
+      Matcher m = WITH_DIGEST.matcher(body);
+      if (m.matches() && !m.group(1).contains(":")) {
+        return new OciLayoutReference(Path.of(m.group(1)), Optional.empty(), Optional.of(Digest.parse(m.group(2))));
+      }
+      int colon = body.indexOf(':');
+      if (colon < 0) {
+        return new OciLayoutReference(Path.of(body), Optional.empty(), Optional.empty());
+      }
+      String ref = body.substring(colon + 1);
+      if (ref.isEmpty()) {
+        throw new IllegalArgumentException("empty ref name after ':'");
+      }
+      return new OciLayoutReference(Path.of(body.substring(0, colon)), Optional.of(ref), Optional.empty());
+    }
+
+    @Override
+    public String transport() {
+      return "oci";
+    }
+
+    @Override
+    public String toString() {
+      return OCI_PREFIX + directory + refName.map(r -> ":" + r).orElse("") + digest.map(d -> "@" + d).orElse("");
+    }
+  }
+
+  /** A {@code docker save} archive, and optionally which of its images. */
+  record DockerArchiveReference(Path file, Optional<ImageName> name) implements ImageReference {
+    public DockerArchiveReference {
+      if (file == null || file.toString().isEmpty()) {
+        throw new IllegalArgumentException("docker-archive: needs a file");
+      }
+      if (name.isPresent() && name.get().digest().isPresent()) {
+        throw new IllegalArgumentException("a docker-archive image is named by repository and tag, not digest");
+      }
+    }
+
+    static DockerArchiveReference parseBody(String body) {
+      int colon = body.indexOf(':');
+      if (colon < 0) {
+        return new DockerArchiveReference(Path.of(body), Optional.empty());
+      }
+      String name = body.substring(colon + 1);
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("empty image name after ':'");
+      }
+      return new DockerArchiveReference(Path.of(body.substring(0, colon)), Optional.of(ImageName.parse(name)));
+    }
+
+    @Override
+    public String transport() {
+      return "docker-archive";
+    }
+
+    @Override
+    public String toString() {
+      return DOCKER_ARCHIVE_PREFIX + file + name.map(n -> ":" + n.familiar()).orElse("");
+    }
+  }
+
+  /** An image in the local store: by name, or by manifest digest. Exactly one of the two is present. */
+  record StoreReference(Optional<ImageName> name, Optional<Digest> digest) implements ImageReference {
+    static final Pattern BARE_DIGEST = Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-f0-9]{32,}");
+
+    public StoreReference {
+      if (name.isPresent() == digest.isPresent()) {
+        throw new IllegalArgumentException("a store reference is a name or a digest");
+      }
+    }
+
+    public static StoreReference byName(ImageName name) {
+      return new StoreReference(Optional.of(name), Optional.empty());
+    }
+
+    public static StoreReference byDigest(Digest digest) {
+      return new StoreReference(Optional.empty(), Optional.of(digest));
+    }
+
+    @Override
+    public String transport() {
+      return "store";
+    }
+
+    @Override
+    public String toString() {
+      return name.map(ImageName::toString).orElseGet(() -> digest.get().toString());
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package io.jscan.core.transport.store;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jscan.core.image.Layer;
+import io.jscan.core.image.Layers;
+import io.jscan.core.io.AtomicFiles;
+import io.jscan.core.oci.Descriptor;
+import io.jscan.core.oci.Digest;
+import io.jscan.core.oci.OciException;
+import io.jscan.core.oci.json.OciJson;
+import io.jscan.core.transport.ocilayout.OciLayout;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The builder's layer cache: a content-addressed index from a key (a digest the builder computes
+ * from a build step's inputs) to a layer blob kept in the store, with its diff_id.
+ *
+ * <p>Each entry is a small file {@code .jscan/layer-cache/<alg>/<encoded>.json}, written
+ * atomically after its blob, so an entry never points at a missing blob because of a crash. Entries
+ * are roots of the store's garbage collection: a cached layer stays until its entry is removed.
+ *
+ * <pre>{@code
+ * Digest key = ...;  // e.g. sha256 of the parent ChainID and the step's canonical description
+ * Optional<LayerCache.CachedLayer> hit = store.layerCache().lookup(key);
+ * Layer layer = hit.isPresent() ? hit.get().layer() : store.layerCache().put(key, buildLayer()).layer();
+ * }</pre>
+ */
+public final class LayerCache {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A cache hit: the key and the layer, whose blob is in the store. */
+  public record CachedLayer(Digest key, Layer layer) {
+    public Descriptor descriptor() {
+      return layer.descriptor();
+    }
+
+    public Digest diffId() {
+      return layer.diffId();
+    }
+  }
+
+  private final LocalStore store;
+  private final Path dir;
+
+  LayerCache(LocalStore store, Path dir) {
+    this.store = store;
+    this.dir = dir;
+  }
+
+  private Path entryFile(Digest key) {
+    return dir.resolve(key.algorithm()).resolve(key.encoded() + ".json");
+  }
+
+  /** The layer cached under {@code key}, if its entry and blob are both there. */
+  public Optional<CachedLayer> lookup(Digest key) throws OciException {
+    Path file = entryFile(key);
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw OciException.io("layer cache " + key, e);
+    }
+    Entry entry = parse(bytes, "layer cache entry " + file);
+    if (!entry.key().equals(key)) {
+      throw OciException.integrity("layer cache entry " + file, "holds key " + entry.key() + ", not " + key);
+    }
+    OciLayout layout = store.layout();
+    if (!layout.hasBlob(entry.layer().digest())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new CachedLayer(key, Layers.fromFile(layout.blobPath(entry.layer().digest()), entry.layer(), entry.diffId())));
+  }
+
+  /**
+   * Stores {@code layer}'s blob (verified as it is copied) and records it under {@code key},
+   * replacing an earlier entry. Safe against concurrent garbage collection and other writers.
+   */
+  public CachedLayer put(Digest key, Layer layer) throws OciException {
+    Descriptor d = layer.descriptor().bare();
+    try (FileLocks.Held gc = store.lockForWriting()) {
+      store.layout().writeBlob(d, layer::openCompressed);
+      AtomicFiles.write(entryFile(key), render(new Entry(key, d, layer.diffId())), store.tempDir());
+    } catch (IOException e) {
+      throw OciException.io("layer cache " + key, e);
+    }
+    OciLayout layout = store.layout();
+    return new CachedLayer(key, Layers.fromFile(layout.blobPath(d.digest()), d, layer.diffId()));
+  }
+
+  /** Forgets {@code key}; its blob goes at the next garbage collection unless an image uses it. */
+  public boolean remove(Digest key) throws OciException {
+    try {
+      return Files.deleteIfExists(entryFile(key));
+    } catch (IOException e) {
+      throw OciException.io("layer cache " + key, e);
+    }
+  }
+
+  /** Every entry's key. */
+  public List<Digest> keys() throws OciException {
+    List<Digest> keys = new ArrayList<>();
+    for (Entry e : entries()) {
+      keys.add(e.key());
+    }
+    return keys;
+  }
+
+  /** The blobs the cache keeps alive (garbage-collection roots). */
+  List<Digest> roots() throws OciException {
+    List<Digest> roots = new ArrayList<>();
+    for (Entry e : entries()) {
+      roots.add(e.layer().digest());
+    }
+    return roots;
+  }
+
+  private List<Entry> entries() throws OciException {
+    List<Entry> result = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return result;
+    }
+    try (DirectoryStream<Path> algorithms = Files.newDirectoryStream(dir)) {
+      for (Path alg : algorithms) {
+        if (!Files.isDirectory(alg)) {
+          continue;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(alg, "*.json")) {
+          for (Path f : files) {
+            try {
+              result.add(parse(Files.readAllBytes(f), "layer cache entry " + f));
+            } catch (NoSuchFileException gone) {
+              // removed meanwhile
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw OciException.io("layer cache " + dir, e);
+    }
+    return result;
+  }
+
+  private record Entry(Digest key, Descriptor layer, Digest diffId) {}
+
+  private static byte[] render(Entry e) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("key", e.key().toString());
+      g.writeFieldName("layer");
+      g.writeRawValue(new String(OciJson.write(e.layer()), StandardCharsets.UTF_8));
+      g.writeStringField("diffId", e.diffId().toString());
+      g.writeEndObject();
+    }
+    return out.toByteArray();
+  }
+
+  private static Entry parse(byte[] bytes, String what) throws OciException {
+    try {
+      JsonNode root = JSON.readTree(bytes);
+      JsonNode key = root == null ? null : root.get("key");
+      JsonNode layer = root == null ? null : root.get("layer");
+      JsonNode diffId = root == null ? null : root.get("diffId");
+      if (key == null || !key.isTextual() || layer == null || !layer.isObject() || diffId == null || !diffId.isTextual()) {
+        throw OciException.badInput(what, "expected {key, layer, diffId}");
+      }
+      return new Entry(
+          Digest.parse(key.textValue()),
+          OciJson.parseDescriptor(JSON.writeValueAsBytes(layer), what + ": layer"),
+          Digest.parse(diffId.textValue()));
+    } catch (IOException | IllegalArgumentException e) {
+      throw OciException.badInput(what, "unreadable: " + e.getMessage());
+    }
+  }
+}
