@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param layers each layer, in manifest order
  * @param findings integrity, file and policy findings about this image
  * @param policyInput the policy input document (see policies/README.md), as plain JSON values
+ * @param rules how each policy rule came out for this image
  */
 public record ImageReport(
     PartCheck manifest,
@@ -23,7 +24,8 @@ public record ImageReport(
     Optional<Platform> platform,
     List<LayerReport> layers,
     List<Finding> findings,
-    Map<String, Object> policyInput) {
+    Map<String, Object> policyInput,
+    List<RuleResult> rules) {
   public ImageReport {
     Objects.requireNonNull(manifest, "manifest");
     Objects.requireNonNull(config, "config");
@@ -31,6 +33,7 @@ public record ImageReport(
     layers = List.copyOf(layers);
     findings = List.copyOf(findings);
     policyInput = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(policyInput));
+    rules = List.copyOf(rules);
   }
 
   public Verdict verdict() {

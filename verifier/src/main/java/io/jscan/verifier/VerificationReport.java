@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param findings findings about the subject as a whole (index problems, Dockerfile lint)
  * @param dockerfile the Dockerfile that was linted, as named by the user
  * @param policies the policies applied, in order
+ * @param rules how each policy rule came out for the Dockerfile alone (for an image, see
+ *     {@link ImageReport#rules()})
  * @param evaluatedAt when the policies were evaluated (expiry dates and image age depend on it)
  * @param elapsed how long verification took
  */
@@ -31,6 +33,7 @@ public record VerificationReport(
     List<Finding> findings,
     Optional<String> dockerfile,
     List<PolicySummary> policies,
+    List<RuleResult> rules,
     Instant evaluatedAt,
     Duration elapsed) {
 
@@ -42,6 +45,7 @@ public record VerificationReport(
     findings = List.copyOf(findings);
     Objects.requireNonNull(dockerfile, "dockerfile");
     policies = List.copyOf(policies);
+    rules = List.copyOf(rules);
     Objects.requireNonNull(evaluatedAt, "evaluatedAt");
     Objects.requireNonNull(elapsed, "elapsed");
   }
@@ -71,6 +75,6 @@ public record VerificationReport(
 
   public VerificationReport withElapsed(Duration newElapsed) {
     return new VerificationReport(
-        subject, subjectDigest, subjectMediaType, images, findings, dockerfile, policies, evaluatedAt, newElapsed);
+        subject, subjectDigest, subjectMediaType, images, findings, dockerfile, policies, rules, evaluatedAt, newElapsed);
   }
 }
