@@ -146,12 +146,21 @@ public final class Verifier implements AutoCloseable {
    * ({@code jscan dockerfile lint}). Lint findings at or above {@code threshold} are enforced.
    */
   public VerificationReport lint(Dockerfile dockerfile, PolicySet policies, Severity threshold) {
+    return lint(dockerfile, policies, Optional.of(threshold));
+  }
+
+  /** As {@link #lint(Dockerfile, PolicySet, Severity)} with no lint finding enforced (policy rules still are). */
+  public VerificationReport lintReportOnly(Dockerfile dockerfile, PolicySet policies) {
+    return lint(dockerfile, policies, Optional.empty());
+  }
+
+  private VerificationReport lint(Dockerfile dockerfile, PolicySet policies, Optional<Severity> threshold) {
     long start = System.nanoTime();
     Instant now = options.clock().instant();
     DockerfileFacts facts = DockerfileFacts.of(dockerfile);
     List<Finding> lint = new ArrayList<>();
     for (Finding f : DockerfileLinter.lint(dockerfile)) {
-      lint.add(f.severity().atLeast(threshold) ? f : f.withMode(Mode.WARN));
+      lint.add(threshold.isPresent() && f.severity().atLeast(threshold.get()) ? f : f.withMode(Mode.WARN));
     }
     Map<String, Object> document = PolicyInput.document(Optional.empty(), Optional.of(facts), lint, Evidence.none(), now, options.limits().maxListed());
     RuleContext ctx = new RuleContext(Optional.empty(), Optional.of(facts), List.of(), lint, Evidence.none(), document, now);

@@ -90,9 +90,10 @@ public final class ImageWalker {
     Location.InImage configAt = Location.InImage.part("config", configDescriptor.digest());
     ImageConfig config = null;
     if (!MediaTypes.OCI_CONFIG.equals(configDescriptor.mediaType()) && !MediaTypes.DOCKER_CONFIG.equals(configDescriptor.mediaType())) {
-      findings.add(Finding.integrity(
-          "config media type " + configDescriptor.mediaType() + " is not an image config (is this an artifact rather than an image?)",
-          configAt));
+      // honestly labelled, just not a container image (a Helm chart, a signature): the user named
+      // the wrong thing, which is bad input rather than content that lies
+      throw VerifierException.badInput("image " + top.digest(),
+          "config media type " + configDescriptor.mediaType() + ": this is an artifact, not a container image");
     } else {
       try {
         config = image.config();
