@@ -180,7 +180,7 @@ class LayerChecksTest {
   @Test
   void facts_secretInDeletedFile_stillReportedAsHidden() throws IOException {
     Checked c = check(
-        RawTar.tar().dir("root").file("root/id_rsa", SecretScannerTest.PEM).build(),
+        RawTar.tar().dir("root").file("root/id_rsa", io.jscan.verifier.TestSecrets.PEM).build(),
         RawTar.tar().dir("root").whiteout("root/id_rsa").build());
     FileFact secret = c.facts().stream().filter(f -> f.kind() == FileFact.Kind.SECRET).findFirst().orElseThrow();
     assertEquals("/root/id_rsa", secret.path());

@@ -10,10 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SecretScannerTest {
-  /** A syntactically valid-looking PEM body made here (not a real key). */
-  static final String PEM_BODY = "MIIEowIBAAKCAQEAzXcQ1t4Lr2Y8m3Qp9sVbU6kE7nJ2dH5gW0aZfR1yTqPvLxC\n"
-      + "Qm8sD3fG6hJ9kL2zX5cV8bN1mM4qW7eR0tY3uI6oP9aS2dF5gH8jK1lZ4xC7vB0n\n";
-  static final String PEM = "-----BEGIN RSA PRIVATE KEY-----\n" + PEM_BODY + "-----END RSA PRIVATE KEY-----\n";
+  static final String PEM_BODY = io.jscan.verifier.TestSecrets.PEM_BODY;
+  static final String PEM = io.jscan.verifier.TestSecrets.PEM;
 
   private static List<SecretScanner.Match> scan(String content, int chunk) {
     SecretScanner s = new SecretScanner();
