@@ -140,7 +140,7 @@ public final class PolicyLoader {
       root = YAML.readTree(yaml);
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-      throw VerifierException.badInput(source, (line > 0 ? "line " + line + ": " : "") + "invalid YAML: " + e.getOriginalMessage());
+      throw VerifierException.badInput(source, (line > 0 ? "line " + line + ": " : "") + "invalid YAML: " + oneLine(e.getOriginalMessage()));
     } catch (IOException e) {
       throw VerifierException.badInput(source, "invalid YAML: " + e.getMessage());
     }
@@ -432,6 +432,10 @@ public final class PolicyLoader {
             "exception for rule " + w.rule() + " (line " + w.line() + "): no loaded policy has this rule and it is not a built-in or lint rule");
       }
     }
+  }
+
+  private static String oneLine(String message) {
+    return String.join("; ", String.valueOf(message).strip().split("\\s*\\R\\s*"));
   }
 
   private static String builtinIds() {
