@@ -288,7 +288,16 @@ public final class ImageWalker {
         throw new VerifierException(FailureKind.UNEXPECTED, what, "I/O error: " + e.getMessage(), e);
       }
       ok = false;
-      findings.add(classify(e, at));
+      Finding cause = classify(e, at);
+      // closing the blob (try-with-resources, before this block runs) reads it to the end and
+      // checks its digest; a mismatch found then is the root cause of corrupt data, so it wins
+      for (Throwable suppressed : e.getSuppressed()) {
+        if (suppressed instanceof ContentMismatchException mismatch && !cause.message().startsWith(mismatch.detail())) {
+          cause = Finding.integrity(mismatch.detail() + " (and so: " + cause.message() + ")", at);
+          break;
+        }
+      }
+      findings.add(cause);
       // contents stay when the tar was fully scanned before a digest mismatch showed at the end
     }
     long count = contents == null ? 0 : contents.entryCount();
