@@ -181,6 +181,17 @@ class VerifyCommandTest {
   }
 
   @Test
+  void verify_historyThatDoesNotPairUpWithLayers_isOnlyAWarning() throws Exception {
+    TamperedLayout layout = good();
+    layout.editConfig(c -> ((ArrayNode) c.get("history")).addObject().put("created_by", "RUN something that made no layer"));
+    Result r = verifyJson(layout.reference());
+    assertEquals(0, r.code(), r.out());
+    JsonNode f = finding(r.json(), "integrity", "history has 3 entries that made a layer but the manifest lists 2 layers");
+    assertFalse(f.get("blocking").asBoolean());
+    assertEquals("warning", f.get("severity").asText());
+  }
+
+  @Test
   void verify_missingBlob_reportsIt() throws Exception {
     TamperedLayout layout = good();
     Files.delete(layout.layerBlob(1));
