@@ -44,8 +44,11 @@ public final class CelCheck {
       .maxExpressionCodePointSize(10_000)
       .maxRegexProgramSize(10_000)
       .build();
-  private static final Cel BOOLEAN = environment().setResultType(SimpleType.BOOL).build();
-  private static final Cel ANY = environment().build();
+  /** Built on first use: policies without CEL rules never pay for the compiler's start-up. */
+  private static final class Environments {
+    static final Cel BOOLEAN = environment().setResultType(SimpleType.BOOL).build();
+    static final Cel ANY = environment().build();
+  }
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String expression;
@@ -78,7 +81,7 @@ public final class CelCheck {
    */
   public static CelCheck compile(String expression, String messageTemplate) {
     Objects.requireNonNull(expression, "expression");
-    CelRuntime.Program program = program(BOOLEAN, expression, "expression");
+    CelRuntime.Program program = program(Environments.BOOLEAN, expression, "expression");
     List<Object> parts = new ArrayList<>();
     if (messageTemplate != null) {
       int i = 0;
@@ -94,7 +97,7 @@ public final class CelCheck {
         }
         parts.add(messageTemplate.substring(i, open));
         String part = messageTemplate.substring(open + 2, close).trim();
-        parts.add(new Placeholder(part, program(ANY, part, "message {{ " + part + " }}")));
+        parts.add(new Placeholder(part, program(Environments.ANY, part, "message {{ " + part + " }}")));
         i = close + 2;
       }
     }
