@@ -97,8 +97,27 @@ public record DockerfileFacts(
     Optional<String> user = Optional.empty();
     Optional<SourceLocation> userAt = Optional.empty();
     Optional<Boolean> health = Optional.empty();
+    // label and user values are words BuildKit expands (quotes removed, $VARS replaced) with the
+    // stage's ARGs and ENVs; without a plan (ARGs that need --build-arg) only quotes are removed
+    io.jscan.dockerfile.build.StageEnvironment env = plan.map(p -> p.newStageEnvironment(List.of())).orElse(null);
+    io.jscan.dockerfile.shell.WordExpander plain =
+        new io.jscan.dockerfile.shell.WordExpander(dockerfile.escapeToken(), io.jscan.dockerfile.shell.VariableLookup.none());
     for (Stage s : chain) {
       for (Instruction i : s.instructions()) {
+        io.jscan.dockerfile.shell.WordExpander expander = env == null ? plain : env.expander();
+        try {
+          if (env != null && i instanceof io.jscan.dockerfile.instructions.ArgInstruction a) {
+            env.declareArg(a);
+          } else if (env != null && i instanceof io.jscan.dockerfile.instructions.EnvInstruction e) {
+            env.applyEnv(e.expand(expander));
+          } else if (i instanceof LabelInstruction l) {
+            i = l.expand(expander);
+          } else if (i instanceof UserInstruction u) {
+            i = u.expand(expander);
+          }
+        } catch (DockerfileException | RuntimeException e) {
+          // a word that does not expand is judged as written
+        }
         if (i instanceof LabelInstruction l) {
           for (KeyValue kv : l.labels()) {
             labels.put(kv.key(), kv.value());

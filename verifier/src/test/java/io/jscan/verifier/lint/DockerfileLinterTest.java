@@ -182,7 +182,7 @@ class DockerfileLinterTest {
     String text = """
         ARG VERSION=3.19
         FROM alpine:${VERSION} AS base
-        LABEL maintainer=me
+        LABEL maintainer=me quoted="The \\"team\\""
         FROM base AS final
         USER app
         HEALTHCHECK CMD ["/bin/true"]
@@ -191,6 +191,7 @@ class DockerfileLinterTest {
     assertEquals("alpine:3.19", facts.base().orElseThrow().reference());
     assertEquals("docker.io/library/alpine", facts.base().get().repository());
     assertEquals("me", facts.maintainer().orElseThrow());
+    assertEquals("The \"team\"", facts.labels().get("quoted"));
     assertEquals("app", facts.user().orElseThrow());
     assertTrue(facts.healthcheck().orElseThrow());
     assertFalse(facts.scratch());
