@@ -104,11 +104,14 @@ final class DockerfileCommand {
       name = "lint",
       mixinStandardHelpOptions = true,
       description = {
-        "Lint a Dockerfile: hadolint's DL3000, DL3002, DL3006, DL3007, DL3020, DL3025, DL4000, DL4006 (same ids and",
-        "meaning) and jscan's JS0001 (no maintainer label) and JS0002 (ADD URL without --checksum). With --policy, the",
-        "policy rules that can judge a Dockerfile alone run too (base-not-latest, maintainer, non-root-user, CEL rules",
-        "with subject: dockerfile...). Exit code 3 when a finding at or above the failure threshold (or an enforced",
-        "policy rule) fails, 2 when the Dockerfile does not parse."
+        "Lint a Dockerfile with hadolint's DL3000, DL3002, DL3006, DL3007, DL3020,",
+        "DL3025, DL4000 and DL4006 (same ids and meaning) and jscan's JS0001 (no",
+        "maintainer label) and JS0002 (ADD from a URL without --checksum).",
+        "With --policy, the policy rules that can judge a Dockerfile alone run too",
+        "(base-not-latest, maintainer, non-root-user, CEL rules with subject:",
+        "dockerfile...). Exit code 3 when a finding at or above the failure",
+        "threshold, or an enforced policy rule, fails; 2 when the Dockerfile does",
+        "not parse."
       })
   static final class Lint implements Callable<Integer>, Jscan.EnvironmentAware {
     @Spec CommandSpec spec;

@@ -46,12 +46,14 @@ import picocli.CommandLine.Spec;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Verify an image: integrity (digests, sizes, diff_ids, media types, tar safety of every layer), file checks",
-      "(setuid files, secrets, devices, links), then policy rules. Exit code 0 passed, 3 enforced policy violations,",
-      "4 integrity or signature failure.",
+      "Verify an image: integrity (digests, sizes, diff_ids, media types, tar",
+      "safety of every layer), file checks (setuid files, secrets, devices,",
+      "links), then policy rules. Exit code 0 passed, 3 enforced policy",
+      "violations, 4 integrity or signature failure.",
       "",
-      "IMAGE is a local image name (myapp:1.0, name@sha256:…, sha256:…), oci:DIR[:REF|@DIGEST] or",
-      "docker-archive:FILE[:NAME:TAG]. A bare name is looked up in the local store ($JSCAN_HOME) first."
+      "IMAGE is a local image name (myapp:1.0, name@sha256:..., sha256:...),",
+      "oci:DIR[:REF|@DIGEST] or docker-archive:FILE[:NAME:TAG]. A bare name is",
+      "looked up in the local store ($JSCAN_HOME) first."
     })
 final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");

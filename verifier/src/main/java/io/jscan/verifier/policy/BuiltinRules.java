@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
 /**
@@ -738,9 +737,5 @@ public final class BuiltinRules {
   public static Optional<Long> largeFileThreshold(PolicySet set) {
     return set.rules().stream().filter(b -> b.rule().id().equals("max-file-size"))
         .map(b -> b.rule().<Long>parameter("maxBytes", Long.MAX_VALUE)).min(Long::compare);
-  }
-
-  static OptionalInt none() {
-    return OptionalInt.empty();
   }
 }

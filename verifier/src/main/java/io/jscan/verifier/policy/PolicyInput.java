@@ -10,7 +10,6 @@ import io.jscan.verifier.Finding;
 import io.jscan.verifier.ImageFacts;
 import io.jscan.verifier.LayerReport;
 import io.jscan.verifier.Location;
-import io.jscan.verifier.Severity;
 import io.jscan.verifier.files.FileFact;
 import io.jscan.verifier.files.MergedFilesystemCheck;
 import io.jscan.verifier.lint.DockerfileFacts;
@@ -267,10 +266,5 @@ public final class PolicyInput {
       out.add(m);
     }
     return out;
-  }
-
-  /** The severity labels CEL rules see. */
-  static String label(Severity s) {
-    return s.label();
   }
 }

@@ -3,7 +3,6 @@ package io.jscan.verifier.report;
 import io.jscan.verifier.Finding;
 import io.jscan.verifier.ImageReport;
 import io.jscan.verifier.LayerReport;
-import io.jscan.verifier.Location;
 import io.jscan.verifier.Mode;
 import io.jscan.verifier.PartCheck;
 import io.jscan.verifier.RuleResult;
@@ -192,10 +191,5 @@ public final class TextReport {
 
   private String bold(String s) {
     return colour ? "\u001b[1m" + s + "\u001b[0m" : s;
-  }
-
-  /** For callers that print a location alone. */
-  static String where(Location l) {
-    return l.describe();
   }
 }
