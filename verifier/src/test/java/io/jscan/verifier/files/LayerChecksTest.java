@@ -200,4 +200,10 @@ class LayerChecksTest {
     assertFalse(c.complete());
     assertTrue(c.findings().stream().anyMatch(f -> f.message().contains("more than 10 tar entries")));
   }
+
+  @Test
+  void merged_symlinkLoop_isNoEscapeAndDoesNotHang() throws IOException {
+    Checked c = check(RawTar.tar().symlink("a", "b").symlink("b", "a").symlink("self", "self/x").build());
+    assertTrue(c.findings().isEmpty(), c.findings().toString());
+  }
 }
