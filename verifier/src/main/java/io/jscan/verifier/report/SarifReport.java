@@ -27,7 +27,9 @@ import java.util.Optional;
  * {@code tool.driver.rules} describe every rule that has a result (id, name, short and full
  * description, help, default level), and one result per finding. Dockerfile findings have a
  * physical location (file and line); image findings a logical location naming the image digest,
- * layer and path. Waived findings carry an external suppression with the exception's reason.
+ * layer and path (and, when a Dockerfile was given, a physical location at its first line, since
+ * code-scanning services list only results in a file). Waived findings carry an external
+ * suppression with the exception's reason.
  */
 public final class SarifReport {
   public static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -150,6 +152,13 @@ public final class SarifReport {
     }
     in.path().ifPresent(fq::append);
     in.line().ifPresent(v -> fq.append(':').append(v));
+    if (report.dockerfile().isPresent()) {
+      // code-scanning services show only results with a file; the Dockerfile the image was built
+      // from is that file (line 1), and the logical location still names layer and path
+      ObjectNode physical = loc.putObject("physicalLocation");
+      physical.putObject("artifactLocation").put("uri", report.dockerfile().get().replace('\\', '/'));
+      physical.putObject("region").put("startLine", 1);
+    }
     ObjectNode logical = loc.putArray("logicalLocations").addObject();
     logical.put("name", name);
     logical.put("fullyQualifiedName", fq.toString());

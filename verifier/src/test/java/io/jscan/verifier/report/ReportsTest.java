@@ -96,6 +96,8 @@ class ReportsTest {
     JsonNode logical = suid.get("locations").get(0).get("logicalLocations").get(0);
     assertEquals("/bin/su", logical.get("name").asText());
     assertTrue(logical.get("fullyQualifiedName").asText().contains("/layer/1(sha256:"), logical.toString());
+    assertEquals("Dockerfile", suid.get("locations").get(0).get("physicalLocation").get("artifactLocation").get("uri").asText(),
+        "with --dockerfile, image findings are also placed in the Dockerfile");
     assertEquals("external", find(run, "non-root-user").get("suppressions").get(0).get("kind").asText());
     JsonNode customRule = run.get("tool").get("driver").get("rules").get(ruleIds.indexOf("labelled"));
     assertEquals("The image has a team label.", customRule.get("shortDescription").get("text").asText());
