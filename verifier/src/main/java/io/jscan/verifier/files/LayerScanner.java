@@ -126,9 +126,10 @@ public final class LayerScanner {
     if (meta.type() == EntryMeta.DEVICE) {
       facts.add(new FileFact(FileFact.Kind.DEVICE, position, path, mode, 0, Optional.empty(), true));
     }
-    // symlink permissions are meaningless (always 0777 on Linux); hard links share their target's
-    boolean linkish = meta.type() == EntryMeta.SYMLINK || meta.type() == EntryMeta.HARDLINK;
-    if (!linkish && (mode & 0002) != 0) {
+    // symlink permissions are meaningless (always 0777 on Linux); hard links share their target's;
+    // device nodes are reported as devices (a 0666 /dev/null is normal where devices belong)
+    boolean skip = meta.type() == EntryMeta.SYMLINK || meta.type() == EntryMeta.HARDLINK || meta.type() == EntryMeta.DEVICE;
+    if (!skip && (mode & 0002) != 0) {
       facts.add(new FileFact(FileFact.Kind.WORLD_WRITABLE, position, path, mode, h.size(), Optional.empty(), true));
     }
   }
