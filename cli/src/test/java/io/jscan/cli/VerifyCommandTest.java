@@ -366,6 +366,42 @@ class VerifyCommandTest {
     }
   }
 
+  /** oci:DIR:multi names an index of a linux/amd64 and a linux/arm64 image. */
+  private String twoPlatformIndex() throws Exception {
+    Path dir = tmp.resolve("index-layout");
+    Image amd = goodImage();
+    Image arm = ImageBuilder.fromScratch(new Platform("linux", "arm64")).author("tests")
+        .addLayer(Layers.compress(RawTar.tar().file("arm", "y").build(), io.jscan.core.oci.MediaTypes.Compression.GZIP),
+            new History(Optional.empty(), Optional.of("COPY arm /"), Optional.empty(), Optional.empty(), false)).build();
+    io.jscan.core.transport.ocilayout.OciLayout layout = io.jscan.core.transport.ocilayout.OciLayout.create(dir);
+    layout.writeBlobs(amd);
+    layout.writeBlobs(arm);
+    byte[] index = io.jscan.core.oci.json.OciJson.write(new io.jscan.core.oci.IndexManifest(List.of(
+        amd.descriptor().withPlatform(Platform.LINUX_AMD64), arm.descriptor().withPlatform(new Platform("linux", "arm64")))));
+    Descriptor d = Descriptor.of(MediaTypes.OCI_INDEX, index);
+    layout.writeBlob(d, () -> new java.io.ByteArrayInputStream(index));
+    layout.updateIndex(entries -> List.of(io.jscan.core.transport.ocilayout.OciLayout.entryFor(d, Optional.of("multi"))));
+    return "oci:" + dir + ":multi";
+  }
+
+  private static List<String> platforms(JsonNode report) {
+    List<String> out = new ArrayList<>();
+    report.get("images").forEach(i -> out.add(i.get("platform").asText()));
+    return out;
+  }
+
+  @Test
+  void verify_index_allPlatformsOrOne() throws Exception {
+    String ref = twoPlatformIndex();
+    Result all = verifyJson(ref, "--all-platforms");
+    assertEquals(0, all.code(), all.out() + all.err());
+    assertEquals(List.of("linux/amd64", "linux/arm64"), platforms(all.json()));
+    Result arm = verifyJson(ref, "--platform", "linux/arm64");
+    assertEquals(0, arm.code(), arm.err());
+    assertEquals(List.of("linux/arm64"), platforms(arm.json()));
+    assertBadInput(jscan("verify", ref, "--platform", "linux/s390x"), "available: linux/amd64, linux/arm64");
+  }
+
   // ---------------------------------------------------------------- bad input and the shared corpus
 
   private static Path corpus(String relative) {
