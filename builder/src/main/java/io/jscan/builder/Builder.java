@@ -105,8 +105,10 @@ public final class Builder {
         }
         session.finishStage(planned.stage().index(), state.toImage(), state.rootImage());
       }
+      // the built image stays valid until the store is closed: its layers are in the store's
+      // layer cache or, with --no-cache, in the store's temp directory
       Image image = session.stageImage(plan.target().stage().index());
-      List<String> names = ExportImageStep.apply(image, session);
+      List<String> names = ExportImageStep.apply(image, session).names();
       log.accept("built " + image.digest() + (names.isEmpty() ? "" : " " + String.join(", ", names))
           + " (" + session.layersBuilt() + " layers built, " + session.layersReused() + " from cache)");
       return new BuildResult(
@@ -123,12 +125,13 @@ public final class Builder {
           request.sourceDateEpoch(),
           session.layersBuilt(),
           session.layersReused());
-    } finally {
+    } catch (JscanException | RuntimeException e) {
       try {
         AtomicFiles.deleteTree(session.workDir());
       } catch (IOException ignored) {
         // the store's temp directory goes when the store is closed, or with the next process
       }
+      throw e;
     }
   }
 

@@ -55,7 +55,7 @@ public final class BuildSession {
     this.images = images;
     this.dockerfile = dockerfile;
     this.plan = plan;
-    this.workDir = store.tempDir().resolve("build");
+    this.workDir = store.tempDir().resolve("build-" + java.util.UUID.randomUUID());
     this.listings = new LayerListings(Optional.of(builderDir().resolve("listings")), store.tempDir());
     this.log = log;
   }

@@ -9,6 +9,8 @@ import io.jscan.core.transport.ImageReference;
 import io.jscan.core.transport.ImageReference.DockerArchiveReference;
 import io.jscan.core.transport.ImageReference.OciLayoutReference;
 import io.jscan.core.transport.ImageReference.StoreReference;
+import io.jscan.builder.BuildRequest;
+import io.jscan.core.transport.dockerarchive.DockerArchive;
 import io.jscan.core.transport.dockerarchive.DockerArchiveWriter;
 import io.jscan.core.transport.ocilayout.OciLayout;
 import io.jscan.core.transport.store.LocalStore;
@@ -29,16 +31,28 @@ import java.util.Optional;
 public final class ExportImageStep {
   private ExportImageStep() {}
 
-  /** Writes {@code image}; returns the names it was written under (full form). */
-  public static List<String> apply(Image image, BuildSession session) throws JscanException {
-    List<ImageName> tags = session.request().tags();
-    Optional<ImageReference> output = session.request().output();
+  /** What was written: the image as the sink holds it (read back lazily), and the names it holds it under (full form). */
+  public record Exported(Image image, List<String> names) {}
+
+  /** Writes {@code image} where the session's request says. */
+  public static Exported apply(Image image, BuildSession session) throws JscanException {
+    return export(image, session.request(), session.store());
+  }
+
+  /**
+   * Writes {@code image} to the request's output (or {@code store} under its tags) and reads it back
+   * from there, so the returned image no longer depends on the build's temp files.
+   */
+  public static Exported export(Image image, BuildRequest request, LocalStore store) throws JscanException {
+    List<ImageName> tags = request.tags();
+    Optional<ImageReference> output = request.output();
     if (output.isEmpty() || output.get() instanceof StoreReference) {
       List<ImageName> names = new ArrayList<>(tags);
       if (output.isPresent()) {
         ((StoreReference) output.get()).name().ifPresent(names::add);
       }
-      return toStore(image, session.store(), names);
+      List<String> written = toStore(image, store, names);
+      return new Exported(store.layout().image(image.digest()), written);
     }
     if (output.get() instanceof OciLayoutReference oci) {
       if (oci.digest().isPresent()) {
@@ -57,12 +71,13 @@ public final class ExportImageStep {
       for (String n : names) {
         layout.write(image, Optional.of(n));
       }
-      return names;
+      return new Exported(layout.image(image.digest()), names);
     }
     DockerArchiveReference archive = (DockerArchiveReference) output.get();
     List<ImageName> names = archive.name().map(List::of).orElse(tags);
-    DockerArchiveWriter.write(archive.file(), List.of(new DockerArchiveWriter.Item(image, names)), session.request().platform());
-    return names.stream().map(ImageName::toString).toList();
+    DockerArchiveWriter.write(archive.file(), List.of(new DockerArchiveWriter.Item(image, names)), request.platform());
+    Image written = (Image) DockerArchive.read(archive.file(), names.isEmpty() ? Optional.empty() : Optional.of(names.get(0)));
+    return new Exported(written, names.stream().map(ImageName::toString).toList());
   }
 
   private static List<String> toStore(Image image, LocalStore store, List<ImageName> names) throws OciException {
