@@ -58,13 +58,15 @@ public final class ContextSnapshot {
   private final FileTree tree;
   private final Map<String, ContextFile> files;
   private final Digest digest;
+  private final int hashed;
 
-  private ContextSnapshot(Path root, DockerIgnore ignore, FileTree tree, Map<String, ContextFile> files, Digest digest) {
+  private ContextSnapshot(Path root, DockerIgnore ignore, FileTree tree, Map<String, ContextFile> files, Digest digest, int hashed) {
     this.root = root;
     this.ignore = ignore;
     this.tree = tree;
     this.files = files;
     this.digest = digest;
+    this.hashed = hashed;
   }
 
   /**
@@ -77,13 +79,14 @@ public final class ContextSnapshot {
     Path dir = root.toAbsolutePath().normalize();
     FileTree tree = new FileTree();
     Map<String, ContextFile> files = new HashMap<>();
-    walk(dir, "", ignore, hashes, tree, files);
+    int[] hashed = new int[1];
+    walk(dir, "", ignore, hashes, tree, files, hashed);
     hashes.save(System.currentTimeMillis());
-    return new ContextSnapshot(dir, ignore, tree, files, digestOf(tree, files));
+    return new ContextSnapshot(dir, ignore, tree, files, digestOf(tree, files), hashed[0]);
   }
 
   private static void walk(Path dir, String rel, DockerIgnore ignore, ContentHashCache hashes, FileTree tree,
-      Map<String, ContextFile> files) throws IOException, DockerfileException {
+      Map<String, ContextFile> files, int[] hashed) throws IOException, DockerfileException {
     List<Path> children = new ArrayList<>();
     try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
       for (Path p : listing) {
@@ -107,7 +110,7 @@ public final class ContextSnapshot {
         if (!ignore.isExcluded(path)) {
           tree.put(FileTree.Node.directory(path, FileModes.DIRECTORY, 0, 0));
         }
-        walk(child, path, ignore, hashes, tree, files);
+        walk(child, path, ignore, hashes, tree, files, hashed);
       } else if (stat.isRegularFile()) {
         if (ignore.isExcluded(path)) {
           continue;
@@ -115,6 +118,7 @@ public final class ContextSnapshot {
         Digest d = hashes.lookup(path, stat).orElse(null);
         if (d == null) {
           d = hash(child);
+          hashed[0]++;
         }
         hashes.record(path, stat, d);
         files.put(path, new ContextFile(path, child, stat, d));
@@ -130,9 +134,13 @@ public final class ContextSnapshot {
     }
   }
 
+  /** One read buffer for the walk (a build snapshots on one thread). */
+  private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(256 * 1024));
+
   private static Digest hash(Path file) throws IOException {
     MessageDigest md = Digest.sha256Digest();
-    ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+    ByteBuffer buf = BUFFER.get();
+    buf.clear();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       while (ch.read(buf) >= 0) {
         buf.flip();
@@ -156,6 +164,16 @@ public final class ContextSnapshot {
       md.update(line.getBytes(StandardCharsets.UTF_8));
     }
     return Digest.ofSha256(md.digest());
+  }
+
+  /** How many files were read to hash them (the others' digests came from the cache). */
+  public int hashedFiles() {
+    return hashed;
+  }
+
+  /** How many regular files the context has. */
+  public int fileCount() {
+    return files.size();
   }
 
   /** The context directory (absolute). */

@@ -128,12 +128,15 @@ public final class BuildSession {
     return store.layerCache().lookup(key).map(LayerCache.CachedLayer::layer);
   }
 
-  /** Puts a freshly written layer into the cache (its blob into the store); returns the layer to use. */
+  /**
+   * Puts a freshly written layer into the cache: its blob file (in the work directory, on the
+   * store's file system) is moved into the store, not copied. Returns the layer to use.
+   */
   Layer cacheLayer(Digest key, Layer written) throws OciException {
     if (!cacheEnabled()) {
       return written;
     }
-    return store.layerCache().put(key, written).layer();
+    return store.layerCache().adopt(key, written, workDir.resolve(written.descriptor().digest().encoded())).layer();
   }
 
   void countBuilt() {

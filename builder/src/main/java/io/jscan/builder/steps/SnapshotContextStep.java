@@ -27,8 +27,11 @@ public final class SnapshotContextStep {
       ContentHashCache hashes = session.cacheEnabled()
           ? ContentHashCache.load(session.builderDir().resolve("context-hashes"), context, session.store().tempDir())
           : ContentHashCache.disabled();
+      long start = System.nanoTime();
       ContextSnapshot snapshot = ContextSnapshot.take(context, ignore, hashes);
       session.context(snapshot);
+      session.log("context: " + snapshot.fileCount() + " files, " + snapshot.hashedFiles() + " read, the others unchanged ("
+          + (System.nanoTime() - start) / 1_000_000 + " ms)");
       return snapshot;
     } catch (IOException e) {
       throw BuildException.io("reading the build context " + context, e);

@@ -25,7 +25,6 @@ import io.jscan.dockerfile.build.PlannedStage;
 import io.jscan.dockerfile.build.StageEnvironment;
 import io.jscan.dockerfile.shell.WordExpander;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -223,13 +222,6 @@ public final class StageState {
       throw BuildException.io("writing the layer of " + createdBy, e);
     }
     Layer layer = session.cacheLayer(digest, written.layer());
-    if (layer != written.layer()) {
-      try {
-        Files.deleteIfExists(session.workDir().resolve(written.layer().descriptor().digest().encoded()));
-      } catch (IOException ignored) {
-        // removed with the store's temp directory at the latest
-      }
-    }
     session.listings().remember(layer.diffId(), written.entries());
     addLayer(layer, createdBy, Optional.of(written));
     session.countBuilt();
