@@ -41,16 +41,22 @@ public final class LayerWriter {
       HashingStream blob;
       try (OutputStream file = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         blob = new HashingStream(file, blobHasher);
-        OutputStream compressing = Compressions.compress(blob, compression);
-        HashingStream tarStream = new HashingStream(compressing, diffIdHasher);
-        OutputStream buffered = new BufferedOutputStream(tarStream, 256 * 1024);
-        TarWriter tar = new TarWriter(buffered, mtimeSeconds);
-        for (LayerEntry e : entries) {
-          tar.write(e);
+        // compression (the slow part) runs on its own thread, fed in order by this one
+        PipelinedOutputStream compressing = new PipelinedOutputStream(Compressions.compress(blob, compression), "jscan-compress");
+        try {
+          HashingStream tarStream = new HashingStream(compressing, diffIdHasher);
+          OutputStream buffered = new BufferedOutputStream(tarStream, 256 * 1024);
+          TarWriter tar = new TarWriter(buffered, mtimeSeconds);
+          for (LayerEntry e : entries) {
+            tar.write(e);
+          }
+          tar.finish();
+          buffered.flush();
+        } catch (IOException | RuntimeException e) {
+          compressing.abort();
+          throw e;
         }
-        tar.finish();
-        buffered.flush();
-        compressing.close(); // writes the trailer; closes blob and file (closing twice is harmless)
+        compressing.close(); // waits for the compressor: trailer written, blob and file closed
       }
       Digest digest = Digest.ofSha256(blobHasher.digest());
       Digest diffId = Digest.ofSha256(diffIdHasher.digest());
