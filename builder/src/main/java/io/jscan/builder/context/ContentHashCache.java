@@ -18,19 +18,20 @@ import java.util.TreeMap;
 
 /**
  * Remembers the content digests of a context's files between builds, keyed by what
- * {@code lstat(2)} says (size, mtime, ctime, inode, device), so that an unchanged rebuild does not
- * read every file again. Only the decision to re-read depends on this metadata; digests always
- * come from content.
+ * {@code lstat(2)} says (mode, size, mtime in nanoseconds, inode, device), so that an unchanged
+ * rebuild does not read every file again. Only the decision to re-read depends on this metadata;
+ * digests always come from content.
  *
- * <p>As in git's index, a file whose mtime or ctime is within {@value #RACY_MILLIS} ms of the time
- * the cache is written is not remembered: it could still change within the same timestamp tick
- * without its metadata showing it. ctime cannot be set by users, so a changed file is always seen.
+ * <p>As in git's index, a file whose mtime is within {@value #RACY_MILLIS} ms of the time the
+ * cache is written is not remembered: it could still change within the same timestamp tick
+ * without its metadata showing it. (A tool that rewrites a file and then restores its old mtime
+ * and size defeats this check, as it defeats BuildKit's; {@code --no-cache} reads everything.)
  *
  * <p>One file per context directory, replaced atomically, and only when something changed.
  */
 public final class ContentHashCache {
   static final long RACY_MILLIS = 2000;
-  private static final String MAGIC = "jscan-context-hashes-v1";
+  private static final String MAGIC = "jscan-context-hashes-v2";
 
   private record Entry(FileStat stat, Digest digest) {}
 
@@ -66,7 +67,7 @@ public final class ContentHashCache {
       int n = in.readInt();
       for (int i = 0; i < n; i++) {
         String path = in.readUTF();
-        FileStat stat = new FileStat(in.readInt(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+        FileStat stat = new FileStat(in.readInt(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
         entries.put(path, new Entry(stat, Digest.parse(in.readUTF())));
       }
     } catch (NoSuchFileException e) {
@@ -97,7 +98,7 @@ public final class ContentHashCache {
     long racyFrom = (nowMillis - RACY_MILLIS) * 1_000_000L;
     for (Map.Entry<String, Entry> e : current.entrySet()) {
       FileStat s = e.getValue().stat();
-      if (s.mtimeNanos() < racyFrom && s.ctimeNanos() < racyFrom) {
+      if (s.mtimeNanos() < racyFrom) {
         keep.put(e.getKey(), e.getValue());
       }
     }
@@ -115,7 +116,6 @@ public final class ContentHashCache {
         out.writeInt(s.mode());
         out.writeLong(s.size());
         out.writeLong(s.mtimeNanos());
-        out.writeLong(s.ctimeNanos());
         out.writeLong(s.inode());
         out.writeLong(s.device());
         out.writeUTF(e.getValue().digest().toString());
