@@ -98,6 +98,31 @@ class ConfigInstructionsTest {
   }
 
   @Test
+  void build_fromTheLocalStoreAndADockerArchive_andForAnotherPlatform() throws Exception {
+    Image base = TestBases.write(tmp.resolve("base"));
+    Path archive = tmp.resolve("base.tar");
+    io.jscan.core.transport.dockerarchive.DockerArchiveWriter.write(archive,
+        List.of(new io.jscan.core.transport.dockerarchive.DockerArchiveWriter.Item(base,
+            List.of(io.jscan.core.transport.ImageName.parse("base:1")))), io.jscan.core.oci.Platform.LINUX_AMD64);
+    try (LocalStore store = LocalStore.open(tmp.resolve("home"))) {
+      store.write(base, List.of(io.jscan.core.transport.ImageName.parse("example.com/team/base:1")));
+      Path ctx = TestBuilds.context(tmp.resolve("ctx"), Map.of(
+          "Dockerfile", "FROM example.com/team/base:1 AS one\nFROM docker-archive:" + archive + "\nCOPY --from=one /usr/bin/tool /t\n"));
+      BuildResult r = TestBuilds.build(store, request(ctx));
+      assertEquals(List.of("example.com/team/base:1", "docker-archive:" + archive),
+          r.baseImages().stream().map(BuildResult.ResolvedImage::reference).toList());
+      assertEquals("docker-archive:" + archive, r.image().config().config().labels().get(Annotations.BASE_NAME));
+
+      Path scratch = TestBuilds.context(tmp.resolve("arm"), Map.of("Dockerfile", "FROM scratch\nLABEL a=b\n"));
+      Image arm = TestBuilds.build(store, request(scratch).withPlatform(io.jscan.core.oci.Platform.parse("linux/arm64"))).image();
+      assertEquals("arm64", arm.config().architecture());
+      BuildException wrongPlatform = org.junit.jupiter.api.Assertions.assertThrows(BuildException.class,
+          () -> TestBuilds.build(store, request(ctx).withPlatform(io.jscan.core.oci.Platform.parse("linux/arm64"))));
+      assertTrue(wrongPlatform.getMessage().contains("no image for platform linux/arm64"), wrongPlatform.getMessage());
+    }
+  }
+
+  @Test
   void build_scratch_getsBuildKitsDefaultPathAndWorkdir() throws Exception {
     Path ctx = TestBuilds.context(tmp.resolve("ctx"), Map.of());
     Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCMD echo hi\n");
