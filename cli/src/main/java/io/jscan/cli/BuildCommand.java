@@ -40,10 +40,11 @@ import picocli.CommandLine.Spec;
 /** {@code jscan build}: a reproducible image from a Dockerfile, with Docker's flags. */
 @Command(
     name = "build",
+    mixinStandardHelpOptions = true,
     description = {
-      "Build an image from a Dockerfile. The same Dockerfile, context, build args, base images and",
-      "SOURCE_DATE_EPOCH give the same manifest digest on any machine, JDK, umask, clock, locale,",
-      "time zone or file order. RUN is not supported yet.",
+      "Build an image from a Dockerfile. The same Dockerfile, context, build args, base images and"
+          + " SOURCE_DATE_EPOCH give the same manifest digest on any machine, JDK, umask, clock, locale,"
+          + " time zone or file order. RUN is not supported yet.",
       "",
       "The manifest digest is printed on standard output; progress goes to standard error."
     })

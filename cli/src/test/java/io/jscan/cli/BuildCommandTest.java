@@ -60,6 +60,16 @@ class BuildCommandTest {
   }
 
   @Test
+  void build_help_listsDockersFlagsAndJscansOwn() {
+    Result r = jscan("build", "--help");
+    assertEquals(0, r.code(), r.err());
+    for (String flag : List.of("--file", "--tag", "--build-arg", "--target", "--platform", "--label", "--output", "--metadata-file",
+        "--quiet", "--no-cache", "--check-reproducible", "--compression")) {
+      assertTrue(r.out().contains(flag), flag + " in " + r.out());
+    }
+  }
+
+  @Test
   void build_quiet_printsOnlyTheManifestDigest() throws Exception {
     Result r = jscan("build", "-q", "-t", "sample:1", RepoPaths.testdata("sample").toString());
     assertEquals(0, r.code(), r.err());
