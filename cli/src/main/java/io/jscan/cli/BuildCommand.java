@@ -7,6 +7,7 @@ import io.jscan.builder.BuildException;
 import io.jscan.builder.BuildRequest;
 import io.jscan.builder.BuildResult;
 import io.jscan.builder.Builder;
+import io.jscan.builder.RunOptions;
 import io.jscan.builder.SourceDateEpoch;
 import io.jscan.builder.check.ReproducibilityCheck;
 import io.jscan.core.FailureKind;
@@ -44,7 +45,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Build an image from a Dockerfile. The same Dockerfile, context, build args, base images and"
           + " SOURCE_DATE_EPOCH give the same manifest digest on any machine, JDK, umask, clock, locale,"
-          + " time zone or file order. RUN is not supported yet.",
+          + " time zone or file order. RUN steps run with runc (or crun) as root; their layers are as"
+          + " reproducible as their commands (file times are clamped to SOURCE_DATE_EPOCH).",
       "",
       "The manifest digest is printed on standard output; progress goes to standard error."
     })
@@ -95,6 +97,15 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Option(names = "--compression", paramLabel = "gzip|zstd|none", defaultValue = "gzip",
       description = "Layer compression (default gzip; zstd needs a recent runtime).")
   String compression;
+
+  @Option(names = "--runtime", paramLabel = "runc|crun|PATH",
+      description = "The OCI runtime for RUN steps (default: runc when installed, else crun).")
+  String runtime;
+
+  @Option(names = "--secret", paramLabel = "id=ID[,src=FILE|,env=VAR]",
+      description = "A secret for RUN --mount=type=secret (repeatable); never stored in a layer or the cache."
+          + " Without src or env, the environment variable ID.")
+  List<String> secrets = new ArrayList<>();
 
   private Map<String, String> environment = System.getenv();
 
@@ -192,7 +203,46 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       default -> throw BuildException.badInput("--compression " + compression, "expected gzip, zstd or none");
     };
     return new BuildRequest(context, dockerfile, dockerfileName, names, args, Optional.ofNullable(this.target), target, labelMap,
-        destination, noCache, epoch, c);
+        destination, noCache, epoch, c).withRun(runOptions());
+  }
+
+  /** {@code --runtime} and {@code --secret}, as buildx reads them: id=, src= (or source=), env=, type=file|env. */
+  private RunOptions runOptions() throws BuildException {
+    Map<String, RunOptions.Secret> parsed = new LinkedHashMap<>();
+    for (String spec : secrets) {
+      Map<String, String> fields = new LinkedHashMap<>();
+      for (String field : spec.split(",")) {
+        int eq = field.indexOf('=');
+        if (eq <= 0) {
+          throw BuildException.badInput("--secret " + spec, "expected id=ID[,src=FILE|,env=VAR]");
+        }
+        String key = field.substring(0, eq).strip().toLowerCase(Locale.ROOT);
+        fields.put(key.equals("source") ? "src" : key, field.substring(eq + 1));
+      }
+      String id = fields.get("id");
+      if (id == null || id.isEmpty()) {
+        throw BuildException.badInput("--secret " + spec, "no id=");
+      }
+      for (String key : fields.keySet()) {
+        if (!List.of("id", "src", "env", "type").contains(key)) {
+          throw BuildException.badInput("--secret " + spec, "unexpected key " + key);
+        }
+      }
+      String type = fields.getOrDefault("type", fields.containsKey("env") ? "env" : "file");
+      if (type.equals("file") && fields.containsKey("src")) {
+        parsed.put(id, new RunOptions.FileSecret(id, Path.of(fields.get("src"))));
+      } else if (type.equals("env") || type.equals("file") && !fields.containsKey("src")) {
+        String variable = fields.getOrDefault("env", fields.getOrDefault("src", id));
+        String value = environment.get(variable);
+        if (value == null) {
+          throw BuildException.badInput("--secret " + spec, "the environment variable " + variable + " is not set");
+        }
+        parsed.put(id, new RunOptions.ValueSecret(id, variable, value));
+      } else {
+        throw BuildException.badInput("--secret " + spec, "type must be file or env");
+      }
+    }
+    return RunOptions.defaults().withRuntime(Optional.ofNullable(runtime)).withSecrets(parsed);
   }
 
   /** buildx's metadata file: containerimage.digest and friends; written to a temp file and renamed. */

@@ -5,6 +5,7 @@ import io.jscan.builder.BuildRequest;
 import io.jscan.builder.BuildResult.ResolvedImage;
 import io.jscan.builder.context.ContextSnapshot;
 import io.jscan.builder.layer.LayerListings;
+import io.jscan.builder.run.RunSupport;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Layer;
 import io.jscan.core.oci.Digest;
@@ -47,6 +48,7 @@ public final class BuildSession {
   private int built;
   private int reused;
   private int stepCounter;
+  private RunSupport runSupport;
 
   public BuildSession(
       BuildRequest request, LocalStore store, BaseImageSource images, Dockerfile dockerfile, BuildPlan plan, Consumer<String> log) {
@@ -98,9 +100,34 @@ public final class BuildSession {
     log.accept(line);
   }
 
-  /** A number for the next step's progress line. */
-  int nextStepNumber() {
+  /** A number for the next step's progress line ({@code #N}, as BuildKit's plain progress numbers its vertices). */
+  public int nextStepNumber() {
     return ++stepCounter;
+  }
+
+  /** The number of the step being applied. */
+  public int currentStepNumber() {
+    return stepCounter;
+  }
+
+  /** What RUN steps share (the runtime, this process's run directory, extracted layers); made on first use. */
+  public RunSupport runSupport() {
+    if (runSupport == null) {
+      runSupport = new RunSupport(store.home(), request.run().runtime(), request.run().rootMode(), log);
+    }
+    return runSupport;
+  }
+
+  /** Removes what RUN steps left (the process's run directory); the build is over. */
+  public void closeRunSupport() {
+    if (runSupport != null) {
+      try {
+        runSupport.close();
+      } catch (java.io.IOException e) {
+        log.accept("could not remove the RUN directory: " + e.getMessage());
+      }
+      runSupport = null;
+    }
   }
 
   public ContextSnapshot context() {
