@@ -35,6 +35,11 @@ public record OciRuntime(String name, Path executable) {
    * @param choice {@code runc}, {@code crun}, a path, or empty for runc when installed, else crun
    */
   public static OciRuntime locate(Optional<String> choice) throws BuildException {
+    return locate(choice, OciRuntime::find);
+  }
+
+  /** {@link #locate(Optional)} with a given way of finding commands (tests). */
+  static OciRuntime locate(Optional<String> choice, java.util.function.Function<String, Optional<Path>> find) throws BuildException {
     if (choice.isPresent() && choice.get().contains("/")) {
       Path p = Path.of(choice.get());
       if (!Files.isExecutable(p)) {
@@ -44,15 +49,15 @@ public record OciRuntime(String name, Path executable) {
     }
     if (choice.isPresent()) {
       String n = choice.get();
-      return find(n).map(p -> new OciRuntime(n, p)).orElseThrow(() -> BuildException.badInput(n + " not found",
+      return find.apply(n).map(p -> new OciRuntime(n, p)).orElseThrow(() -> BuildException.badInput(n + " not found",
           "install it with `apt-get install " + n + "`" + (n.equals("runc") ? " (or choose --runtime crun)"
               : n.equals("crun") ? " (or choose --runtime runc)" : " or give --runtime a path")));
     }
-    Optional<Path> runc = find("runc");
+    Optional<Path> runc = find.apply("runc");
     if (runc.isPresent()) {
       return new OciRuntime("runc", runc.get());
     }
-    Optional<Path> crun = find("crun");
+    Optional<Path> crun = find.apply("crun");
     if (crun.isPresent()) {
       return new OciRuntime("crun", crun.get());
     }

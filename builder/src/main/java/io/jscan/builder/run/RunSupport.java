@@ -88,6 +88,10 @@ public final class RunSupport implements AutoCloseable {
       throw new BuildException(FailureKind.BAD_INPUT, "RUN", "cannot tell whether jscan runs as root (" + e.getMessage()
           + "); RUN steps need root and Linux");
     }
+    requireRoot(uid);
+  }
+
+  static void requireRoot(Object uid) throws BuildException {
     if (!Integer.valueOf(0).equals(uid)) {
       throw new BuildException(FailureKind.BAD_INPUT, "RUN", "jscan runs RUN steps with an OCI runtime as root, and this"
           + " process runs as uid " + uid + ": run jscan build as root (sudo); rootless builds are not supported yet");
