@@ -14,10 +14,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -182,10 +180,9 @@ final class LayerUnpacker {
   /** Owner, then mode (chown clears set-user-ID bits), capabilities, time; a directory's time waits for its content. */
   private void applyMetadata(Path target, TarArchiveEntry h, boolean directory) throws IOException {
     boolean symlink = h.isSymbolicLink();
-    Files.setAttribute(target, "unix:uid", (int) h.getLongUserId(), LinkOption.NOFOLLOW_LINKS);
-    Files.setAttribute(target, "unix:gid", (int) h.getLongGroupId(), LinkOption.NOFOLLOW_LINKS);
+    LinuxFiles.chown(target, h.getLongUserId(), h.getLongGroupId());
     if (!symlink) {
-      Files.setAttribute(target, "unix:mode", h.getMode() & 07777, LinkOption.NOFOLLOW_LINKS);
+      LinuxFiles.chmod(target, h.getMode() & 07777);
       for (Map.Entry<String, String> pax : h.getExtraPaxHeaders().entrySet()) {
         if (!pax.getKey().startsWith("SCHILY.xattr.")) {
           continue;
@@ -209,14 +206,7 @@ final class LayerUnpacker {
   }
 
   private static void setTime(Path target, FileTime mtime) throws IOException {
-    try {
-      Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(mtime, mtime, null);
-    } catch (UnsupportedOperationException | IOException e) {
-      if (!Files.isSymbolicLink(target)) {
-        throw e instanceof IOException io ? io : new IOException(e);
-      }
-      // a JDK without lutimes: a link's own time is not something a command reads
-    }
+    LinuxFiles.setTimes(target, mtime.to(java.util.concurrent.TimeUnit.NANOSECONDS));
   }
 
   /** Sets directory times last, deepest first, so that creating their content does not change them again. */
@@ -253,9 +243,8 @@ final class LayerUnpacker {
       FileStatus st = FileStatus.of(p).orElse(null);
       if (st == null) {
         Files.createDirectory(p);
-        Files.setAttribute(p, "unix:mode", IMPLIED_DIRECTORY_MODE, LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(p, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(p, "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
+        LinuxFiles.chmod(p, IMPLIED_DIRECTORY_MODE);
+        LinuxFiles.chown(p, 0, 0);
         directories.add(p);
         directoryTimes.add(FileTime.fromMillis(0));
         resolved.add(c);

@@ -24,7 +24,17 @@ final class LinuxFiles {
     int lsetxattr(String path, String name, byte[] value, long size, int flags) throws LastErrorException;
 
     int mknod(String path, int mode, long dev) throws LastErrorException;
+
+    int chmod(String path, int mode) throws LastErrorException;
+
+    int lchown(String path, int uid, int gid) throws LastErrorException;
+
+    /** {@code times}: atime seconds, nanoseconds, mtime seconds, nanoseconds (two struct timespec) */
+    int utimensat(int dirfd, String path, long[] times, int flags) throws LastErrorException;
   }
+
+  private static final int AT_FDCWD = -100;
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
 
   private static final class Holder {
     static final LibC LIBC = Native.load("c", LibC.class);
@@ -82,6 +92,39 @@ final class LinuxFiles {
       Holder.LIBC.mknod(path.toString(), type | (permissions & 07777), makedev(major, minor));
     } catch (LastErrorException e) {
       throw new IOException("mknod " + path + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Sets owner, mode and time by path, never opening the file: the JDK opens a file to change its
+   * mode or times without following links, and opening a device node (a tty, a tape, /dev/ptmx)
+   * does things, while opening a FIFO waits for a writer.
+   */
+  static void chown(Path path, long uid, long gid) throws IOException {
+    try {
+      Holder.LIBC.lchown(path.toString(), (int) uid, (int) gid);
+    } catch (LastErrorException e) {
+      throw new IOException("lchown " + path + ": " + e.getMessage());
+    }
+  }
+
+  /** chmod(2) of a path that is not a symbolic link (Linux cannot change a link's mode). */
+  static void chmod(Path path, int mode) throws IOException {
+    try {
+      Holder.LIBC.chmod(path.toString(), mode & 07777);
+    } catch (LastErrorException e) {
+      throw new IOException("chmod " + path + ": " + e.getMessage());
+    }
+  }
+
+  /** Sets access and modification time (nanoseconds since the epoch) of the path itself, a link included. */
+  static void setTimes(Path path, long nanos) throws IOException {
+    long seconds = Math.floorDiv(nanos, 1_000_000_000L);
+    long rest = Math.floorMod(nanos, 1_000_000_000L);
+    try {
+      Holder.LIBC.utimensat(AT_FDCWD, path.toString(), new long[] {seconds, rest, seconds, rest}, AT_SYMLINK_NOFOLLOW);
+    } catch (LastErrorException e) {
+      throw new IOException("utimensat " + path + ": " + e.getMessage());
     }
   }
 

@@ -15,10 +15,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,7 +24,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -153,7 +149,7 @@ public final class StepRun implements AutoCloseable {
         }
       }
       if (mode == RunSupport.RootMode.COPY) {
-        Files.setAttribute(rootfs, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
+        LinuxFiles.chmod(rootfs, 0755);
         for (int i = 0; i < spec.layers().size(); i++) {
           Layer l = spec.layers().get(i);
           LayerUnpacker.unpack(l, "layer " + (i + 1) + " " + l.descriptor().digest(), rootfs, LayerUnpacker.Whiteouts.APPLY);
@@ -186,9 +182,8 @@ public final class StepRun implements AutoCloseable {
   private static void copyRootMetadata(LowerStack lowers, Path upper) throws IOException {
     Optional<LowerStack.Found> root = lowers.find("");
     int mode = root.map(r -> r.status().mode()).orElse(0755);
-    Files.setAttribute(upper, "unix:uid", root.map(r -> (int) r.status().uid()).orElse(0), LinkOption.NOFOLLOW_LINKS);
-    Files.setAttribute(upper, "unix:gid", root.map(r -> (int) r.status().gid()).orElse(0), LinkOption.NOFOLLOW_LINKS);
-    Files.setAttribute(upper, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+    LinuxFiles.chown(upper, root.map(r -> r.status().uid()).orElse(0L), root.map(r -> r.status().gid()).orElse(0L));
+    LinuxFiles.chmod(upper, mode);
     if (root.isPresent()) {
       setMtime(upper, root.get().status().mtimeNanos());
     }
@@ -413,8 +408,7 @@ public final class StepRun implements AutoCloseable {
   }
 
   static void setMtime(Path p, long nanos) throws IOException {
-    FileTime t = FileTime.from(nanos, TimeUnit.NANOSECONDS);
-    Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(t, null, null);
+    LinuxFiles.setTimes(p, nanos);
   }
 
   private static void deleteQuietly(Path dir) {

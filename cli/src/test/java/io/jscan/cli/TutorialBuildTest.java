@@ -1,0 +1,101 @@
+package io.jscan.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jscan.core.testing.ExternalTool;
+import io.jscan.core.testing.Podman;
+import io.jscan.core.testing.SharedBases;
+import io.jscan.core.transport.store.LocalStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Dockerfile every tutorial starts with (MAINTAINER, {@code RUN apt-get update && apt-get
+ * install -y curl}, COPY, EXPOSE, CMD), FROM the minimal Debian base that
+ * {@code ../shared/tools/make-debian-base.sh} makes: jscan builds it (the RUN reaches the Debian
+ * mirror over the host's network), podman runs curl from it, and {@code jscan verify} walks it.
+ */
+class TutorialBuildTest {
+  @TempDir Path tmp;
+
+  record Run(int code, String out, String err) {}
+
+  @BeforeEach
+  void useTempStore() {
+    System.setProperty(LocalStore.HOME_PROPERTY, tmp.resolve("home").toString());
+  }
+
+  @AfterEach
+  void restore() {
+    System.clearProperty(LocalStore.HOME_PROPERTY);
+  }
+
+  static Run jscan(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Jscan.run(new PrintWriter(out), new PrintWriter(err), Map.of("SOURCE_DATE_EPOCH", "1700000000"), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static void requireRoot() throws Exception {
+    ExternalTool.require("runc");
+    if (!Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
+      if (ExternalTool.inCi()) {
+        throw new AssertionError("the RUN tests need root (CI runs them as root)");
+      }
+      Assumptions.abort("the RUN tests need root");
+    }
+  }
+
+  /** The tutorial's Dockerfile, FROM the given base instead of ubuntu:latest. */
+  static String tutorial(String from) {
+    return String.join("\n",
+        "FROM " + from,
+        "MAINTAINER John Doe <john.doe@example.com>",
+        "RUN apt-get update && apt-get install -y curl",
+        "COPY index.html /var/www/html/",
+        "EXPOSE 80",
+        "CMD [\"/usr/bin/httpd\", \"-f\", \"/var/www/html/index.html\"]",
+        "");
+  }
+
+  @Test
+  void build_tutorialDockerfile_runsCurlInPodmanAndVerifies() throws Exception {
+    requireRoot();
+    SharedBases.Base debian = SharedBases.debian();
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("Dockerfile"), tutorial(debian.ociReference()));
+    Files.writeString(ctx.resolve("index.html"), "<h1>hello from jscan</h1>\n");
+
+    Run build = jscan("build", "-t", "tutorial:1", ctx.toString());
+    assertEquals(0, build.code(), build.err());
+    assertTrue(build.err().contains("Setting up curl"), "apt-get's output is streamed with the step's number:\n" + build.err());
+
+    Run verify = jscan("verify", "tutorial:1");
+    assertEquals(0, verify.code(), verify.out() + verify.err());
+    assertTrue(verify.out().contains("RUN /bin/sh -c apt-get update && apt-get install -y curl"), verify.out());
+
+    Path archive = tmp.resolve("tutorial.tar");
+    Run save = jscan("save", "-o", archive.toString(), "tutorial:1");
+    assertEquals(0, save.code(), save.err());
+    Podman podman = new Podman(tmp.resolve("podman"));
+    podman.load(archive);
+    String version = podman.run("docker.io/library/tutorial:1", "curl", "--version");
+    assertTrue(version.startsWith("curl 7."), version);
+    assertEquals("<h1>hello from jscan</h1>\n", podman.run("docker.io/library/tutorial:1", "cat", "/var/www/html/index.html"));
+
+    Run again = jscan("build", "-t", "tutorial:1", ctx.toString());
+    assertEquals(0, again.code(), again.err());
+    assertEquals(build.out(), again.out(), "an unchanged rebuild gives the same digest");
+    assertTrue(again.err().contains("(0 layers built, 2 from cache)"), again.err());
+  }
+}
