@@ -209,7 +209,17 @@ public final class RegistryClient {
   }
 
   private static Digest digest(String algorithm, byte[] bytes) {
-    MessageDigest md = new Digest(algorithm, "0").newMessageDigest();
+    String jca = switch (algorithm) {
+      case "sha384" -> "SHA-384";
+      case "sha512" -> "SHA-512";
+      default -> "SHA-256";
+    };
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance(jca);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("JCA lacks " + jca, e);
+    }
     md.update(bytes);
     return Digest.of(algorithm, md);
   }
