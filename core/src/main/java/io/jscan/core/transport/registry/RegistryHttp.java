@@ -190,10 +190,16 @@ final class RegistryHttp {
     RetryPolicy retry = options.retry();
     IOException last = null;
     for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-      List<URI> bases = insecure
-          ? List.of(URI.create("https://" + host), URI.create("http://" + host))
-          : List.of(URI.create("https://" + host));
-      for (URI base : bases) {
+      // loopback registries are nearly always plain HTTP (test and CI registries): try that first,
+      // accepting it only when it answers like a registry; other insecure registries try TLS first
+      List<URI> bases = !insecure
+          ? List.of(URI.create("https://" + host))
+          : RegistryOptions.isLoopback(registry)
+              ? List.of(URI.create("http://" + host), URI.create("https://" + host))
+              : List.of(URI.create("https://" + host), URI.create("http://" + host));
+      for (int b = 0; b < bases.size(); b++) {
+        URI base = bases.get(b);
+        boolean moreToTry = b + 1 < bases.size();
         HttpClient client = base.getScheme().equals("https") && insecure ? trustingClient : verifiedClient;
         HttpRequest request = requestBuilder(base.resolve("/v2/")).GET().build();
         HttpResponse<InputStream> r;
@@ -214,6 +220,10 @@ final class RegistryHttp {
         int status = r.statusCode();
         List<Challenge> challenges = Challenge.parse(r.headers().allValues("WWW-Authenticate"));
         discard(r);
+        if (moreToTry && base.getScheme().equals("http") && status != 200 && status != 401) {
+          // not a registry speaking plain HTTP (a TLS server's "HTTP request to an HTTPS server")
+          continue;
+        }
         if (isRetryableStatus(status) && attempt < retry.maxAttempts()) {
           last = new IOException("HTTP " + status);
           break;
