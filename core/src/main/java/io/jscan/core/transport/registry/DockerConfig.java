@@ -79,8 +79,11 @@ public final class DockerConfig implements CredentialStore {
     return ImageName.DOCKER_HUB.equals(registry) ? DOCKER_HUB_KEY : registry;
   }
 
-  /** docker's {@code ConvertToHostname}: a key's host, without scheme and path. */
-  static String hostOf(String key) {
+  /**
+   * docker's {@code ConvertToHostname}: the registry a config key or a {@code login} argument
+   * names, without scheme and path ({@code https://index.docker.io/v1/} is {@code docker.io}).
+   */
+  public static String hostOf(String key) {
     String k = key;
     if (k.startsWith("http://")) {
       k = k.substring("http://".length());
