@@ -391,9 +391,19 @@ public final class OciLayout {
       Files.createDirectories(target.getParent());
       Files.createDirectories(tempDir);
       try (InputStream raw = content.open();
-          VerifyingInputStream in = VerifyingInputStream.of(raw, what, descriptor.digest(), descriptor.size());
+          // a source stream that already verifies this very descriptor (every BlobSource's) is not hashed twice
+          VerifyingInputStream in = raw instanceof VerifyingInputStream v && v.checks(descriptor.digest(), descriptor.size())
+              ? v
+              : VerifyingInputStream.of(raw, what, descriptor.digest(), descriptor.size());
           OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        in.transferTo(out);
+        byte[] buffer = new byte[1 << 17];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          out.write(buffer, 0, n);
+        }
+        if (!in.verified()) {
+          // fail closed: never publish content whose check did not run to the end
+          throw new ContentMismatchException(what, "content was not verified", java.util.Optional.of(descriptor.digest()), java.util.Optional.empty());
+        }
       }
       AtomicFiles.force(tmp);
       AtomicFiles.publish(tmp, target);
