@@ -19,6 +19,8 @@ cleanup() {
 trap cleanup EXIT
 
 "$here/jscan" --version >/dev/null  # build the jar before timing anything
+cp "$here/cli/target/jscan.jar" "$work/jscan.jar"  # a fixed copy: editing sources meanwhile cannot rebuild it mid-run
+jscan() { java ${JSCAN_JAVA_OPTS:-} -jar "$work/jscan.jar" "$@"; }
 
 # ---- the image: an OCI layout with uncompressed random layers (incompressible, like real blobs)
 src="$work/src"; mkdir -p "$src/blobs/sha256"
@@ -80,9 +82,9 @@ for r in $(seq 1 "$rounds"); do
   rm -rf "$work/out-s"
   t=$(now); skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:$port/bench/skopeo:1" "oci:$work/out-s:x"; pull_s+=("$(echo "$(now) - $t" | bc)")
   start_registry
-  t=$(now); "$here/jscan" push -q "oci:$src:bench" "docker://127.0.0.1:$port/bench/jscan:1" >/dev/null; push_j+=("$(echo "$(now) - $t" | bc)")
+  t=$(now); jscan push -q "oci:$src:bench" "docker://127.0.0.1:$port/bench/jscan:1" >/dev/null; push_j+=("$(echo "$(now) - $t" | bc)")
   rm -rf "$JSCAN_HOME"
-  t=$(now); "$here/jscan" pull -q "127.0.0.1:$port/bench/jscan:1" >/dev/null; pull_j+=("$(echo "$(now) - $t" | bc)")
+  t=$(now); jscan pull -q "127.0.0.1:$port/bench/jscan:1" >/dev/null; pull_j+=("$(echo "$(now) - $t" | bc)")
   echo "round $r: push jscan ${push_j[-1]}s skopeo ${push_s[-1]}s; pull jscan ${pull_j[-1]}s skopeo ${pull_s[-1]}s" >&2
 done
 

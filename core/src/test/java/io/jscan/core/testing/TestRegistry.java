@@ -36,6 +36,7 @@ public final class TestRegistry implements AutoCloseable {
   private final Path dir;
   private final Optional<String> user;
   private final Optional<String> password;
+  private Optional<String> tokenAuth = Optional.empty();
   private int port;
   private Process process;
 
@@ -43,6 +44,21 @@ public final class TestRegistry implements AutoCloseable {
     this.dir = dir;
     this.user = user;
     this.password = password;
+  }
+
+  /**
+   * A registry that wants bearer tokens from {@code realm} (distribution's {@code auth.token}:
+   * JWTs whose {@code x5c} chain ends at a certificate of {@code rootCertBundle}, issued by
+   * {@code issuer} for audience {@code service}).
+   */
+  public static TestRegistry startWithTokenAuth(Path dir, String realm, String service, String issuer, Path rootCertBundle)
+      throws IOException {
+    TestRegistry r = new TestRegistry(dir, Optional.empty(), Optional.empty());
+    r.tokenAuth = Optional.of(
+        "auth:\n  token:\n    realm: " + realm + "\n    service: " + service + "\n    issuer: " + issuer
+            + "\n    rootcertbundle: " + rootCertBundle + "\n");
+    r.launchOnFreePort();
+    return r;
   }
 
   /** An anonymous registry with its files under {@code dir} (a test's temp directory). */
@@ -141,7 +157,7 @@ public final class TestRegistry implements AutoCloseable {
     Files.createDirectories(dir.resolve("data"));
     String auth = user.isPresent()
         ? "auth:\n  htpasswd:\n    realm: jscan-test\n    path: " + dir.resolve("htpasswd") + "\n"
-        : "";
+        : tokenAuth.orElse("");
     // the same shape as ../shared/tools/registry-up.sh; a fixed secret keeps upload state valid across restarts
     String config =
         "version: 0.1\n"

@@ -483,8 +483,14 @@ final class RegistryHttp {
     String key = String.join(" ", wanted);
     Token t = ep.tokens.get(key);
     if (t == null || !t.fresh()) {
-      t = fetchToken(ep, c, List.copyOf(wanted));
-      ep.tokens.put(key, t);
+      // one fetch per scope set: parallel layer transfers wait for the same token
+      synchronized (ep) {
+        t = ep.tokens.get(key);
+        if (t == null || !t.fresh()) {
+          t = fetchToken(ep, c, List.copyOf(wanted));
+          ep.tokens.put(key, t);
+        }
+      }
     }
     return Optional.of("Bearer " + t.value());
   }
