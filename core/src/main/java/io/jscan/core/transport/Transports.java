@@ -83,8 +83,10 @@ public final class Transports {
       try {
         return registry().read(name);
       } catch (RegistryException e) {
+        // the user named an image that is nowhere to be had: bad input, unless the registry sent
+        // content that does not match its digest, which stays an integrity failure
         throw new OciException(
-            e.kind(),
+            e.kind() == io.jscan.core.FailureKind.INTEGRITY ? e.kind() : io.jscan.core.FailureKind.BAD_INPUT,
             "image " + name,
             "not in the local store " + store.home() + ", and from the registry: " + e.getMessage(),
             e);

@@ -61,6 +61,14 @@ final class RegistryHttp {
   private final HttpClient trustingClient;
   private final ConcurrentHashMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
+  static {
+    // java.net.http's documented buffer size property (default 16 KiB): blobs are large, and each
+    // buffer is a trip through the client's pipeline. Only set when nobody chose a value.
+    if (System.getProperty("jdk.httpclient.bufsize") == null) {
+      System.setProperty("jdk.httpclient.bufsize", String.valueOf(256 * 1024));
+    }
+  }
+
   RegistryHttp(RegistryOptions options) {
     this.options = options;
     this.verifiedClient = builder().build();
@@ -207,6 +215,10 @@ final class RegistryHttp {
           r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException ex) {
           last = ex;
+          if (isUnresolved(ex)) {
+            // a name that does not resolve will not resolve in a second either
+            throw RegistryException.unexpected(what, "cannot resolve host " + RegistryOptions.hostWithoutPort(host), ex);
+          }
           if (!insecure && isTlsFailure(ex)) {
             throw RegistryException.badInput(
                 what,
@@ -396,15 +408,7 @@ final class RegistryHttp {
         b.header("Content-Type", call.headers().getOrDefault("Content-Type", "application/octet-stream"));
         HttpRequest.BodyPublisher publisher = body.length() == 0
             ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.fromPublisher(
-                HttpRequest.BodyPublishers.ofInputStream(() -> {
-                  try {
-                    return body.open();
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  }
-                }),
-                body.length());
+            : new StreamBodyPublisher(body::open, body.length());
         b.method(call.method(), publisher);
       } else {
         b.method(call.method(), HttpRequest.BodyPublishers.noBody());
@@ -761,6 +765,15 @@ final class RegistryHttp {
       }
     }
     return oneLine(m);
+  }
+
+  private static boolean isUnresolved(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isTlsFailure(IOException e) {
