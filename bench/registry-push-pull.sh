@@ -74,7 +74,7 @@ CONF
 }
 
 now() { date +%s.%N; }
-declare -a push_j push_s pull_j pull_s
+declare -a push_j push_s pull_j pull_s start_j
 export JSCAN_HOME="$work/store"
 for r in $(seq 1 "$rounds"); do
   start_registry
@@ -85,7 +85,8 @@ for r in $(seq 1 "$rounds"); do
   t=$(now); jscan push -q "oci:$src:bench" "docker://127.0.0.1:$port/bench/jscan:1" >/dev/null; push_j+=("$(echo "$(now) - $t" | bc)")
   rm -rf "$JSCAN_HOME"
   t=$(now); jscan pull -q "127.0.0.1:$port/bench/jscan:1" >/dev/null; pull_j+=("$(echo "$(now) - $t" | bc)")
-  echo "round $r: push jscan ${push_j[-1]}s skopeo ${push_s[-1]}s; pull jscan ${pull_j[-1]}s skopeo ${pull_s[-1]}s" >&2
+  t=$(now); jscan --version >/dev/null; start_j+=("$(echo "$(now) - $t" | bc)")
+  echo "round $r: push jscan ${push_j[-1]}s skopeo ${push_s[-1]}s; pull jscan ${pull_j[-1]}s skopeo ${pull_s[-1]}s; jscan JVM start ${start_j[-1]}s" >&2
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -93,3 +94,6 @@ pj=$(median "${push_j[@]}"); ps=$(median "${push_s[@]}"); lj=$(median "${pull_j[
 mb=$(echo "scale=1; $total / 1000000" | bc)
 printf 'push  %s MB: jscan %.2fs  skopeo %.2fs  ratio jscan/skopeo %.2f\n' "$mb" "$pj" "$ps" "$(echo "$pj / $ps" | bc -l)"
 printf 'pull  %s MB: jscan %.2fs  skopeo %.2fs  ratio jscan/skopeo %.2f\n' "$mb" "$lj" "$ls_" "$(echo "$lj / $ls_" | bc -l)"
+st=$(median "${start_j[@]}")
+printf 'jscan JVM start (jscan --version) %.2fs; without it: push ratio %.2f, pull ratio %.2f\n' "$st" \
+  "$(echo "($pj - $st) / $ps" | bc -l)" "$(echo "($lj - $st) / $ls_" | bc -l)"
