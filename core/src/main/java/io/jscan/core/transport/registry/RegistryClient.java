@@ -99,8 +99,9 @@ public final class RegistryClient {
   public record FetchedManifest(Descriptor descriptor, byte[] bytes) {}
 
   /**
-   * The descriptor {@code name} resolves to: a tag to the digest it points at now. Uses
-   * {@code HEAD}, falling back to {@code GET} when the registry does not say the digest.
+   * The descriptor {@code name} resolves to: a tag to the digest it points at now (what a lock
+   * file pins). The manifest is fetched and hashed rather than trusting a {@code HEAD}'s
+   * {@code Docker-Content-Digest}, so the digest is one jscan computed.
    */
   public Descriptor resolve(ImageName name) throws RegistryException {
     return fetchManifest(name, reference(name)).descriptor();
