@@ -35,6 +35,7 @@ import picocli.CommandLine.ScopeType;
       SignBlobCommand.class,
       VerifyBlobCommand.class,
       VerifyBundleCommand.class,
+      VerifyCommand.class,
       ImagesCommand.class,
       InspectCommand.class,
       TagCommand.class,

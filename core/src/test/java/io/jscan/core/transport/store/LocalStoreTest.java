@@ -262,11 +262,16 @@ class LocalStoreTest {
 
   @Test
   void processKilledWithSigkill_leavesAReadableStore_andItsTempDirIsCleanedOnNextOpen() throws Exception {
-    for (int delayMillis : new int[] {0, 150, 400}) {
-      Process worker = startWorker("write", home.toString(), "k" + delayMillis, "200");
+    // Kill points: right after opening, a little later, and (so that the last assertion does not
+    // depend on how fast this machine is) just after the first image was written, mid-second write.
+    record KillPoint(String afterLine, int delayMillis) {}
+    List<KillPoint> killPoints =
+        List.of(new KillPoint("started", 0), new KillPoint("started", 150), new KillPoint("wrote 0", 0), new KillPoint("wrote 0", 40));
+    for (KillPoint kill : killPoints) {
+      Process worker = startWorker("write", home.toString(), "k" + killPoints.indexOf(kill), "200");
       try {
-        awaitLine(worker, "started");
-        Thread.sleep(delayMillis);
+        awaitLine(worker, kill.afterLine());
+        Thread.sleep(kill.delayMillis());
       } finally {
         worker.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no close()
         worker.waitFor(30, TimeUnit.SECONDS);
