@@ -132,6 +132,49 @@ class RegistryCommandsTest {
     assertEquals(remote, again.out().strip());
   }
 
+  private Path integrityPolicy() throws Exception {
+    Path p = tmp.resolve("integrity.yaml");
+    Files.writeString(p, "apiVersion: jscan.io/v1\nkind: Policy\nname: t\nrules:\n  - id: integrity\n");
+    return p;
+  }
+
+  @Test
+  void skopeoCopyIntoTheRegistry_isAcceptedByVerifyAndPull_andVerifyStoresNothing() throws Exception {
+    Image image = TestImages.withLayers("copied", "by", "skopeo");
+    Path layout = tmp.resolve("src");
+    io.jscan.core.transport.ocilayout.OciLayout.create(layout).write(image, java.util.Optional.of("s"));
+    Process p = new ProcessBuilder(ExternalTool.require("skopeo").toString(), "copy", "--dest-tls-verify=false", "--format", "v2s2",
+        "oci:" + layout + ":s", "docker://" + open.host() + "/skopeo/app:1").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+
+    Result verify = jscan("verify", "docker://" + open.host() + "/skopeo/app:1", "--policy", integrityPolicy().toString());
+    assertEquals(0, verify.code(), verify.out() + verify.err());
+    assertTrue(verify.out().strip().lines().reduce((a, b) -> b).orElseThrow().startsWith("PASSED"), verify.out());
+    // a bare name not in the store is verified from its registry too
+    Result bare = jscan("verify", open.host() + "/skopeo/app:1", "--policy", integrityPolicy().toString());
+    assertEquals(0, bare.code(), bare.out() + bare.err());
+    try (LocalStore store = LocalStore.openDefault()) {
+      assertTrue(store.list().isEmpty());
+      assertTrue(store.layout().listBlobs().isEmpty(), "verify read the layers without storing them");
+    }
+    Result pull = jscan("pull", "-q", open.host() + "/skopeo/app:1");
+    assertEquals(0, pull.code(), pull.err());
+  }
+
+  @Test
+  void verify_flippedByteFromTheRegistry_exitsWithTheIntegrityCode() throws Exception {
+    Image image = TestImages.withRandomLayers(21, 30_000);
+    storeImage(image, open.host() + "/verify/flip:1");
+    assertEquals(0, jscan("push", "-q", open.host() + "/verify/flip:1").code());
+    try (FaultProxy proxy = FaultProxy.inFrontOf(open)) {
+      proxy.add(new FaultProxy.Rule("GET", "/blobs/" + image.manifest().layers().get(0).digest(), 1, new FaultProxy.FlipResponseByte(100)));
+      Result r = jscan("verify", "docker://" + proxy.host() + "/verify/flip:1", "--policy", integrityPolicy().toString());
+      assertEquals(4, r.code(), r.out() + r.err());
+    }
+  }
+
   @Test
   void push_withAnExplicitDestination_andFromAnOciLayout() throws Exception {
     Image image = TestImages.withLayers("layout");
