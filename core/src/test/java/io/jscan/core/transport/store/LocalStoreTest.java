@@ -154,6 +154,30 @@ class LocalStoreTest {
   }
 
   @Test
+  void layerCache_adopt_movesTheBlobFileInsteadOfCopyingIt() throws Exception {
+    byte[] tar = TarBuilder.tar().file("adopted", "a").build();
+    Layer layer = Layers.compress(tar, Compression.GZIP);
+    Digest key = Digest.sha256("step: COPY big");
+    try (LocalStore store = LocalStore.open(home)) {
+      Path file = store.tempDir().resolve("layer-being-built");
+      try (InputStream in = layer.openCompressed()) {
+        Files.write(file, in.readAllBytes());
+      }
+      LayerCache.CachedLayer adopted = store.layerCache().adopt(key, layer, file);
+      assertFalse(Files.exists(file), "moved, not copied");
+      assertTrue(store.layout().hasBlob(layer.descriptor().digest()));
+      try (InputStream in = store.layerCache().lookup(key).orElseThrow().layer().openUncompressed()) {
+        assertArrayEquals(tar, in.readAllBytes());
+      }
+      assertEquals(layer.diffId(), adopted.diffId());
+      Path again = store.tempDir().resolve("same-layer-again");
+      Files.write(again, Files.readAllBytes(store.layout().blobPath(layer.descriptor().digest())));
+      store.layerCache().adopt(Digest.sha256("another key"), layer, again);
+      assertFalse(Files.exists(again), "a blob the store has already is not written twice");
+    }
+  }
+
+  @Test
   void close_removesThisProcesssTempDirectory() throws Exception {
     try (LocalStore store = LocalStore.open(home)) {
       store.write(TestImages.withLayers("x"), List.of(ImageName.parse("x:1")));
