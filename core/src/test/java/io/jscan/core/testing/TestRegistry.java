@@ -37,6 +37,7 @@ public final class TestRegistry implements AutoCloseable {
   private final Optional<String> user;
   private final Optional<String> password;
   private Optional<String> tokenAuth = Optional.empty();
+  private boolean tls;
   private int port;
   private Process process;
 
@@ -74,6 +75,22 @@ public final class TestRegistry implements AutoCloseable {
     TestRegistry r = new TestRegistry(dir, Optional.of(user), Optional.of(password));
     Files.createDirectories(dir);
     run(List.of(htpasswd.toString(), "-Bbc", dir.resolve("htpasswd").toString(), user, password));
+    r.launchOnFreePort();
+    return r;
+  }
+
+  /**
+   * A registry serving HTTPS with a self-signed certificate for {@code 127.0.0.1} (made with
+   * openssl; {@code cert.pem} in {@code dir}): for tests of certificate checks.
+   */
+  public static TestRegistry startWithTls(Path dir) throws IOException {
+    Path openssl = ExternalTool.require("openssl");
+    Files.createDirectories(dir);
+    run(List.of(openssl.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),
+        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"));
+    TestRegistry r = new TestRegistry(dir, Optional.empty(), Optional.empty());
+    r.tls = true;
     r.launchOnFreePort();
     return r;
   }
@@ -167,6 +184,7 @@ public final class TestRegistry implements AutoCloseable {
             + "  maintenance:\n    uploadpurging:\n      enabled: false\n"
             + "http:\n  addr: 127.0.0.1:" + port + "\n  secret: jscan-test-secret\n"
             + "  headers:\n    X-Content-Type-Options: [nosniff]\n"
+            + (tls ? "  tls:\n    certificate: " + dir.resolve("cert.pem") + "\n    key: " + dir.resolve("key.pem") + "\n" : "")
             + auth;
     Path configFile = dir.resolve("config.yml");
     Files.writeString(configFile, config, StandardCharsets.UTF_8);
@@ -192,7 +210,11 @@ public final class TestRegistry implements AutoCloseable {
 
   private int ping() {
     try {
-      HttpURLConnection c = (HttpURLConnection) URI.create("http://" + host() + "/v2/").toURL().openConnection();
+      HttpURLConnection c = (HttpURLConnection) URI.create((tls ? "https://" : "http://") + host() + "/v2/").toURL().openConnection();
+      if (c instanceof javax.net.ssl.HttpsURLConnection https) {
+        https.setSSLSocketFactory(trustingContext().getSocketFactory());
+        https.setHostnameVerifier((h, session) -> true);
+      }
       c.setConnectTimeout(500);
       c.setReadTimeout(2000);
       int code = c.getResponseCode();
@@ -200,6 +222,27 @@ public final class TestRegistry implements AutoCloseable {
       return code;
     } catch (IOException e) {
       return -1;
+    }
+  }
+
+  private static javax.net.ssl.SSLContext trustingContext() {
+    try {
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+        @Override
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+          return new java.security.cert.X509Certificate[0];
+        }
+      }}, null);
+      return ctx;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
     }
   }
 
