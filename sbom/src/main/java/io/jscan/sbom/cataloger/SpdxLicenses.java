@@ -64,6 +64,11 @@ public final class SpdxLicenses {
       a.put("lgplv" + v, "LGPL-" + id + "-only");
       a.put("lgplv" + v + "+", "LGPL-" + id + "-or-later");
     }
+    // deprecated SPDX ids that say neither "only" nor "or later" mean "only" (SPDX license list)
+    for (String id : List.of("GPL-1.0", "GPL-2.0", "GPL-3.0", "LGPL-2.0", "LGPL-2.1", "LGPL-3.0", "AGPL-1.0", "AGPL-3.0", "GFDL-1.1", "GFDL-1.2", "GFDL-1.3")) {
+      a.put(id.toLowerCase(java.util.Locale.ROOT), id + "-only");
+      a.put(id.toLowerCase(java.util.Locale.ROOT) + "+", id + "-or-later");
+    }
     a.put("gfdl-1.2", "GFDL-1.2-only");
     a.put("gfdl-1.2+", "GFDL-1.2-or-later");
     a.put("gfdl-1.3", "GFDL-1.3-only");
@@ -97,14 +102,17 @@ public final class SpdxLicenses {
     return Map.copyOf(a);
   }
 
-  /** The SPDX id {@code name} stands for, if jscan knows it. */
+  /**
+   * The SPDX id {@code name} stands for, if jscan knows it. Known short names come first, so
+   * Debian's {@code LGPL-2.1} (a deprecated SPDX id) becomes the current {@code LGPL-2.1-only}.
+   */
   public static Optional<String> id(String name) {
     String key = name.strip().toLowerCase(Locale.ROOT);
-    String id = IDS.get(key);
-    if (id != null) {
-      return Optional.of(id);
+    String alias = ALIASES.get(key);
+    if (alias != null) {
+      return Optional.of(alias);
     }
-    return Optional.ofNullable(ALIASES.get(key));
+    return Optional.ofNullable(IDS.get(key));
   }
 
   /** Whether {@code id} is on the SPDX license or exception list. */
