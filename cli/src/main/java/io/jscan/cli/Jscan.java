@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
       CommandLine.HelpCommand.class,
       AutoComplete.GenerateCompletion.class,
       DockerfileCommand.class,
+      SbomCommand.class,
       GenerateKeyPairCommand.class,
       SignBlobCommand.class,
       VerifyBlobCommand.class,

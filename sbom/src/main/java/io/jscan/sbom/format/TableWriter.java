@@ -1,6 +1,5 @@
 package io.jscan.sbom.format;
 
-import io.jscan.sbom.model.CatalogWarning;
 import io.jscan.sbom.model.Package;
 import io.jscan.sbom.model.Sbom;
 import java.io.IOException;
@@ -11,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A table for people: {@code NAME VERSION TYPE LAYER}, one package a line, columns aligned. */
+/**
+ * A table for people: {@code NAME VERSION TYPE LAYER}, one package a line, columns aligned.
+ * Warnings are not part of it (the command line prints them on standard error).
+ */
 public final class TableWriter {
   private TableWriter() {}
 
@@ -41,9 +43,6 @@ public final class TableWriter {
     }
     if (sbom.packages().isEmpty()) {
       w.print("(no packages found)\n");
-    }
-    for (CatalogWarning warning : sbom.warnings()) {
-      w.print("warning: " + warning + "\n");
     }
     w.flush();
   }
