@@ -66,14 +66,15 @@ public final class ImageTree implements FileTree {
       Map<String, StoredContent> contents = new HashMap<>();
       Map<Selector, List<FileMeta>> selected = new IdentityHashMap<>();
       selectors.forEach(s -> selected.put(s, new ArrayList<>()));
+      Buffers buffers = new Buffers(scratch);
       MergedFilesystem.walk(layers, (entry, content) -> {
         FileMeta meta = meta(entry, entry.layerIndex());
         entries.put(meta.path(), meta);
         addParents(entries, meta);
-        if (meta.kind() == FileMeta.Kind.DIRECTORY) {
-          return;
+        if (meta.kind() != FileMeta.Kind.DIRECTORY) {
+          keep(meta, content, selectors, selected, contents, buffers);
         }
-        keep(meta, content, selectors, selected, contents, scratch);
+        buffers.drain(content);
       });
       Map<String, List<LayerVersion>> histories = olderCopies(layers, selectors, selected, contents, scratch);
       selected.replaceAll((s, list) -> list.stream().sorted(Comparator.comparing(FileMeta::path)).toList());
@@ -105,9 +106,31 @@ public final class ImageTree implements FileTree {
     }
   }
 
+  /**
+   * Buffers reused across entries: unread content is drained through one array (the tar reader's
+   * own skipping allocates a buffer per entry), and executables are scanned in one growing spool.
+   */
+  private static final class Buffers {
+    final Path scratch;
+    final byte[] drain = new byte[1 << 16];
+    final StoredContent.Spool scan;
+
+    Buffers(Path scratch) {
+      this.scratch = scratch;
+      this.scan = new StoredContent.Spool(scratch, SCAN_MEMORY_LIMIT);
+    }
+
+    void drain(InputStream content) throws IOException {
+      while (content.read(drain) >= 0) {
+        // discard
+      }
+    }
+  }
+
   private static void keep(
       FileMeta meta, InputStream content, List<Selector> selectors, Map<Selector, List<FileMeta>> selected,
-      Map<String, StoredContent> contents, Path scratch) throws IOException {
+      Map<String, StoredContent> contents, Buffers buffers) throws IOException {
+    Path scratch = buffers.scratch;
     List<Selector> plain = new ArrayList<>();
     List<Selector> marked = new ArrayList<>();
     for (Selector s : selectors) {
@@ -137,11 +160,11 @@ public final class ImageTree implements FileTree {
       }
       return;
     }
-    StoredContent.Spool spool = new StoredContent.Spool(scratch, SCAN_MEMORY_LIMIT);
+    StoredContent.Spool spool = buffers.scan;
     Selector first = marked.get(0);
     boolean found = MarkerScanner.copyAndScan(content, spool, first.marker().orElseThrow(), first.markerAlignment());
     if (found) {
-      StoredContent stored = spool.keep();
+      StoredContent stored = spool.keepAndReset();
       contents.put(meta.path(), stored);
       for (Selector s : marked) {
         if (s == first || containsMarker(stored, s)) {
@@ -197,12 +220,14 @@ public final class ImageTree implements FileTree {
       if (here.isEmpty()) {
         continue;
       }
+      Buffers buffers = new Buffers(scratch);
       MergedFilesystem.walk(List.of(layers.get(j)), (entry, content) -> {
         if (entry.type() == FsEntry.Type.FILE && here.contains(entry.path())) {
           StoredContent.Spool spool = new StoredContent.Spool(scratch, MEMORY_LIMIT);
           content.transferTo(spool);
           histories.get(entry.path()).add(new LayerVersion(layer, spool.keep()));
         }
+        buffers.drain(content);
       });
     }
     return histories;
@@ -254,6 +279,7 @@ public final class ImageTree implements FileTree {
   /** Reads a file no selector kept from its layer (one more pass over that layer). */
   private StoredContent reread(FileMeta file) throws IOException {
     StoredContent[] found = new StoredContent[1];
+    Buffers buffers = new Buffers(scratch);
     try {
       MergedFilesystem.walk(List.of(layers.get(file.layer())), (entry, content) -> {
         if (found[0] == null && entry.type() == FsEntry.Type.FILE && entry.path().equals(file.path())) {
@@ -261,6 +287,7 @@ public final class ImageTree implements FileTree {
           content.transferTo(spool);
           found[0] = spool.keep();
         }
+        buffers.drain(content);
       });
     } catch (OciException e) {
       throw new IOException("reading " + file.absolutePath() + " again from layer " + (file.layer() + 1) + ": " + e.getMessage(), e);

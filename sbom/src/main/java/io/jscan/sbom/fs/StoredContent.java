@@ -95,13 +95,30 @@ final class StoredContent implements Content {
       return new StoredContent(Arrays.copyOf(buf, count), null, size, scratch);
     }
 
-    /** Drops what was spooled. */
+    /** Drops what was spooled; the memory buffer is kept for the next file. */
     void discard() throws IOException {
       if (fileOut != null) {
         fileOut.close();
         Files.deleteIfExists(file);
+        fileOut = null;
+        file = null;
+        buf = new byte[8192];
       }
-      buf = null;
+      count = 0;
+      size = 0;
+    }
+
+    /** {@link #keep()}, then empties the spool for the next file (the buffer is reused). */
+    StoredContent keepAndReset() throws IOException {
+      StoredContent kept = keep();
+      fileOut = null;
+      file = null;
+      if (buf == null) {
+        buf = new byte[8192];
+      }
+      count = 0;
+      size = 0;
+      return kept;
     }
   }
 }
