@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * Bounds are compared with the scheme, so {@code 1:1.0 > 2.0} under {@link VersionScheme#DEB}.
  */
 public final class VersionRange {
-  private static final Pattern COMPARISON = Pattern.compile("(<<|>>|<=|>=|==|!=|<|>|=)?\\s*([^\\s,<>=!|\\[\\]()]+)");
+  private static final Pattern COMPARISON = Pattern.compile("(<<|>>|<=|>=|==|!=|<|>|=)?\\s*([A-Za-z0-9][^\\s,<>=!|\\[\\]()]*)");
 
   private enum Op {
     LT, LE, GT, GE, EQ, NE
