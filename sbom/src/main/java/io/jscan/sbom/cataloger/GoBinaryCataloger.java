@@ -83,16 +83,22 @@ public final class GoBinaryCataloger implements Cataloger {
   }
 
   private static Package module(GoBuildInfo.Module m, boolean isMain, GoBuildInfo.Info info, Location location, int layer) {
-    // a replaced module's code is the replacement's (a local path replacement keeps the original version)
-    GoBuildInfo.Module effective = m.replacement().filter(r -> !r.version().isEmpty()).orElse(m);
+    // a replaced module's code is the replacement's; a replacement by a local directory
+    // (./dir, ../dir, /dir) has no version of its own, so the module keeps its path and version
+    GoBuildInfo.Module effective = m.replacement().filter(r -> !isLocalPath(r.path())).orElse(m);
     String path = effective == m ? m.path() : effective.path();
     Optional<String> version = Optional.of(effective.version()).filter(v -> !v.isEmpty());
     return new Package(
         path, version, PackageType.GO_MODULE, Optional.of(purl(path, version)), List.of(), List.of(), List.of(location), layer,
         PackageMetadata.GoModule.of(
             info.goVersion(), isMain, effective.sum(),
-            m.replacement().map(r -> r.path() + (r.version().isEmpty() ? "" : "@" + r.version())),
+            // Go records "(devel)" as the version of a directory replacement: no version at all
+            m.replacement().map(r -> r.path() + (r.version().isEmpty() || r.version().equals("(devel)") ? "" : "@" + r.version())),
             isMain ? info.settings() : Map.of()));
+  }
+
+  private static boolean isLocalPath(String path) {
+    return path.startsWith("./") || path.startsWith("../") || path.startsWith("/") || path.equals(".") || path.equals("..");
   }
 
   /** {@code pkg:golang/github.com/org/name@v1.2.3}: the module path's last element is the name. */
