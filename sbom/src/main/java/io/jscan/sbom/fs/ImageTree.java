@@ -59,6 +59,10 @@ public final class ImageTree implements FileTree {
 
   /** Reads {@code image}'s layers, keeping what {@code selectors} match. */
   public static ImageTree load(Image image, List<Selector> selectors) throws OciException, IOException {
+    if (selectors.stream().filter(s -> s.marker().isPresent()).count() > 1) {
+      // one streaming scan per file; a second marker would need a second pass
+      throw new IllegalArgumentException("an image tree supports one marker selector");
+    }
     List<Layer> layers = image.layers();
     Path scratch = Files.createTempDirectory("jscan-sbom-");
     try {
@@ -173,10 +177,6 @@ public final class ImageTree implements FileTree {
       }
     } else {
       spool.discard();
-      // other marker selectors (none today) would need their own scan
-      for (Selector s : marked.subList(1, marked.size())) {
-        throw new IllegalStateException("only one marker selector per file is supported: " + s);
-      }
     }
   }
 
