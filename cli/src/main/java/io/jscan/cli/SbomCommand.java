@@ -99,7 +99,8 @@ final class SbomCommand implements Callable<Integer> {
       ImageReference ref = ImageReference.parse(image);
       try (LocalStore store = StoreAccess.openStore()) {
         Artifact artifact = new Transports(store).read(ref);
-        Image img = Images.forPlatform(artifact, wantedPlatform());
+        // a single image is catalogued whatever its platform; --platform only chooses within an index
+        Image img = artifact instanceof Image single && platform == null ? single : Images.forPlatform(artifact, wantedPlatform());
         err.println("jscan: cataloguing " + ref + " (" + img.digest() + ", " + img.layers().size() + " layers)");
         err.flush();
         sbom = generator.catalogImage(img, ref.toString());

@@ -114,6 +114,22 @@ class SbomCommandTest {
   }
 
   @Test
+  void sbom_imageOfAnotherPlatform_isCataloguedUnlessAnotherPlatformIsAsked() throws Exception {
+    byte[] tar = TarBuilder.tar().file("lib/apk/db/installed", "P:musl\nV:1.2.4-r2\nA:aarch64\n\n").build();
+    Image arm = ImageBuilder.fromScratch(Platform.parse("linux/arm64"))
+        .addLayer(Layers.compress(tar, Compression.GZIP), new History(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false))
+        .build();
+    Path dir = tmp.resolve("arm");
+    OciLayout.create(dir).write(arm, Optional.of("arm"));
+    Result r = jscan("sbom", "oci:" + dir + ":arm");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("musl"), r.out());
+    Result wrong = jscan("sbom", "oci:" + dir + ":arm", "--platform", "linux/s390x");
+    assertEquals(2, wrong.code(), wrong.err());
+    assertTrue(wrong.err().contains("linux/arm64"), "names the platform that is there: " + wrong.err());
+  }
+
+  @Test
   void sbom_missingLayout_isBadInputOnOneLine() {
     Result r = jscan("sbom", "oci:" + tmp.resolve("nope") + ":x");
     assertEquals(2, r.code(), r.err());
