@@ -25,14 +25,18 @@ fi
 
 echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 echo "== image: $(du -sh "$layout/blobs" | cut -f1) of blobs, $(jq -r '.manifests[0].digest' "$layout/index.json")"
+echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates wall times)"
+jar="$here/cli/target/jscan.jar"
 for format in table cyclonedx-json spdx-json; do
-  times=()
+  walls=(); cpus=()
   for i in $(seq "$runs"); do
-    start=$(date +%s.%N)
-    "$here/jscan" sbom "oci:$layout:bookworm" --format "$format" --output-file "$work/sbom.$format" 2>/dev/null
-    end=$(date +%s.%N)
-    times+=("$(echo "$end - $start" | bc)")
+    # the jar directly: the same JVM start as ./jscan, without its staleness check
+    /usr/bin/time -o "$work/time" -f "%e %U %S" java ${JSCAN_JAVA_OPTS:-} -jar "$jar" sbom "oci:$layout:bookworm" \
+      --format "$format" --output-file "$work/sbom.$format" 2>/dev/null
+    read -r wall user sys < "$work/time"
+    walls+=("$wall"); cpus+=("$(echo "$user + $sys" | bc)")
   done
-  sorted=$(printf '%s\n' "${times[@]}" | sort -n)
-  echo "$format: min $(echo "$sorted" | head -1) s, median $(echo "$sorted" | sed -n "$(( (runs + 1) / 2 ))p") s, max $(echo "$sorted" | tail -1) s ($runs runs; $(grep -c . "$work/sbom.$format" || true) lines)"
+  w=$(printf '%s\n' "${walls[@]}" | sort -n); c=$(printf '%s\n' "${cpus[@]}" | sort -n)
+  mid=$(( (runs + 1) / 2 ))
+  echo "$format: wall min $(echo "$w" | head -1) s, median $(echo "$w" | sed -n "${mid}p") s; CPU (user+sys) median $(echo "$c" | sed -n "${mid}p") s ($runs runs, $(grep -c . "$work/sbom.$format" || true) lines)"
 done

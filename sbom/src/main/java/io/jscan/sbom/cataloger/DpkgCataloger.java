@@ -332,7 +332,11 @@ public final class DpkgCataloger implements Cataloger {
           if (path.equals("/") || files.containsKey(path)) {
             continue;
           }
-          Optional<FileMeta> onDisk = tree.resolve(path);
+          // the exact path first; only a miss (a symlinked parent, as with merged /usr) needs resolving
+          Optional<FileMeta> onDisk = tree.stat(path);
+          if (onDisk.isEmpty()) {
+            onDisk = tree.resolve(path);
+          }
           if (onDisk.isPresent() && onDisk.get().kind() == FileMeta.Kind.DIRECTORY) {
             continue; // .list names the directories a package creates too; they are not its files
           }

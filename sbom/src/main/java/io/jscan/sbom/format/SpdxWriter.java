@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -178,10 +177,10 @@ public final class SpdxWriter {
         relationships.add(new String[] {packageId(sbom.byId(r.from()).orElseThrow()), type, packageId(sbom.byId(r.to()).orElseThrow())});
       }
       g.writeArrayFieldStart("relationships");
-      Map<String, String[]> sorted = new LinkedHashMap<>();
-      relationships.stream()
-          .sorted((a, b) -> (a[0] + "\0" + a[1] + "\0" + a[2]).compareTo(b[0] + "\0" + b[1] + "\0" + b[2]))
-          .forEach(r -> sorted.putIfAbsent(r[0] + "\0" + r[1] + "\0" + r[2], r));
+      Map<String, String[]> sorted = new TreeMap<>();
+      for (String[] r : relationships) {
+        sorted.putIfAbsent(r[0] + "\0" + r[1] + "\0" + r[2], r);
+      }
       for (String[] r : sorted.values()) {
         g.writeStartObject();
         g.writeStringField("spdxElementId", r[0]);

@@ -14,6 +14,9 @@ public final class TreePaths {
 
   /** {@code /a/./b//c/} → {@code a/b/c}; {@code ..} pops (never above the root); empty for the root. */
   public static String normalise(String path) {
+    if (isPlain(path)) {
+      return path.startsWith("/") ? path.substring(1) : path;
+    }
     Deque<String> parts = new ArrayDeque<>();
     for (String part : path.split("/")) {
       if (part.isEmpty() || part.equals(".")) {
@@ -26,6 +29,26 @@ public final class TreePaths {
       }
     }
     return String.join("/", parts);
+  }
+
+  /** {@code /a/b} or {@code a/b}: no empty, {@code .} or {@code ..} component and no trailing slash. */
+  private static boolean isPlain(String path) {
+    int start = path.startsWith("/") ? 1 : 0;
+    if (start >= path.length() || path.endsWith("/")) {
+      return false;
+    }
+    int segmentStart = start;
+    for (int i = start; i <= path.length(); i++) {
+      if (i == path.length() || path.charAt(i) == '/') {
+        int len = i - segmentStart;
+        if (len == 0 || (len == 1 && path.charAt(segmentStart) == '.')
+            || (len == 2 && path.charAt(segmentStart) == '.' && path.charAt(segmentStart + 1) == '.')) {
+          return false;
+        }
+        segmentStart = i + 1;
+      }
+    }
+    return true;
   }
 
   public static String parent(String path) {
