@@ -22,13 +22,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code jscan dockerfile}: commands on Dockerfiles ({@code parse}; {@code lint} comes later). */
+/** {@code jscan dockerfile}: commands on Dockerfiles ({@code parse}, {@code lint}). */
 @Command(
     name = "dockerfile",
     mixinStandardHelpOptions = true,
     description = "Work with Dockerfiles (BuildKit-compatible parser).",
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {DockerfileCommand.Parse.class})
+    subcommands = {DockerfileCommand.Parse.class, DockerfileCommand.Lint.class})
 final class DockerfileCommand {
 
   /** The output formats of {@code parse}. */
@@ -85,6 +85,74 @@ final class DockerfileCommand {
       } catch (NoSuchFileException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + file);
       }
+    }
+  }
+
+  /** The lowest lint severity that fails {@code lint}, or none. */
+  enum Threshold {
+    error,
+    warning,
+    info,
+    none
+  }
+
+  /**
+   * {@code jscan dockerfile lint FILE}: hadolint-compatible rules (DL3000, DL3002, DL3006, DL3007,
+   * DL3020, DL3025, DL4000, DL4006) and jscan's own, plus the Dockerfile rules of any policies.
+   */
+  @Command(
+      name = "lint",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Lint a Dockerfile with hadolint's DL3000, DL3002, DL3006, DL3007, DL3020,",
+        "DL3025, DL4000 and DL4006 (same ids and meaning) and jscan's JS0001 (no",
+        "maintainer label) and JS0002 (ADD from a URL without --checksum).",
+        "With --policy, the policy rules that can judge a Dockerfile alone run too",
+        "(base-not-latest, maintainer, non-root-user, CEL rules with subject:",
+        "dockerfile...). Exit code 3 when a finding at or above the failure",
+        "threshold, or an enforced policy rule, fails; 2 when the Dockerfile does",
+        "not parse."
+      })
+  static final class Lint implements Callable<Integer>, Jscan.EnvironmentAware {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "The Dockerfile.")
+    Path file;
+
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+        description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    io.jscan.verifier.report.ReportFormat output;
+
+    @Option(names = "--output-file", paramLabel = "FILE", description = "Write the report to FILE instead of standard output.")
+    Path outputFile;
+
+    @Option(names = "--policy", paramLabel = "FILE|DIR|NAME", description = "Also apply these policies' Dockerfile rules. Repeatable.")
+    java.util.List<String> policies = new java.util.ArrayList<>();
+
+    @Option(names = "--failure-threshold", paramLabel = "LEVEL", defaultValue = "info",
+        description = "Lowest lint severity that fails: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}, as hadolint).")
+    Threshold threshold;
+
+    private Map<String, String> env = System.getenv();
+
+    @Override
+    public void environment(Map<String, String> environment) {
+      this.env = environment;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      Dockerfile dockerfile = VerifyCommand.readDockerfile(file);
+      io.jscan.verifier.policy.PolicySet set = policies.isEmpty()
+          ? new io.jscan.verifier.policy.PolicySet(java.util.List.of())
+          : io.jscan.verifier.policy.PolicyLoader.load(policies);
+      io.jscan.verifier.VerificationReport report;
+      try (io.jscan.verifier.Verifier verifier = new io.jscan.verifier.Verifier(io.jscan.verifier.VerifierOptions.defaults().withParallelism(1))) {
+        io.jscan.verifier.Severity level = threshold == Threshold.none ? null : io.jscan.verifier.Severity.parse(threshold.name());
+        report = level == null ? verifier.lintReportOnly(dockerfile, set) : verifier.lint(dockerfile, set, level);
+      }
+      ReportOutput.write(report, set, output, outputFile, spec.commandLine().getOut(), spec.commandLine().getErr(), env);
+      return ReportOutput.exitCode(report).code();
     }
   }
 

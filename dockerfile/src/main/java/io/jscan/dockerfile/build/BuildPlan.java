@@ -270,6 +270,9 @@ public final class BuildPlan {
     }
 
     private ImageReference imageReference(String name, SourceLocation at) throws DockerfileException {
+      if (ImageReference.isTransportReference(name)) {
+        return ImageReference.transport(name); // jscan's oci: and docker-archive: sources
+      }
       try {
         return ImageReference.parse(name);
       } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package io.jscan.dockerfile.build;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -10,9 +11,14 @@ import java.util.regex.Pattern;
  * ParseNormalizedNamed}, which BuildKit applies to FROM images and to {@code --from} values that
  * are not stages.
  *
+ * <p>jscan also accepts its local transports where an image is named: {@code oci:DIR[:REF|@DIGEST]}
+ * and {@code docker-archive:FILE[:NAME[:TAG]]} (see core's {@code transport.ImageReference}). Such
+ * a reference has no registry form: both fields hold it as written and {@link #isTransport()} is true.
+ *
  * @param original the reference as written (after expansion)
  * @param normalized the full form with registry, repository and tag ({@code
- *     docker.io/library/alpine:latest}); a digest reference keeps its digest and gets no tag
+ *     docker.io/library/alpine:latest}); a digest reference keeps its digest and gets no tag; a
+ *     transport reference as written
  */
 public record ImageReference(String original, String normalized) {
   private static final String PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
@@ -28,6 +34,27 @@ public record ImageReference(String original, String normalized) {
   public ImageReference {
     Objects.requireNonNull(original, "original");
     Objects.requireNonNull(normalized, "normalized");
+  }
+
+  /** The prefixes of jscan's local transports, which are not registry references. */
+  public static final List<String> TRANSPORT_PREFIXES = List.of("oci:", "docker-archive:");
+
+  /** Whether {@code reference} names an image through one of jscan's local transports. */
+  public static boolean isTransportReference(String reference) {
+    return TRANSPORT_PREFIXES.stream().anyMatch(p -> reference.startsWith(p) && reference.length() > p.length());
+  }
+
+  /** A transport reference ({@code oci:...}, {@code docker-archive:...}), kept as written. */
+  public static ImageReference transport(String reference) {
+    if (!isTransportReference(reference)) {
+      throw new IllegalArgumentException("not an oci: or docker-archive: reference: " + reference);
+    }
+    return new ImageReference(reference, reference);
+  }
+
+  /** Whether this names an image through a local transport rather than a registry name. */
+  public boolean isTransport() {
+    return isTransportReference(original);
   }
 
   /** Checks and normalizes a reference; the exception message is distribution/reference's. */

@@ -53,6 +53,25 @@ class BuildPlanTest {
   }
 
   @Test
+  void resolve_ociAndDockerArchiveReferences_areKeptAsTransportReferences() throws Exception {
+    BuildPlan plan = plan(
+        String.join("\n",
+            "ARG BASE=oci:/images/busybox:1.36",
+            "FROM ${BASE}",
+            "COPY --from=docker-archive:tools.tar:tools:1 /bin/x /x",
+            ""),
+        BuildOptions.defaults());
+
+    ImageReference base = ((StageBase.Image) plan.target().base()).reference();
+    assertEquals("oci:/images/busybox:1.36", base.normalized());
+    assertEquals(true, base.isTransport());
+    ImageReference from = ((StageSource.OfImage) plan.target().sources().get(0).source()).reference();
+    assertEquals("docker-archive:tools.tar:tools:1", from.original());
+    assertEquals(true, from.isTransport());
+    assertEquals(false, ImageReference.parse("busybox").isTransport());
+  }
+
+  @Test
   void resolve_targetByNameCaseInsensitive_followsFromStage() throws Exception {
     BuildPlan plan = plan(MULTI_STAGE, BuildOptions.defaults().withTarget("TEST"));
 

@@ -102,6 +102,34 @@ public final class LayerCache {
     return new CachedLayer(key, Layers.fromFile(layout.blobPath(d.digest()), d, layer.diffId()));
   }
 
+  /**
+   * As {@link #put}, for a layer whose blob was just written to {@code file} in the store's
+   * {@link LocalStore#tempDir()} (same file system): the file is synced and renamed into place
+   * instead of copied, which saves a second write of large layers. The caller vouches that the
+   * file holds {@code layer}'s blob (it computed the digest while writing it); its size is checked.
+   */
+  public CachedLayer adopt(Digest key, Layer layer, Path file) throws OciException {
+    Descriptor d = layer.descriptor().bare();
+    OciLayout layout = store.layout();
+    Path target = layout.blobPath(d.digest());
+    try (FileLocks.Held gc = store.lockForWriting()) {
+      if (Files.size(file) != d.size()) {
+        throw OciException.integrity("layer file " + file, "size " + Files.size(file) + ", expected " + d.size());
+      }
+      if (Files.isRegularFile(target)) {
+        Files.deleteIfExists(file);
+      } else {
+        Files.createDirectories(target.getParent());
+        AtomicFiles.force(file);
+        AtomicFiles.publish(file, target);
+      }
+      AtomicFiles.write(entryFile(key), render(new Entry(key, d, layer.diffId())), store.tempDir());
+    } catch (IOException e) {
+      throw OciException.io("layer cache " + key, e);
+    }
+    return new CachedLayer(key, Layers.fromFile(target, d, layer.diffId()));
+  }
+
   /** Forgets {@code key}; its blob goes at the next garbage collection unless an image uses it. */
   public boolean remove(Digest key) throws OciException {
     try {

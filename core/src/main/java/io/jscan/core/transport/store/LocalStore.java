@@ -204,7 +204,12 @@ public final class LocalStore implements AutoCloseable {
     return layerCache;
   }
 
-  Path tempDir() {
+  /**
+   * This process's private temp directory inside the store (same file system as the blobs, so a
+   * file staged here can be renamed into place). It is removed when the store is closed, or by the
+   * next process that opens the store if this one was killed; the builder keeps unfinished layers here.
+   */
+  public Path tempDir() {
     return session;
   }
 

@@ -154,6 +154,30 @@ class LocalStoreTest {
   }
 
   @Test
+  void layerCache_adopt_movesTheBlobFileInsteadOfCopyingIt() throws Exception {
+    byte[] tar = TarBuilder.tar().file("adopted", "a").build();
+    Layer layer = Layers.compress(tar, Compression.GZIP);
+    Digest key = Digest.sha256("step: COPY big");
+    try (LocalStore store = LocalStore.open(home)) {
+      Path file = store.tempDir().resolve("layer-being-built");
+      try (InputStream in = layer.openCompressed()) {
+        Files.write(file, in.readAllBytes());
+      }
+      LayerCache.CachedLayer adopted = store.layerCache().adopt(key, layer, file);
+      assertFalse(Files.exists(file), "moved, not copied");
+      assertTrue(store.layout().hasBlob(layer.descriptor().digest()));
+      try (InputStream in = store.layerCache().lookup(key).orElseThrow().layer().openUncompressed()) {
+        assertArrayEquals(tar, in.readAllBytes());
+      }
+      assertEquals(layer.diffId(), adopted.diffId());
+      Path again = store.tempDir().resolve("same-layer-again");
+      Files.write(again, Files.readAllBytes(store.layout().blobPath(layer.descriptor().digest())));
+      store.layerCache().adopt(Digest.sha256("another key"), layer, again);
+      assertFalse(Files.exists(again), "a blob the store has already is not written twice");
+    }
+  }
+
+  @Test
   void close_removesThisProcesssTempDirectory() throws Exception {
     try (LocalStore store = LocalStore.open(home)) {
       store.write(TestImages.withLayers("x"), List.of(ImageName.parse("x:1")));
@@ -262,11 +286,16 @@ class LocalStoreTest {
 
   @Test
   void processKilledWithSigkill_leavesAReadableStore_andItsTempDirIsCleanedOnNextOpen() throws Exception {
-    for (int delayMillis : new int[] {0, 150, 400}) {
-      Process worker = startWorker("write", home.toString(), "k" + delayMillis, "200");
+    // Kill points: right after opening, a little later, and (so that the last assertion does not
+    // depend on how fast this machine is) just after the first image was written, mid-second write.
+    record KillPoint(String afterLine, int delayMillis) {}
+    List<KillPoint> killPoints =
+        List.of(new KillPoint("started", 0), new KillPoint("started", 150), new KillPoint("wrote 0", 0), new KillPoint("wrote 0", 40));
+    for (KillPoint kill : killPoints) {
+      Process worker = startWorker("write", home.toString(), "k" + killPoints.indexOf(kill), "200");
       try {
-        awaitLine(worker, "started");
-        Thread.sleep(delayMillis);
+        awaitLine(worker, kill.afterLine());
+        Thread.sleep(kill.delayMillis());
       } finally {
         worker.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no close()
         worker.waitFor(30, TimeUnit.SECONDS);

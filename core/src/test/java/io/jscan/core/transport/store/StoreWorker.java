@@ -11,7 +11,8 @@ import java.util.List;
  * A separate process using a store, for the concurrency and crash tests:
  * {@code write HOME PREFIX COUNT} writes COUNT distinct images named PREFIX-i:1 (and removes every
  * second one again, to give garbage collection work), {@code gc HOME COUNT} collects COUNT times.
- * Prints "started" once the store is open, so a test knows when to kill it.
+ * Prints "started" once the store is open and "wrote I" after each image, so a test knows when to
+ * kill it.
  */
 public final class StoreWorker {
   private StoreWorker() {}
@@ -29,6 +30,8 @@ public final class StoreWorker {
           Image image = TestImages.withLayers(prefix + "-" + i + "-a", prefix + "-" + i + "-b");
           ImageName name = ImageName.parse(prefix + "-" + i + ":1");
           store.write(image, List.of(name));
+          System.out.println("wrote " + i);
+          System.out.flush();
           if (i % 2 == 1) {
             store.remove(List.of(StoreReference.byName(name)));
           }

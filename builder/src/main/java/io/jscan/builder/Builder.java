@@ -1,0 +1,180 @@
+package io.jscan.builder;
+
+import io.jscan.builder.BuildResult.ResolvedImage;
+import io.jscan.builder.context.ContextSnapshot;
+import io.jscan.builder.steps.BuildSession;
+import io.jscan.builder.steps.BuildStep;
+import io.jscan.builder.steps.ExportImageStep;
+import io.jscan.builder.steps.ResolveBaseImageStep;
+import io.jscan.builder.steps.SnapshotContextStep;
+import io.jscan.builder.steps.StageState;
+import io.jscan.core.JscanException;
+import io.jscan.core.image.Image;
+import io.jscan.core.io.AtomicFiles;
+import io.jscan.core.oci.Annotations;
+import io.jscan.core.oci.Digest;
+import io.jscan.core.oci.Platform;
+import io.jscan.core.transport.Transports;
+import io.jscan.core.transport.store.LocalStore;
+import io.jscan.dockerfile.Dockerfile;
+import io.jscan.dockerfile.SourceLocation;
+import io.jscan.dockerfile.build.BuildOptions;
+import io.jscan.dockerfile.build.BuildPlan;
+import io.jscan.dockerfile.build.PlannedStage;
+import io.jscan.dockerfile.instructions.Instruction;
+import io.jscan.dockerfile.instructions.RunInstruction;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * {@code jscan build}: Dockerfile → parsed instructions → stage graph ({@link BuildPlan}) → build
+ * steps → lazy {@link Image} → a sink.
+ *
+ * <pre>{@code
+ * try (LocalStore store = LocalStore.openDefault()) {
+ *   BuildResult r = Builder.withStore(store, System.err::println)
+ *       .build(BuildRequest.of(Path.of("testdata/sample")).withTags(List.of(ImageName.parse("sample:1"))));
+ *   System.out.println(r.manifestDigest());
+ * }
+ * }</pre>
+ *
+ * <p>Only the stages the target needs are built, in dependency order. Nothing is named in the
+ * store or written to the output unless every stage succeeded; layers built on the way may stay
+ * in the layer cache. A build killed at any point leaves the store readable (every store write is
+ * a temp file renamed into place).
+ */
+public final class Builder {
+  private final LocalStore store;
+  private final BaseImageSource images;
+  private final Consumer<String> log;
+
+  /**
+   * @param store the store for the layer cache, the local base images and the default output
+   * @param images where FROM and COPY --from images come from
+   * @param log progress lines (stderr in the command line)
+   */
+  public Builder(LocalStore store, BaseImageSource images, Consumer<String> log) {
+    this.store = store;
+    this.images = images;
+    this.log = log;
+  }
+
+  /** A builder reading base images through core's transports over {@code store}. */
+  public static Builder withStore(LocalStore store, Consumer<String> log) {
+    return new Builder(store, BaseImageSource.transports(new Transports(store)), log);
+  }
+
+  /** Builds and exports; see the class comment. */
+  public BuildResult build(BuildRequest request) throws JscanException {
+    byte[] dockerfileBytes = readDockerfile(request);
+    Dockerfile dockerfile = Dockerfile.parse(request.dockerfileName(), dockerfileBytes);
+    BuildOptions options = new BuildOptions(request.target(), request.buildArgs(), Platform.host(), request.platform());
+    BuildPlan plan = BuildPlan.resolve(dockerfile, options);
+    refuseRun(plan);
+
+    BuildSession session = new BuildSession(request, store, images, dockerfile, plan, log);
+    List<String> lines = List.of(new String(dockerfileBytes, StandardCharsets.UTF_8).split("\n", -1));
+    try {
+      ContextSnapshot context = SnapshotContextStep.apply(session);
+      Optional<ResolvedImage> finalBase = Optional.empty();
+      for (PlannedStage planned : plan.stages()) {
+        String name = planned.stage().displayName();
+        int total = planned.stage().instructions().size() + 1;
+        int n = 1;
+        log(name, n++, total, planned.stage().from().location(), lines);
+        ResolveBaseImageStep.Started started = ResolveBaseImageStep.apply(planned, session);
+        StageState state = started.state();
+        for (Instruction trigger : started.triggers()) {
+          log.accept("[" + name + " " + (n++) + "/" + total + "] ONBUILD " + trigger.keyword() + " (a trigger of the base image)");
+          BuildStep.of(trigger).apply(state);
+        }
+        for (Instruction instruction : planned.stage().instructions()) {
+          log(name, n++, total, instruction.location(), lines);
+          BuildStep.of(instruction).apply(state);
+        }
+        if (planned == plan.target()) {
+          finalBase = finishTarget(state, request);
+        }
+        session.finishStage(planned.stage().index(), state.toImage(), state.rootImage());
+      }
+      // the built image stays valid until the store is closed: its layers are in the store's
+      // layer cache or, with --no-cache, in the store's temp directory
+      Image image = session.stageImage(plan.target().stage().index());
+      List<String> names = ExportImageStep.apply(image, session).names();
+      log.accept("built " + image.digest() + (names.isEmpty() ? "" : " " + String.join(", ", names))
+          + " (" + session.layersBuilt() + " layers built, " + session.layersReused() + " from cache)");
+      return new BuildResult(
+          image,
+          image.digest(),
+          image.manifest().config().digest(),
+          finalBase,
+          session.resolvedImages(),
+          request.buildArgs(),
+          plan.target().stage().displayName(),
+          request.platform(),
+          Digest.sha256(dockerfileBytes),
+          context.digest(),
+          request.sourceDateEpoch(),
+          session.layersBuilt(),
+          session.layersReused());
+    } catch (JscanException | RuntimeException e) {
+      try {
+        AtomicFiles.deleteTree(session.workDir());
+      } catch (IOException ignored) {
+        // the store's temp directory goes when the store is closed, or with the next process
+      }
+      throw e;
+    }
+  }
+
+  private static byte[] readDockerfile(BuildRequest request) throws BuildException {
+    try {
+      return Files.readAllBytes(request.dockerfile());
+    } catch (NoSuchFileException e) {
+      throw BuildException.badInput("Dockerfile " + request.dockerfileName(), "no such file");
+    } catch (IOException e) {
+      throw BuildException.io("reading " + request.dockerfileName(), e);
+    }
+  }
+
+  /** Fails before anything is built when a needed stage has a RUN (not supported yet). */
+  private static void refuseRun(BuildPlan plan) throws JscanException {
+    for (PlannedStage p : plan.stages()) {
+      List<Instruction> all = new ArrayList<>(p.inheritedTriggers());
+      all.addAll(p.stage().instructions());
+      for (Instruction i : all) {
+        if (i instanceof RunInstruction run) {
+          BuildStep.of(run).apply(null);
+        }
+      }
+    }
+  }
+
+  /** The final image's labels: {@code --label}, then its base image (buildah's base.name/base.digest). */
+  private static Optional<ResolvedImage> finishTarget(StageState state, BuildRequest request) {
+    Map<String, String> labels = new TreeMap<>(request.labels());
+    Optional<ResolvedImage> base = state.rootImage();
+    base.ifPresent(b -> {
+      labels.put(Annotations.BASE_NAME, b.reference());
+      labels.put(Annotations.BASE_DIGEST, b.digest().toString());
+    });
+    state.addLabels(labels);
+    return base;
+  }
+
+  private void log(String stage, int n, int total, SourceLocation at, List<String> lines) {
+    String text = at.startLine() <= lines.size() ? lines.get(at.startLine() - 1).strip() : "";
+    if (text.length() > 100) {
+      text = text.substring(0, 97) + "...";
+    }
+    log.accept("[" + stage + " " + n + "/" + total + "] " + text);
+  }
+}

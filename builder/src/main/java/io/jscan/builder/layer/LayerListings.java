@@ -1,0 +1,248 @@
+package io.jscan.builder.layer;
+
+import io.jscan.builder.fs.FileTree;
+import io.jscan.builder.fs.PathNames;
+import io.jscan.core.FailureKind;
+import io.jscan.core.fs.FsEntry;
+import io.jscan.core.fs.MergedFilesystem;
+import io.jscan.core.image.Layer;
+import io.jscan.core.io.AtomicFiles;
+import io.jscan.core.oci.Digest;
+import io.jscan.core.oci.OciException;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * The entries of a layer without their content, keyed by diff_id: what the builder needs to know
+ * about a stage's root file system (does {@code /app} exist, is {@code /var/run} a link, who owns
+ * {@code /tmp}) without decompressing every layer on every build.
+ *
+ * <p>A listing is a pure function of the layer's uncompressed bytes, so it is cached by diff_id in
+ * the store's private directory ({@code .jscan/builder/listings/}), written atomically the first
+ * time a layer is listed (for layers the builder writes: when it writes them). An unreadable
+ * listing is read again from the layer.
+ */
+public final class LayerListings {
+  private static final String MAGIC = "jscan-layer-listing-v1";
+
+  /** What a listing item stands for. */
+  public enum Kind {
+    ENTRY,
+    /** {@code .wh.NAME}: removes {@code path} from the layers below */
+    WHITEOUT,
+    /** {@code DIR/.wh..wh..opq}: removes {@code path}'s children from the layers below */
+    OPAQUE
+  }
+
+  /** One tar header of a layer, as a path and metadata. */
+  public record Item(
+      Kind kind, String path, FsEntry.Type type, int mode, long uid, long gid, long size, Optional<String> linkTarget,
+      int devMajor, int devMinor) {}
+
+  private final Optional<Path> directory;
+  private final Path tempDir;
+  private final Map<Digest, List<Item>> memory = new HashMap<>();
+
+  /**
+   * @param directory where listings are kept across builds (empty: only for this build)
+   * @param tempDir staging directory on the same file system
+   */
+  public LayerListings(Optional<Path> directory, Path tempDir) {
+    this.directory = directory;
+    this.tempDir = tempDir;
+  }
+
+  /** The listing of {@code layer}: from memory, from the cache, or read from the layer (and cached). */
+  public List<Item> of(Layer layer, String what) throws OciException {
+    Digest diffId = layer.diffId();
+    List<Item> known = memory.get(diffId);
+    if (known != null) {
+      return known;
+    }
+    Optional<List<Item>> stored = load(diffId);
+    if (stored.isPresent()) {
+      memory.put(diffId, stored.get());
+      return stored.get();
+    }
+    List<Item> items = read(layer, what);
+    memory.put(diffId, items);
+    store(diffId, items);
+    return items;
+  }
+
+  /** Records the listing of a layer the builder just wrote. */
+  public void remember(Digest diffId, List<LayerEntry> entries) {
+    List<Item> items = new ArrayList<>(entries.size());
+    for (LayerEntry e : entries) {
+      items.add(new Item(Kind.ENTRY, e.path(), e.type(), e.mode(), e.uid(), e.gid(), e.size(), e.linkTarget(), e.devMajor(),
+          e.devMinor()));
+    }
+    memory.put(diffId, items);
+    store(diffId, items);
+  }
+
+  /**
+   * Applies one layer's listing to a tree, as extracting it would: its whiteouts first (they only
+   * hide what the layers below had, image-spec layer.md), then its entries.
+   */
+  public static void apply(FileTree tree, List<Item> listing, int layerIndex) {
+    for (Item i : listing) {
+      if (i.kind() == Kind.WHITEOUT) {
+        tree.remove(i.path());
+      } else if (i.kind() == Kind.OPAQUE) {
+        tree.clearChildren(i.path());
+      }
+    }
+    for (Item i : listing) {
+      if (i.kind() == Kind.ENTRY) {
+        tree.put(new FileTree.Node(i.path(), i.type(), i.mode(), i.uid(), i.gid(), i.size(), i.linkTarget(), i.devMajor(),
+            i.devMinor(), layerIndex));
+      }
+    }
+  }
+
+  /** Reads a layer's tar headers. Paths leaving the root are an integrity failure, as in core's MergedFilesystem. */
+  static List<Item> read(Layer layer, String what) throws OciException {
+    List<Item> items = new ArrayList<>();
+    try (InputStream in = layer.openUncompressed();
+        TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(in, 65536))) {
+      for (TarArchiveEntry h; (h = tar.getNextEntry()) != null; ) {
+        String path = PathNames.cleanInside(h.getName());
+        if (path == null) {
+          throw new OciException(FailureKind.INTEGRITY, what, "path \"" + h.getName() + "\" leaves the root");
+        }
+        if (path.isEmpty()) {
+          continue;
+        }
+        String name = PathNames.baseName(path);
+        String parent = PathNames.parent(path);
+        if (name.equals(MergedFilesystem.OPAQUE_MARKER)) {
+          items.add(new Item(Kind.OPAQUE, parent, FsEntry.Type.DIRECTORY, 0, 0, 0, 0, Optional.empty(), 0, 0));
+          continue;
+        }
+        if (name.startsWith(".wh..wh.")) {
+          continue;
+        }
+        if (name.startsWith(MergedFilesystem.WHITEOUT_PREFIX)) {
+          String target = name.substring(MergedFilesystem.WHITEOUT_PREFIX.length());
+          if (target.isEmpty() || target.equals(".") || target.equals("..")) {
+            throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + path);
+          }
+          items.add(new Item(Kind.WHITEOUT, PathNames.join(parent, target), FsEntry.Type.FILE, 0, 0, 0, 0, Optional.empty(), 0, 0));
+          continue;
+        }
+        FsEntry.Type type;
+        Optional<String> link = Optional.empty();
+        if (h.isDirectory()) {
+          type = FsEntry.Type.DIRECTORY;
+        } else if (h.isSymbolicLink()) {
+          type = FsEntry.Type.SYMLINK;
+          link = Optional.of(h.getLinkName());
+        } else if (h.isLink()) {
+          type = FsEntry.Type.HARDLINK;
+          String target = PathNames.cleanInside(h.getLinkName());
+          if (target == null || target.isEmpty()) {
+            throw new OciException(FailureKind.INTEGRITY, what, "hard link " + path + " points outside the root");
+          }
+          link = Optional.of(target);
+        } else if (h.isCharacterDevice()) {
+          type = FsEntry.Type.CHAR_DEVICE;
+        } else if (h.isBlockDevice()) {
+          type = FsEntry.Type.BLOCK_DEVICE;
+        } else if (h.isFIFO()) {
+          type = FsEntry.Type.FIFO;
+        } else {
+          type = FsEntry.Type.FILE;
+        }
+        boolean device = type == FsEntry.Type.CHAR_DEVICE || type == FsEntry.Type.BLOCK_DEVICE;
+        items.add(new Item(Kind.ENTRY, path, type, h.getMode() & 07777, h.getLongUserId(), h.getLongGroupId(),
+            type == FsEntry.Type.FILE ? h.getSize() : 0, link, device ? h.getDevMajor() : 0, device ? h.getDevMinor() : 0));
+      }
+    } catch (IOException e) {
+      throw OciException.reading(what, e);
+    }
+    return items;
+  }
+
+  private Optional<List<Item>> load(Digest diffId) {
+    if (directory.isEmpty()) {
+      return Optional.empty();
+    }
+    Path f = directory.get().resolve(diffId.algorithm()).resolve(diffId.encoded());
+    try (InputStream raw = Files.newInputStream(f);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 65536))) {
+      if (!in.readUTF().equals(MAGIC)) {
+        return Optional.empty();
+      }
+      int n = in.readInt();
+      List<Item> items = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        Kind kind = Kind.values()[in.readByte()];
+        String path = in.readUTF();
+        FsEntry.Type type = FsEntry.Type.values()[in.readByte()];
+        int mode = in.readInt();
+        long uid = in.readLong();
+        long gid = in.readLong();
+        long size = in.readLong();
+        Optional<String> link = in.readBoolean() ? Optional.of(in.readUTF()) : Optional.empty();
+        int major = in.readInt();
+        int minor = in.readInt();
+        items.add(new Item(kind, path, type, mode, uid, gid, size, link, major, minor));
+      }
+      return Optional.of(items);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty(); // damaged: read the layer again
+    }
+  }
+
+  private void store(Digest diffId, List<Item> items) {
+    if (directory.isEmpty()) {
+      return;
+    }
+    Path f = directory.get().resolve(diffId.algorithm()).resolve(diffId.encoded());
+    if (Files.exists(f)) {
+      return;
+    }
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
+        out.writeUTF(MAGIC);
+        out.writeInt(items.size());
+        for (Item i : items) {
+          out.writeByte(i.kind().ordinal());
+          out.writeUTF(i.path());
+          out.writeByte(i.type().ordinal());
+          out.writeInt(i.mode());
+          out.writeLong(i.uid());
+          out.writeLong(i.gid());
+          out.writeLong(i.size());
+          out.writeBoolean(i.linkTarget().isPresent());
+          if (i.linkTarget().isPresent()) {
+            out.writeUTF(i.linkTarget().get());
+          }
+          out.writeInt(i.devMajor());
+          out.writeInt(i.devMinor());
+        }
+      }
+      AtomicFiles.write(f, bytes.toByteArray(), tempDir);
+    } catch (IOException e) {
+      // a listing not kept only costs reading the layer again next time
+    }
+  }
+}

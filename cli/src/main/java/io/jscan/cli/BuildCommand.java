@@ -1,0 +1,232 @@
+package io.jscan.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.jscan.builder.BaseImageSource;
+import io.jscan.builder.BuildException;
+import io.jscan.builder.BuildRequest;
+import io.jscan.builder.BuildResult;
+import io.jscan.builder.Builder;
+import io.jscan.builder.SourceDateEpoch;
+import io.jscan.builder.check.ReproducibilityCheck;
+import io.jscan.core.FailureKind;
+import io.jscan.core.io.AtomicFiles;
+import io.jscan.core.oci.MediaTypes.Compression;
+import io.jscan.core.oci.OciException;
+import io.jscan.core.oci.Platform;
+import io.jscan.core.transport.ImageName;
+import io.jscan.core.transport.ImageReference;
+import io.jscan.core.transport.ImageReference.StoreReference;
+import io.jscan.core.transport.Transports;
+import io.jscan.core.transport.store.LocalStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jscan build}: a reproducible image from a Dockerfile, with Docker's flags. */
+@Command(
+    name = "build",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Build an image from a Dockerfile. The same Dockerfile, context, build args, base images and"
+          + " SOURCE_DATE_EPOCH give the same manifest digest on any machine, JDK, umask, clock, locale,"
+          + " time zone or file order. RUN is not supported yet.",
+      "",
+      "The manifest digest is printed on standard output; progress goes to standard error."
+    })
+final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
+  Path context;
+
+  @Option(names = {"-f", "--file"}, paramLabel = "DOCKERFILE", description = "The Dockerfile (default: CONTEXT/Dockerfile).")
+  Path file;
+
+  @Option(names = {"-t", "--tag"}, paramLabel = "NAME:TAG", description = "Name the image in the store (repeatable).")
+  List<String> tags = new ArrayList<>();
+
+  @Option(names = "--build-arg", paramLabel = "KEY=VALUE",
+      description = "A build argument (repeatable); KEY alone takes the value of the environment variable KEY.")
+  List<String> buildArgs = new ArrayList<>();
+
+  @Option(names = "--target", paramLabel = "STAGE", description = "Build this stage (and only the stages it needs).")
+  String target;
+
+  @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+      description = "The platform to build for (default: linux/amd64 on this machine's architecture).")
+  String platform;
+
+  @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image (repeatable).")
+  List<String> labels = new ArrayList<>();
+
+  @Option(names = {"-o", "--output"}, paramLabel = "TARGET",
+      description = "Where the image goes: oci:DIR[:REF], docker-archive:FILE[:NAME:TAG]; default the local store.")
+  String output;
+
+  @Option(names = "--metadata-file", paramLabel = "FILE",
+      description = "Write the build's result as JSON (containerimage.digest, containerimage.config.digest, ...).")
+  Path metadataFile;
+
+  @Option(names = {"-q", "--quiet"}, description = "Print only the manifest digest; no progress.")
+  boolean quiet;
+
+  @Option(names = "--no-cache", description = "Build every layer again; read and write no layer cache.")
+  boolean noCache;
+
+  @Option(names = "--check-reproducible",
+      description = "Build twice from fresh copies of the context and compare; name the first layer and file that differ.")
+  boolean checkReproducible;
+
+  @Option(names = "--compression", paramLabel = "gzip|zstd|none", defaultValue = "gzip",
+      description = "Layer compression (default gzip; zstd needs a recent runtime).")
+  String compression;
+
+  private Map<String, String> environment = System.getenv();
+
+  @Override
+  public void environment(Map<String, String> env) {
+    this.environment = env;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    BuildRequest request = request();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Consumer<String> log = quiet ? line -> {} : line -> {
+      err.println(line);
+      err.flush();
+    };
+    try (LocalStore store = StoreAccess.openStore()) {
+      BaseImageSource images = BaseImageSource.transports(new Transports(store));
+      BuildResult result;
+      if (checkReproducible) {
+        ReproducibilityCheck.Outcome outcome = ReproducibilityCheck.run(request, store, images, log);
+        if (!outcome.reproducible()) {
+          throw new BuildException(FailureKind.INTEGRITY, "not reproducible",
+              "two builds gave " + outcome.result().manifestDigest() + " and " + outcome.secondDigest() + "; "
+                  + outcome.difference().get());
+        }
+        log.accept("reproducible: both builds gave " + outcome.result().manifestDigest());
+        result = outcome.result();
+      } else {
+        result = new Builder(store, images, log).build(request);
+      }
+      if (metadataFile != null) {
+        writeMetadata(result, request);
+      }
+      out.println(result.manifestDigest());
+      out.flush();
+    }
+    return ExitCode.OK.code();
+  }
+
+  private BuildRequest request() throws OciException, BuildException {
+    Path dockerfile = file != null ? file : context.resolve("Dockerfile");
+    String dockerfileName = dockerfile.toString();
+    List<ImageName> names = new ArrayList<>();
+    for (String t : tags) {
+      names.add(StoreAccess.targetName(t));
+    }
+    Map<String, String> args = new LinkedHashMap<>();
+    for (String a : buildArgs) {
+      int eq = a.indexOf('=');
+      if (eq == 0) {
+        throw BuildException.badInput("--build-arg " + a, "expected KEY=VALUE");
+      }
+      if (eq < 0) {
+        String value = environment.get(a);
+        if (value != null) {
+          args.put(a, value); // docker: KEY alone takes the environment's value, or is left unset
+        }
+      } else {
+        args.put(a.substring(0, eq), a.substring(eq + 1));
+      }
+    }
+    SourceDateEpoch epoch = SourceDateEpoch.resolve(args, environment);
+    if (epoch.source().equals("environment")) {
+      args.put(SourceDateEpoch.NAME, Long.toString(epoch.seconds())); // as buildx does: visible to ARG SOURCE_DATE_EPOCH
+    }
+    Map<String, String> labelMap = new LinkedHashMap<>();
+    for (String l : labels) {
+      int eq = l.indexOf('=');
+      if (eq <= 0) {
+        throw BuildException.badInput("--label " + l, "expected KEY=VALUE");
+      }
+      labelMap.put(l.substring(0, eq), l.substring(eq + 1));
+    }
+    Platform target;
+    try {
+      target = platform == null ? Platform.host() : Platform.parse(platform);
+    } catch (IllegalArgumentException e) {
+      throw BuildException.badInput("--platform " + platform, e.getMessage());
+    }
+    Optional<ImageReference> destination = Optional.empty();
+    if (output != null) {
+      ImageReference ref = ImageReference.parse(output);
+      if (ref instanceof StoreReference) {
+        throw BuildException.badInput("--output " + output,
+            "expected oci:DIR[:REF] or docker-archive:FILE[:NAME:TAG] (name store images with -t)");
+      }
+      destination = Optional.of(ref);
+    }
+    Compression c = switch (compression.toLowerCase(Locale.ROOT)) {
+      case "gzip" -> Compression.GZIP;
+      case "zstd" -> Compression.ZSTD;
+      case "none", "uncompressed" -> Compression.NONE;
+      default -> throw BuildException.badInput("--compression " + compression, "expected gzip, zstd or none");
+    };
+    return new BuildRequest(context, dockerfile, dockerfileName, names, args, Optional.ofNullable(this.target), target, labelMap,
+        destination, noCache, epoch, c);
+  }
+
+  /** buildx's metadata file: containerimage.digest and friends; written to a temp file and renamed. */
+  private void writeMetadata(BuildResult result, BuildRequest request) throws IOException, OciException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (JsonGenerator g = new JsonFactory().createGenerator(bytes).useDefaultPrettyPrinter()) {
+      g.writeStartObject();
+      g.writeStringField("containerimage.digest", result.manifestDigest().toString());
+      g.writeStringField("containerimage.config.digest", result.configDigest().toString());
+      g.writeObjectFieldStart("containerimage.descriptor");
+      g.writeStringField("mediaType", result.image().descriptor().mediaType());
+      g.writeStringField("digest", result.manifestDigest().toString());
+      g.writeNumberField("size", result.image().descriptor().size());
+      g.writeEndObject();
+      if (!request.tags().isEmpty()) {
+        g.writeStringField("image.name", String.join(",", request.tags().stream().map(ImageName::toString).toList()));
+      }
+      g.writeStringField("jscan.dockerfile.digest", result.dockerfileDigest().toString());
+      g.writeStringField("jscan.context.digest", result.contextDigest().toString());
+      g.writeNumberField("jscan.source-date-epoch", result.sourceDateEpoch().seconds());
+      g.writeArrayFieldStart("jscan.base-images");
+      for (BuildResult.ResolvedImage b : result.baseImages()) {
+        g.writeStartObject();
+        g.writeStringField("reference", b.reference());
+        g.writeStringField("digest", b.digest().toString());
+        g.writeStringField("stage", b.stage());
+        g.writeStringField("use", b.use());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    bytes.write('\n');
+    Path target = metadataFile.toAbsolutePath();
+    AtomicFiles.write(target, bytes.toByteArray(), target.getParent());
+  }
+}

@@ -1,0 +1,61 @@
+package io.jscan.verifier;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Signatures and attestations found for an image, as an {@link EvidenceProvider} (the signing
+ * issue's cosign / Sigstore verification) reports them. Until a provider is wired in, there is no
+ * evidence and the {@code signature-required} and {@code sbom-required} rules report "no signature
+ * found" and "no SBOM found". A signature or attestation that is present but does not verify is a
+ * signature failure (exit code 4) whatever the policies say.
+ */
+public record Evidence(List<Signature> signatures, List<Attestation> attestations) {
+  public Evidence {
+    signatures = List.copyOf(signatures);
+    attestations = List.copyOf(attestations);
+  }
+
+  public static Evidence none() {
+    return new Evidence(List.of(), List.of());
+  }
+
+  /**
+   * A signature over the image's manifest digest.
+   *
+   * @param kind how it is stored: {@code cosign} (a {@code sha256-<hex>.sig} tag), {@code
+   *     sigstore-bundle} (an OCI referrer), ...
+   * @param verified whether it verified against the trusted keys or identities
+   * @param identity the key id or certificate identity that signed, when known
+   * @param detail one line: what was checked, or why it failed
+   */
+  public record Signature(String kind, boolean verified, Optional<String> identity, String detail) {
+    public Signature {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(identity, "identity");
+      Objects.requireNonNull(detail, "detail");
+    }
+  }
+
+  /**
+   * An in-toto attestation about the image.
+   *
+   * @param predicateType e.g. {@code https://cyclonedx.org/bom}, {@code https://spdx.dev/Document},
+   *     {@code https://slsa.dev/provenance/v1}
+   * @param verified whether its envelope's signature verified
+   * @param predicate the predicate as plain JSON values (maps, lists, strings, numbers), for CEL
+   */
+  public record Attestation(String predicateType, boolean verified, String detail, java.util.Map<String, Object> predicate) {
+    public Attestation {
+      Objects.requireNonNull(predicateType, "predicateType");
+      Objects.requireNonNull(detail, "detail");
+      predicate = java.util.Map.copyOf(predicate);
+    }
+
+    /** Whether the predicate is a software bill of materials (CycloneDX or SPDX). */
+    public boolean isSbom() {
+      return predicateType.startsWith("https://cyclonedx.org/bom") || predicateType.startsWith("https://spdx.dev/Document");
+    }
+  }
+}

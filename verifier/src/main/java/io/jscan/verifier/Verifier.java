@@ -1,0 +1,305 @@
+package io.jscan.verifier;
+
+import io.jscan.core.FailureKind;
+import io.jscan.core.image.Artifact;
+import io.jscan.core.image.Image;
+import io.jscan.core.image.ImageIndex;
+import io.jscan.core.image.Images;
+import io.jscan.core.oci.Annotations;
+import io.jscan.core.oci.Descriptor;
+import io.jscan.core.oci.Digest;
+import io.jscan.core.oci.ImageConfig;
+import io.jscan.core.oci.MediaTypes;
+import io.jscan.core.oci.OciException;
+import io.jscan.core.oci.Platform;
+import io.jscan.core.transport.ImageName;
+import io.jscan.dockerfile.Dockerfile;
+import io.jscan.verifier.files.FileFact;
+import io.jscan.verifier.files.ScanLimits;
+import io.jscan.verifier.integrity.ImageWalker;
+import io.jscan.verifier.integrity.WalkResult;
+import io.jscan.verifier.lint.DockerfileFacts;
+import io.jscan.verifier.lint.DockerfileLinter;
+import io.jscan.verifier.policy.BuiltinRules;
+import io.jscan.verifier.policy.PolicyEngine;
+import io.jscan.verifier.policy.PolicyInput;
+import io.jscan.verifier.policy.PolicySet;
+import io.jscan.verifier.policy.RuleContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The verifier: source → lazy {@link Artifact} → checks (integrity, files, signatures, policy) →
+ * {@link VerificationReport}. Policy violations and integrity failures are findings in the report;
+ * only what prevents a report (a passed deadline, an I/O error of the source, a bad platform
+ * choice) is a {@link VerifierException}.
+ *
+ * <p>One instance is meant to be shared (an admission server makes one): its thread pool bounds
+ * how many layers are read at once across all concurrent verifications, and each verification
+ * holds only fixed-size windows per layer. {@link #inspect} is the expensive part and depends only
+ * on the image's bytes, so a server can cache {@link ImageFacts} by manifest digest and call
+ * {@link #evaluate} per request.
+ *
+ * <pre>{@code
+ * try (Verifier verifier = new Verifier(VerifierOptions.defaults());
+ *     LocalStore store = LocalStore.openDefault()) {
+ *   ImageReference ref = ImageReference.parse("oci:build/layout:app");
+ *   Artifact artifact = new Transports(store).read(ref);
+ *   PolicySet policies = PolicyLoader.load(List.of("strict"));
+ *   VerificationReport report = verifier.verify(artifact,
+ *       VerifyRequest.of(ref, policies).withDeadline(Deadline.in(Duration.ofSeconds(10))));
+ *   report.verdict();   // PASSED, POLICY_VIOLATION or INTEGRITY_FAILURE
+ * }
+ * }</pre>
+ */
+public final class Verifier implements AutoCloseable {
+  private static final String ATTESTATION_TYPE = "vnd.docker.reference.type";
+
+  private final VerifierOptions options;
+  private final ExecutorService pool;
+
+  public Verifier(VerifierOptions options) {
+    this.options = options;
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory threads = r -> {
+      Thread t = new Thread(r, "jscan-verify-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+    this.pool = Executors.newFixedThreadPool(options.parallelism(), threads);
+  }
+
+  public VerifierOptions options() {
+    return options;
+  }
+
+  /** Verifies {@code subject} (an image, or an index whose images {@code request.platforms()} picks). */
+  public VerificationReport verify(Artifact subject, VerifyRequest request) throws VerifierException {
+    long start = System.nanoTime();
+    Instant now = options.clock().instant();
+    List<Finding> subjectFindings = new ArrayList<>();
+    Optional<DockerfileFacts> dockerfileFacts = request.dockerfile().map(DockerfileFacts::of);
+    List<Finding> lint = request.dockerfile().map(DockerfileLinter::lint).orElse(List.of());
+    Descriptor top = descriptor(subject);
+    List<Image> images = select(subject, request, top, subjectFindings);
+    ScanLimits limits = limitsFor(request.policies());
+    List<ImageReport> reports = new ArrayList<>();
+    for (Image image : images) {
+      Optional<Digest> expected = image == subject ? request.expectedDigest() : Optional.empty();
+      ImageFacts facts = inspect(image, request.reference(), request.name(), expected, limits, request.deadline());
+      Evidence evidence = options.evidence().collect(subject, image, request.reference());
+      reports.add(evaluate(facts, evidence, request.policies(), dockerfileFacts, lint, now));
+    }
+    if (request.dockerfile().isPresent()) {
+      RuleContext ctx = new RuleContext(Optional.empty(), dockerfileFacts, List.of(), lint, Evidence.none(), Map.of(), now);
+      subjectFindings.addAll(PolicyEngine.lintFindings(request.policies(), lint, ctx));
+    }
+    return new VerificationReport(
+        request.reference(), Optional.of(top.digest()), Optional.of(top.mediaType()), reports, subjectFindings,
+        request.dockerfile().map(Dockerfile::file), request.policies().summaries(), List.of(), now,
+        Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /**
+   * The expensive, cacheable part: the integrity walk and file checks of one image. The result
+   * depends only on the image's bytes (its manifest digest) and {@code limits}.
+   */
+  public ImageFacts inspect(
+      Image image, String reference, Optional<ImageName> name, Optional<Digest> expectedDigest, ScanLimits limits, Deadline deadline)
+      throws VerifierException {
+    WalkResult walk = new ImageWalker(pool, limits, deadline).walk(image, expectedDigest);
+    Optional<BaseImage> base = baseFromImage(image, walk);
+    List<FileFact> facts = walk.files().map(f -> f.facts()).orElse(List.of());
+    return new ImageFacts(reference, name, walk, base, facts);
+  }
+
+  /**
+   * Evaluates policies on inspected facts: cheap, so a server evaluates per request (the time,
+   * exceptions and evidence can differ) on cached {@link ImageFacts}.
+   */
+  public ImageReport evaluate(
+      ImageFacts facts, Evidence evidence, PolicySet policies, Optional<DockerfileFacts> dockerfile, List<Finding> lint, Instant now) {
+    Map<String, Object> document = PolicyInput.document(Optional.of(facts), dockerfile, lint, evidence, now, options.limits().maxListed());
+    RuleContext ctx = new RuleContext(Optional.of(facts), dockerfile, facts.walk().findings(), lint, evidence, document, now);
+    PolicyEngine.Evaluation evaluation = PolicyEngine.evaluate(policies, ctx);
+    List<Finding> findings = new ArrayList<>(facts.walk().findings());
+    findings.addAll(signatureFailures(evidence, facts));
+    findings.addAll(evaluation.findings());
+    WalkResult w = facts.walk();
+    Optional<Platform> platform = w.config().map(ImageConfig::platform);
+    return new ImageReport(w.manifestCheck(), w.configCheck(), platform, w.layers(), findings, document, evaluation.results());
+  }
+
+  /**
+   * Lints a Dockerfile and evaluates the policies' rules that can judge a Dockerfile alone
+   * ({@code jscan dockerfile lint}). Lint findings at or above {@code threshold} are enforced.
+   */
+  public VerificationReport lint(Dockerfile dockerfile, PolicySet policies, Severity threshold) {
+    return lint(dockerfile, policies, Optional.of(threshold));
+  }
+
+  /** As {@link #lint(Dockerfile, PolicySet, Severity)} with no lint finding enforced (policy rules still are). */
+  public VerificationReport lintReportOnly(Dockerfile dockerfile, PolicySet policies) {
+    return lint(dockerfile, policies, Optional.empty());
+  }
+
+  private VerificationReport lint(Dockerfile dockerfile, PolicySet policies, Optional<Severity> threshold) {
+    long start = System.nanoTime();
+    Instant now = options.clock().instant();
+    DockerfileFacts facts = DockerfileFacts.of(dockerfile);
+    List<Finding> lint = new ArrayList<>();
+    for (Finding f : DockerfileLinter.lint(dockerfile)) {
+      lint.add(threshold.isPresent() && f.severity().atLeast(threshold.get()) ? f : f.withMode(Mode.WARN));
+    }
+    Map<String, Object> document = PolicyInput.document(Optional.empty(), Optional.of(facts), lint, Evidence.none(), now, options.limits().maxListed());
+    RuleContext ctx = new RuleContext(Optional.empty(), Optional.of(facts), List.of(), lint, Evidence.none(), document, now);
+    PolicyEngine.Evaluation evaluation = PolicyEngine.evaluate(policies, ctx);
+    List<Finding> findings = new ArrayList<>(lint);
+    findings.addAll(evaluation.findings());
+    return new VerificationReport(
+        dockerfile.file(), Optional.empty(), Optional.empty(), List.of(), findings, Optional.of(dockerfile.file()),
+        policies.summaries(), evaluation.results(), now, Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /** The scan limits, with the large-file threshold lowered to what the policies' rules need. */
+  ScanLimits limitsFor(PolicySet policies) {
+    ScanLimits limits = options.limits();
+    Optional<Long> threshold = BuiltinRules.largeFileThreshold(policies);
+    if (threshold.isPresent() && threshold.get() < limits.largeFileThreshold()) {
+      limits = limits.withLargeFileThreshold(Math.max(1, threshold.get()));
+    }
+    return limits;
+  }
+
+  private static Descriptor descriptor(Artifact subject) throws VerifierException {
+    try {
+      return subject.descriptor();
+    } catch (OciException e) {
+      throw new VerifierException(e.kind(), "image", e.getMessage(), e);
+    }
+  }
+
+  private List<Image> select(Artifact subject, VerifyRequest request, Descriptor top, List<Finding> findings) throws VerifierException {
+    if (subject instanceof Image image) {
+      return List.of(image);
+    }
+    ImageIndex index = (ImageIndex) subject;
+    Location.InImage at = Location.InImage.part("index", top.digest());
+    if (request.expectedDigest().isPresent() && !request.expectedDigest().get().equals(top.digest())) {
+      findings.add(Finding.integrity("the reference names " + request.expectedDigest().get() + " but the source resolved " + top.digest(), at));
+    }
+    List<Image> runnable = new ArrayList<>();
+    try {
+      collect(index, runnable, findings, new HashSet<>(), 0);
+    } catch (OciException e) {
+      findings.add(Finding.integrity("index: " + e.getMessage(), at));
+      return List.of();
+    }
+    Platforms platforms = request.platforms();
+    if (platforms instanceof Platforms.All) {
+      return runnable;
+    }
+    Platform wanted;
+    if (platforms instanceof Platforms.One one) {
+      wanted = one.platform();
+    } else if (runnable.size() == 1) {
+      return runnable;
+    } else {
+      wanted = Platform.host();
+    }
+    try {
+      return List.of(Images.forPlatform(index, wanted));
+    } catch (OciException e) {
+      if (e.kind() == FailureKind.INTEGRITY) {
+        findings.add(Finding.integrity(e.getMessage(), at));
+        return List.of();
+      }
+      throw new VerifierException(FailureKind.BAD_INPUT, "--platform", e.getMessage(), e);
+    }
+  }
+
+  /** The runnable images of an index (attestation manifests left out), nested indexes included. */
+  private static void collect(ImageIndex index, List<Image> out, List<Finding> findings, Set<Digest> seen, int depth) throws OciException {
+    Location.InImage at = Location.InImage.part("index", index.descriptor().digest());
+    if (depth > 8 || !seen.add(index.descriptor().digest())) {
+      findings.add(Finding.integrity("index nesting is cyclic or deeper than 8 levels", at));
+      return;
+    }
+    for (Descriptor child : index.index().manifests()) {
+      if ("attestation-manifest".equals(child.annotations().get(ATTESTATION_TYPE))
+          || child.platform().map(p -> p.os().equals("unknown")).orElse(false)) {
+        continue;
+      }
+      if (!MediaTypes.isManifestOrIndex(child.mediaType())) {
+        continue; // artifacts in an index (signatures, SBOMs) are not images to verify
+      }
+      Artifact a;
+      try {
+        a = index.child(child);
+      } catch (OciException e) {
+        findings.add(Finding.integrity("child " + child.digest() + ": " + e.getMessage(), at));
+        continue;
+      }
+      if (a instanceof Image img) {
+        out.add(img);
+      } else {
+        try {
+          collect((ImageIndex) a, out, findings, seen, depth + 1);
+        } catch (OciException e) {
+          findings.add(Finding.integrity("nested index " + child.digest() + ": " + e.getMessage(), at));
+        }
+      }
+    }
+  }
+
+  /** The base image the image's labels (or its manifest's annotations) name. */
+  private static Optional<BaseImage> baseFromImage(Image image, WalkResult walk) {
+    Map<String, String> labels = walk.config().<Map<String, String>>map(c -> c.config().labels()).orElse(Map.of());
+    Map<String, String> annotations = walk.manifest().map(m -> m.annotations()).orElse(Map.of());
+    String name = labels.getOrDefault(Annotations.BASE_NAME, annotations.get(Annotations.BASE_NAME));
+    String digest = labels.getOrDefault(Annotations.BASE_DIGEST, annotations.get(Annotations.BASE_DIGEST));
+    if (name == null || name.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      Optional<Digest> d = digest == null || digest.isBlank() ? Optional.empty() : Optional.of(Digest.parse(digest));
+      return Optional.of(BaseImage.parse(name, d, "label", OptionalInt.empty()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static List<Finding> signatureFailures(Evidence evidence, ImageFacts facts) {
+    List<Finding> out = new ArrayList<>();
+    Location at = Location.InImage.part("manifest", facts.walk().manifestCheck().digest());
+    for (Evidence.Signature s : evidence.signatures()) {
+      if (!s.verified()) {
+        out.add(new Finding("signature", Optional.empty(), Severity.ERROR, Mode.ENFORCE, Category.SIGNATURE,
+            s.kind() + " signature does not verify: " + s.detail(), Optional.of(at), Optional.empty()));
+      }
+    }
+    for (Evidence.Attestation a : evidence.attestations()) {
+      if (!a.verified()) {
+        out.add(new Finding("signature", Optional.empty(), Severity.ERROR, Mode.ENFORCE, Category.SIGNATURE,
+            "attestation " + a.predicateType() + " does not verify: " + a.detail(), Optional.of(at), Optional.empty()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+}

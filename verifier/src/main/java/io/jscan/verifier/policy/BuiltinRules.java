@@ -1,0 +1,741 @@
+package io.jscan.verifier.policy;
+
+import io.jscan.core.oci.Digest;
+import io.jscan.core.oci.ImageConfig;
+import io.jscan.core.oci.ImageConfig.ContainerConfig;
+import io.jscan.verifier.BaseImage;
+import io.jscan.verifier.Category;
+import io.jscan.verifier.Evidence;
+import io.jscan.verifier.ImageFacts;
+import io.jscan.verifier.LayerReport;
+import io.jscan.verifier.Location;
+import io.jscan.verifier.Severity;
+import io.jscan.verifier.files.FileFact;
+import io.jscan.verifier.lint.DockerfileFacts;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The built-in policy rules. Each has an id (what a policy file names), a default severity, its
+ * parameters and help text (shown in SARIF and {@code policies/README.md}), and an evaluation over
+ * a {@link RuleContext}. Rules that need an image are skipped, with a reason, for a Dockerfile
+ * alone; rules that can judge a Dockerfile use it when there is no image.
+ */
+public final class BuiltinRules {
+  private BuiltinRules() {}
+
+  /** The type of a parameter. */
+  public enum ParamType {
+    STRING,
+    STRING_LIST,
+    STRING_MAP,
+    INTEGER,
+    /** bytes: an integer, or a string with a unit ({@code 500MB}, {@code 1GiB}) */
+    SIZE,
+    BOOLEAN,
+    SEVERITY
+  }
+
+  /** A parameter a rule takes. */
+  public record Param(String name, ParamType type, boolean required, String help) {}
+
+  /** A rule violation before it becomes a finding. */
+  public record Violation(String message, Optional<Location> location, Category category) {
+    static Violation policy(String message, Location location) {
+      return new Violation(message, Optional.ofNullable(location), Category.POLICY);
+    }
+  }
+
+  /** What evaluating a rule gave: violations, or the reason it could not apply. */
+  public record Outcome(Optional<String> skipped, List<Violation> violations) {
+    static Outcome skip(String reason) {
+      return new Outcome(Optional.of(reason), List.of());
+    }
+
+    static Outcome of(List<Violation> violations) {
+      return new Outcome(Optional.empty(), violations);
+    }
+
+    static Outcome pass() {
+      return of(List.of());
+    }
+  }
+
+  /** A built-in rule. */
+  public abstract static class Rule {
+    private final String id;
+    private final Severity defaultSeverity;
+    private final String title;
+    private final String help;
+    private final List<Param> params;
+
+    Rule(String id, Severity defaultSeverity, String title, String help, Param... params) {
+      this.id = id;
+      this.defaultSeverity = defaultSeverity;
+      this.title = title;
+      this.help = help;
+      this.params = List.of(params);
+    }
+
+    public String id() {
+      return id;
+    }
+
+    public Severity defaultSeverity() {
+      return defaultSeverity;
+    }
+
+    public String title() {
+      return title;
+    }
+
+    public String help() {
+      return help;
+    }
+
+    public List<Param> params() {
+      return params;
+    }
+
+    abstract Outcome evaluate(RuleContext ctx, PolicyRule rule);
+  }
+
+  private static final Map<String, Rule> RULES = new LinkedHashMap<>();
+
+  static {
+    for (Rule r : List.of(
+        new Integrity(), new BaseNotLatest(), new BasePinned(), new Maintainer(), new NonRootUser(), new NoSetuid(),
+        new NoSecrets(), new AllowedRegistries(), new RequiredLabels(), new MaxSize(), new MaxLayers(), new Healthcheck(),
+        new ImageAge(), new SignatureRequired(), new SbomRequired(), new NoDeviceNodes(), new NoWorldWritable(),
+        new MaxFileSize(), new DockerfileLint())) {
+      RULES.put(r.id(), r);
+    }
+  }
+
+  /** Every built-in rule, in documentation order. */
+  public static List<Rule> all() {
+    return List.copyOf(RULES.values());
+  }
+
+  public static Optional<Rule> byId(String id) {
+    return Optional.ofNullable(RULES.get(id));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static final String NEEDS_IMAGE = "needs an image (only a Dockerfile was given)";
+
+  private static Location config(ImageFacts image) {
+    return image.walk().configCheck().map(c -> (Location) Location.InImage.part("config", c.digest()))
+        .orElse(Location.InImage.part("manifest", image.walk().manifestCheck().digest()));
+  }
+
+  private static Location dockerfileAt(DockerfileFacts d, Optional<io.jscan.dockerfile.SourceLocation> at) {
+    io.jscan.dockerfile.SourceLocation l = at.orElse(d.finalFrom());
+    return new Location.InDockerfile(l.file(), l.startLine(), l.endLine());
+  }
+
+  private static Optional<ContainerConfig> containerConfig(RuleContext ctx) {
+    return ctx.image().flatMap(i -> i.walk().config()).map(ImageConfig::config);
+  }
+
+  /** The base image: from the image's labels (or provenance), else from the Dockerfile. */
+  static Optional<BaseImage> base(RuleContext ctx) {
+    Optional<BaseImage> fromImage = ctx.image().flatMap(ImageFacts::base);
+    if (fromImage.isPresent()) {
+      return fromImage;
+    }
+    return ctx.dockerfile().flatMap(DockerfileFacts::base);
+  }
+
+  private static boolean scratchBase(RuleContext ctx) {
+    return base(ctx).isEmpty() && ctx.dockerfile().map(DockerfileFacts::scratch).orElse(false);
+  }
+
+  private static Location baseLocation(RuleContext ctx, BaseImage base) {
+    if (base.source().equals("dockerfile") && ctx.dockerfile().isPresent() && base.line().isPresent()) {
+      return new Location.InDockerfile(ctx.dockerfile().get().file(), base.line().getAsInt(), base.line().getAsInt());
+    }
+    return ctx.image().map(BuiltinRules::config).orElse(null);
+  }
+
+  private static Optional<Outcome> unknownBase(RuleContext ctx, PolicyRule rule) {
+    if (scratchBase(ctx)) {
+      return Optional.of(Outcome.pass());
+    }
+    if (base(ctx).isEmpty()) {
+      if (Boolean.TRUE.equals(rule.parameter("requireKnown", Boolean.FALSE))) {
+        return Optional.of(Outcome.of(List.of(Violation.policy(
+            "base image unknown: no org.opencontainers.image.base.name label and no --dockerfile",
+            ctx.image().map(BuiltinRules::config).orElse(null)))));
+      }
+      return Optional.of(Outcome.skip("base image unknown (no base label, provenance or --dockerfile)"));
+    }
+    return Optional.empty();
+  }
+
+  private static List<FileFact> facts(ImageFacts image, FileFact.Kind kind, boolean visibleOnly) {
+    List<FileFact> out = new ArrayList<>();
+    for (FileFact f : image.facts()) {
+      if (f.kind() == kind && (f.visible() || !visibleOnly)) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+
+  private static Optional<String> filesIncomplete(ImageFacts image) {
+    return image.walk().files().isPresent() ? Optional.empty()
+        : Optional.of("file checks incomplete: a layer could not be read (see the integrity findings)");
+  }
+
+  private static Location at(ImageFacts image, FileFact f) {
+    Digest digest = image.walk().layers().get(f.layer() - 1).digest();
+    Location.InImage loc = Location.InImage.file(f.layer(), digest, f.path());
+    return f.secret().map(s -> (Location) loc.withLine(s.line())).orElse(loc);
+  }
+
+  static String octal(int mode) {
+    return String.format("%04o", mode & 07777);
+  }
+
+  /** {@code *} matches any run of characters (slashes too), {@code ?} one character. */
+  static boolean glob(String pattern, String text) {
+    StringBuilder re = new StringBuilder();
+    for (char c : pattern.toCharArray()) {
+      switch (c) {
+        case '*' -> re.append(".*");
+        case '?' -> re.append('.');
+        default -> re.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.matches(re.toString(), text);
+  }
+
+  private static boolean anyGlob(List<String> patterns, String text) {
+    return patterns.stream().anyMatch(p -> glob(p, text));
+  }
+
+  static boolean isRootUser(String user) {
+    String u = user.trim();
+    return u.isEmpty() || u.equals("root") || u.equals("0") || u.startsWith("root:") || u.startsWith("0:");
+  }
+
+  // ---------------------------------------------------------------- rules
+
+  static final class Integrity extends Rule {
+    Integrity() {
+      super("integrity", Severity.ERROR, "Image integrity",
+          "Always on. Manifest, config and layer digests and sizes match their descriptors, layers decompress as their media type says "
+              + "and match rootfs.diff_ids, and every layer is a sound tar that extracts inside the root (no .. or absolute paths, "
+              + "no links out of the root, no duplicate entries, well-formed whiteouts, no decompression bomb). A failure gives exit code 4.");
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      // the findings themselves are reported once by the verifier, whatever the policies say
+      return Outcome.pass();
+    }
+  }
+
+  static final class BaseNotLatest extends Rule {
+    BaseNotLatest() {
+      super("base-not-latest", Severity.ERROR, "Base image not latest or untagged",
+          "The base image (from the org.opencontainers.image.base.name label, provenance, or the Dockerfile's final FROM) must name a "
+              + "tag other than latest, or a digest. An untagged reference means latest. FROM scratch passes; an unknown base is skipped "
+              + "unless requireKnown is true. The Dockerfile counterparts are DL3006 and DL3007.",
+          new Param("requireKnown", ParamType.BOOLEAN, false, "fail when the base image cannot be determined (default false)"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      Optional<Outcome> unknown = unknownBase(ctx, rule);
+      if (unknown.isPresent()) {
+        return unknown.get();
+      }
+      BaseImage base = base(ctx).get();
+      if (!base.floatsOnLatest()) {
+        return Outcome.pass();
+      }
+      String message = base.tag().isPresent()
+          ? "base image " + base.reference() + " uses the latest tag (DL3007)"
+          : "base image " + base.reference() + " has no tag, so it follows latest (DL3006)";
+      return Outcome.of(List.of(Violation.policy(message, baseLocation(ctx, base))));
+    }
+  }
+
+  static final class BasePinned extends Rule {
+    BasePinned() {
+      super("base-pinned", Severity.ERROR, "Base image pinned by digest",
+          "The base image must be referenced by digest (FROM image@sha256:…, or a base.name label with a digest, or the "
+              + "org.opencontainers.image.base.digest label), so a rebuild uses the same bytes.",
+          new Param("requireKnown", ParamType.BOOLEAN, false, "fail when the base image cannot be determined (default false)"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      Optional<Outcome> unknown = unknownBase(ctx, rule);
+      if (unknown.isPresent()) {
+        return unknown.get();
+      }
+      BaseImage base = base(ctx).get();
+      if (base.pinned()) {
+        return Outcome.pass();
+      }
+      return Outcome.of(List.of(Violation.policy("base image " + base.reference() + " is not pinned by digest", baseLocation(ctx, base))));
+    }
+  }
+
+  static final class Maintainer extends Rule {
+    Maintainer() {
+      super("maintainer", Severity.WARNING, "Maintainer named",
+          "The image names who is responsible for it: the org.opencontainers.image.authors or maintainer label, or the config's "
+              + "author field. For a Dockerfile alone: LABEL org.opencontainers.image.authors / maintainer, or MAINTAINER.");
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isPresent() && ctx.image().get().walk().config().isPresent()) {
+        ImageConfig c = ctx.image().get().walk().config().get();
+        Map<String, String> labels = c.config().labels();
+        boolean named = nonBlank(labels.get("org.opencontainers.image.authors")) || nonBlank(labels.get("maintainer"))
+            || c.author().filter(BuiltinRules::nonBlank).isPresent();
+        return named ? Outcome.pass() : Outcome.of(List.of(Violation.policy(
+            "no maintainer: neither the org.opencontainers.image.authors nor the maintainer label nor the author field is set",
+            config(ctx.image().get()))));
+      }
+      if (ctx.image().isPresent()) {
+        return Outcome.skip("the image config could not be read");
+      }
+      DockerfileFacts d = ctx.dockerfile().orElseThrow();
+      return d.maintainer().isPresent() ? Outcome.pass() : Outcome.of(List.of(Violation.policy(
+          "no maintainer: the final stage sets no org.opencontainers.image.authors or maintainer label", dockerfileAt(d, Optional.empty()))));
+    }
+  }
+
+  static boolean nonBlank(String s) {
+    return s != null && !s.isBlank();
+  }
+
+  static final class NonRootUser extends Rule {
+    NonRootUser() {
+      super("non-root-user", Severity.ERROR, "Runs as a non-root user",
+          "The config's User is set and is neither root nor 0 (as user or user:group). For a Dockerfile alone: the last USER of "
+              + "the final stage's chain.");
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      Optional<ContainerConfig> cc = containerConfig(ctx);
+      if (ctx.image().isPresent()) {
+        if (cc.isEmpty()) {
+          return Outcome.skip("the image config could not be read");
+        }
+        String user = cc.get().user().orElse("");
+        return isRootUser(user) ? Outcome.of(List.of(Violation.policy(
+            user.isBlank() ? "the image runs as root (no User set)" : "the image runs as root (User " + user + ")",
+            config(ctx.image().get())))) : Outcome.pass();
+      }
+      DockerfileFacts d = ctx.dockerfile().orElseThrow();
+      if (d.user().isEmpty()) {
+        return Outcome.of(List.of(Violation.policy(
+            "no USER in the final stage: the container runs as the base image's user, root unless it sets one", dockerfileAt(d, Optional.empty()))));
+      }
+      return isRootUser(d.user().get()) ? Outcome.of(List.of(Violation.policy(
+          "the final stage runs as " + d.user().get(), dockerfileAt(d, d.userAt())))) : Outcome.pass();
+    }
+  }
+
+  static final class NoSetuid extends Rule {
+    NoSetuid() {
+      super("no-setuid", Severity.ERROR, "No setuid or setgid files",
+          "No regular file of the merged filesystem has the setuid or setgid bit (such files run with their owner's privileges).",
+          new Param("allow", ParamType.STRING_LIST, false, "glob patterns of paths that may keep the bits (e.g. /usr/bin/passwd)"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      ImageFacts image = ctx.image().get();
+      Optional<String> incomplete = filesIncomplete(image);
+      if (incomplete.isPresent()) {
+        return Outcome.skip(incomplete.get());
+      }
+      List<String> allow = rule.parameter("allow", List.of());
+      List<Violation> out = new ArrayList<>();
+      for (FileFact.Kind kind : List.of(FileFact.Kind.SETUID, FileFact.Kind.SETGID)) {
+        for (FileFact f : facts(image, kind, true)) {
+          if (!anyGlob(allow, f.path())) {
+            out.add(Violation.policy((kind == FileFact.Kind.SETUID ? "setuid" : "setgid") + " file (mode " + octal(f.mode()) + ")", at(image, f)));
+          }
+        }
+      }
+      return Outcome.of(out);
+    }
+  }
+
+  static final class NoSecrets extends Rule {
+    NoSecrets() {
+      super("no-secrets", Severity.ERROR, "No secrets in layers",
+          "No layer holds a private key (PEM, OpenSSH, PGP) or a cloud or service credential (AWS access keys, GitHub, GitLab, Slack, "
+              + "Google, Stripe, npm tokens). Files deleted by a later layer count too: their bytes are still in the layer. Reports "
+              + "name the kind, layer, path and line and a fingerprint, never the secret.",
+          new Param("ignorePaths", ParamType.STRING_LIST, false, "glob patterns of paths not to report (test fixtures)"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      ImageFacts image = ctx.image().get();
+      List<String> ignore = rule.parameter("ignorePaths", List.of());
+      List<Violation> out = new ArrayList<>();
+      for (FileFact f : facts(image, FileFact.Kind.SECRET, false)) {
+        if (anyGlob(ignore, f.path())) {
+          continue;
+        }
+        var s = f.secret().orElseThrow();
+        String message = s.detail() + " (fingerprint " + s.fingerprint() + ")"
+            + (f.visible() ? "" : "; deleted or replaced by a later layer, but still in this layer's blob");
+        out.add(Violation.policy(message, at(image, f)));
+      }
+      if (out.isEmpty() && image.walk().files().isEmpty()) {
+        return Outcome.skip(filesIncomplete(image).orElseThrow());
+      }
+      return Outcome.of(out);
+    }
+  }
+
+  static final class AllowedRegistries extends Rule {
+    AllowedRegistries() {
+      super("allowed-registries", Severity.ERROR, "Images and base images from allowed registries",
+          "The image's own name (when the reference has one) and its base image must start with one of the given prefixes, matched "
+              + "on the normalised repository (docker.io/library/ubuntu) at a / boundary.",
+          new Param("registries", ParamType.STRING_LIST, true, "allowed prefixes, e.g. docker.io/library, ghcr.io/acme"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      List<String> allowed = rule.parameter("registries", List.of());
+      List<Violation> out = new ArrayList<>();
+      Optional<ImageFacts> image = ctx.image();
+      if (image.isPresent() && image.get().name().isPresent()) {
+        String repo = image.get().name().get().repository();
+        if (!allowedRepository(allowed, repo)) {
+          out.add(Violation.policy("image repository " + repo + " is not in an allowed registry", Location.InImage.part("image")));
+        }
+      }
+      Optional<BaseImage> base = base(ctx);
+      if (base.isPresent() && !allowedRepository(allowed, base.get().repository())) {
+        out.add(Violation.policy("base image " + base.get().reference() + " (" + base.get().repository() + ") is not from an allowed registry",
+            baseLocation(ctx, base.get())));
+      }
+      return Outcome.of(out);
+    }
+
+    static boolean allowedRepository(List<String> allowed, String repository) {
+      for (String prefix : allowed) {
+        String p = prefix.endsWith("/*") ? prefix.substring(0, prefix.length() - 2) : prefix;
+        p = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+        if (repository.equals(p) || repository.startsWith(p + "/")) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  static final class RequiredLabels extends Rule {
+    RequiredLabels() {
+      super("required-labels", Severity.WARNING, "Required labels present",
+          "Each label in labels is set (non-empty); each label in patterns is set and matches its regular expression (whole value).",
+          new Param("labels", ParamType.STRING_LIST, false, "label names that must be set"),
+          new Param("patterns", ParamType.STRING_MAP, false, "label name -> regular expression its value must match"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      Map<String, String> labels;
+      Location where;
+      if (ctx.image().isPresent()) {
+        Optional<ContainerConfig> cc = containerConfig(ctx);
+        if (cc.isEmpty()) {
+          return Outcome.skip("the image config could not be read");
+        }
+        labels = cc.get().labels();
+        where = config(ctx.image().get());
+      } else {
+        labels = ctx.dockerfile().orElseThrow().labels();
+        where = dockerfileAt(ctx.dockerfile().get(), Optional.empty());
+      }
+      List<Violation> out = new ArrayList<>();
+      List<String> names = rule.parameter("labels", List.of());
+      for (String name : names) {
+        if (!nonBlank(labels.get(name))) {
+          out.add(Violation.policy("label " + name + " is not set", where));
+        }
+      }
+      Map<String, String> patterns = rule.parameter("patterns", Map.of());
+      for (Map.Entry<String, String> e : patterns.entrySet()) {
+        String value = labels.get(e.getKey());
+        if (value == null) {
+          out.add(Violation.policy("label " + e.getKey() + " is not set", where));
+        } else if (!Pattern.compile(e.getValue()).matcher(value).matches()) {
+          out.add(Violation.policy("label " + e.getKey() + "=\"" + value + "\" does not match " + e.getValue(), where));
+        }
+      }
+      return Outcome.of(out);
+    }
+  }
+
+  static final class MaxSize extends Rule {
+    MaxSize() {
+      super("max-size", Severity.WARNING, "Image size limit",
+          "The layers' compressed size (what a pull transfers) is at most maxBytes; with maxUncompressedBytes, their uncompressed size too.",
+          new Param("maxBytes", ParamType.SIZE, true, "largest compressed size, e.g. 500MB"),
+          new Param("maxUncompressedBytes", ParamType.SIZE, false, "largest uncompressed size"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      List<LayerReport> layers = ctx.image().get().walk().layers();
+      long compressed = layers.stream().mapToLong(LayerReport::size).sum();
+      List<Violation> out = new ArrayList<>();
+      long max = rule.parameter("maxBytes", Long.MAX_VALUE);
+      if (compressed > max) {
+        out.add(Violation.policy("compressed size " + compressed + " bytes exceeds " + max, Location.InImage.part("image")));
+      }
+      Long maxUncompressed = rule.parameter("maxUncompressedBytes", null);
+      if (maxUncompressed != null) {
+        long total = layers.stream().mapToLong(l -> l.uncompressedSize().orElse(0)).sum();
+        if (total > maxUncompressed) {
+          out.add(Violation.policy("uncompressed size " + total + " bytes exceeds " + maxUncompressed, Location.InImage.part("image")));
+        }
+      }
+      return Outcome.of(out);
+    }
+  }
+
+  static final class MaxLayers extends Rule {
+    MaxLayers() {
+      super("max-layers", Severity.WARNING, "Layer count limit", "The image has at most max layers.",
+          new Param("max", ParamType.INTEGER, true, "most layers allowed"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      int count = ctx.image().get().walk().layers().size();
+      long max = rule.parameter("max", Long.MAX_VALUE);
+      return count > max
+          ? Outcome.of(List.of(Violation.policy(count + " layers exceed the limit of " + max, Location.InImage.part("manifest",
+              ctx.image().get().walk().manifestCheck().digest()))))
+          : Outcome.pass();
+    }
+  }
+
+  static final class Healthcheck extends Rule {
+    Healthcheck() {
+      super("healthcheck", Severity.INFO, "Health check defined",
+          "The config has a Healthcheck that is not NONE. For a Dockerfile alone: the final stage's chain has a HEALTHCHECK other than NONE.");
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isPresent()) {
+        Optional<ContainerConfig> cc = containerConfig(ctx);
+        if (cc.isEmpty()) {
+          return Outcome.skip("the image config could not be read");
+        }
+        boolean ok = cc.get().healthcheck().map(h -> !h.test().isEmpty() && !h.test().get(0).equals("NONE")).orElse(false);
+        return ok ? Outcome.pass() : Outcome.of(List.of(Violation.policy("no health check", config(ctx.image().get()))));
+      }
+      DockerfileFacts d = ctx.dockerfile().orElseThrow();
+      return d.healthcheck().orElse(false) ? Outcome.pass()
+          : Outcome.of(List.of(Violation.policy("no HEALTHCHECK in the final stage", dockerfileAt(d, Optional.empty()))));
+    }
+  }
+
+  static final class ImageAge extends Rule {
+    ImageAge() {
+      super("image-age", Severity.WARNING, "Image not too old",
+          "The config's created time is at most maxDays days before now. An image without a created time fails.",
+          new Param("maxDays", ParamType.INTEGER, false, "largest age in days (default 90)"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      Optional<ImageConfig> c = ctx.image().get().walk().config();
+      if (c.isEmpty()) {
+        return Outcome.skip("the image config could not be read");
+      }
+      long maxDays = rule.parameter("maxDays", 90L);
+      Optional<Instant> created = c.get().created();
+      if (created.isEmpty()) {
+        return Outcome.of(List.of(Violation.policy("the image has no created time", config(ctx.image().get()))));
+      }
+      long days = Duration.between(created.get(), ctx.now()).toDays();
+      return days > maxDays
+          ? Outcome.of(List.of(Violation.policy("the image is " + days + " days old (limit " + maxDays + ")", config(ctx.image().get()))))
+          : Outcome.pass();
+    }
+  }
+
+  static final class SignatureRequired extends Rule {
+    SignatureRequired() {
+      super("signature-required", Severity.ERROR, "Signed",
+          "The image has at least one signature that verifies. Until signature verification is wired into verify, this reports "
+              + "\"no signature found\". A signature that exists but does not verify is a signature failure (exit code 4) anyway.");
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      List<Evidence.Signature> sigs = ctx.evidence().signatures();
+      if (sigs.stream().anyMatch(Evidence.Signature::verified)) {
+        return Outcome.pass();
+      }
+      return Outcome.of(List.of(Violation.policy(sigs.isEmpty() ? "no signature found" : "no signature verified",
+          Location.InImage.part("manifest", ctx.image().get().walk().manifestCheck().digest()))));
+    }
+  }
+
+  static final class SbomRequired extends Rule {
+    SbomRequired() {
+      super("sbom-required", Severity.ERROR, "SBOM attested",
+          "The image has a verified attestation whose predicate is an SBOM (CycloneDX or SPDX). Until attestation verification is "
+              + "wired into verify, this reports \"no SBOM found\".");
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      boolean ok = ctx.evidence().attestations().stream().anyMatch(a -> a.verified() && a.isSbom());
+      return ok ? Outcome.pass() : Outcome.of(List.of(Violation.policy("no SBOM found",
+          Location.InImage.part("manifest", ctx.image().get().walk().manifestCheck().digest()))));
+    }
+  }
+
+  static final class NoDeviceNodes extends Rule {
+    NoDeviceNodes() {
+      super("no-device-nodes", Severity.ERROR, "No device nodes",
+          "No character or block device in the merged filesystem (a container runtime provides /dev; devices in a layer are a way in).");
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      ImageFacts image = ctx.image().get();
+      Optional<String> incomplete = filesIncomplete(image);
+      if (incomplete.isPresent()) {
+        return Outcome.skip(incomplete.get());
+      }
+      List<Violation> out = new ArrayList<>();
+      for (FileFact f : facts(image, FileFact.Kind.DEVICE, true)) {
+        out.add(Violation.policy("device node", at(image, f)));
+      }
+      return Outcome.of(out);
+    }
+  }
+
+  static final class NoWorldWritable extends Rule {
+    NoWorldWritable() {
+      super("no-world-writable", Severity.WARNING, "No world-writable files outside sticky directories",
+          "No file or directory of the merged filesystem is writable by everyone, except directories with the sticky bit (like /tmp, "
+              + "mode 1777) and files inside them.",
+          new Param("allow", ParamType.STRING_LIST, false, "glob patterns of paths that may be world-writable"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      ImageFacts image = ctx.image().get();
+      Optional<String> incomplete = filesIncomplete(image);
+      if (incomplete.isPresent()) {
+        return Outcome.skip(incomplete.get());
+      }
+      List<String> allow = rule.parameter("allow", List.of());
+      List<Violation> out = new ArrayList<>();
+      for (FileFact f : facts(image, FileFact.Kind.WORLD_WRITABLE, true)) {
+        if (!anyGlob(allow, f.path())) {
+          out.add(Violation.policy("world-writable (mode " + octal(f.mode()) + ") outside a sticky directory", at(image, f)));
+        }
+      }
+      return Outcome.of(out);
+    }
+  }
+
+  static final class MaxFileSize extends Rule {
+    MaxFileSize() {
+      super("max-file-size", Severity.WARNING, "File size limit",
+          "No file of the merged filesystem is larger than maxBytes.",
+          new Param("maxBytes", ParamType.SIZE, true, "largest file allowed, e.g. 100MB"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      ImageFacts image = ctx.image().get();
+      long max = rule.parameter("maxBytes", Long.MAX_VALUE);
+      List<Violation> out = new ArrayList<>();
+      for (FileFact f : facts(image, FileFact.Kind.LARGE_FILE, true)) {
+        if (f.size() > max) {
+          out.add(Violation.policy("file of " + f.size() + " bytes exceeds " + max, at(image, f)));
+        }
+      }
+      return Outcome.of(out);
+    }
+  }
+
+  static final class DockerfileLint extends Rule {
+    DockerfileLint() {
+      super("dockerfile-lint", Severity.WARNING, "Dockerfile lint",
+          "With --dockerfile: the Dockerfile's lint findings (DLxxxx, JSxxxx) at or above threshold count under this rule's mode; "
+              + "the others are reported as warnings only. Without this rule, lint findings are reported but never fail verify.",
+          new Param("threshold", ParamType.SEVERITY, false, "lowest lint severity that counts (default info)"),
+          new Param("ignore", ParamType.STRING_LIST, false, "lint rule ids to leave out"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      // the engine turns lint findings into this rule's findings (they keep their own ids)
+      return ctx.dockerfile().isEmpty() ? Outcome.skip("needs a Dockerfile (--dockerfile)") : Outcome.pass();
+    }
+  }
+
+  /** The smallest large-file threshold the rules need (so the scan lists every file they judge). */
+  public static Optional<Long> largeFileThreshold(PolicySet set) {
+    return set.rules().stream().filter(b -> b.rule().id().equals("max-file-size"))
+        .map(b -> b.rule().<Long>parameter("maxBytes", Long.MAX_VALUE)).min(Long::compare);
+  }
+}

@@ -1,0 +1,528 @@
+package io.jscan.verifier.policy;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.jscan.core.oci.Digest;
+import io.jscan.verifier.Mode;
+import io.jscan.verifier.Severity;
+import io.jscan.verifier.VerifierException;
+import io.jscan.verifier.lint.LintRule;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Stream;
+
+/**
+ * Reads policy files (YAML, described by {@code policies/policy.schema.json} and
+ * {@code policies/README.md}) and checks them completely before anything is verified: unknown
+ * keys, unknown rules and parameters, wrong types, CEL that does not compile, exceptions without a
+ * reason or expiry. Every problem is a {@link VerifierException} of kind bad input whose message
+ * reads {@code FILE: rule ID (line N): problem}.
+ */
+public final class PolicyLoader {
+  public static final String API_VERSION = "jscan.io/v1";
+  public static final String KIND = "Policy";
+  /** The policies shipped in the jar, by name: {@code --policy baseline} or {@code --policy builtin:strict}. */
+  public static final List<String> SHIPPED = List.of("baseline", "strict");
+  private static final long MAX_POLICY_BYTES = 1 << 20;
+  private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kKMGT]i?B|B)?");
+  private static final ObjectMapper YAML = new ObjectMapper(
+      YAMLFactory.builder().build()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  private PolicyLoader() {}
+
+  /**
+   * Loads what {@code --policy} values name: a file, a directory (its {@code *.yaml} and
+   * {@code *.yml} files in name order) or a shipped policy ({@code baseline}, {@code strict},
+   * {@code builtin:NAME}) when no such file exists.
+   */
+  public static PolicySet load(List<String> specs) throws VerifierException {
+    List<Policy> policies = new ArrayList<>();
+    for (String spec : specs) {
+      policies.addAll(loadSpec(spec));
+    }
+    PolicySet set = new PolicySet(policies);
+    checkExceptions(set);
+    return set;
+  }
+
+  /** A shipped policy by name. */
+  public static Policy shipped(String name) throws VerifierException {
+    if (!SHIPPED.contains(name)) {
+      throw VerifierException.badInput("policy builtin:" + name, "no such shipped policy (available: " + String.join(", ", SHIPPED) + ")");
+    }
+    String resource = "/io/jscan/verifier/policies/" + name + ".yaml";
+    try (InputStream in = PolicyLoader.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("the jar lacks " + resource);
+      }
+      return parse("builtin:" + name, in.readAllBytes());
+    } catch (IOException e) {
+      throw new IllegalStateException("reading " + resource, e);
+    }
+  }
+
+  private static List<Policy> loadSpec(String spec) throws VerifierException {
+    String builtin = spec.startsWith("builtin:") ? spec.substring("builtin:".length()) : null;
+    Path path = Path.of(spec);
+    if (builtin == null && Files.isDirectory(path)) {
+      List<Path> files;
+      try (Stream<Path> s = Files.list(path)) {
+        files = s.filter(p -> {
+          String n = p.getFileName().toString();
+          return (n.endsWith(".yaml") || n.endsWith(".yml")) && Files.isRegularFile(p);
+        }).sorted().toList();
+      } catch (IOException e) {
+        throw VerifierException.badInput(spec, "cannot list the policy directory: " + e.getMessage());
+      }
+      if (files.isEmpty()) {
+        throw VerifierException.badInput(spec, "the directory has no .yaml or .yml policy files");
+      }
+      List<Policy> out = new ArrayList<>();
+      for (Path f : files) {
+        out.add(read(f));
+      }
+      return out;
+    }
+    if (builtin == null && Files.exists(path)) {
+      return List.of(read(path));
+    }
+    if (builtin == null && SHIPPED.contains(spec)) {
+      builtin = spec;
+    }
+    if (builtin != null) {
+      return List.of(shipped(builtin));
+    }
+    throw VerifierException.badInput(spec, "no such policy file or directory (shipped policies: " + String.join(", ", SHIPPED) + ")");
+  }
+
+  /** Reads one policy file. */
+  public static Policy read(Path file) throws VerifierException {
+    try {
+      long size = Files.size(file);
+      if (size > MAX_POLICY_BYTES) {
+        throw VerifierException.badInput(file.toString(), "policy file of " + size + " bytes exceeds the limit of " + MAX_POLICY_BYTES);
+      }
+      return parse(file.toString(), Files.readAllBytes(file));
+    } catch (NoSuchFileException e) {
+      throw VerifierException.badInput(file.toString(), "no such file");
+    } catch (IOException e) {
+      throw VerifierException.badInput(file.toString(), "cannot read: " + e.getMessage());
+    }
+  }
+
+  /** Parses and checks policy YAML; {@code source} names it in errors. */
+  public static Policy parse(String source, byte[] yaml) throws VerifierException {
+    JsonNode root;
+    try {
+      root = YAML.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      throw VerifierException.badInput(source, (line > 0 ? "line " + line + ": " : "") + "invalid YAML: " + oneLine(e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw VerifierException.badInput(source, "invalid YAML: " + e.getMessage());
+    }
+    Map<String, Integer> lines = lines(yaml);
+    Context c = new Context(source, lines);
+    if (root == null || !root.isObject()) {
+      throw c.error("", "a policy file is a YAML mapping with apiVersion, kind, name and rules");
+    }
+    c.allowOnly(root, "", "top level", Set.of("apiVersion", "kind", "name", "description", "rules", "exceptions"));
+    String apiVersion = c.requiredString(root, "apiVersion", "", "top level");
+    if (!apiVersion.equals(API_VERSION)) {
+      throw c.error("/apiVersion", "apiVersion must be " + API_VERSION + ", got " + apiVersion);
+    }
+    String kind = c.requiredString(root, "kind", "", "top level");
+    if (!kind.equals(KIND)) {
+      throw c.error("/kind", "kind must be " + KIND + ", got " + kind);
+    }
+    String name = c.requiredString(root, "name", "", "top level");
+    Optional<String> description = c.optionalString(root, "description", "", "top level");
+    List<PolicyRule> rules = new ArrayList<>();
+    JsonNode rulesNode = root.get("rules");
+    Set<String> ids = new HashSet<>();
+    if (rulesNode != null && !rulesNode.isNull()) {
+      if (!rulesNode.isArray()) {
+        throw c.error("/rules", "rules must be a list");
+      }
+      for (int i = 0; i < rulesNode.size(); i++) {
+        PolicyRule rule = rule(c, rulesNode.get(i), "/rules/" + i);
+        if (!ids.add(rule.id())) {
+          throw c.error("/rules/" + i, "rule " + rule.id() + ": defined twice in this policy");
+        }
+        rules.add(rule);
+      }
+    }
+    List<RuleWaiver> waivers = new ArrayList<>();
+    JsonNode exceptionsNode = root.get("exceptions");
+    if (exceptionsNode != null && !exceptionsNode.isNull()) {
+      if (!exceptionsNode.isArray()) {
+        throw c.error("/exceptions", "exceptions must be a list");
+      }
+      for (int i = 0; i < exceptionsNode.size(); i++) {
+        waivers.add(waiver(c, exceptionsNode.get(i), "/exceptions/" + i));
+      }
+    }
+    if (rules.isEmpty() && waivers.isEmpty()) {
+      throw c.error("", "the policy has no rules and no exceptions");
+    }
+    return new Policy(name, description, source, Digest.sha256(yaml), rules, waivers);
+  }
+
+  private static PolicyRule rule(Context c, JsonNode node, String at) throws VerifierException {
+    if (node == null || !node.isObject()) {
+      throw c.error(at, "a rule is a mapping with at least an id");
+    }
+    String id = c.requiredString(node, "id", at, "a rule");
+    String what = "rule " + id;
+    if (!RULE_ID.matcher(id).matches()) {
+      throw c.error(at, what + ": invalid id (letters, digits, . _ -, at most 100)");
+    }
+    c.allowOnly(node, at, what, Set.of("id", "description", "severity", "mode", "parameters", "expression", "message", "subject"));
+    Optional<String> description = c.optionalString(node, "description", at, what);
+    Optional<BuiltinRules.Rule> builtin = BuiltinRules.byId(id);
+    Optional<String> expression = c.optionalString(node, "expression", at, what);
+    if (builtin.isEmpty() && expression.isEmpty()) {
+      throw c.error(at, what + ": not a built-in rule, and it has no expression (built-in rules: " + builtinIds() + ")");
+    }
+    if (builtin.isPresent() && expression.isPresent()) {
+      throw c.error(at + "/expression", what + ": a custom rule cannot take the id of a built-in rule");
+    }
+    Severity severity;
+    try {
+      severity = c.optionalString(node, "severity", at, what).map(Severity::parse)
+          .orElse(builtin.map(BuiltinRules.Rule::defaultSeverity).orElse(Severity.ERROR));
+    } catch (IllegalArgumentException e) {
+      throw c.error(at + "/severity", what + ": " + e.getMessage());
+    }
+    Mode mode;
+    try {
+      mode = c.optionalString(node, "mode", at, what).map(Mode::parse).orElse(Mode.ENFORCE);
+    } catch (IllegalArgumentException e) {
+      throw c.error(at + "/mode", what + ": " + e.getMessage());
+    }
+    if (id.equals("integrity") && (mode != Mode.ENFORCE || severity != Severity.ERROR)) {
+      throw c.error(at, what + ": integrity is always enforced with severity error (it cannot be relaxed)");
+    }
+    int line = c.line(at);
+    if (expression.isPresent()) {
+      if (node.has("parameters")) {
+        throw c.error(at + "/parameters", what + ": custom rules take no parameters (use the expression)");
+      }
+      String subject = c.optionalString(node, "subject", at, what).orElse("image");
+      if (!subject.equals("image") && !subject.equals("dockerfile")) {
+        throw c.error(at + "/subject", what + ": subject must be image or dockerfile, got " + subject);
+      }
+      Optional<String> message = c.optionalString(node, "message", at, what);
+      CelCheck check;
+      try {
+        check = CelCheck.compile(expression.get(), message.orElse(null));
+      } catch (IllegalArgumentException e) {
+        throw c.error(at + "/expression", what + ": " + e.getMessage());
+      }
+      return new PolicyRule(id, description, severity, mode, Map.of(), Optional.of(check), subject, line);
+    }
+    for (String key : List.of("message", "subject")) {
+      if (node.has(key)) {
+        throw c.error(at + "/" + key, what + ": " + key + " is only for custom rules (with an expression)");
+      }
+    }
+    Map<String, Object> parameters = parameters(c, node.get("parameters"), at + "/parameters", what, builtin.get());
+    return new PolicyRule(id, description, severity, mode, parameters, Optional.empty(), "image", line);
+  }
+
+  private static Map<String, Object> parameters(Context c, JsonNode node, String at, String what, BuiltinRules.Rule rule)
+      throws VerifierException {
+    Map<String, Object> out = new LinkedHashMap<>();
+    Map<String, BuiltinRules.Param> known = new LinkedHashMap<>();
+    rule.params().forEach(p -> known.put(p.name(), p));
+    if (node != null && !node.isNull()) {
+      if (!node.isObject()) {
+        throw c.error(at, what + ": parameters must be a mapping");
+      }
+      for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+        String name = it.next();
+        BuiltinRules.Param p = known.get(name);
+        if (p == null) {
+          throw c.error(at + "/" + name, what + ": unknown parameter \"" + name + "\""
+              + (known.isEmpty() ? " (this rule takes none)" : " (known: " + String.join(", ", known.keySet()) + ")"));
+        }
+        out.put(name, value(c, node.get(name), at + "/" + name, what + ": parameter " + name, p.type()));
+      }
+    }
+    for (BuiltinRules.Param p : rule.params()) {
+      if (p.required() && !out.containsKey(p.name())) {
+        throw c.error(at.substring(0, at.lastIndexOf('/')), what + ": missing required parameter \"" + p.name() + "\" (" + p.help() + ")");
+      }
+    }
+    return out;
+  }
+
+  private static Object value(Context c, JsonNode v, String at, String what, BuiltinRules.ParamType type) throws VerifierException {
+    switch (type) {
+      case STRING -> {
+        if (!v.isTextual()) {
+          throw c.error(at, what + ": expected a string");
+        }
+        return v.asText();
+      }
+      case BOOLEAN -> {
+        if (!v.isBoolean()) {
+          throw c.error(at, what + ": expected true or false");
+        }
+        return v.asBoolean();
+      }
+      case INTEGER -> {
+        if (!v.isIntegralNumber() || v.asLong() < 0) {
+          throw c.error(at, what + ": expected a whole number of at least 0");
+        }
+        return v.asLong();
+      }
+      case SIZE -> {
+        if (v.isIntegralNumber() && v.asLong() >= 0) {
+          return v.asLong();
+        }
+        if (v.isTextual()) {
+          try {
+            return parseSize(v.asText());
+          } catch (IllegalArgumentException e) {
+            throw c.error(at, what + ": " + e.getMessage());
+          }
+        }
+        throw c.error(at, what + ": expected a size (bytes, or a number with kB, MB, GB, KiB, MiB, GiB)");
+      }
+      case SEVERITY -> {
+        try {
+          return Severity.parse(v.asText());
+        } catch (IllegalArgumentException e) {
+          throw c.error(at, what + ": " + e.getMessage());
+        }
+      }
+      case STRING_LIST -> {
+        if (!v.isArray()) {
+          throw c.error(at, what + ": expected a list of strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : v) {
+          if (!e.isTextual()) {
+            throw c.error(at, what + ": expected a list of strings");
+          }
+          out.add(e.asText());
+        }
+        return List.copyOf(out);
+      }
+      case STRING_MAP -> {
+        if (!v.isObject()) {
+          throw c.error(at, what + ": expected a mapping of strings");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          if (!e.getValue().isTextual()) {
+            throw c.error(at + "/" + e.getKey(), what + ": expected a string value for " + e.getKey());
+          }
+          try {
+            Pattern.compile(e.getValue().asText());
+          } catch (PatternSyntaxException ex) {
+            throw c.error(at + "/" + e.getKey(), what + ": invalid regular expression for " + e.getKey() + ": " + ex.getDescription());
+          }
+          out.put(e.getKey(), e.getValue().asText());
+        }
+        return java.util.Collections.unmodifiableMap(out);
+      }
+      default -> throw new IllegalStateException("unhandled parameter type " + type);
+    }
+  }
+
+  /** {@code 500MB}, {@code 1GiB}, {@code 1024}: bytes. */
+  public static long parseSize(String text) {
+    Matcher m = SIZE.matcher(text.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("invalid size \"" + text + "\" (e.g. 500MB, 1GiB, 1048576)");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "B" : m.group(2);
+    long factor = switch (unit.toUpperCase(Locale.ROOT)) {
+      case "B" -> 1L;
+      case "KB" -> 1000L;
+      case "MB" -> 1000L * 1000;
+      case "GB" -> 1000L * 1000 * 1000;
+      case "TB" -> 1000L * 1000 * 1000 * 1000;
+      case "KIB" -> 1L << 10;
+      case "MIB" -> 1L << 20;
+      case "GIB" -> 1L << 30;
+      case "TIB" -> 1L << 40;
+      default -> throw new IllegalArgumentException("invalid size unit in \"" + text + "\"");
+    };
+    return Math.multiplyExact(n, factor);
+  }
+
+  private static RuleWaiver waiver(Context c, JsonNode node, String at) throws VerifierException {
+    if (node == null || !node.isObject()) {
+      throw c.error(at, "an exception is a mapping with rule, reason and expires");
+    }
+    String rule = c.requiredString(node, "rule", at, "an exception");
+    String what = "exception for rule " + rule;
+    c.allowOnly(node, at, what, Set.of("rule", "policy", "reason", "expires", "images", "paths"));
+    if (rule.equals("integrity")) {
+      throw c.error(at, what + ": integrity findings cannot be waived (fail closed)");
+    }
+    String reason = c.requiredString(node, "reason", at, what);
+    if (reason.isBlank()) {
+      throw c.error(at + "/reason", what + ": reason is empty");
+    }
+    JsonNode exp = node.get("expires");
+    if (exp == null) {
+      throw c.error(at, what + ": missing expires (the last day it applies, YYYY-MM-DD)");
+    }
+    LocalDate expires;
+    try {
+      expires = LocalDate.parse(exp.asText());
+    } catch (DateTimeParseException e) {
+      throw c.error(at + "/expires", what + ": expires must be a date YYYY-MM-DD, got \"" + exp.asText() + "\"");
+    }
+    Optional<String> policy = c.optionalString(node, "policy", at, what);
+    List<String> images = stringList(c, node.get("images"), at + "/images", what + ": images");
+    List<String> paths = stringList(c, node.get("paths"), at + "/paths", what + ": paths");
+    return new RuleWaiver(rule, policy, reason, expires, images, paths, c.source, c.line(at));
+  }
+
+  private static List<String> stringList(Context c, JsonNode v, String at, String what) throws VerifierException {
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    @SuppressWarnings("unchecked")
+    List<String> list = (List<String>) value(c, v, at, what, BuiltinRules.ParamType.STRING_LIST);
+    return list;
+  }
+
+  /** Exceptions must name a rule that exists somewhere: a built-in, a lint rule or a rule of a loaded policy. */
+  private static void checkExceptions(PolicySet set) throws VerifierException {
+    Set<String> known = new HashSet<>();
+    BuiltinRules.all().forEach(r -> known.add(r.id()));
+    for (LintRule r : LintRule.values()) {
+      known.add(r.id());
+    }
+    set.rules().forEach(b -> known.add(b.rule().id()));
+    for (RuleWaiver w : set.waivers()) {
+      if (!known.contains(w.rule())) {
+        throw VerifierException.badInput(w.declaredIn(),
+            "exception for rule " + w.rule() + " (line " + w.line() + "): no loaded policy has this rule and it is not a built-in or lint rule");
+      }
+    }
+  }
+
+  private static String oneLine(String message) {
+    return String.join("; ", String.valueOf(message).strip().split("\\s*\\R\\s*"));
+  }
+
+  private static String builtinIds() {
+    return String.join(", ", BuiltinRules.all().stream().map(BuiltinRules.Rule::id).toList());
+  }
+
+  /** JSON pointer of every mapping and value in the YAML, to its 1-based line. */
+  private static Map<String, Integer> lines(byte[] yaml) {
+    Map<String, Integer> out = new HashMap<>();
+    try (JsonParser p = YAML.getFactory().createParser(yaml)) {
+      for (JsonToken t; (t = p.nextToken()) != null; ) {
+        if (t == JsonToken.FIELD_NAME) {
+          continue;
+        }
+        String pointer = p.getParsingContext().pathAsPointer().toString();
+        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+          // for a container the pointer names the container itself once its parent moved to it
+          pointer = p.getParsingContext().getParent() == null ? "" : p.getParsingContext().getParent().pathAsPointer().toString();
+        }
+        out.putIfAbsent(pointer, p.currentLocation().getLineNr());
+      }
+    } catch (IOException e) {
+      // already parsed once; lines are only for messages
+    }
+    return out;
+  }
+
+  /** Error reporting with file and line. */
+  private static final class Context {
+    final String source;
+    final Map<String, Integer> lines;
+
+    Context(String source, Map<String, Integer> lines) {
+      this.source = source;
+      this.lines = lines;
+    }
+
+    int line(String pointer) {
+      for (String p = pointer; ; p = p.substring(0, p.lastIndexOf('/'))) {
+        Integer l = lines.get(p);
+        if (l != null) {
+          return l;
+        }
+        if (p.isEmpty()) {
+          return 1;
+        }
+      }
+    }
+
+    VerifierException error(String pointer, String detail) {
+      int line = line(pointer);
+      int colon = detail.indexOf(": ");
+      String located = colon > 0 && (detail.startsWith("rule ") || detail.startsWith("exception"))
+          ? detail.substring(0, colon) + " (line " + line + ")" + detail.substring(colon)
+          : "line " + line + ": " + detail;
+      return VerifierException.badInput(source, located);
+    }
+
+    void allowOnly(JsonNode node, String at, String what, Set<String> allowed) throws VerifierException {
+      for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+        String key = it.next();
+        if (!allowed.contains(key)) {
+          throw error(at + "/" + key, what + ": unknown key \"" + key + "\"");
+        }
+      }
+    }
+
+    String requiredString(JsonNode node, String key, String at, String what) throws VerifierException {
+      JsonNode v = node.get(key);
+      if (v == null || v.isNull()) {
+        throw error(at, what + ": missing " + key);
+      }
+      if (!v.isTextual()) {
+        throw error(at + "/" + key, what + ": " + key + " must be a string");
+      }
+      return v.asText();
+    }
+
+    Optional<String> optionalString(JsonNode node, String key, String at, String what) throws VerifierException {
+      JsonNode v = node.get(key);
+      if (v == null || v.isNull()) {
+        return Optional.empty();
+      }
+      if (!v.isTextual()) {
+        throw error(at + "/" + key, what + ": " + key + " must be a string");
+      }
+      return Optional.of(v.asText());
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package io.jscan.verifier.files;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jscan.core.oci.Digest;
+import io.jscan.verifier.Finding;
+import io.jscan.verifier.Location;
+import io.jscan.verifier.RawTar;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The tar checks of one layer and the merged-filesystem checks across layers. */
+class LayerChecksTest {
+
+  private record Checked(List<Finding> findings, List<FileFact> facts, MergedFilesystemCheck.Result merged) {
+    boolean has(String text) {
+      return findings.stream().anyMatch(f -> f.message().contains(text));
+    }
+
+    Finding find(String text) {
+      return findings.stream().filter(f -> f.message().contains(text)).findFirst().orElseThrow(() -> new AssertionError(text + " not in " + findings));
+    }
+  }
+
+  private static Checked check(byte[]... layers) throws IOException {
+    List<LayerContents> contents = new ArrayList<>();
+    List<Finding> findings = new ArrayList<>();
+    AtomicLong entries = new AtomicLong();
+    for (int i = 0; i < layers.length; i++) {
+      LayerContents c = new LayerScanner(ScanLimits.defaults().withLargeFileThreshold(1000), entries)
+          .scan(new ByteArrayInputStream(layers[i]), i + 1, Digest.sha256(layers[i]));
+      contents.add(c);
+      findings.addAll(c.findings());
+    }
+    MergedFilesystemCheck.Result merged = MergedFilesystemCheck.check(contents);
+    findings.addAll(merged.findings());
+    return new Checked(findings, merged.facts(), merged);
+  }
+
+  private static String path(Finding f) {
+    return ((Location.InImage) f.location().orElseThrow()).path().orElseThrow();
+  }
+
+  private static int layer(Finding f) {
+    return ((Location.InImage) f.location().orElseThrow()).layer().getAsInt();
+  }
+
+  @Test
+  void scan_dotDotPath_isIntegrityFailureNamingLayerAndPath() throws IOException {
+    Checked c = check(RawTar.tar().dir("etc").file("etc/../../escape", "x").build());
+    Finding f = c.find("has a .. component");
+    assertTrue(f.blocking());
+    assertEquals(1, layer(f));
+    assertTrue(path(f).contains("escape"));
+  }
+
+  @Test
+  void scan_absolutePath_isIntegrityFailure() throws IOException {
+    Checked c = check(RawTar.tar().file("/etc/cron.d/evil", "x").build());
+    assertTrue(c.find("absolute path").blocking());
+  }
+
+  @Test
+  void scan_duplicateFile_isIntegrityFailureButRepeatedDirectoryIsNot() throws IOException {
+    Checked c = check(RawTar.tar().dir("d").dir("d").file("d/a", "one").file("d/a", "two").build());
+    List<Finding> dups = c.findings().stream().filter(f -> f.message().contains("appears twice")).toList();
+    assertEquals(1, dups.size());
+    assertEquals("/d/a", path(dups.get(0)));
+  }
+
+  @Test
+  void merged_symlinkClimbingAboveRoot_isEscape() throws IOException {
+    Checked c = check(RawTar.tar().dir("a").dir("a/b").symlink("a/b/up", "../../../etc").build());
+    Finding f = c.find("resolves outside the root");
+    assertTrue(f.blocking());
+    assertEquals("/a/b/up", path(f));
+  }
+
+  @Test
+  void merged_ordinarySymlinks_areFine() throws IOException {
+    Checked c = check(RawTar.tar().dir("bin").file("bin/busybox", "x").symlink("bin/sh", "/bin/busybox")
+        .dir("usr").dir("usr/lib").symlink("usr/lib/libc.so", "../../lib/libc.so.6").symlink("dangling", "nowhere/at/all").build());
+    assertTrue(c.findings().isEmpty(), c.findings().toString());
+  }
+
+  @Test
+  void merged_symlinkEscapeThroughAnotherSymlink_found() throws IOException {
+    // deep -> a/b/c; "deep/../../../.." climbs from c: c->b->a->root->above
+    Checked c = check(RawTar.tar().dir("a").dir("a/b").dir("a/b/c").symlink("deep", "a/b/c").symlink("sneaky", "deep/../../../..").build());
+    assertEquals("/sneaky", path(c.find("resolves outside the root")));
+  }
+
+  @Test
+  void merged_fileWrittenThroughEscapingSymlinkOfLowerLayer_found() throws IOException {
+    Checked c = check(
+        RawTar.tar().symlink("etc", "../../../host/etc").build(),
+        RawTar.tar().file("etc/passwd", "root::0:0::/:/bin/sh").build());
+    Finding f = c.find("written through symlink");
+    assertTrue(f.blocking());
+    assertEquals(2, layer(f));
+  }
+
+  @Test
+  void merged_hardLinkThroughEscapingSymlink_isEscape() throws IOException {
+    Checked c = check(
+        RawTar.tar().symlink("hostetc", "../../etc").build(),
+        RawTar.tar().hardlink("shadow", "hostetc/shadow").build());
+    assertTrue(c.find("goes through a symlink that leaves the root").blocking());
+  }
+
+  @Test
+  void scan_hardLinkWithDotDot_isEscape() throws IOException {
+    Checked c = check(RawTar.tar().file("a", "x").hardlink("b", "../../etc/passwd").build());
+    assertTrue(c.find("leaves the root").blocking());
+  }
+
+  @Test
+  void merged_hardLinkToMissingFile_isFailure() throws IOException {
+    Checked c = check(RawTar.tar().hardlink("b", "not/there").build());
+    assertTrue(c.find("does not exist").blocking());
+  }
+
+  @Test
+  void merged_hardLinkToEarlierEntry_isFine() throws IOException {
+    Checked c = check(RawTar.tar().dir("usr").file("usr/a", "x").hardlink("usr/b", "usr/a").build());
+    assertTrue(c.findings().isEmpty(), c.findings().toString());
+  }
+
+  @Test
+  void merged_whiteoutOfNothing_isWarningOnly() throws IOException {
+    Checked c = check(RawTar.tar().file("a", "x").build(), RawTar.tar().whiteout("b").opaque("emptydir").build());
+    Finding f = c.find("whiteout hides nothing");
+    assertFalse(f.blocking());
+    assertTrue(c.has("opaque whiteout hides nothing"));
+  }
+
+  @Test
+  void merged_whiteoutAndOpaque_hideLowerEntries() throws IOException {
+    Checked c = check(
+        RawTar.tar().dir("d").file("d/old", "x").file("gone", 04755, new byte[] {1}).build(),
+        RawTar.tar().whiteout("gone").opaque("d").file("d/new", "y").build());
+    assertTrue(c.findings().isEmpty(), c.findings().toString());
+    FileFact setuid = c.facts().stream().filter(f -> f.kind() == FileFact.Kind.SETUID).findFirst().orElseThrow();
+    assertFalse(setuid.visible(), "deleted by layer 2");
+    assertEquals(2, c.merged().counts().files() + c.merged().counts().directories());
+  }
+
+  @Test
+  void scan_malformedWhiteouts_areFailures() throws IOException {
+    Checked c = check(RawTar.tar().file(".wh.", "").file("d/.wh.x", "not empty").build());
+    assertTrue(c.find("names no file").blocking());
+    assertTrue(c.find("not an empty regular file").blocking());
+  }
+
+  @Test
+  void facts_setuidSetgidDevicesLargeFiles() throws IOException {
+    Checked c = check(RawTar.tar().dir("usr").file("usr/su", 04755, new byte[] {1}).file("usr/wall", 02755, new byte[] {1})
+        .dir("dev").charDevice("dev/mem", 1, 1).file("big", 0644, new byte[2000]).build());
+    List<FileFact.Kind> kinds = c.facts().stream().filter(FileFact::visible).map(FileFact::kind).toList();
+    assertTrue(kinds.contains(FileFact.Kind.SETUID));
+    assertTrue(kinds.contains(FileFact.Kind.SETGID));
+    assertTrue(kinds.contains(FileFact.Kind.DEVICE));
+    assertTrue(kinds.contains(FileFact.Kind.LARGE_FILE));
+  }
+
+  @Test
+  void facts_worldWritable_onlyOutsideStickyDirectories() throws IOException {
+    Checked c = check(RawTar.tar().dir("tmp", 01777).file("tmp/shared", 0666, new byte[0]).dir("open", 0777)
+        .file("open/bad", 0666, new byte[0]).build());
+    List<String> paths = c.facts().stream().filter(f -> f.kind() == FileFact.Kind.WORLD_WRITABLE).map(FileFact::path).sorted().toList();
+    assertEquals(List.of("/open", "/open/bad"), paths);
+  }
+
+  @Test
+  void facts_secretInDeletedFile_stillReportedAsHidden() throws IOException {
+    Checked c = check(
+        RawTar.tar().dir("root").file("root/id_rsa", io.jscan.verifier.TestSecrets.PEM).build(),
+        RawTar.tar().dir("root").whiteout("root/id_rsa").build());
+    FileFact secret = c.facts().stream().filter(f -> f.kind() == FileFact.Kind.SECRET).findFirst().orElseThrow();
+    assertEquals("/root/id_rsa", secret.path());
+    assertEquals(1, secret.layer());
+    assertFalse(secret.visible());
+  }
+
+  @Test
+  void scan_entryLimit_stopsRecordingWithFinding() throws IOException {
+    RawTar t = RawTar.tar();
+    for (int i = 0; i < 20; i++) {
+      t.file("f" + i, "x");
+    }
+    byte[] tar = t.build();
+    LayerContents c = new LayerScanner(ScanLimits.defaults().withMaxEntries(10), new AtomicLong())
+        .scan(new ByteArrayInputStream(tar), 1, Digest.sha256(tar));
+    assertFalse(c.complete());
+    assertTrue(c.findings().stream().anyMatch(f -> f.message().contains("more than 10 tar entries")));
+  }
+
+  @Test
+  void merged_symlinkLoop_isNoEscapeAndDoesNotHang() throws IOException {
+    Checked c = check(RawTar.tar().symlink("a", "b").symlink("b", "a").symlink("self", "self/x").build());
+    assertTrue(c.findings().isEmpty(), c.findings().toString());
+  }
+}

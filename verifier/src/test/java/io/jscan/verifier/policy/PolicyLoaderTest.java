@@ -1,0 +1,148 @@
+package io.jscan.verifier.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.networknt.schema.JsonSchema;
+import io.jscan.core.FailureKind;
+import io.jscan.core.testing.RepoPaths;
+import io.jscan.verifier.Mode;
+import io.jscan.verifier.Schemas;
+import io.jscan.verifier.Severity;
+import io.jscan.verifier.VerifierException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PolicyLoaderTest {
+  private static final String HEAD = "apiVersion: jscan.io/v1\nkind: Policy\nname: t\n";
+
+  private static Path policies() {
+    return RepoPaths.repoRoot().resolve("policies");
+  }
+
+  static Stream<Path> shippedAndExamples() throws IOException {
+    try (Stream<Path> examples = Files.list(policies().resolve("examples"))) {
+      return Stream.concat(Stream.of(policies().resolve("baseline.yaml"), policies().resolve("strict.yaml")),
+          examples.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("shippedAndExamples")
+  void shippedPolicy_loadsAndMatchesTheSchema(Path file) throws Exception {
+    Policy p = PolicyLoader.read(file);
+    assertFalse(p.rules().isEmpty() && p.exceptions().isEmpty());
+    assertEquals("", Schemas.problems(Schemas.policy(), Schemas.yaml(file)));
+  }
+
+  @Test
+  void shipped_baselineAndStrict_haveTheRulesTheIssueAsksFor() throws VerifierException {
+    assertEquals(List.of("integrity", "base-not-latest", "maintainer"),
+        PolicyLoader.shipped("baseline").rules().stream().map(PolicyRule::id).toList());
+    assertEquals(List.of("integrity", "base-not-latest", "maintainer", "non-root-user", "base-pinned", "no-setuid", "no-secrets",
+        "signature-required", "sbom-required"), PolicyLoader.shipped("strict").rules().stream().map(PolicyRule::id).toList());
+  }
+
+  @Test
+  void load_byNameDirectoryAndFile() throws Exception {
+    assertEquals("strict", PolicyLoader.load(List.of("strict")).policies().get(0).name());
+    assertEquals("baseline", PolicyLoader.load(List.of("builtin:baseline")).policies().get(0).source().replace("builtin:", ""));
+    PolicySet dir = PolicyLoader.load(List.of(policies().resolve("examples").toString()));
+    assertEquals(List.of("dockerfile-rules", "strict-exceptions", "team"), dir.policies().stream().map(Policy::name).toList());
+    VerifierException missing = assertThrows(VerifierException.class, () -> PolicyLoader.load(List.of("no/such/policy.yaml")));
+    assertEquals(FailureKind.BAD_INPUT, missing.kind());
+    assertTrue(missing.getMessage().startsWith("no/such/policy.yaml: no such policy file"), missing.getMessage());
+  }
+
+  @Test
+  void load_exceptionForUnknownRule_rejectedAcrossFiles(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("ex.yaml");
+    Files.writeString(f, HEAD + "exceptions:\n  - rule: no-such-rule\n    reason: r\n    expires: 2030-01-01\n");
+    VerifierException e = assertThrows(VerifierException.class, () -> PolicyLoader.load(List.of(f.toString())));
+    assertEquals(f + ": exception for rule no-such-rule (line 5): no loaded policy has this rule and it is not a built-in or lint rule",
+        e.getMessage());
+  }
+
+  @Test
+  void parse_defaultsSeverityFromTheRuleAndModeEnforce() throws VerifierException {
+    Policy p = PolicyLoader.parse("t.yaml", (HEAD + "rules:\n  - id: maintainer\n  - id: healthcheck\n    mode: warn\n").getBytes(StandardCharsets.UTF_8));
+    assertEquals(Severity.WARNING, p.rules().get(0).severity());
+    assertEquals(Mode.ENFORCE, p.rules().get(0).mode());
+    assertEquals(Severity.INFO, p.rules().get(1).severity());
+    assertEquals(Mode.WARN, p.rules().get(1).mode());
+  }
+
+  static Stream<Arguments> badPolicies() {
+    return Stream.of(
+        Arguments.of("unknown top-level key", HEAD + "rulez: []\n", "t.yaml: line 4: top level: unknown key \"rulez\""),
+        Arguments.of("wrong apiVersion", "apiVersion: v2\nkind: Policy\nname: t\nrules: [{id: maintainer}]\n", "t.yaml: line 1: apiVersion must be jscan.io/v1, got v2"),
+        Arguments.of("unknown rule", HEAD + "rules:\n  - id: no-such-rule\n",
+            "t.yaml: rule no-such-rule (line 5): not a built-in rule, and it has no expression"),
+        Arguments.of("unknown parameter", HEAD + "rules:\n  - id: max-layers\n    parameters:\n      maxx: 3\n",
+            "t.yaml: rule max-layers (line 7): unknown parameter \"maxx\" (known: max)"),
+        Arguments.of("missing parameter", HEAD + "rules:\n  - id: max-layers\n", "t.yaml: rule max-layers (line 5): missing required parameter \"max\""),
+        Arguments.of("wrong parameter type", HEAD + "rules:\n  - id: max-size\n    parameters: {maxBytes: lots}\n",
+            "t.yaml: rule max-size (line 6): parameter maxBytes: invalid size \"lots\""),
+        Arguments.of("bad severity", HEAD + "rules:\n  - id: maintainer\n    severity: fatal\n",
+            "t.yaml: rule maintainer (line 6): unknown severity \"fatal\" (expected error, warning or info)"),
+        Arguments.of("relaxed integrity", HEAD + "rules:\n  - id: integrity\n    mode: warn\n",
+            "t.yaml: rule integrity (line 5): integrity is always enforced"),
+        Arguments.of("duplicate rule", HEAD + "rules:\n  - id: maintainer\n  - id: maintainer\n", "t.yaml: rule maintainer (line 6): defined twice"),
+        Arguments.of("CEL syntax error", HEAD + "rules:\n  - id: broken\n    expression: \"labels[\"\n", "t.yaml: rule broken (line 6): expression:"),
+        Arguments.of("CEL not boolean", HEAD + "rules:\n  - id: number\n    expression: \"1 + 2\"\n", "t.yaml: rule number (line 6): expression:"),
+        Arguments.of("CEL unknown variable", HEAD + "rules:\n  - id: typo\n    expression: \"lables.size() > 0\"\n",
+            "t.yaml: rule typo (line 6): expression: at 1:1: undeclared reference to 'lables'"),
+        Arguments.of("custom rule with a built-in id", HEAD + "rules:\n  - id: maintainer\n    expression: \"true\"\n",
+            "t.yaml: rule maintainer (line 6): a custom rule cannot take the id of a built-in rule"),
+        Arguments.of("waiving integrity", HEAD + "exceptions:\n  - rule: integrity\n    reason: x\n    expires: 2030-01-01\n",
+            "t.yaml: exception for rule integrity (line 5): integrity findings cannot be waived"),
+        Arguments.of("exception without reason", HEAD + "exceptions:\n  - rule: maintainer\n    expires: 2030-01-01\n",
+            "t.yaml: exception for rule maintainer (line 5): missing reason"),
+        Arguments.of("exception with a bad date", HEAD + "exceptions:\n  - rule: maintainer\n    reason: r\n    expires: next year\n",
+            "t.yaml: exception for rule maintainer (line 7): expires must be a date YYYY-MM-DD"),
+        Arguments.of("not YAML", HEAD + "rules: [\n", "t.yaml: line"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badPolicies")
+  void parse_badPolicy_oneLineErrorNamingFileRuleAndLine(String name, String yaml, String expectedStart) throws IOException {
+    VerifierException e = assertThrows(VerifierException.class, () -> PolicyLoader.parse("t.yaml", yaml.getBytes(StandardCharsets.UTF_8)));
+    assertEquals(FailureKind.BAD_INPUT, e.kind());
+    assertTrue(e.getMessage().startsWith(expectedStart), "got: " + e.getMessage());
+    assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+  }
+
+  @Test
+  void schema_rejectsWhatTheLoaderRejects() throws IOException {
+    JsonSchema schema = Schemas.policy();
+    for (String yaml : List.of(
+        HEAD + "rulez: []\n",
+        HEAD + "rules:\n  - id: max-layers\n",
+        HEAD + "rules:\n  - id: max-layers\n    parameters:\n      maxx: 3\n",
+        HEAD + "rules:\n  - id: integrity\n    mode: warn\n",
+        HEAD + "rules:\n  - id: maintainer\n    expression: \"true\"\n",
+        HEAD + "exceptions:\n  - rule: integrity\n    reason: x\n    expires: 2030-01-01\n",
+        HEAD + "exceptions:\n  - rule: maintainer\n    expires: 2030-01-01\n")) {
+      assertFalse(Schemas.problems(schema, Schemas.yaml(yaml)).isEmpty(), "schema accepted:\n" + yaml);
+    }
+  }
+
+  @Test
+  void parseSize_units() {
+    assertEquals(500_000_000L, PolicyLoader.parseSize("500MB"));
+    assertEquals(1L << 30, PolicyLoader.parseSize("1GiB"));
+    assertEquals(42L, PolicyLoader.parseSize("42"));
+    assertThrows(IllegalArgumentException.class, () -> PolicyLoader.parseSize("1.5GB"));
+  }
+}

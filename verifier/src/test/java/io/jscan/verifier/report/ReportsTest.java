@@ -1,0 +1,133 @@
+package io.jscan.verifier.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import io.jscan.dockerfile.Dockerfile;
+import io.jscan.verifier.RawTar;
+import io.jscan.verifier.Schemas;
+import io.jscan.verifier.Severity;
+import io.jscan.verifier.TestImage;
+import io.jscan.verifier.VerificationReport;
+import io.jscan.verifier.Verifier;
+import io.jscan.verifier.policy.PolicyLoader;
+import io.jscan.verifier.policy.PolicySet;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The three report formats on one report that has image findings, Dockerfile findings and a waived finding. */
+class ReportsTest {
+  static final String DOCKERFILE = "FROM ubuntu:latest\nMAINTAINER someone\nCMD /app\n";
+  static VerificationReport report;
+  static PolicySet policies;
+
+  @BeforeAll
+  static void verifyOnce() throws Exception {
+    policies = TestImage.policy("""
+        apiVersion: jscan.io/v1
+        kind: Policy
+        name: mixed
+        rules:
+          - id: integrity
+          - id: no-setuid
+          - id: non-root-user
+          - id: dockerfile-lint
+            parameters: {threshold: warning}
+          - id: labelled
+            description: The image has a team label.
+            expression: "'team' in labels"
+        exceptions:
+          - rule: non-root-user
+            reason: legacy service, tracked in OPS-7
+            expires: 2030-01-01
+        """);
+    var image = TestImage.image()
+        .layer(RawTar.tar().dir("bin").file("bin/su", 04755, new byte[] {1}).file("bin/ls", "x").build()).build();
+    report = TestImage.verify(image, policies, DOCKERFILE);
+  }
+
+  @Test
+  void json_matchesItsSchema_andCarriesVerdictAndExitCode() {
+    JsonNode json = JsonReport.toJson(report, "test");
+    assertEquals("", Schemas.problems(Schemas.report(), json));
+    assertEquals("policy-violation", json.get("verdict").asText());
+    assertEquals(3, json.get("exitCode").asInt());
+    assertEquals("jscan.io/policy-input/v1", json.get("images").get(0).get("input").get("apiVersion").asText());
+    assertTrue(json.get("summary").get("waived").asInt() >= 1);
+  }
+
+  @Test
+  void json_lintReportAlone_matchesItsSchema() throws Exception {
+    try (Verifier v = TestImage.verifier()) {
+      VerificationReport lint = v.lint(Dockerfile.parse("Dockerfile", DOCKERFILE), PolicyLoader.load(List.of("baseline")), Severity.INFO);
+      JsonNode json = JsonReport.toJson(lint, "test");
+      assertEquals("", Schemas.problems(Schemas.report(), json));
+      assertEquals(0, json.get("images").size());
+      assertTrue(json.get("rules").size() > 0);
+    }
+  }
+
+  @Test
+  void sarif_structureAsCodeScanningNeedsIt() throws Exception {
+    JsonNode sarif = SarifReport.toJson(report, policies, "0.1.0-test");
+    try (InputStream in = ReportsTest.class.getResourceAsStream("sarif-2.1.0-subset.schema.json")) {
+      var schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+      assertEquals("", Schemas.problems(schema, sarif));
+    }
+    JsonNode run = sarif.get("runs").get(0);
+    List<String> ruleIds = run.get("tool").get("driver").get("rules").findValuesAsText("id");
+    for (JsonNode result : run.get("results")) {
+      int index = result.get("ruleIndex").asInt();
+      assertEquals(result.get("ruleId").asText(), ruleIds.get(index), "ruleIndex points at the rule");
+    }
+    JsonNode dl = find(run, "DL3007");
+    JsonNode physical = dl.get("locations").get(0).get("physicalLocation");
+    assertEquals("Dockerfile", physical.get("artifactLocation").get("uri").asText());
+    assertEquals(1, physical.get("region").get("startLine").asInt());
+    JsonNode suid = find(run, "no-setuid");
+    JsonNode logical = suid.get("locations").get(0).get("logicalLocations").get(0);
+    assertEquals("/bin/su", logical.get("name").asText());
+    assertTrue(logical.get("fullyQualifiedName").asText().contains("/layer/1(sha256:"), logical.toString());
+    assertEquals("Dockerfile", suid.get("locations").get(0).get("physicalLocation").get("artifactLocation").get("uri").asText(),
+        "with --dockerfile, image findings are also placed in the Dockerfile");
+    assertEquals("external", find(run, "non-root-user").get("suppressions").get(0).get("kind").asText());
+    JsonNode customRule = run.get("tool").get("driver").get("rules").get(ruleIds.indexOf("labelled"));
+    assertEquals("The image has a team label.", customRule.get("shortDescription").get("text").asText());
+    assertEquals("error", find(run, "no-setuid").get("level").asText());
+  }
+
+  private static JsonNode find(JsonNode run, String rule) {
+    for (JsonNode r : run.get("results")) {
+      if (r.get("ruleId").asText().equals(rule)) {
+        return r;
+      }
+    }
+    throw new AssertionError("no result for " + rule);
+  }
+
+  @Test
+  void text_treeFindingsBySeverityAndSummary_colourOnlyWhenAsked() {
+    StringWriter plain = new StringWriter();
+    new TextReport(false).write(report, new PrintWriter(plain));
+    String out = plain.toString();
+    assertTrue(out.contains("├── ✔ manifest"), out);
+    assertTrue(out.contains("└── ✔ 1  sha256:"), out);
+    assertTrue(out.contains("  error ("), out);
+    assertTrue(out.contains("  waived (1)"), out);
+    assertTrue(out.contains("no-setuid (mixed)  layer 1 sha256:"), out);
+    assertTrue(out.contains("/bin/su: setuid file (mode 4755)"), out);
+    assertTrue(out.strip().lines().reduce((a, b) -> b).orElseThrow().startsWith("FAILED (policy violations): "), out);
+    assertFalse(out.contains("\u001b["));
+    StringWriter coloured = new StringWriter();
+    new TextReport(true).write(report, new PrintWriter(coloured));
+    assertTrue(coloured.toString().contains("\u001b[31m✖\u001b[0m"));
+  }
+}
