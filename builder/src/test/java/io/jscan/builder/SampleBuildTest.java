@@ -170,6 +170,23 @@ class SampleBuildTest {
   }
 
   @Test
+  void build_lockFileAppearsBesideDockerfile_isNeverCopiedAndKeepsDigest() throws Exception {
+    Path context =
+        TestBuilds.context(tmp.resolve("lockctx"), java.util.Map.of("Dockerfile", "FROM scratch\nCOPY . /app/\n", "a.txt", "a\n"));
+    try (LocalStore store = LocalStore.open(tmp.resolve("home"))) {
+      BuildResult first = build(store, request(context));
+      // what `jscan build` writes beside the Dockerfile after pinning registry bases
+      Files.writeString(context.resolve("jscan.lock"), "{\"images\":{}}\n");
+      BuildResult second = build(store, request(context));
+      assertEquals(first.manifestDigest(), second.manifestDigest(), "the lock file is not image content");
+      Image image = second.image();
+      List<String> names = TestBuilds.listing(image.layers().get(0));
+      assertTrue(names.stream().anyMatch(l -> l.endsWith(" app/a.txt")), names.toString());
+      assertTrue(names.stream().noneMatch(l -> l.contains("jscan.lock")), names.toString());
+    }
+  }
+
+  @Test
   void build_sourceDateEpoch_changesEveryTimeButNothingElse() throws Exception {
     try (LocalStore store = LocalStore.open(tmp.resolve("home"))) {
       BuildResult a = build(store, request(sample()));

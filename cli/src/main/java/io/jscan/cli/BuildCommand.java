@@ -19,6 +19,9 @@ import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.ImageReference;
 import io.jscan.core.transport.ImageReference.StoreReference;
 import io.jscan.core.transport.Transports;
+import io.jscan.core.transport.registry.ImageLock;
+import io.jscan.core.transport.registry.PinnedImages;
+import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.store.LocalStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -107,6 +110,20 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
           + " Without src or env, the environment variable ID.")
   List<String> secrets = new ArrayList<>();
 
+  @Option(names = "--push", description = "Push the image to the registry of each -t name after building it.")
+  boolean push;
+
+  @Option(names = "--pull", paramLabel = "missing|always|never", defaultValue = "missing",
+      description = {"When base images are fetched from their registry: missing (default: only when the local store lacks"
+          + " the pinned digest), always (resolve the tag again and re-pin it), never (the local store must have it)."})
+  String pull;
+
+  @Option(names = "--locked",
+      description = "Build only with the base images pinned in jscan.lock beside the Dockerfile; fail if it is missing or would change.")
+  boolean locked;
+
+  @picocli.CommandLine.Mixin RegistryMixin registry;
+
   private Map<String, String> environment = System.getenv();
 
   @Override
@@ -123,8 +140,16 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       err.println(line);
       err.flush();
     };
+    PinnedImages.PullPolicy pullPolicy = PinnedImages.PullPolicy.parse(pull);
+    if (push && request.tags().isEmpty()) {
+      throw BuildException.badInput("--push", "name the image with -t (the registry to push to comes from the name)");
+    }
+    Progress progress = new Progress(err, quiet ? Progress.Mode.quiet : Progress.Mode.auto);
+    RegistryClient client = registry.client(environment, progress);
+    Path lockFile = request.dockerfile().toAbsolutePath().getParent().resolve(ImageLock.FILE_NAME);
     try (LocalStore store = StoreAccess.openStore()) {
-      BaseImageSource images = BaseImageSource.transports(new Transports(store));
+      PinnedImages pinned = PinnedImages.open(lockFile, store, client, pullPolicy, locked);
+      BaseImageSource images = BaseImageSource.pinned(pinned, new Transports(store, client));
       BuildResult result;
       if (checkReproducible) {
         ReproducibilityCheck.Outcome outcome = ReproducibilityCheck.run(request, store, images, log);
@@ -137,6 +162,17 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
         result = outcome.result();
       } else {
         result = new Builder(store, images, log).build(request);
+      }
+      // only a build that succeeded pins its bases
+      if (pinned.changed() && !locked) {
+        pinned.save();
+        log.accept("pinned base images in " + lockFile);
+      }
+      if (push) {
+        for (ImageName tag : request.tags()) {
+          io.jscan.core.oci.Descriptor pushed = client.push(result.image(), tag);
+          log.accept("pushed " + tag + "@" + pushed.digest());
+        }
       }
       if (metadataFile != null) {
         writeMetadata(result, request);

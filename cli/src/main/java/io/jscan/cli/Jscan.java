@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
       AutoComplete.GenerateCompletion.class,
       DockerfileCommand.class,
       BuildCommand.class,
+      SbomCommand.class,
       GenerateKeyPairCommand.class,
       SignBlobCommand.class,
       VerifyBlobCommand.class,
@@ -43,6 +44,10 @@ import picocli.CommandLine.ScopeType;
       RmiCommand.class,
       SaveCommand.class,
       LoadCommand.class,
+      PullCommand.class,
+      PushCommand.class,
+      LoginCommand.class,
+      LogoutCommand.class,
     })
 public final class Jscan {
 
@@ -59,6 +64,11 @@ public final class Jscan {
     void environment(Map<String, String> env);
   }
 
+  /** Commands that read standard input get it through this, so tests can supply their own. */
+  interface InputAware {
+    void input(InputStream in);
+  }
+
   /** Parses {@code args}, runs the command and returns its exit code. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     return run(out, err, System.getenv(), args);
@@ -66,7 +76,12 @@ public final class Jscan {
 
   /** As {@link #run(PrintWriter, PrintWriter, String...)} with an explicit environment (tests). */
   public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
-    CommandLine cli = newCommandLine(out, err, env);
+    return run(out, err, env, System.in, args);
+  }
+
+  /** As {@link #run(PrintWriter, PrintWriter, Map, String...)} with an explicit standard input (tests). */
+  public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, InputStream in, String... args) {
+    CommandLine cli = newCommandLine(out, err, env, in);
     return cli.execute(args);
   }
 
@@ -75,6 +90,10 @@ public final class Jscan {
   }
 
   static CommandLine newCommandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
+    return newCommandLine(out, err, env, System.in);
+  }
+
+  static CommandLine newCommandLine(PrintWriter out, PrintWriter err, Map<String, String> env, InputStream in) {
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
     CommandLine.IFactory factory =
         new CommandLine.IFactory() {
@@ -83,6 +102,9 @@ public final class Jscan {
             K created = defaults.create(cls);
             if (created instanceof EnvironmentAware aware) {
               aware.environment(env);
+            }
+            if (created instanceof InputAware reads) {
+              reads.input(in);
             }
             return created;
           }

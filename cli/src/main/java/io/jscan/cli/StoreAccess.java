@@ -47,6 +47,9 @@ final class StoreAccess {
     if (ref instanceof DockerArchiveReference a) {
       return a.name();
     }
+    if (ref instanceof ImageReference.RegistryReference r) {
+      return Optional.of(r.name()).filter(n -> n.tag().isPresent()).map(ImageName::withoutDigest);
+    }
     if (ref instanceof OciLayoutReference o) {
       // a layout entry named like an image (as in the store's own layout) carries that name
       return o.refName().filter(ImageName::isValid).map(ImageName::parse).filter(n -> n.digest().isEmpty());

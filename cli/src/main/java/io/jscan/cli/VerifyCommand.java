@@ -102,6 +102,8 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Option(names = "--parallelism", paramLabel = "N", description = "Layers read at once (default: processors, at most 8).")
   Integer parallelism;
 
+  @picocli.CommandLine.Mixin RegistryMixin registry;
+
   private Map<String, String> env = System.getenv();
 
   @Override
@@ -122,8 +124,13 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     try (Verifier verifier = new Verifier(options)) {
       if (ref instanceof ImageReference.StoreReference) {
         try (LocalStore store = LocalStore.open(LocalStore.defaultHome())) {
-          report = verifier.verify(new Transports(store).read(ref), request);
+          report = verifier.verify(
+              new Transports(store, registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE)).read(ref), request);
         }
+      } else if (ref instanceof ImageReference.RegistryReference remote) {
+        // streamed from the registry through the same checks; nothing is stored
+        report = verifier.verify(
+            registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE).read(remote.name()), request);
       } else {
         report = verifier.verify(readFileTransport(ref), request);
       }

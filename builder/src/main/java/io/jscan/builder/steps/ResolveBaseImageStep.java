@@ -77,7 +77,7 @@ public final class ResolveBaseImageStep {
       BuildSession session) throws JscanException {
     String name = ref.isTransport() ? ref.original() : ref.normalized();
     try {
-      Artifact artifact = session.images().read(ref);
+      Artifact artifact = session.images().read(ref, platform);
       Image image = Images.forPlatform(artifact, platform);
       ResolvedImage resolved = new ResolvedImage(name, artifact.descriptor().digest(), image.digest(), stage, use);
       session.resolvedImage(resolved);

@@ -67,6 +67,14 @@ public final class VerifyingInputStream extends FilterInputStream {
     return s;
   }
 
+  /**
+   * Whether this stream checks exactly {@code digest} and {@code size}, from its first byte: then
+   * wrapping it in another verifying stream for the same descriptor would only hash twice.
+   */
+  public boolean checks(Digest digest, long size) {
+    return count == 0 && !finished && expected.equals(digest) && expectedSize.isPresent() && expectedSize.getAsLong() == size;
+  }
+
   /** Bytes delivered so far. */
   public long count() {
     return count;

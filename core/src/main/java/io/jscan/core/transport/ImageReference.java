@@ -16,19 +16,26 @@ import java.util.regex.Pattern;
  *       {@code :}, so REF may itself hold colons ({@code oci:/store:docker.io/library/app:1.0}).
  *   <li>{@code docker-archive:FILE[:NAME[:TAG]]}: a {@code docker save} tarball; NAME picks one image
  *       of a multi-image archive and is normalised like any image name.
- *   <li>anything else: the local store, by image name ({@code myapp:1.0},
- *       {@code docker.io/library/ubuntu:22.04}, {@code name@sha256:…}) or by manifest digest
- *       ({@code sha256:…}).
+ *   <li>{@code docker://NAME}: an image in a registry, always (skopeo's spelling); NAME is
+ *       normalised as docker does ({@code docker://ubuntu} is Docker Hub's
+ *       {@code docker.io/library/ubuntu:latest}).
+ *   <li>anything else: by image name ({@code myapp:1.0}, {@code docker.io/library/ubuntu:22.04},
+ *       {@code name@sha256:…}) or by manifest digest ({@code sha256:…}). A name resolves in the
+ *       local store first and, when the store has no such image, in the registry the name
+ *       points at (see {@link Transports#read}); a bare digest only in the store.
  * </ul>
  *
- * <p>Sealed so that every command handles every transport; the registry transport will be added
- * as one more permitted type.
+ * <p>Sealed so that every command handles every transport.
  */
 public sealed interface ImageReference
-    permits ImageReference.OciLayoutReference, ImageReference.DockerArchiveReference, ImageReference.StoreReference {
+    permits ImageReference.OciLayoutReference,
+        ImageReference.DockerArchiveReference,
+        ImageReference.StoreReference,
+        ImageReference.RegistryReference {
 
   String OCI_PREFIX = "oci:";
   String DOCKER_ARCHIVE_PREFIX = "docker-archive:";
+  String REGISTRY_PREFIX = "docker://";
 
   /** The transport's name as it is written before the colon ({@code oci}, {@code docker-archive}, {@code store}). */
   String transport();
@@ -45,9 +52,12 @@ public sealed interface ImageReference
       if (text.startsWith(DOCKER_ARCHIVE_PREFIX)) {
         return DockerArchiveReference.parseBody(text.substring(DOCKER_ARCHIVE_PREFIX.length()));
       }
+      if (text.startsWith(REGISTRY_PREFIX)) {
+        return new RegistryReference(ImageName.parse(text.substring(REGISTRY_PREFIX.length())));
+      }
       if (text.contains("://")) {
         throw new IllegalArgumentException(
-            "unsupported transport (use oci:DIR, docker-archive:FILE or a local image name)");
+            "unsupported transport (use oci:DIR, docker-archive:FILE, docker://NAME or an image name)");
       }
       if (StoreReference.BARE_DIGEST.matcher(text).matches()) {
         return StoreReference.byDigest(Digest.parse(text));
@@ -166,6 +176,26 @@ public sealed interface ImageReference
     @Override
     public String toString() {
       return name.map(ImageName::toString).orElseGet(() -> digest.get().toString());
+    }
+  }
+
+  /**
+   * An image in a registry ({@code docker://NAME}): read straight from it (streamed, verified,
+   * not stored) and written to it by a push.
+   */
+  record RegistryReference(ImageName name) implements ImageReference {
+    public RegistryReference {
+      java.util.Objects.requireNonNull(name, "name");
+    }
+
+    @Override
+    public String transport() {
+      return "docker";
+    }
+
+    @Override
+    public String toString() {
+      return REGISTRY_PREFIX + name;
     }
   }
 }

@@ -1,6 +1,12 @@
 package io.jscan.core.testing;
 
 import io.jscan.core.image.Image;
+import io.jscan.core.image.ImageIndex;
+import io.jscan.core.oci.Descriptor;
+import io.jscan.core.oci.IndexManifest;
+import io.jscan.core.oci.MediaTypes;
+import io.jscan.core.oci.json.OciJson;
+import io.jscan.core.transport.ocilayout.OciLayout;
 import io.jscan.core.image.ImageBuilder;
 import io.jscan.core.image.Layers;
 import io.jscan.core.oci.ImageConfig.History;
@@ -29,6 +35,50 @@ public final class TestImages {
 
   public static Image withLayers(String... fileContents) throws OciException {
     return withLayers(Platform.LINUX_AMD64, fileContents);
+  }
+
+  /**
+   * An image whose layers hold random (incompressible) bytes of the given sizes, from
+   * {@code seed}: big enough for chunked uploads and cut connections to happen mid-blob.
+   */
+  public static Image withRandomLayers(Platform platform, long seed, int... sizes) throws OciException {
+    java.util.Random random = new java.util.Random(seed);
+    ImageBuilder b = ImageBuilder.fromScratch(platform).created(Instant.parse("2024-01-02T03:04:05Z"));
+    for (int i = 0; i < sizes.length; i++) {
+      byte[] content = new byte[sizes[i]];
+      random.nextBytes(content);
+      byte[] tar = TarBuilder.tar().file("random" + i + ".bin", content).build();
+      b.addLayer(
+          Layers.compress(tar, Compression.GZIP),
+          new History(Optional.of(Instant.EPOCH), Optional.of("COPY random" + i + ".bin /"), Optional.empty(), Optional.empty(), false));
+    }
+    return b.build();
+  }
+
+  public static Image withRandomLayers(long seed, int... sizes) throws OciException {
+    return withRandomLayers(Platform.LINUX_AMD64, seed, sizes);
+  }
+
+  /**
+   * A multi-platform OCI index of {@code images} (each entry with its config's platform), written
+   * into a new OCI layout at {@code dir} under ref name {@code refName} and read back from there.
+   */
+  public static ImageIndex multiPlatformIndex(java.nio.file.Path dir, String refName, Image... images)
+      throws OciException {
+    OciLayout layout = OciLayout.create(dir);
+    List<Descriptor> entries = new java.util.ArrayList<>();
+    for (Image image : images) {
+      layout.writeBlobs(image);
+      entries.add(image.descriptor().bare().withPlatform(image.config().platform()));
+    }
+    byte[] indexBytes = OciJson.write(new IndexManifest(entries));
+    Descriptor index = Descriptor.of(MediaTypes.OCI_INDEX, indexBytes);
+    layout.writeBlob(index, () -> new java.io.ByteArrayInputStream(indexBytes));
+    layout.updateIndex(list -> {
+      list.add(OciLayout.entryFor(index, Optional.of(refName)));
+      return list;
+    });
+    return (ImageIndex) layout.resolve(Optional.of(refName), Optional.empty());
   }
 
   /** Names of the layers' files, for assertions. */

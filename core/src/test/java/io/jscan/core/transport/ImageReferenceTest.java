@@ -60,8 +60,19 @@ class ImageReferenceTest {
   }
 
   @Test
+  void dockerScheme_alwaysMeansTheRegistry_normalisedAsDockerDoes() throws Exception {
+    ImageReference.RegistryReference hub = assertInstanceOf(ImageReference.RegistryReference.class, ImageReference.parse("docker://ubuntu"));
+    assertEquals("docker.io/library/ubuntu:latest", hub.name().toString());
+    assertEquals("docker://docker.io/library/ubuntu:latest", hub.toString());
+    ImageReference.RegistryReference pinned = assertInstanceOf(
+        ImageReference.RegistryReference.class, ImageReference.parse("docker://localhost:5000/team/app:1@" + DIGEST));
+    assertEquals("localhost:5000", pinned.name().domain());
+    assertEquals(Digest.parse(DIGEST), pinned.name().digest().orElseThrow());
+  }
+
+  @Test
   void malformed_isBadInputNamingTheReference() {
-    for (String bad : new String[] {"", "oci:", "oci:dir:", "docker-archive:f.tar:", "docker://ubuntu", "UPPER", "docker-archive:x.tar:app@" + DIGEST}) {
+    for (String bad : new String[] {"", "oci:", "oci:dir:", "docker-archive:f.tar:", "docker://", "docker://Upper/App", "http://ubuntu", "UPPER", "docker-archive:x.tar:app@" + DIGEST}) {
       OciException e = assertThrows(OciException.class, () -> ImageReference.parse(bad), bad);
       assertEquals(FailureKind.BAD_INPUT, e.kind());
       assertTrue(e.getMessage().startsWith("image reference"), e.getMessage());

@@ -297,8 +297,80 @@ public final class OciLayout {
 
   /** Writes every blob {@code artifact} references that the layout does not have yet. */
   public void writeBlobs(Artifact artifact) throws OciException {
-    for (ArtifactBlobs.Blob blob : ArtifactBlobs.of(artifact)) {
-      writeBlob(blob.descriptor(), blob.opener());
+    writeBlobs(artifact, 1);
+  }
+
+  /**
+   * As {@link #writeBlobs(Artifact)}, copying up to {@code parallelism} layers and configs at once
+   * (worth it when each is a network download). Manifests and indexes are written after all of
+   * them, children first, so the layout never holds a manifest whose blobs are missing. On the
+   * first failure the other copies are cancelled and the failure is thrown; blobs already
+   * written stay (they are complete and verified; {@link #gc} removes them if nothing refers to
+   * them).
+   */
+  public void writeBlobs(Artifact artifact, int parallelism) throws OciException {
+    List<ArtifactBlobs.Blob> blobs = ArtifactBlobs.of(artifact);
+    List<ArtifactBlobs.Blob> leaves = new ArrayList<>();
+    List<ArtifactBlobs.Blob> documents = new ArrayList<>();
+    for (ArtifactBlobs.Blob b : blobs) {
+      if (hasBlob(b.descriptor().digest())) {
+        continue;
+      }
+      (MediaTypes.isManifestOrIndex(b.descriptor().mediaType()) ? documents : leaves).add(b);
+    }
+    int threads = Math.min(parallelism, leaves.size());
+    if (threads <= 1) {
+      for (ArtifactBlobs.Blob b : leaves) {
+        writeBlob(b.descriptor(), b.opener());
+      }
+    } else {
+      writeInParallel(leaves, threads);
+    }
+    for (ArtifactBlobs.Blob b : documents) {
+      writeBlob(b.descriptor(), b.opener());
+    }
+  }
+
+  private void writeInParallel(List<ArtifactBlobs.Blob> leaves, int threads) throws OciException {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+          Thread t = new Thread(r, "jscan-blob-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      java.util.concurrent.ExecutorCompletionService<Void> done = new java.util.concurrent.ExecutorCompletionService<>(pool);
+      List<java.util.concurrent.Future<Void>> futures = new ArrayList<>();
+      for (ArtifactBlobs.Blob b : leaves) {
+        futures.add(done.submit(() -> {
+          writeBlob(b.descriptor(), b.opener());
+          return null;
+        }));
+      }
+      for (int i = 0; i < futures.size(); i++) {
+        try {
+          done.take().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          for (java.util.concurrent.Future<Void> f : futures) {
+            f.cancel(true);
+          }
+          if (e.getCause() instanceof OciException oci) {
+            throw oci;
+          }
+          throw new OciException(FailureKind.UNEXPECTED, "OCI layout " + root, String.valueOf(e.getCause()), e.getCause());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new OciException(FailureKind.UNEXPECTED, "OCI layout " + root, "interrupted", e);
+    } finally {
+      pool.shutdownNow();
+      try {
+        pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -319,9 +391,19 @@ public final class OciLayout {
       Files.createDirectories(target.getParent());
       Files.createDirectories(tempDir);
       try (InputStream raw = content.open();
-          VerifyingInputStream in = VerifyingInputStream.of(raw, what, descriptor.digest(), descriptor.size());
+          // a source stream that already verifies this very descriptor (every BlobSource's) is not hashed twice
+          VerifyingInputStream in = raw instanceof VerifyingInputStream v && v.checks(descriptor.digest(), descriptor.size())
+              ? v
+              : VerifyingInputStream.of(raw, what, descriptor.digest(), descriptor.size());
           OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        in.transferTo(out);
+        byte[] buffer = new byte[1 << 17];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          out.write(buffer, 0, n);
+        }
+        if (!in.verified()) {
+          // fail closed: never publish content whose check did not run to the end
+          throw new ContentMismatchException(what, "content was not verified", java.util.Optional.of(descriptor.digest()), java.util.Optional.empty());
+        }
       }
       AtomicFiles.force(tmp);
       AtomicFiles.publish(tmp, target);

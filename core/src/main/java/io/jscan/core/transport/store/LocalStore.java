@@ -296,12 +296,20 @@ public final class LocalStore implements AutoCloseable {
    * move if they named another image), or as an unnamed entry when {@code names} is empty.
    */
   public Descriptor write(Artifact artifact, List<ImageName> names) throws OciException {
+    return write(artifact, names, 1);
+  }
+
+  /**
+   * As {@link #write(Artifact, List)}, copying up to {@code parallelism} blobs at once (a registry
+   * pull). The names are written only once every blob is in; a failure leaves no name changed.
+   */
+  public Descriptor write(Artifact artifact, List<ImageName> names, int parallelism) throws OciException {
     for (ImageName n : names) {
       requireTagged(n);
     }
     Descriptor top = artifact.descriptor();
     try (FileLocks.Held gc = lockForWriting()) {
-      layout.writeBlobs(artifact);
+      layout.writeBlobs(artifact, parallelism);
       try (FileLocks.Held index = lockIndex()) {
         layout.updateIndex(entries -> withNames(entries, top, names));
       }

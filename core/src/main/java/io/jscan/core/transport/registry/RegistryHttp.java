@@ -1,0 +1,885 @@
+package io.jscan.core.transport.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jscan.core.FailureKind;
+import io.jscan.core.io.ContentMismatchException;
+import io.jscan.core.transport.ImageName;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * The HTTP side of the registry client: which scheme a registry is reached with (see
+ * {@link RegistryOptions}), authentication (anonymous, basic, and the Docker token flow driven by
+ * {@code WWW-Authenticate}), retries with backoff, and redirects. Knows nothing about images.
+ *
+ * <p><b>Secrets.</b> Credentials and tokens go into {@code Authorization} headers only, and only
+ * to the registry itself or its token realm: a redirect to another host (blob storage) is followed
+ * without them, as Go's net/http does, and a realm reached over plain HTTP is refused unless the
+ * registry is one that may be reached insecurely. No message built here contains a header value,
+ * a response body of the token server, or a URL's query string.
+ */
+final class RegistryHttp {
+  /** Docker Hub's registry API endpoint (docker's {@code DefaultV2Registry}). */
+  static final String DOCKER_HUB_ENDPOINT = "registry-1.docker.io";
+  private static final int MAX_REDIRECTS = 5;
+  private static final int MAX_ERROR_BODY = 64 * 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RegistryOptions options;
+  private final HttpClient verifiedClient;
+  private final HttpClient trustingClient;
+  private final SSLContext trustAllContext;
+  private final ConcurrentHashMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+
+  static {
+    // java.net.http's documented buffer size property (default 16 KiB): blobs are large, and each
+    // buffer is a trip through the client's pipeline. Only set when nobody chose a value.
+    if (System.getProperty("jdk.httpclient.bufsize") == null) {
+      System.setProperty("jdk.httpclient.bufsize", String.valueOf(256 * 1024));
+    }
+  }
+
+  RegistryHttp(RegistryOptions options) {
+    this.options = options;
+    this.verifiedClient = builder().build();
+    this.trustAllContext = trustAll();
+    this.trustingClient = builder().sslContext(trustAllContext).build();
+  }
+
+  private HttpClient.Builder builder() {
+    // HTTP/1.1: parallel layers get parallel connections (one HTTP/2 connection would share a
+    // window), and distribution speaks nothing else in clear text
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(options.connectTimeout())
+        .followRedirects(HttpClient.Redirect.NEVER);
+  }
+
+  RegistryOptions options() {
+    return options;
+  }
+
+  /** The request body: re-openable, because a retry sends it again. */
+  interface Body {
+    long length();
+
+    InputStream open() throws IOException;
+  }
+
+  /** One registry request. {@code path} is below the endpoint ({@code /v2/...}) or absolute (upload locations). */
+  record Call(
+      String method,
+      String registry,
+      String path,
+      Map<String, String> headers,
+      Optional<Body> body,
+      List<String> scopes,
+      boolean retryable,
+      String what) {
+
+    Call {
+      headers = Map.copyOf(headers);
+      scopes = List.copyOf(scopes);
+    }
+
+    static Call get(String registry, String path, List<String> scopes, String what) {
+      return new Call("GET", registry, path, Map.of(), Optional.empty(), scopes, true, what);
+    }
+
+    Call withHeader(String name, String value) {
+      Map<String, String> h = new LinkedHashMap<>(headers);
+      h.put(name, value);
+      return new Call(method, registry, path, h, body, scopes, retryable, what);
+    }
+
+    Call withMethod(String newMethod) {
+      return new Call(newMethod, registry, path, headers, body, scopes, retryable, what);
+    }
+  }
+
+  // ---------------------------------------------------------------- endpoints and auth state
+
+  /** What we know about one registry: its base URI, client, challenge and tokens. */
+  private final class Endpoint {
+    final String registry;
+    final URI base;
+    final HttpClient client;
+    final boolean insecure;
+    volatile Optional<Challenge> challenge;
+    final ConcurrentHashMap<String, Token> tokens = new ConcurrentHashMap<>();
+    private Optional<Credentials> credentials;
+    private boolean credentialsLoaded;
+
+    Endpoint(String registry, URI base, HttpClient client, boolean insecure, Optional<Challenge> challenge) {
+      this.registry = registry;
+      this.base = base;
+      this.client = client;
+      this.insecure = insecure;
+      this.challenge = challenge;
+    }
+
+    synchronized Optional<Credentials> credentials() throws RegistryException {
+      if (!credentialsLoaded) {
+        credentials = options.credentials().get(registry);
+        credentialsLoaded = true;
+      }
+      return credentials;
+    }
+
+    synchronized void useCredentials(Optional<Credentials> c) {
+      credentials = c;
+      credentialsLoaded = true;
+      tokens.clear();
+    }
+  }
+
+  private record Token(String value, Instant expires) {
+    boolean fresh() {
+      return Instant.now().isBefore(expires);
+    }
+  }
+
+  static String endpointHost(String registry) {
+    return ImageName.DOCKER_HUB.equals(registry) ? DOCKER_HUB_ENDPOINT : registry;
+  }
+
+  private Endpoint endpoint(String registry) throws RegistryException {
+    Endpoint e = endpoints.get(registry);
+    if (e != null) {
+      return e;
+    }
+    synchronized (endpoints) {
+      e = endpoints.get(registry);
+      if (e == null) {
+        e = ping(registry);
+        endpoints.put(registry, e);
+      }
+      return e;
+    }
+  }
+
+  /**
+   * {@code GET /v2/} (distribution-spec "Determining support"): finds the scheme and how the
+   * registry wants us to authenticate (the challenge of a 401).
+   */
+  private Endpoint ping(String registry) throws RegistryException {
+    String host = endpointHost(registry);
+    boolean insecure = options.isInsecure(registry);
+    String what = "registry " + registry;
+    RetryPolicy retry = options.retry();
+    IOException last = null;
+    for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
+      // loopback registries are nearly always plain HTTP (test and CI registries): try that first,
+      // accepting it only when it answers like a registry; other insecure registries try TLS first
+      List<URI> bases = !insecure
+          ? List.of(URI.create("https://" + host))
+          : RegistryOptions.isLoopback(registry)
+              ? List.of(URI.create("http://" + host), URI.create("https://" + host))
+              : List.of(URI.create("https://" + host), URI.create("http://" + host));
+      for (int b = 0; b < bases.size(); b++) {
+        URI base = bases.get(b);
+        boolean moreToTry = b + 1 < bases.size();
+        HttpClient client = base.getScheme().equals("https") && insecure ? trustingClient : verifiedClient;
+        HttpRequest request = requestBuilder(base.resolve("/v2/")).GET().build();
+        HttpResponse<InputStream> r;
+        try {
+          r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException ex) {
+          last = ex;
+          if (isUnresolved(ex)) {
+            // a name that does not resolve will not resolve in a second either
+            throw RegistryException.unexpected(what, "cannot resolve host " + RegistryOptions.hostWithoutPort(host), ex);
+          }
+          if (!insecure && isTlsFailure(ex)) {
+            throw RegistryException.badInput(
+                what,
+                "TLS failed (" + describe(ex) + "); if this registry really has no valid certificate, name it with --insecure-registry "
+                    + registry);
+          }
+          continue;
+        } catch (InterruptedException ex) {
+          throw interrupted(what, ex);
+        }
+        int status = r.statusCode();
+        List<Challenge> challenges = Challenge.parse(r.headers().allValues("WWW-Authenticate"));
+        discard(r);
+        if (moreToTry && base.getScheme().equals("http") && status != 200 && status != 401) {
+          // not a registry speaking plain HTTP (a TLS server's "HTTP request to an HTTPS server")
+          continue;
+        }
+        if (isRetryableStatus(status) && attempt < retry.maxAttempts()) {
+          last = new IOException("HTTP " + status);
+          break;
+        }
+        if (isRetryableStatus(status)) {
+          throw RegistryException.status(
+              FailureKind.UNEXPECTED, what, "GET /v2/: " + statusText(status) + " after " + attempt + " attempts", status, Optional.empty());
+        }
+        Optional<Challenge> challenge = status == 401 ? pick(challenges) : Optional.empty();
+        return new Endpoint(registry, base, client, insecure, challenge);
+      }
+      if (attempt < retry.maxAttempts()) {
+        Duration delay = jitter(retry.backoff(attempt));
+        options.listener().retrying(what, attempt, delay, last == null ? "" : describe(last));
+        sleep(delay, what);
+      }
+    }
+    throw RegistryException.unexpected(
+        what, "cannot reach " + host + ": " + (last == null ? "no answer" : describe(last)) + " (after " + retry.maxAttempts() + " attempts)", last);
+  }
+
+  /** The challenge we can answer: bearer before basic. */
+  private static Optional<Challenge> pick(List<Challenge> challenges) {
+    for (Challenge c : challenges) {
+      if (c.isBearer() && c.parameter("realm").isPresent()) {
+        return Optional.of(c);
+      }
+    }
+    for (Challenge c : challenges) {
+      if (c.isBasic()) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Logs in: uses {@code credentials} for {@code registry} from now on and proves they work, by
+   * a token request for the registry's challenge (bearer) or an authenticated {@code GET /v2/}.
+   */
+  void login(String registry, Credentials credentials) throws RegistryException {
+    Endpoint ep = endpoint(registry);
+    ep.useCredentials(Optional.of(credentials));
+    if (ep.challenge.isEmpty()) {
+      // answers anonymously; still check the credentials are not refused
+      return;
+    }
+    Call call = Call.get(registry, "/v2/", List.of(), "logging in to " + registry);
+    HttpResponse<InputStream> r = send(call);
+    int status = r.statusCode();
+    discard(r);
+    if (status != 200) {
+      throw RegistryException.status(FailureKind.BAD_INPUT, "logging in to " + registry, "GET /v2/: " + statusText(status), status, Optional.empty());
+    }
+  }
+
+  /** The base URI of {@code registry} (pinging it on first use). */
+  URI base(String registry) throws RegistryException {
+    return endpoint(registry).base;
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /**
+   * Sends {@code call}: authenticates (fetching or refreshing a token on 401 once), follows
+   * redirects, retries connection failures, 408, 429 and 5xx when the call is retryable.
+   * Returns any other answer for the caller to judge; the caller closes its body.
+   */
+  HttpResponse<InputStream> send(Call call) throws RegistryException {
+    Endpoint ep = endpoint(call.registry());
+    RetryPolicy retry = options.retry();
+    boolean reauthenticated = false;
+    int attempt = 0;
+    while (true) {
+      attempt++;
+      HttpResponse<InputStream> r;
+      try {
+        r = sendFollowing(ep, call);
+      } catch (IOException e) {
+        ContentMismatchException mismatch = mismatch(e);
+        if (mismatch != null) {
+          throw new RegistryException(
+              FailureKind.INTEGRITY, mismatch.what(), mismatch.detail(), java.util.OptionalInt.empty(), Optional.empty(), e);
+        }
+        if (call.retryable() && attempt < retry.maxAttempts()) {
+          Duration delay = jitter(retry.backoff(attempt));
+          options.listener().retrying(call.what(), attempt, delay, describe(e));
+          sleep(delay, call.what());
+          continue;
+        }
+        throw RegistryException.unexpected(
+            call.what(),
+            call.method() + " " + displayPath(call.path()) + ": " + describe(e)
+                + (attempt > 1 ? " (after " + attempt + " attempts)" : ""),
+            e);
+      }
+      int status = r.statusCode();
+      if (status == 401) {
+        List<Challenge> challenges = Challenge.parse(r.headers().allValues("WWW-Authenticate"));
+        discard(r);
+        Optional<Challenge> challenge = pick(challenges);
+        if (!reauthenticated && challenge.isPresent()) {
+          // a first 401, or a token that expired or lacks a scope: get a new one, try once more
+          ep.challenge = challenge;
+          ep.tokens.clear();
+          reauthenticated = true;
+          attempt--;
+          continue;
+        }
+        throw unauthorized(ep, call);
+      }
+      if (isRetryableStatus(status)) {
+        Optional<Duration> retryAfter = retryAfter(r.headers());
+        RegistryError error = readError(r);
+        if (retryAfter.isPresent() && retryAfter.get().compareTo(retry.maxRetryAfter()) > 0) {
+          throw RegistryException.status(
+              FailureKind.UNEXPECTED,
+              call.what(),
+              call.method() + " " + displayPath(call.path()) + ": " + statusText(status) + error.suffix()
+                  + "; the registry asks to retry after " + retryAfter.get().toSeconds() + " s, more than the "
+                  + retry.maxRetryAfter().toSeconds() + " s jscan waits",
+              status,
+              error.code());
+        }
+        if (call.retryable() && attempt < retry.maxAttempts()) {
+          int tried = attempt;
+          Duration delay = retryAfter.orElseGet(() -> jitter(retry.backoff(tried)));
+          options.listener().retrying(call.what(), attempt, delay, statusText(status));
+          sleep(delay, call.what());
+          continue;
+        }
+        throw RegistryException.status(
+            FailureKind.UNEXPECTED,
+            call.what(),
+            call.method() + " " + displayPath(call.path()) + ": " + statusText(status) + error.suffix()
+                + (attempt > 1 ? " (after " + attempt + " attempts)" : ""),
+            status,
+            error.code());
+      }
+      return r;
+    }
+  }
+
+  private RegistryException unauthorized(Endpoint ep, Call call) throws RegistryException {
+    boolean anonymous = ep.credentials().isEmpty();
+    String detail = call.method() + " " + displayPath(call.path()) + ": 401 Unauthorized: "
+        + (anonymous
+            ? "authentication required; log in with 'jscan login " + ep.registry + "'"
+            : "the credentials for " + ep.registry + " were not accepted");
+    return RegistryException.status(FailureKind.BAD_INPUT, call.what(), detail, 401, Optional.of("UNAUTHORIZED"));
+  }
+
+  private HttpResponse<InputStream> sendFollowing(Endpoint ep, Call call) throws IOException, RegistryException {
+    URI uri = resolve(ep.base, call.path());
+    boolean sameOrigin = true;
+    HttpClient client = ep.client;
+    for (int hop = 0; ; hop++) {
+      HttpRequest.Builder b = requestBuilder(uri);
+      for (Map.Entry<String, String> h : call.headers().entrySet()) {
+        b.header(h.getKey(), h.getValue());
+      }
+      if (sameOrigin) {
+        Optional<String> auth = authorization(ep, call.scopes());
+        if (auth.isPresent()) {
+          b.header("Authorization", auth.get());
+        }
+      }
+      if (call.body().isPresent()) {
+        Body body = call.body().get();
+        b.header("Content-Type", call.headers().getOrDefault("Content-Type", "application/octet-stream"));
+        HttpRequest.BodyPublisher publisher = body.length() == 0
+            ? HttpRequest.BodyPublishers.noBody()
+            : new StreamBodyPublisher(body::open, body.length());
+        b.method(call.method(), publisher);
+      } else {
+        b.method(call.method(), HttpRequest.BodyPublishers.noBody());
+      }
+      HttpResponse<InputStream> r;
+      if (call.body().isEmpty() && (call.method().equals("GET") || call.method().equals("HEAD"))) {
+        Map<String, String> headers = new LinkedHashMap<>(call.headers());
+        headers.put("User-Agent", options.userAgent());
+        if (sameOrigin) {
+          authorization(ep, call.scopes()).ifPresent(a -> headers.put("Authorization", a));
+        }
+        boolean trusting = client == trustingClient;
+        r = BlockingExchange.send(call.method(), uri, headers, options.connectTimeout(),
+            trusting ? Optional.of(trustAllContext) : Optional.empty());
+      } else {
+        try {
+          r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+          throw interrupted(call.what(), e);
+        } catch (UncheckedIOException e) {
+          throw e.getCause();
+        }
+      }
+      int status = r.statusCode();
+      boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+      Optional<String> location = r.headers().firstValue("Location");
+      if (!redirect || location.isEmpty() || !(call.method().equals("GET") || call.method().equals("HEAD"))) {
+        return r;
+      }
+      discard(r);
+      if (hop >= MAX_REDIRECTS) {
+        throw RegistryException.badInput(call.what(), call.method() + " " + displayPath(call.path()) + ": more than " + MAX_REDIRECTS + " redirects");
+      }
+      URI next = uri.resolve(location.get());
+      if (!"https".equals(next.getScheme()) && !("http".equals(next.getScheme()) && ep.insecure)) {
+        // fail closed: a redirect must not downgrade a verified connection
+        throw RegistryException.badInput(call.what(), "the registry redirected to a non-HTTPS location");
+      }
+      boolean nextSameOrigin = sameOrigin && sameOrigin(next, ep.base);
+      client = nextSameOrigin ? ep.client : verifiedClient;
+      sameOrigin = nextSameOrigin;
+      uri = next;
+    }
+  }
+
+  private static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme().equalsIgnoreCase(b.getScheme())
+        && a.getHost().equalsIgnoreCase(b.getHost())
+        && port(a) == port(b);
+  }
+
+  private static int port(URI u) {
+    return u.getPort() >= 0 ? u.getPort() : ("https".equalsIgnoreCase(u.getScheme()) ? 443 : 80);
+  }
+
+  static URI resolve(URI base, String pathOrUrl) {
+    return base.resolve(pathOrUrl);
+  }
+
+  private HttpRequest.Builder requestBuilder(URI uri) {
+    return HttpRequest.newBuilder(uri).header("User-Agent", options.userAgent()).timeout(Duration.ofMinutes(2));
+  }
+
+  // ---------------------------------------------------------------- tokens
+
+  private Optional<String> authorization(Endpoint ep, List<String> scopes) throws RegistryException {
+    Optional<Challenge> challenge = ep.challenge;
+    if (challenge.isEmpty()) {
+      return Optional.empty();
+    }
+    Challenge c = challenge.get();
+    if (c.isBasic()) {
+      Optional<Credentials> creds = ep.credentials();
+      if (creds.isEmpty() || creds.get().kind() != Credentials.Kind.PASSWORD) {
+        return Optional.empty();
+      }
+      return Optional.of(basic(creds.get()));
+    }
+    TreeSet<String> wanted = new TreeSet<>(scopes);
+    c.parameter("scope").ifPresent(s -> {
+      for (String one : s.split(" ")) {
+        if (!one.isBlank()) {
+          wanted.add(one);
+        }
+      }
+    });
+    String key = String.join(" ", wanted);
+    Token t = ep.tokens.get(key);
+    if (t == null || !t.fresh()) {
+      // one fetch per scope set: parallel layer transfers wait for the same token
+      synchronized (ep) {
+        t = ep.tokens.get(key);
+        if (t == null || !t.fresh()) {
+          t = fetchToken(ep, c, List.copyOf(wanted));
+          ep.tokens.put(key, t);
+        }
+      }
+    }
+    return Optional.of("Bearer " + t.value());
+  }
+
+  private static String basic(Credentials c) {
+    return "Basic " + Base64.getEncoder().encodeToString((c.username() + ":" + c.secret()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Docker token spec: {@code GET realm?service=…&scope=…} with basic credentials, or, with an
+   * identity token, the OAuth2 refresh-token grant ({@code POST realm}, "OAuth2 Token" spec).
+   */
+  private Token fetchToken(Endpoint ep, Challenge c, List<String> scopes) throws RegistryException {
+    String what = "authenticating to " + ep.registry;
+    URI realm;
+    try {
+      realm = URI.create(c.parameter("realm").orElseThrow());
+    } catch (IllegalArgumentException e) {
+      throw RegistryException.badInput(what, "the registry's token realm is not a URL");
+    }
+    boolean realmInsecure = "http".equals(realm.getScheme());
+    if (!"https".equals(realm.getScheme()) && !realmInsecure) {
+      throw RegistryException.badInput(what, "the registry's token realm is not an http(s) URL");
+    }
+    if (realmInsecure && !(ep.insecure && options.isInsecure(hostPort(realm)))) {
+      // fail closed: credentials and tokens never cross the network in clear text
+      throw RegistryException.badInput(
+          what, "the token realm " + realm.getHost() + " is plain HTTP; name it with --insecure-registry if that is intended");
+    }
+    HttpClient client = "https".equals(realm.getScheme()) && options.isInsecure(hostPort(realm)) ? trustingClient : verifiedClient;
+    Optional<Credentials> creds = ep.credentials();
+    Optional<String> service = c.parameter("service");
+    HttpRequest request;
+    if (creds.isPresent() && creds.get().kind() == Credentials.Kind.IDENTITY_TOKEN) {
+      StringBuilder form = new StringBuilder("grant_type=refresh_token&client_id=jscan");
+      form.append("&refresh_token=").append(encode(creds.get().secret()));
+      service.ifPresent(s -> form.append("&service=").append(encode(s)));
+      if (!scopes.isEmpty()) {
+        form.append("&scope=").append(encode(String.join(" ", scopes)));
+      }
+      request = requestBuilder(realm)
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString(form.toString()))
+          .build();
+    } else {
+      StringBuilder query = new StringBuilder();
+      service.ifPresent(s -> query.append("service=").append(encode(s)));
+      for (String scope : scopes) {
+        query.append(query.length() == 0 ? "" : "&").append("scope=").append(encode(scope));
+      }
+      String base = realm.toString();
+      URI uri = URI.create(query.length() == 0 ? base : base + (base.contains("?") ? "&" : "?") + query);
+      HttpRequest.Builder b = requestBuilder(uri).GET();
+      creds.ifPresent(cr -> b.header("Authorization", basic(cr)));
+      request = b.build();
+    }
+    RetryPolicy retry = options.retry();
+    for (int attempt = 1; ; attempt++) {
+      HttpResponse<InputStream> r;
+      try {
+        r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      } catch (IOException e) {
+        if (attempt < retry.maxAttempts()) {
+          Duration delay = jitter(retry.backoff(attempt));
+          options.listener().retrying(what, attempt, delay, describe(e));
+          sleep(delay, what);
+          continue;
+        }
+        throw RegistryException.unexpected(what, "token server " + realm.getHost() + ": " + describe(e), e);
+      } catch (InterruptedException e) {
+        throw interrupted(what, e);
+      }
+      int status = r.statusCode();
+      if (isRetryableStatus(status) && attempt < retry.maxAttempts()) {
+        discard(r);
+        int tried = attempt;
+        Duration delay = retryAfter(r.headers()).orElseGet(() -> jitter(retry.backoff(tried)));
+        sleep(delay, what);
+        continue;
+      }
+      if (status == 401 || status == 403) {
+        discard(r);
+        throw RegistryException.status(
+            FailureKind.BAD_INPUT,
+            what,
+            "the token server " + realm.getHost() + " answered " + statusText(status)
+                + (creds.isEmpty() ? ": authentication required; log in with 'jscan login " + ep.registry + "'"
+                    : ": the credentials were not accepted"),
+            status,
+            Optional.of("UNAUTHORIZED"));
+      }
+      if (status != 200) {
+        discard(r);
+        throw RegistryException.status(
+            FailureKind.UNEXPECTED, what, "the token server " + realm.getHost() + " answered " + statusText(status), status, Optional.empty());
+      }
+      JsonNode body;
+      try (InputStream in = r.body()) {
+        body = JSON.readTree(in.readNBytes(1 << 20));
+      } catch (IOException e) {
+        // the body holds the token: never quote it
+        throw RegistryException.unexpected(what, "the token server " + realm.getHost() + " answered something that is not JSON", null);
+      }
+      String token = text(body, "token");
+      if (token.isEmpty()) {
+        token = text(body, "access_token");
+      }
+      if (token.isEmpty()) {
+        throw RegistryException.unexpected(what, "the token server " + realm.getHost() + " answered no token", null);
+      }
+      // token spec: expires_in defaults to 60 s; renew 10 s early
+      long expiresIn = body.has("expires_in") && body.get("expires_in").canConvertToLong() ? body.get("expires_in").asLong() : 60;
+      Instant expires = Instant.now().plusSeconds(Math.max(5, expiresIn - 10));
+      return new Token(token, expires);
+    }
+  }
+
+  private static String hostPort(URI u) {
+    return u.getPort() >= 0 ? u.getHost() + ":" + u.getPort() : u.getHost();
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n == null ? null : n.get(field);
+    return v != null && v.isTextual() ? v.asText() : "";
+  }
+
+  // ---------------------------------------------------------------- errors and retries
+
+  static boolean isRetryableStatus(int status) {
+    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+  }
+
+  /** RFC 9110 section 10.2.3: delay-seconds or an HTTP-date. */
+  static Optional<Duration> retryAfter(HttpHeaders headers) {
+    Optional<String> v = headers.firstValue("Retry-After");
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    String s = v.get().trim();
+    try {
+      long seconds = Long.parseLong(s);
+      return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        ZonedDateTime when = ZonedDateTime.parse(s, DateTimeFormatter.RFC_1123_DATE_TIME);
+        Duration d = Duration.between(Instant.now(), when.toInstant());
+        return Optional.of(d.isNegative() ? Duration.ZERO : d);
+      } catch (java.time.format.DateTimeParseException e) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  /** A distribution-spec error body ({@code {"errors":[{"code","message","detail"}]}}), read. */
+  record RegistryError(Optional<String> code, Optional<String> message) {
+    String suffix() {
+      if (code.isEmpty() && message.isEmpty()) {
+        return "";
+      }
+      return " (" + code.orElse("") + (code.isPresent() && message.isPresent() ? ": " : "") + message.orElse("") + ")";
+    }
+  }
+
+  static RegistryError readError(HttpResponse<InputStream> r) {
+    byte[] bytes;
+    try (InputStream in = r.body()) {
+      bytes = in.readNBytes(MAX_ERROR_BODY);
+    } catch (IOException e) {
+      return new RegistryError(Optional.empty(), Optional.empty());
+    }
+    try {
+      JsonNode errors = JSON.readTree(bytes).get("errors");
+      if (errors != null && errors.isArray() && errors.size() > 0) {
+        JsonNode first = errors.get(0);
+        String code = text(first, "code");
+        String message = oneLine(text(first, "message"));
+        return new RegistryError(
+            code.isEmpty() ? Optional.empty() : Optional.of(oneLine(code)),
+            message.isEmpty() ? Optional.empty() : Optional.of(message));
+      }
+    } catch (IOException | RuntimeException notJson) {
+      // a proxy's HTML page: the status says enough
+    }
+    return new RegistryError(Optional.empty(), Optional.empty());
+  }
+
+  private static String oneLine(String s) {
+    String t = s.replaceAll("[\\r\\n\\t]+", " ").strip();
+    return t.length() > 200 ? t.substring(0, 200) + "…" : t;
+  }
+
+  /** The exception for an answer the caller did not expect; reads and closes the body. */
+  static RegistryException failure(Call call, HttpResponse<InputStream> r) {
+    int status = r.statusCode();
+    RegistryError error = readError(r);
+    FailureKind kind;
+    if (error.code().filter(c -> c.equals("DIGEST_INVALID") || c.equals("SIZE_INVALID")).isPresent()) {
+      kind = FailureKind.INTEGRITY;
+    } else if (status >= 400 && status < 500) {
+      kind = FailureKind.BAD_INPUT;
+    } else {
+      kind = FailureKind.UNEXPECTED;
+    }
+    return RegistryException.status(
+        kind, call.what(), call.method() + " " + displayPath(call.path()) + ": " + statusText(status) + error.suffix(), status, error.code());
+  }
+
+  static String statusText(int status) {
+    String reason = switch (status) {
+      case 200 -> "OK";
+      case 201 -> "Created";
+      case 202 -> "Accepted";
+      case 204 -> "No Content";
+      case 206 -> "Partial Content";
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 408 -> "Request Timeout";
+      case 409 -> "Conflict";
+      case 413 -> "Payload Too Large";
+      case 416 -> "Range Not Satisfiable";
+      case 429 -> "Too Many Requests";
+      case 500 -> "Internal Server Error";
+      case 502 -> "Bad Gateway";
+      case 503 -> "Service Unavailable";
+      case 504 -> "Gateway Timeout";
+      default -> "";
+    };
+    return reason.isEmpty() ? "HTTP " + status : status + " " + reason;
+  }
+
+  /** A path for messages: upload locations carry state in their query string, which is left out. */
+  static String displayPath(String pathOrUrl) {
+    String p = pathOrUrl;
+    try {
+      URI u = URI.create(pathOrUrl);
+      if (u.getRawPath() != null) {
+        p = u.getRawPath();
+      }
+    } catch (IllegalArgumentException e) {
+      int q = p.indexOf('?');
+      p = q < 0 ? p : p.substring(0, q);
+    }
+    return p;
+  }
+
+  static String describe(IOException e) {
+    if (e instanceof ConnectException) {
+      return "connection refused";
+    }
+    if (e instanceof HttpTimeoutException) {
+      return "timed out";
+    }
+    String m = e.getMessage();
+    String name = e.getClass().getSimpleName();
+    if (m == null || m.isBlank()) {
+      Throwable cause = e.getCause();
+      if (cause != null && cause.getMessage() != null) {
+        m = cause.getMessage();
+      } else {
+        return name;
+      }
+    }
+    return oneLine(m);
+  }
+
+  private static boolean isUnresolved(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isTlsFailure(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static ContentMismatchException mismatch(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ContentMismatchException m) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  static void discard(HttpResponse<InputStream> r) {
+    try (InputStream in = r.body()) {
+      in.readNBytes(MAX_ERROR_BODY);
+    } catch (IOException ignored) {
+      // the connection is dropped instead of reused
+    }
+  }
+
+  static Duration jitter(Duration d) {
+    long ms = d.toMillis();
+    return Duration.ofMillis(ms + (ms == 0 ? 0 : ThreadLocalRandom.current().nextLong(ms / 5 + 1)));
+  }
+
+  static void sleep(Duration d, String what) throws RegistryException {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      throw interrupted(what, e);
+    }
+  }
+
+  static RegistryException interrupted(String what, InterruptedException e) {
+    Thread.currentThread().interrupt();
+    return RegistryException.unexpected(what, "interrupted", e);
+  }
+
+  /** Accepts any certificate and any host name: only for registries named insecure (see RegistryOptions). */
+  private static SSLContext trustAll() {
+    X509ExtendedTrustManager trustAll =
+        new X509ExtendedTrustManager() {
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {}
+
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+          @Override
+          public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+          }
+        };
+    try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, new javax.net.ssl.TrustManager[] {trustAll}, new SecureRandom());
+      return ctx;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("cannot create a TLS context", e);
+    }
+  }
+
+  /** Scope of a repository (Docker token spec "Scope"): {@code repository:PATH:ACTIONS}. */
+  static String scope(String path, String actions) {
+    return "repository:" + path + ":" + actions;
+  }
+
+  static List<String> scopes(String... scopes) {
+    return new ArrayList<>(List.of(scopes));
+  }
+
+  @SuppressWarnings("unused")
+  private static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}
