@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jscan.core.testing.ExternalTool;
 import io.jscan.core.testing.Podman;
 import io.jscan.core.testing.SharedBases;
+import io.jscan.core.testing.TestRegistry;
 import io.jscan.core.transport.store.LocalStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,29 +25,50 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Dockerfile every tutorial starts with (MAINTAINER, {@code RUN apt-get update && apt-get
  * install -y curl}, COPY, EXPOSE, CMD), FROM the minimal Debian base that
- * {@code ../shared/tools/make-debian-base.sh} makes: jscan builds it (the RUN reaches the Debian
- * mirror over the host's network), podman runs curl from it, and {@code jscan verify} walks it.
+ * {@code ../shared/tools/make-debian-base.sh} makes, pushed to a test registry: jscan pulls and
+ * pins the base, builds (the RUN reaches the Debian mirror over the host's network), podman runs
+ * curl from the result, and {@code jscan verify} walks it.
  */
 class TutorialBuildTest {
   @TempDir Path tmp;
+  TestRegistry registry;
+  Map<String, String> env;
 
   record Run(int code, String out, String err) {}
 
   @BeforeEach
-  void useTempStore() {
+  void useTempStoreAndRegistry() throws Exception {
     System.setProperty(LocalStore.HOME_PROPERTY, tmp.resolve("home").toString());
+    env = new HashMap<>(System.getenv());
+    env.put("SOURCE_DATE_EPOCH", "1700000000");
+    env.put("DOCKER_CONFIG", tmp.resolve("docker").toString());
+    registry = TestRegistry.start(tmp.resolve("registry"));
   }
 
   @AfterEach
   void restore() {
     System.clearProperty(LocalStore.HOME_PROPERTY);
+    if (registry != null) {
+      registry.close();
+    }
   }
 
-  static Run jscan(String... args) {
+  Run jscan(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Jscan.run(new PrintWriter(out), new PrintWriter(err), Map.of("SOURCE_DATE_EPOCH", "1700000000"), args);
+    int code = Jscan.run(new PrintWriter(out), new PrintWriter(err), env, args);
     return new Run(code, out.toString(), err.toString());
+  }
+
+  /** Pushes an OCI layout's image to the test registry with skopeo; returns the reference FROM takes. */
+  String push(SharedBases.Base base, String repository) throws Exception {
+    String ref = registry.host() + "/" + repository + ":" + base.tag();
+    Process p = new ProcessBuilder(ExternalTool.require("skopeo").toString(), "copy", "-q", "--dest-tls-verify=false",
+        "oci:" + base.ociLayout() + ":" + base.tag(), "docker://" + ref).redirectErrorStream(true).start();
+    String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "skopeo copy timed out");
+    assertEquals(0, p.exitValue(), said);
+    return ref;
   }
 
   static void requireRoot() throws Exception {
@@ -71,13 +96,14 @@ class TutorialBuildTest {
   @Test
   void build_tutorialDockerfile_runsCurlInPodmanAndVerifies() throws Exception {
     requireRoot();
-    SharedBases.Base debian = SharedBases.debian();
+    String debian = push(SharedBases.debian(), "debian");
     Path ctx = Files.createDirectories(tmp.resolve("ctx"));
-    Files.writeString(ctx.resolve("Dockerfile"), tutorial(debian.ociReference()));
+    Files.writeString(ctx.resolve("Dockerfile"), tutorial(debian));
     Files.writeString(ctx.resolve("index.html"), "<h1>hello from jscan</h1>\n");
 
     Run build = jscan("build", "-t", "tutorial:1", ctx.toString());
     assertEquals(0, build.code(), build.err());
+    assertTrue(Files.readString(ctx.resolve("jscan.lock")).contains(debian), "the base is pinned");
     assertTrue(build.err().contains("Setting up curl"), "apt-get's output is streamed with the step's number:\n" + build.err());
 
     Run verify = jscan("verify", "tutorial:1");
