@@ -15,7 +15,6 @@ import io.jscan.builder.testing.RunFixtures;
 import io.jscan.builder.testing.TestBuilds;
 import io.jscan.core.FailureKind;
 import io.jscan.core.JscanException;
-import io.jscan.core.fs.FsEntry;
 import io.jscan.core.fs.MergedFilesystem;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Layer;
@@ -153,26 +152,27 @@ class RunInstructionTest {
           "app/old/b FILE 644 4",
           "bin/sh SYMLINK 777 0 -> busybox"), flattened(r.image()));
     }
-    Podman podman = new Podman(tmp.resolve("podman"));
-    podman.load(archive);
-    String listing = podman.run("docker.io/library/jscan-run:1", "/bin/sh", "-c",
-        "find /app -exec stat -c '%n %F %a %u:%g %s %Y %h' {} + | sort; cat /app/f; ls /bin/vi 2>&1;"
-            + " [ \"$(stat -c %i /app/f)\" = \"$(stat -c %i /app/f-link)\" ] && echo f and f-link are one file");
-    assertEquals(String.join("\n",
-        "/app directory 755 0:0 4096 1700000000 3",
-        "/app/ancient regular empty file 644 0:0 0 1000 1",
-        "/app/f regular file 644 0:0 9 1700000000 2",
-        "/app/f-link regular file 644 0:0 9 1700000000 2",
-        "/app/f-sym symbolic link 777 0:0 8 1700000000 1",
-        "/app/fifo fifo 600 0:0 0 1700000000 1",
-        "/app/keep regular file 750 0:0 5 1700000000 1",
-        "/app/old directory 755 0:0 4096 1700000000 2",
-        "/app/old/b regular file 644 0:0 4 1700000000 1",
-        "base",
-        "two",
-        "ls: /bin/vi: No such file or directory",
-        "f and f-link are one file",
-        ""), listing);
+    try (Podman podman = new Podman(tmp.resolve("podman"))) {
+      podman.load(archive);
+      String listing = podman.run("docker.io/library/jscan-run:1", "/bin/sh", "-c",
+          "find /app -exec stat -c '%n %F %a %u:%g %s %Y %h' {} + | sort; cat /app/f; ls /bin/vi 2>&1;"
+              + " [ \"$(stat -c %i /app/f)\" = \"$(stat -c %i /app/f-link)\" ] && echo f and f-link are one file");
+      assertEquals(String.join("\n",
+          "/app directory 755 0:0 4096 1700000000 3",
+          "/app/ancient regular empty file 644 0:0 0 1000 1",
+          "/app/f regular file 644 0:0 9 1700000000 2",
+          "/app/f-link regular file 644 0:0 9 1700000000 2",
+          "/app/f-sym symbolic link 777 0:0 8 1700000000 1",
+          "/app/fifo fifo 600 0:0 0 1700000000 1",
+          "/app/keep regular file 750 0:0 5 1700000000 1",
+          "/app/old directory 755 0:0 4096 1700000000 2",
+          "/app/old/b regular file 644 0:0 4 1700000000 1",
+          "base",
+          "two",
+          "ls: /bin/vi: No such file or directory",
+          "f and f-link are one file",
+          ""), listing);
+    }
   }
 
   @Test
@@ -244,6 +244,29 @@ class RunInstructionTest {
           createdBy.subList(createdBy.size() - 3, createdBy.size()));
       assertTrue(r.image().config().history().get(createdBy.size() - 2).emptyLayer(), "a RUN that changed nothing makes no layer");
       assertEquals(2, r.image().layers().size());
+    }
+  }
+
+  @Test
+  void run_onALayerWithoutEntriesForItsDirectories_copiesTheRootAndKeepsTheirModes() throws Exception {
+    // recipe: the busybox base plus a layer that deletes /tmp/old without a tmp/ entry of its own:
+    // extracted alone for overlayfs it would make /tmp a plain 0755 directory over the 1777 one
+    Image busybox = (Image) io.jscan.core.transport.ocilayout.OciLayout.open(io.jscan.core.testing.SharedBases.busybox().ociLayout())
+        .resolve(Optional.of("latest"), Optional.empty());
+    Layer withOld = new io.jscan.builder.testing.LayerRecipe().dir("tmp", 01777).file("tmp/old", 0644, "old\n").layer();
+    Layer whiteout = new io.jscan.builder.testing.LayerRecipe().file("tmp/.wh.old", 0, "").layer();
+    io.jscan.core.oci.ImageConfig.History h = new io.jscan.core.oci.ImageConfig.History(Optional.empty(), Optional.of("recipe"),
+        Optional.empty(), Optional.empty(), false);
+    Image image = io.jscan.core.image.ImageBuilder.from(busybox).addLayer(withOld, h).addLayer(whiteout, h).build();
+    Path layout = tmp.resolve("base");
+    io.jscan.core.transport.ocilayout.OciLayout.create(layout).write(image, Optional.of("1"));
+    Path ctx = context(tmp.resolve("ctx"), "FROM oci:" + layout + ":1\nRUN stat -c %a /tmp > /mode && ls /tmp > /listed\n");
+    try (LocalStore store = LocalStore.open(tmp.resolve("home"))) {
+      List<String> log = new ArrayList<>();
+      BuildResult r = RunFixtures.build(store, request(ctx), log);
+      assertEquals("1777\n", TestBuilds.content(r.image().layers().get(3), "mode"), String.join("\n", log));
+      assertEquals("", TestBuilds.content(r.image().layers().get(3), "listed"));
+      assertTrue(log.stream().anyMatch(l -> l.contains("writes into directories it has no entry for")), String.join("\n", log));
     }
   }
 }

@@ -68,6 +68,13 @@ final class LayerUnpacker {
   private final Set<String> unpacked = new HashSet<>();
   private final List<Path> directories = new ArrayList<>();
   private final List<FileTime> directoryTimes = new ArrayList<>();
+  /**
+   * Whether the layer needed a directory it has no entry for (a whiteout in {@code /tmp} without a
+   * {@code tmp/} entry). Extracted alone for overlayfs, such a directory would show its made-up
+   * owner and mode instead of the lower layers' ({@code /tmp} 0755 instead of 1777), so a root
+   * with such a layer is copied instead (RunSupport).
+   */
+  private boolean impliedDirectories;
 
   private LayerUnpacker(Path root, Whiteouts whiteouts, String what) {
     this.root = root;
@@ -79,8 +86,10 @@ final class LayerUnpacker {
    * Extracts {@code layer} into {@code root} (which exists).
    *
    * @param what the layer as messages name it
+   * @return whether a directory had to be made that the layer has no entry for (see
+   *     {@link #impliedDirectories})
    */
-  static void unpack(Layer layer, String what, Path root, Whiteouts whiteouts) throws OciException, IOException {
+  static boolean unpack(Layer layer, String what, Path root, Whiteouts whiteouts) throws OciException, IOException {
     LayerUnpacker u = new LayerUnpacker(root, whiteouts, what);
     try (InputStream in = layer.openUncompressed();
         TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(in, 1 << 16))) {
@@ -89,6 +98,7 @@ final class LayerUnpacker {
       }
     }
     u.finish();
+    return u.impliedDirectories;
   }
 
   private void entry(TarArchiveEntry h, InputStream content) throws IOException, OciException {
@@ -247,6 +257,7 @@ final class LayerUnpacker {
         LinuxFiles.chown(p, 0, 0);
         directories.add(p);
         directoryTimes.add(FileTime.fromMillis(0));
+        impliedDirectories = true;
         resolved.add(c);
       } else if (st.is(FsEntry.Type.SYMLINK)) {
         if (++links > MAX_LINKS) {

@@ -142,24 +142,38 @@ public final class RunSupport implements AutoCloseable {
     }
   }
 
-  /** The directory holding {@code layer} extracted for overlayfs; extracted the first time it is asked for. */
-  Path lowerDirectory(Layer layer, String what) throws JscanException {
+  /**
+   * The directory holding {@code layer} extracted for overlayfs; extracted the first time it is
+   * asked for. Empty when the layer cannot be a lower directory of its own (it lacks entries for
+   * directories it writes into: see LayerUnpacker); the step then copies its root.
+   */
+  Optional<Path> lowerDirectory(Layer layer, String what) throws JscanException {
     Path cache = home.resolve(LOWER_CACHE);
     Path target = cache.resolve(layer.diffId().encoded());
+    Path unfit = cache.resolve(layer.diffId().encoded() + ".unfit");
     if (Files.isDirectory(target)) {
-      return target;
+      return Optional.of(target);
+    }
+    if (Files.exists(unfit)) {
+      return Optional.empty();
     }
     try {
       Files.createDirectories(cache);
       Path tmp = directory().newStep().resolve("lower");
       Files.createDirectory(tmp);
-      LayerUnpacker.unpack(layer, what, tmp, LayerUnpacker.Whiteouts.OVERLAY);
+      if (LayerUnpacker.unpack(layer, what, tmp, LayerUnpacker.Whiteouts.OVERLAY)) {
+        AtomicFiles.write(unfit, "has entries in directories it has no entry for\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            cache);
+        AtomicFiles.deleteTree(tmp);
+        log.accept("  " + what + " writes into directories it has no entry for: steps on it copy their root");
+        return Optional.empty();
+      }
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
         AtomicFiles.deleteTree(tmp); // another process extracted it meanwhile: the same bytes
       }
-      return target;
+      return Optional.of(target);
     } catch (IOException e) {
       throw new OciException(FailureKind.UNEXPECTED, what, "extracting it for RUN: " + e.getMessage(), e);
     }

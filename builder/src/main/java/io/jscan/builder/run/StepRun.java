@@ -102,7 +102,7 @@ public final class StepRun implements AutoCloseable {
 
   /** Makes the step's directory, root file system and bundle. */
   public static StepRun prepare(RunSupport support, Spec spec) throws JscanException {
-    OciRuntime runtime = support.runtime();
+    support.runtime(); // a missing runtime or root fails the step before anything is made
     Path dir = null;
     try {
       dir = support.directory().newStep();
@@ -116,9 +116,12 @@ public final class StepRun implements AutoCloseable {
       CopyDiff.Snapshot snapshot = null;
       if (mode == RunSupport.RootMode.OVERLAY) {
         List<Path> names = new ArrayList<>();
-        for (int i = spec.layers().size() - 1; i >= 0; i--) {
+        boolean fit = true;
+        for (int i = spec.layers().size() - 1; i >= 0 && fit; i--) {
           Layer l = spec.layers().get(i);
-          names.add(support.lowerDirectory(l, "layer " + (i + 1) + " " + l.descriptor().digest()));
+          Optional<Path> lower = support.lowerDirectory(l, "layer " + (i + 1) + " " + l.descriptor().digest());
+          lower.ifPresent(names::add);
+          fit = lower.isPresent();
         }
         if (names.isEmpty()) {
           names.add(Files.createDirectory(dir.resolve("empty"))); // FROM scratch: overlayfs needs a lower directory
@@ -136,8 +139,11 @@ public final class StepRun implements AutoCloseable {
         }
         options = "lowerdir=" + lowerOption + ",upperdir=" + upper + ",workdir=" + work
             + ",redirect_dir=off,metacopy=off,index=off";
-        if (options.length() > MAX_MOUNT_OPTIONS || !plainPath(upper) || names.stream().anyMatch(p -> !plainPath(p))) {
-          support.log("  " + spec.layers().size() + " layers or their paths do not fit overlay mount options: this step copies the root");
+        if (!fit || options.length() > MAX_MOUNT_OPTIONS || !plainPath(upper) || names.stream().anyMatch(p -> !plainPath(p))) {
+          if (fit) {
+            support.log("  " + spec.layers().size() + " layers or their paths do not fit overlay mount options: this step copies"
+                + " the root");
+          }
           mode = RunSupport.RootMode.COPY;
           AtomicFiles.deleteTree(upper);
           AtomicFiles.deleteTree(work);
@@ -162,7 +168,6 @@ public final class StepRun implements AutoCloseable {
       Path bundle = Files.createDirectory(dir.resolve("bundle"));
       long nofile = Math.min(RuntimeConfig.openFilesLimit().orElse(1024L), 1L << 20);
       RuntimeConfig.write(bundle, rootfs, spec.process(), spec.network(), mounts, nofile, resolvConf());
-      Objects.requireNonNull(runtime);
       return new StepRun(support, spec, dir, mode, rootfs, upper, lowers, options, snapshot, stubs);
     } catch (IOException e) {
       deleteQuietly(dir);

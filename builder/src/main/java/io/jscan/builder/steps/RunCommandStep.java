@@ -17,7 +17,6 @@ import io.jscan.dockerfile.SourceLocation;
 import io.jscan.dockerfile.build.StageSource;
 import io.jscan.dockerfile.instructions.CacheSharing;
 import io.jscan.dockerfile.instructions.Mount;
-import io.jscan.dockerfile.instructions.MountType;
 import io.jscan.dockerfile.instructions.RunInstruction;
 import io.jscan.dockerfile.instructions.SecurityMode;
 import io.jscan.dockerfile.parser.Heredoc;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jscan.builder.testing.LayerRecipe;
 import io.jscan.builder.testing.RunFixtures;
 import io.jscan.core.FailureKind;
 import io.jscan.core.fs.FsEntry;
@@ -29,7 +30,7 @@ class LayerUnpackerTest {
   @Test
   void unpack_entryBelowALinkToAnAbsolutePath_staysInsideTheRoot() throws Exception {
     Path outside = Files.createDirectories(tmp.resolve("outside"));
-    Layer layer = new RootDiffTest.TarRecipe()
+    Layer layer = new LayerRecipe()
         .link("escape", outside.toString(), TarConstants.LF_SYMLINK)
         .file("escape/planted", 0644, "x\n")
         .link("up", "../../..", TarConstants.LF_SYMLINK)
@@ -45,7 +46,7 @@ class LayerUnpackerTest {
 
   @Test
   void unpack_pathClimbingOut_isAnIntegrityError() throws Exception {
-    Layer layer = new RootDiffTest.TarRecipe().file("../escaped", 0644, "x").layer();
+    Layer layer = new LayerRecipe().file("../escaped", 0644, "x").layer();
     OciException e = assertThrows(OciException.class,
         () -> LayerUnpacker.unpack(layer, "layer 1", Files.createDirectories(tmp.resolve("root")), LayerUnpacker.Whiteouts.APPLY));
     assertEquals(FailureKind.INTEGRITY, e.kind());
@@ -55,7 +56,7 @@ class LayerUnpackerTest {
 
   @Test
   void unpack_overlayLower_writesWhiteoutDevicesAndOpaqueAttributes() throws Exception {
-    Layer layer = new RootDiffTest.TarRecipe()
+    Layer layer = new LayerRecipe()
         .file(".wh.gone", 0, "")
         .dir("d", 0750).file("d/.wh..wh..opq", 0, "").file("d/kept", 04755, "k\n")
         .layer();
@@ -75,9 +76,9 @@ class LayerUnpackerTest {
   @Test
   void unpack_applyOverLowerLayers_removesWhatWhiteoutsAndOpaqueMarkersHide() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("root"));
-    LayerUnpacker.unpack(new RootDiffTest.TarRecipe().file("gone", 0644, "g").dir("d", 0755).file("d/old", 0644, "o")
+    LayerUnpacker.unpack(new LayerRecipe().file("gone", 0644, "g").dir("d", 0755).file("d/old", 0644, "o")
         .link("l", "gone", TarConstants.LF_SYMLINK).layer(), "base", root, LayerUnpacker.Whiteouts.APPLY);
-    LayerUnpacker.unpack(new RootDiffTest.TarRecipe().dir("d", 0755).file("d/new", 0644, "n").file("d/.wh..wh..opq", 0, "")
+    LayerUnpacker.unpack(new LayerRecipe().dir("d", 0755).file("d/new", 0644, "n").file("d/.wh..wh..opq", 0, "")
         .file(".wh.gone", 0, "").layer(), "top", root, LayerUnpacker.Whiteouts.APPLY);
     assertFalse(Files.exists(root.resolve("gone")));
     assertFalse(Files.exists(root.resolve("d/old")), "the opaque marker hides the older content");

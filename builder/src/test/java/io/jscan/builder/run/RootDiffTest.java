@@ -8,24 +8,20 @@ import io.jscan.builder.fs.FileTree;
 import io.jscan.builder.layer.LayerEntry;
 import io.jscan.builder.layer.LayerListings;
 import io.jscan.builder.layer.ReproducibleLayerBuilder;
+import io.jscan.builder.testing.LayerRecipe;
 import io.jscan.builder.testing.RunFixtures;
 import io.jscan.core.image.Layer;
-import io.jscan.core.image.Layers;
-import io.jscan.core.oci.MediaTypes.Compression;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,54 +41,9 @@ class RootDiffTest {
     RunFixtures.requireRun();
   }
 
-  /** Recipe for a layer: entries written with commons-compress (not jscan's writer). */
-  static final class TarRecipe {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
-
-    TarRecipe() {
-      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-    }
-
-    TarRecipe dir(String name, int mode) throws Exception {
-      TarArchiveEntry e = new TarArchiveEntry(name + "/", TarConstants.LF_DIR);
-      e.setMode(040000 | mode);
-      e.setModTime(FileTime.from(Instant.ofEpochSecond(1_600_000_000L)));
-      tar.putArchiveEntry(e);
-      tar.closeArchiveEntry();
-      return this;
-    }
-
-    TarRecipe file(String name, int mode, String content) throws Exception {
-      byte[] b = content.getBytes(StandardCharsets.UTF_8);
-      TarArchiveEntry e = new TarArchiveEntry(name);
-      e.setMode(0100000 | mode);
-      e.setSize(b.length);
-      e.setModTime(FileTime.from(Instant.ofEpochSecond(1_600_000_000L)));
-      tar.putArchiveEntry(e);
-      tar.write(b);
-      tar.closeArchiveEntry();
-      return this;
-    }
-
-    TarRecipe link(String name, String target, byte type) throws Exception {
-      TarArchiveEntry e = new TarArchiveEntry(name, type);
-      e.setLinkName(target);
-      e.setModTime(FileTime.from(Instant.ofEpochSecond(1_600_000_000L)));
-      tar.putArchiveEntry(e);
-      tar.closeArchiveEntry();
-      return this;
-    }
-
-    Layer layer() throws Exception {
-      tar.finish();
-      return Layers.compress(bytes.toByteArray(), Compression.GZIP);
-    }
-  }
-
   /** Two layers: a base, and one with a whiteout and an opaque directory of its own. */
   static List<Layer> layers() throws Exception {
-    Layer base = new TarRecipe()
+    Layer base = new LayerRecipe()
         .dir("d", 0755).file("d/x", 0644, "x\n")
         .dir("e", 0755).file("e/y", 0644, "y\n").file("e/z", 0600, "z\n")
         .file("f", 0644, "f\n")
@@ -102,7 +53,7 @@ class RootDiffTest {
         .dir("g", 0755).file("g/old", 0644, "old\n")
         .dir("h", 0755).file("h/1", 0644, "1\n").file("h/2", 0644, "2\n")
         .layer();
-    Layer second = new TarRecipe()
+    Layer second = new LayerRecipe()
         .file(".wh.keep", 0, "")
         .dir("g", 0755).file("g/.wh..wh..opq", 0, "").file("g/new", 0644, "new\n")
         .layer();

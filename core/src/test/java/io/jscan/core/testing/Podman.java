@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assertions;
  * hard limits (root lacks CAP_SYS_RESOURCE here, podman's defaults would be refused) and
  * {@code --runtime runc} (crun refuses hybrid cgroups).
  */
-public final class Podman {
+public final class Podman implements AutoCloseable {
   private final Path podman;
   private final Path dir;
   private final Map<String, String> env;
@@ -67,15 +67,29 @@ public final class Podman {
         Files.readString(dir.resolve("err"), StandardCharsets.UTF_8));
   }
 
-  /** Loads a docker-archive; returns the name it was loaded as ({@code name} itself). */
+  /** Loads a docker-archive (the names it holds become podman's). */
   public void load(Path archive) throws Exception {
     ok("load", "-q", "-i", archive.toString());
   }
 
-  /** {@code podman run --rm --runtime runc --network none IMAGE COMMAND...}; its standard output. */
+  /** {@code podman run --rm --runtime runc IMAGE COMMAND...}; its standard output. */
   public String run(String image, String... command) throws Exception {
     List<String> args = new ArrayList<>(List.of("run", "--rm", "--runtime", "runc", image));
     args.addAll(List.of(command));
     return ok(args.toArray(String[]::new)).out();
+  }
+
+  /** Removes podman's images and its store (vfs: plain directories, nothing mounted). */
+  @Override
+  public void close() throws Exception {
+    exec("rmi", "-a", "-f");
+    Path root = dir.resolve("root");
+    if (Files.exists(root)) {
+      try (var paths = Files.walk(root)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 }
