@@ -69,8 +69,8 @@ measure() { # NAME COMMAND...: runs the command, records "NAME seconds"
 
 j=(env JSCAN_HOME="$work/jscan-home" java ${JSCAN_JAVA_OPTS:-} -jar "$jar")
 echo "== jscan $(java -jar "$jar" --version | head -1), $(java -version 2>&1 | head -1)"
-measure jscan-cold "${j[@]}" build -q -t bench:1 "$ctx"
-measure jscan-cached "${j[@]}" build -q -t bench:1 "$ctx"
+measure jscan-cold "${j[@]}" build -t bench:1 "$ctx"
+measure jscan-cached "${j[@]}" build -t bench:1 "$ctx"
 grep -q "$(cat "$work/out-jscan-cold")" "$work/out-jscan-cached" || { echo "the cached build gave another digest" >&2; exit 1; }
 echo "   digest $(cat "$work/out-jscan-cold") both times; RUN roots: $(grep -ho 'RUN roots: [a-z]*' "$work/err-jscan-cold" 2>/dev/null | head -1 || true)"
 
