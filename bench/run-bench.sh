@@ -2,7 +2,7 @@
 # run-bench.sh: RUN steps, jscan build against buildah bud, on the same Dockerfile (run by hand as
 # root; results go to BENCHMARKS.md, section "RUN"). Not a timed test.
 #
-# Base: the busybox image of ../shared/tools/make-busybox-base.sh (an OCI layout both tools read).
+# Base: the busybox image of scripts/make-busybox-base.sh (an OCI layout both tools read).
 # Dockerfile: 5 RUN steps writing about 50 MB in total (seq output: text, compressible about 4:1,
 # plus a few hundred small files each), then a COPY of 5,000 small context files.
 #
@@ -28,13 +28,11 @@ trap cleanup EXIT
 [ -f "$jar" ] || (cd "$repo" && mvn -B -q -ntp -DskipTests package >/dev/null)
 for t in buildah runc umoci skopeo; do command -v "$t" >/dev/null || { echo "$t is not installed (scripts/install-test-tools.sh)" >&2; exit 1; }; done
 [ -x /usr/bin/time ] || { echo "GNU time is not installed (apt-get install time)" >&2; exit 1; }
-base_script=""
-for d in "$repo/.." "$repo/../.."; do [ -f "$d/shared/tools/make-busybox-base.sh" ] && base_script="$d/shared/tools/make-busybox-base.sh" && break; done
-[ -n "$base_script" ] || { echo "shared/tools/make-busybox-base.sh not found beside the repository" >&2; exit 1; }
+base_script="$repo/scripts/make-busybox-base.sh"
 
 export SOURCE_DATE_EPOCH=1700000000
 echo "making the busybox base ..." >&2
-bash "$base_script" -r "" -o "$work/busybox" >/dev/null 2>"$work/base.log" || { cat "$work/base.log" >&2; exit 1; }
+bash "$base_script" -o "$work/busybox" >/dev/null 2>"$work/base.log" || { cat "$work/base.log" >&2; exit 1; }
 
 ctx="$work/context"
 rm -rf "$ctx"; mkdir -p "$ctx/files"

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Dockerfile every tutorial starts with (MAINTAINER, {@code RUN apt-get update && apt-get
  * install -y curl}, COPY, EXPOSE, CMD), FROM the minimal Debian base that
- * {@code ../shared/tools/make-debian-base.sh} makes, pushed to a test registry: jscan pulls and
+ * {@code scripts/make-debian-base.sh} makes, pushed to a test registry: jscan pulls and
  * pins the base, builds (the RUN reaches the Debian mirror over the host's network), podman runs
  * curl from the result, and {@code jscan verify} walks it.
  */

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 
 /**
- * The base images the RUN tests build FROM, made by the shared tools scripts beside the repository
- * ({@code ../shared/tools/make-busybox-base.sh}, {@code make-debian-base.sh}; both need root and
+ * The base images the RUN tests build FROM, made by the repository's recipes
+ * ({@code scripts/make-busybox-base.sh}, {@code scripts/make-debian-base.sh}; both need root and
  * apt) and kept under the repository's {@code target/test-bases/} so that every test class and
  * module of one test run makes each only once (the Debian one takes 15-30 s). A file lock keeps
  * two JVMs from making one at the same time. Both are reproducible (SOURCE_DATE_EPOCH=1700000000),
@@ -39,7 +39,7 @@ public final class SharedBases {
     Path dir = cacheDir().resolve("busybox");
     Path oci = dir.resolve("oci");
     Path archive = dir.resolve("busybox.tar");
-    make(dir, List.of("bash", script("make-busybox-base.sh").toString(), "-r", "", "-o", oci.toString(), "-a", archive.toString()));
+    make(dir, List.of("bash", script("make-busybox-base.sh").toString(), "-o", oci.toString(), "-a", archive.toString()));
     return new Base(oci, "latest", archive);
   }
 
@@ -51,8 +51,7 @@ public final class SharedBases {
     Path dir = cacheDir().resolve("debian");
     Path oci = dir.resolve("oci");
     Path archive = dir.resolve("debian.tar");
-    make(dir, List.of("bash", script("make-debian-base.sh").toString(), "-r", "", "-o", oci.toString(), "-a", archive.toString(),
-        "-w", dir.resolve("work").toString()));
+    make(dir, List.of("bash", script("make-debian-base.sh").toString(), "-o", oci.toString(), "-a", archive.toString()));
     return new Base(oci, "bookworm", archive);
   }
 
@@ -86,14 +85,12 @@ public final class SharedBases {
     }
   }
 
-  /** A script of {@code shared/tools} beside the repository (or above it). */
+  /** A recipe of the repository's {@code scripts/}. */
   public static Path script(String name) {
-    for (Path dir = RepoPaths.repoRoot().getParent(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared/tools").resolve(name);
-      if (Files.isRegularFile(candidate)) {
-        return candidate;
-      }
+    Path script = RepoPaths.repoRoot().resolve("scripts").resolve(name);
+    if (!Files.isRegularFile(script)) {
+      Assertions.fail("scripts/" + name + " not found in the repository");
     }
-    return Assertions.fail("shared/tools/" + name + " not found beside the repository");
+    return script;
   }
 }
