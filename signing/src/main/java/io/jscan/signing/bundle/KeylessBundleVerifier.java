@@ -38,6 +38,17 @@ final class KeylessBundleVerifier {
       throws SigningException {
     preCheck(bundle);
     X509Certificate leaf = bundle.material().certificates().get(0);
+    // Cheap checks of the leaf before the chain, SCTs and log are verified: they can only reject
+    // (a bundle that fails them would fail later anyway), and they name the precise reason where
+    // a later failure would be less telling.
+    if (!identity.matches(leaf)) {
+      throw SigningException.integrity("verifying bundle", "the certificate identity does not match: wanted " + identity + ", the certificate has " + describe(leaf));
+    }
+    for (TlogEntry e : bundle.material().tlogEntries()) {
+      if (e.integratedTime().isPresent()) {
+        requireValidAt(leaf, Instant.ofEpochSecond(e.integratedTime().get()), "the log's integrated time");
+      }
+    }
     VerifiedBundle result = sigstoreJavaReads(bundle)
         ? verifyWithSigstoreJava(bundle, artifact, identity, root, leaf)
         : verifyWithJscan(bundle, artifact, identity, root, leaf);
