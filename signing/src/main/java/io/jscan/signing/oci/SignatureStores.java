@@ -33,6 +33,23 @@ public final class SignatureStores {
     return ref -> forReference(ref, transports);
   }
 
+  /**
+   * A locator that looks only in registries, for a server without a local store (the admission
+   * webhook): a bare name ({@code nginx:1.25}) and {@code docker://NAME} both mean the registry the
+   * name points at; layouts, archives and digests alone are refused.
+   */
+  public static Locator registryOnly(io.jscan.core.transport.registry.RegistryClient client) {
+    return ref -> {
+      if (ref instanceof RegistryReference remote) {
+        return new RegistrySignatureStore(client, remote.name());
+      }
+      if (ref instanceof StoreReference stored && stored.name().isPresent()) {
+        return new RegistrySignatureStore(client, stored.name().get());
+      }
+      throw OciException.badInput("image " + ref, "only registry images have signatures here; name the image's repository");
+    };
+  }
+
   public static SignatureStore forReference(ImageReference ref, Transports transports) throws OciException {
     if (ref instanceof OciLayoutReference oci) {
       String dockerReference = oci.refName().filter(ImageName::isValid).map(n -> ImageName.parse(n).repository())
