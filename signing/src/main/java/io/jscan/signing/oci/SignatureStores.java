@@ -50,6 +50,22 @@ public final class SignatureStores {
     };
   }
 
+  /**
+   * A locator for a command that opened no local store: {@code oci:} layouts and registry
+   * references ({@code docker://NAME}); store references are refused.
+   */
+  public static Locator withoutStore(io.jscan.core.transport.registry.RegistryClient client) {
+    return ref -> {
+      if (ref instanceof OciLayoutReference || ref instanceof DockerArchiveReference) {
+        return forReference(ref, null);
+      }
+      if (ref instanceof RegistryReference remote) {
+        return new RegistrySignatureStore(client, remote.name());
+      }
+      throw OciException.badInput("image " + ref, "the local store is not open here");
+    };
+  }
+
   public static SignatureStore forReference(ImageReference ref, Transports transports) throws OciException {
     if (ref instanceof OciLayoutReference oci) {
       String dockerReference = oci.refName().filter(ImageName::isValid).map(n -> ImageName.parse(n).repository())
