@@ -436,6 +436,46 @@ class ImageSigningCommandsTest {
     assertTrue(r.err().contains("a docker-archive has no place for signatures"), r.err());
   }
 
+  // ---------------------------------------------------------------- build --sign
+
+  private Path context() throws Exception {
+    Path ctx = tmp.resolve("ctx");
+    Files.createDirectories(ctx);
+    Files.writeString(ctx.resolve("hello.txt"), "hello\n");
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY hello.txt /\n");
+    return ctx;
+  }
+
+  @Test
+  void buildSign_signsInTheStoreAndEachPushedRepository() throws Exception {
+    String name = registry.host() + "/built/signed:1";
+    Run build = jscan("build", "-q", "-t", name, "--push", "--sign", "--key", key.toString(), context().toString());
+    assertEquals(0, build.code(), build.err());
+    String digest = build.out().strip();
+    Run local = verify(name, "--key", pub.toString());
+    assertEquals(0, local.code(), local.out() + local.err());
+    Run remote = verify("docker://" + name, "--key", pub.toString());
+    assertEquals(0, remote.code(), remote.out() + remote.err());
+    assertTrue(client().fetchManifestIfPresent(ImageName.parse(name), "sha256-" + Digest.parse(digest).encoded() + ".sig").isPresent());
+    assertFailsWith(verify("docker://" + name, "--key", otherPub.toString()), "does not match the key");
+  }
+
+  @Test
+  void buildSign_toAnOciLayoutWithBundle_andRefusals() throws Exception {
+    Path out = tmp.resolve("out");
+    Run build = jscan("build", "-q", "-o", "oci:" + out + ":app", "--sign", "--bundle", "--key", key.toString(), context().toString());
+    assertEquals(0, build.code(), build.err());
+    assertEquals(0, verify("oci:" + out + ":app", "--key", pub.toString()).code());
+
+    Run noKey = jscan("build", "-q", "-t", "x:1", "--sign", context().toString());
+    assertEquals(2, noKey.code(), noKey.err());
+    assertTrue(noKey.err().contains("give --key or --keyless"), noKey.err());
+    Run archive = jscan("build", "-q", "-o", "docker-archive:" + tmp.resolve("a.tar"), "--sign", "--key", key.toString(), context().toString());
+    assertEquals(2, archive.code(), archive.err());
+    assertTrue(archive.err().contains("a docker-archive has no place for signatures"), archive.err());
+    assertFalse(Files.exists(tmp.resolve("a.tar")), "refused before building");
+  }
+
   // ---------------------------------------------------------------- policies
 
   @Test
