@@ -376,7 +376,7 @@ class ImageSigningCommandsTest {
     attachKeyless(dir, image(dir, "app"), sigstore, "https://github.com/mallory/app/.github/workflows/x.yml@refs/heads/main",
         now.minusSeconds(60), now.plusSeconds(540), now);
     assertFailsWith(verify("oci:" + dir + ":app", keylessTrust(sigstore.writeTrustedRoot(tmp.resolve("root.json")))),
-        "the certificate identity does not match: wanted identity \"" + IDENTITY + "\"");
+        "No provided certificate identities matched values in certificate: wanted identity \"" + IDENTITY + "\"");
   }
 
   @Test

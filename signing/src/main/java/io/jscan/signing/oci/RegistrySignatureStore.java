@@ -38,11 +38,14 @@ public final class RegistrySignatureStore implements SignatureStore {
 
   @Override
   public Optional<Image> readTagged(String tag) throws OciException {
-    Optional<RegistryClient.FetchedManifest> m = client.fetchManifestIfPresent(repository, tag);
-    if (m.isEmpty()) {
-      return Optional.empty();
+    try {
+      return Optional.of(asImage(client.read(repository.withTag(tag)), tag));
+    } catch (RegistryException e) {
+      if (e.httpStatus().orElse(0) == 404) {
+        return Optional.empty(); // no such tag (or repository): nothing stored
+      }
+      throw e;
     }
-    return Optional.of(asImage(client.read(repository.withTag(tag).withDigest(m.get().descriptor().digest())), tag));
   }
 
   @Override
@@ -57,11 +60,7 @@ public final class RegistrySignatureStore implements SignatureStore {
 
   @Override
   public Image read(Descriptor manifest) throws OciException {
-    try {
-      return asImage(client.read(repository.withDigest(manifest.digest())), manifest.digest().toString());
-    } catch (RegistryException e) {
-      throw e;
-    }
+    return asImage(client.read(repository.withDigest(manifest.digest())), manifest.digest().toString());
   }
 
   @Override

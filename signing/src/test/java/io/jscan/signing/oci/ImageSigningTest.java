@@ -225,7 +225,7 @@ class ImageSigningTest {
     EvidenceCheck c = keyless(sigstore, sigstore, "https://github.com/mallory/app/.github/workflows/release.yml@refs/heads/main",
         now.minusSeconds(60), now.plusSeconds(540), now);
     assertFalse(c.verified());
-    assertTrue(c.detail().contains("identity does not match"), c.detail());
+    assertTrue(c.detail().contains("No provided certificate identities matched values in certificate"), c.detail());
     assertTrue(c.detail().contains("mallory"), c.detail());
   }
 

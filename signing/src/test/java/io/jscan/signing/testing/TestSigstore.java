@@ -83,7 +83,7 @@ public final class TestSigstore {
    */
   public Leaf leaf(String identity, String issuer, Instant notBefore, Instant notAfter) throws Exception {
     KeyPair key = ecKey();
-    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name(ca.getSubjectX500Principal().getName()),
+    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()),
         BigInteger.valueOf(SERIAL.getAndIncrement()), Date.from(notBefore), Date.from(notAfter), new X500Name(""), key.getPublic());
     GeneralName san = identity.contains("://") ? new GeneralName(GeneralName.uniformResourceIdentifier, identity)
         : new GeneralName(GeneralName.rfc822Name, identity);
