@@ -124,6 +124,11 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
 
   @picocli.CommandLine.Mixin RegistryMixin registry;
 
+  @Option(names = "--sign", description = "Sign the image where it was written (store, oci: layout, and each --push repository); needs --key or --keyless.")
+  boolean sign;
+
+  @picocli.CommandLine.Mixin KeylessMixin signing;
+
   private Map<String, String> environment = System.getenv();
 
   @Override
@@ -143,6 +148,15 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     PinnedImages.PullPolicy pullPolicy = PinnedImages.PullPolicy.parse(pull);
     if (push && request.tags().isEmpty()) {
       throw BuildException.badInput("--push", "name the image with -t (the registry to push to comes from the name)");
+    }
+    if (sign != signing.given()) {
+      throw BuildException.badInput("--sign", sign ? "give --key or --keyless to sign with" : "--key and --keyless need --sign");
+    }
+    io.jscan.signing.oci.SigningMethod signingMethod = null;
+    if (sign) {
+      BuildSigning.checkPossible(request, push);
+      // the key is read (and its password asked) before the build, not after minutes of it
+      signingMethod = signing.method(environment, "build --sign");
     }
     Progress progress = new Progress(err, quiet ? Progress.Mode.quiet : Progress.Mode.auto);
     RegistryClient client = registry.client(environment, progress);
@@ -172,6 +186,12 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
         for (ImageName tag : request.tags()) {
           io.jscan.core.oci.Descriptor pushed = client.push(result.image(), tag);
           log.accept("pushed " + tag + "@" + pushed.digest());
+        }
+      }
+      if (sign) {
+        BuildSigning signer = new BuildSigning(BuildSigning.destinations(request, store, client, push), signingMethod, signing.format());
+        for (io.jscan.signing.oci.Stored s : signer.sign(result.image().descriptor())) {
+          log.accept("signed " + result.manifestDigest() + ": " + s.location());
         }
       }
       if (metadataFile != null) {

@@ -1,20 +1,36 @@
 package io.jscan.verifier;
 
+import io.jscan.signing.oci.FoundEvidence;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Signatures and attestations found for an image, as an {@link EvidenceProvider} (the signing
- * issue's cosign / Sigstore verification) reports them. Until a provider is wired in, there is no
- * evidence and the {@code signature-required} and {@code sbom-required} rules report "no signature
- * found" and "no SBOM found". A signature or attestation that is present but does not verify is a
- * signature failure (exit code 4) whatever the policies say.
+ * Signatures and attestations found for an image, as an {@link EvidenceProvider} reports them
+ * ({@link io.jscan.verifier.signatures.SignatureEvidence} is jscan's: cosign tags and Sigstore
+ * bundle referrers). A signature or attestation that is present but does not verify is a
+ * signature failure (exit code 4) whatever the policies say, unless another one verified (see
+ * {@link Verifier}); without a provider there is no evidence and the {@code signature-required}
+ * and {@code sbom-required} rules report "no signature found" and "no SBOM found".
+ *
+ * @param signatures each signature found, judged against the provider's trusted keys/identities
+ * @param attestations each attestation found, judged likewise
+ * @param failures requirements the provider was asked to enforce and that failed (e.g. {@code
+ *     --key} given but no signature found): each a signature failure (exit 4)
+ * @param found the raw signatures and attestations, per digest, for rules that judge them against
+ *     their own keys or identities ({@code signature-required} with {@code keys})
  */
-public record Evidence(List<Signature> signatures, List<Attestation> attestations) {
+public record Evidence(List<Signature> signatures, List<Attestation> attestations, List<String> failures, List<FoundEvidence> found) {
   public Evidence {
     signatures = List.copyOf(signatures);
     attestations = List.copyOf(attestations);
+    failures = List.copyOf(failures);
+    found = List.copyOf(found);
+  }
+
+  /** Judged signatures and attestations only (no requirement failures, no raw material). */
+  public Evidence(List<Signature> signatures, List<Attestation> attestations) {
+    this(signatures, attestations, List.of(), List.of());
   }
 
   public static Evidence none() {

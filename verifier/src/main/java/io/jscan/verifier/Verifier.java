@@ -280,22 +280,48 @@ public final class Verifier implements AutoCloseable {
     }
   }
 
+  /**
+   * Signature findings from the evidence, whatever the policies say:
+   * <ul>
+   *   <li>each requirement failure the provider reports (a key was given, no signature found);
+   *   <li>each signature that does not verify, unless another signature of the image verified:
+   *       as with cosign, an image may carry signatures by several parties, and one by a trusted
+   *       signer is what counts; the others are reported as warnings;
+   *   <li>each attestation that does not verify, unless another of the same predicate type did.
+   * </ul>
+   * Tampered, copied and malformed evidence on an image with nothing valid is therefore exit 4.
+   */
   private static List<Finding> signatureFailures(Evidence evidence, ImageFacts facts) {
     List<Finding> out = new ArrayList<>();
     Location at = Location.InImage.part("manifest", facts.walk().manifestCheck().digest());
+    for (String failure : evidence.failures()) {
+      out.add(new Finding("signature", Optional.empty(), Severity.ERROR, Mode.ENFORCE, Category.SIGNATURE, failure, Optional.of(at), Optional.empty()));
+    }
+    boolean signatureVerified = evidence.signatures().stream().anyMatch(Evidence.Signature::verified);
     for (Evidence.Signature s : evidence.signatures()) {
       if (!s.verified()) {
-        out.add(new Finding("signature", Optional.empty(), Severity.ERROR, Mode.ENFORCE, Category.SIGNATURE,
-            s.kind() + " signature does not verify: " + s.detail(), Optional.of(at), Optional.empty()));
+        out.add(signatureFinding(signatureVerified, s.kind() + " signature does not verify: " + s.detail(), at));
+      }
+    }
+    Set<String> attested = new HashSet<>();
+    for (Evidence.Attestation a : evidence.attestations()) {
+      if (a.verified()) {
+        attested.add(a.predicateType());
       }
     }
     for (Evidence.Attestation a : evidence.attestations()) {
       if (!a.verified()) {
-        out.add(new Finding("signature", Optional.empty(), Severity.ERROR, Mode.ENFORCE, Category.SIGNATURE,
-            "attestation " + a.predicateType() + " does not verify: " + a.detail(), Optional.of(at), Optional.empty()));
+        out.add(signatureFinding(attested.contains(a.predicateType()), "attestation " + a.predicateType() + " does not verify: " + a.detail(), at));
       }
     }
     return out;
+  }
+
+  private static Finding signatureFinding(boolean outweighed, String message, Location at) {
+    return outweighed
+        ? new Finding("signature", Optional.empty(), Severity.WARNING, Mode.WARN, Category.SIGNATURE,
+            message + " (ignored: another one verified)", Optional.of(at), Optional.empty())
+        : new Finding("signature", Optional.empty(), Severity.ERROR, Mode.ENFORCE, Category.SIGNATURE, message, Optional.of(at), Optional.empty());
   }
 
   @Override

@@ -10,6 +10,13 @@ import io.jscan.verifier.ImageFacts;
 import io.jscan.verifier.LayerReport;
 import io.jscan.verifier.Location;
 import io.jscan.verifier.Severity;
+import io.jscan.signing.bundle.CertificateIdentity;
+import io.jscan.signing.bundle.TrustedRoot;
+import io.jscan.signing.oci.EvidenceCheck;
+import io.jscan.signing.oci.FoundEvidence;
+import io.jscan.signing.oci.ImageEvidenceVerifier;
+import io.jscan.signing.oci.TrustPolicy;
+import io.jscan.signing.payload.PredicateTypes;
 import io.jscan.verifier.files.FileFact;
 import io.jscan.verifier.lint.DockerfileFacts;
 import java.time.Duration;
@@ -39,7 +46,17 @@ public final class BuiltinRules {
     /** bytes: an integer, or a string with a unit ({@code 500MB}, {@code 1GiB}) */
     SIZE,
     BOOLEAN,
-    SEVERITY
+    SEVERITY,
+    /** public keys: PEM files (relative to the policy file) or inline PEM text; loaded with the policy */
+    KEYS,
+    /** keyless signers: a list of mappings {subject | subjectRegExp, issuer | issuerRegExp} */
+    IDENTITIES,
+    /** a Sigstore trusted root JSON file (relative to the policy file); loaded with the policy */
+    TRUSTED_ROOT,
+    /** an in-toto predicate type URI or cosign shorthand (slsaprovenance, cyclonedx, spdx, ...) */
+    PREDICATE_TYPE,
+    /** a CEL expression over an attestation: {@code predicate}, {@code predicateType}, {@code now} */
+    PREDICATE_CEL
   }
 
   /** A parameter a rule takes. */
@@ -112,7 +129,7 @@ public final class BuiltinRules {
     for (Rule r : List.of(
         new Integrity(), new BaseNotLatest(), new BasePinned(), new Maintainer(), new NonRootUser(), new NoSetuid(),
         new NoSecrets(), new AllowedRegistries(), new RequiredLabels(), new MaxSize(), new MaxLayers(), new Healthcheck(),
-        new ImageAge(), new SignatureRequired(), new SbomRequired(), new NoDeviceNodes(), new NoWorldWritable(),
+        new ImageAge(), new SignatureRequired(), new AttestationRequired(), new SbomRequired(), new NoDeviceNodes(), new NoWorldWritable(),
         new MaxFileSize(), new DockerfileLint())) {
       RULES.put(r.id(), r);
     }
@@ -601,11 +618,64 @@ public final class BuiltinRules {
     }
   }
 
+  // ---------------------------------------------------------------- signatures and attestations
+
+  private static final String TRUST_HELP =
+      " Without keys or identities the rule judges the signatures as verify's --key or --certificate-identity options did; with"
+          + " them, it verifies what is stored against its own keys and identities.";
+
+  private static Param[] trustParams(Param... first) {
+    List<Param> all = new ArrayList<>(List.of(first));
+    all.add(new Param("keys", ParamType.KEYS, false, "trusted public keys: PEM files (relative to the policy file) or inline PEM"));
+    all.add(new Param("identities", ParamType.IDENTITIES, false,
+        "trusted keyless signers: mappings of subject or subjectRegExp and issuer or issuerRegExp (needs trustedRoot)"));
+    all.add(new Param("trustedRoot", ParamType.TRUSTED_ROOT, false, "Sigstore trusted root JSON file (relative to the policy file)"));
+    all.add(new Param("requireTlog", ParamType.BOOLEAN, false, "key signatures need a verified transparency log entry (default false; keyless always do)"));
+    return all.toArray(new Param[0]);
+  }
+
+  /** The rule's own trust, when it names keys or identities. */
+  @SuppressWarnings("unchecked")
+  static Optional<TrustPolicy> ruleTrust(PolicyRule rule) {
+    List<TrustPolicy.TrustedKey> keys = rule.parameter("keys", List.of());
+    List<CertificateIdentity> identities = rule.parameter("identities", List.of());
+    if (keys.isEmpty() && identities.isEmpty()) {
+      return Optional.empty();
+    }
+    TrustedRoot root = rule.parameter("trustedRoot", null);
+    return Optional.of(new TrustPolicy(keys, identities, Optional.ofNullable(root), rule.parameter("requireTlog", Boolean.FALSE)));
+  }
+
+  /** Every stored signature and attestation judged against {@code trust}. */
+  private static List<EvidenceCheck> judge(RuleContext ctx, TrustPolicy trust) {
+    List<EvidenceCheck> out = new ArrayList<>();
+    for (FoundEvidence f : ctx.evidence().found()) {
+      out.addAll(ImageEvidenceVerifier.verify(f, trust).checks());
+    }
+    return out;
+  }
+
+  private static Location manifest(RuleContext ctx) {
+    return Location.InImage.part("manifest", ctx.image().get().walk().manifestCheck().digest());
+  }
+
+  /** A signature failure: blocking findings of these rules give exit code 4. */
+  private static Violation signatureViolation(String message, Location at) {
+    return new Violation(message, Optional.of(at), Category.SIGNATURE);
+  }
+
+  private static String reasons(List<EvidenceCheck> failed) {
+    List<String> r = failed.stream().limit(3).map(c -> c.source() + ": " + c.detail()).toList();
+    return failed.isEmpty() ? "" : ": " + String.join("; ", r) + (failed.size() > 3 ? "; and " + (failed.size() - 3) + " more" : "");
+  }
+
   static final class SignatureRequired extends Rule {
     SignatureRequired() {
       super("signature-required", Severity.ERROR, "Signed",
-          "The image has at least one signature that verifies. Until signature verification is wired into verify, this reports "
-              + "\"no signature found\". A signature that exists but does not verify is a signature failure (exit code 4) anyway.");
+          "The image has at least count signatures by distinct trusted signers that verify: cosign signatures (the sha256-<hex>.sig tag) or "
+              + "Sigstore bundles (OCI referrers), whose payload names exactly the image's digest." + TRUST_HELP
+              + " A failure is a signature failure (exit code 4).",
+          trustParams(new Param("count", ParamType.INTEGER, false, "how many distinct signers must have signed (default 1)")));
     }
 
     @Override
@@ -613,20 +683,120 @@ public final class BuiltinRules {
       if (ctx.image().isEmpty()) {
         return Outcome.skip(NEEDS_IMAGE);
       }
-      List<Evidence.Signature> sigs = ctx.evidence().signatures();
-      if (sigs.stream().anyMatch(Evidence.Signature::verified)) {
+      long count = Math.max(1, rule.<Long>parameter("count", 1L));
+      Optional<TrustPolicy> own = ruleTrust(rule);
+      List<String> signers;
+      List<String> failures;
+      boolean anyFound;
+      if (own.isPresent()) {
+        List<EvidenceCheck> checks = judge(ctx, own.get()).stream().filter(c -> c.kind() == FoundEvidence.Kind.SIGNATURE).toList();
+        signers = checks.stream().filter(EvidenceCheck::verified).map(c -> c.signer().orElseThrow()).distinct().toList();
+        List<EvidenceCheck> failed = checks.stream().filter(c -> !c.verified()).toList();
+        failures = List.of(reasons(failed));
+        anyFound = !checks.isEmpty();
+      } else {
+        List<Evidence.Signature> sigs = ctx.evidence().signatures();
+        signers = sigs.stream().filter(Evidence.Signature::verified).map(s -> s.identity().orElse(s.detail())).distinct().toList();
+        failures = List.of("");
+        anyFound = !sigs.isEmpty() || ctx.evidence().found().stream().anyMatch(f -> f.candidates().stream().anyMatch(c -> c.kind() == FoundEvidence.Kind.SIGNATURE));
+      }
+      if (signers.size() >= count) {
         return Outcome.pass();
       }
-      return Outcome.of(List.of(Violation.policy(sigs.isEmpty() ? "no signature found" : "no signature verified",
-          Location.InImage.part("manifest", ctx.image().get().walk().manifestCheck().digest()))));
+      String message;
+      if (!anyFound) {
+        message = "no signature found";
+      } else if (signers.isEmpty()) {
+        message = own.isPresent() ? "no signature verified under the rule's keys or identities" + failures.get(0)
+            : ctx.evidence().signatures().isEmpty() ? "no signature verified (no trusted key or identity given: --key, --certificate-identity, or the rule's keys)"
+            : "no signature verified";
+      } else {
+        message = signers.size() + " trusted signer" + (signers.size() == 1 ? "" : "s") + " (" + String.join(", ", signers) + "), " + count + " required";
+      }
+      return Outcome.of(List.of(signatureViolation(message, manifest(ctx))));
+    }
+  }
+
+  /** The verified attestations of a type, each with its predicate (plain JSON values). */
+  private record Attested(String predicateType, Map<String, Object> predicate) {}
+
+  private static List<Attested> attested(RuleContext ctx, Optional<TrustPolicy> own, List<EvidenceCheck> failedOut) {
+    List<Attested> out = new ArrayList<>();
+    if (own.isPresent()) {
+      for (EvidenceCheck c : judge(ctx, own.get())) {
+        if (c.kind() != FoundEvidence.Kind.ATTESTATION) {
+          continue;
+        }
+        if (c.verified()) {
+          Evidence.Attestation a = io.jscan.verifier.signatures.SignatureEvidence.attestationOf(c);
+          out.add(new Attested(a.predicateType(), a.predicate()));
+        } else {
+          failedOut.add(c);
+        }
+      }
+      return out;
+    }
+    for (Evidence.Attestation a : ctx.evidence().attestations()) {
+      if (a.verified()) {
+        out.add(new Attested(a.predicateType(), a.predicate()));
+      }
+    }
+    return out;
+  }
+
+  static final class AttestationRequired extends Rule {
+    AttestationRequired() {
+      super("attestation-required", Severity.ERROR, "Attested",
+          "The image has a verified in-toto attestation (cosign's sha256-<hex>.att tag or a Sigstore bundle referrer) of predicateType whose "
+              + "statement names the image's digest; with condition, one whose predicate satisfies that CEL expression (variables "
+              + "predicate, predicateType, now), e.g. predicate.builder.id == 'https://github.com/actions/runner'." + TRUST_HELP
+              + " A failure is a signature failure (exit code 4).",
+          trustParams(
+              new Param("predicateType", ParamType.PREDICATE_TYPE, true, "the predicate type URI, or slsaprovenance, cyclonedx, spdx, vuln, ..."),
+              new Param("condition", ParamType.PREDICATE_CEL, false, "a CEL expression over predicate that one attestation must satisfy")));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      String type = rule.parameter("predicateType", "");
+      CelCheck condition = rule.parameter("condition", null);
+      List<EvidenceCheck> failed = new ArrayList<>();
+      List<Attested> ofType = attested(ctx, ruleTrust(rule), failed).stream().filter(a -> a.predicateType().equals(type)).toList();
+      if (ofType.isEmpty()) {
+        return Outcome.of(List.of(signatureViolation("no verified " + type + " attestation" + reasons(failed), manifest(ctx))));
+      }
+      if (condition == null) {
+        return Outcome.pass();
+      }
+      String last = "";
+      for (Attested a : ofType) {
+        Map<String, Object> vars = new java.util.HashMap<>();
+        vars.put("predicate", a.predicate());
+        vars.put("predicateType", a.predicateType());
+        vars.put("now", ctx.now());
+        try {
+          if (condition.test(vars)) {
+            return Outcome.pass();
+          }
+          last = condition.hasTemplate() ? condition.message(vars) : "condition is false: " + condition.expression();
+        } catch (IllegalStateException e) {
+          // an expression that cannot be evaluated on this predicate does not hold (fail closed)
+          last = "condition could not be evaluated: " + e.getMessage();
+        }
+      }
+      return Outcome.of(List.of(signatureViolation("no verified " + type + " attestation satisfies the condition (" + last + ")", manifest(ctx))));
     }
   }
 
   static final class SbomRequired extends Rule {
     SbomRequired() {
       super("sbom-required", Severity.ERROR, "SBOM attested",
-          "The image has a verified attestation whose predicate is an SBOM (CycloneDX or SPDX). Until attestation verification is "
-              + "wired into verify, this reports \"no SBOM found\".");
+          "The image has a verified attestation whose predicate is an SBOM (CycloneDX or SPDX) and whose statement names the image's digest."
+              + TRUST_HELP + " A failure is a signature failure (exit code 4).",
+          trustParams());
     }
 
     @Override
@@ -634,9 +804,10 @@ public final class BuiltinRules {
       if (ctx.image().isEmpty()) {
         return Outcome.skip(NEEDS_IMAGE);
       }
-      boolean ok = ctx.evidence().attestations().stream().anyMatch(a -> a.verified() && a.isSbom());
-      return ok ? Outcome.pass() : Outcome.of(List.of(Violation.policy("no SBOM found",
-          Location.InImage.part("manifest", ctx.image().get().walk().manifestCheck().digest()))));
+      List<EvidenceCheck> failed = new ArrayList<>();
+      boolean ok = attested(ctx, ruleTrust(rule), failed).stream()
+          .anyMatch(a -> a.predicateType().startsWith(PredicateTypes.CYCLONEDX) || a.predicateType().startsWith(PredicateTypes.SPDX));
+      return ok ? Outcome.pass() : Outcome.of(List.of(signatureViolation("no SBOM found" + reasons(failed), manifest(ctx))));
     }
   }
 
