@@ -124,7 +124,8 @@ public final class Builder {
           context.digest(),
           request.sourceDateEpoch(),
           session.layersBuilt(),
-          session.layersReused());
+          session.layersReused(),
+          session.downloads());
     } catch (JscanException | RuntimeException e) {
       try {
         AtomicFiles.deleteTree(session.workDir());
