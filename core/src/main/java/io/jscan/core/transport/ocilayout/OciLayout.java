@@ -254,6 +254,11 @@ public final class OciLayout {
     return names.isEmpty() ? "none" : String.join(", ", names);
   }
 
+  /** The OCI 1.1 artifacts attached to this layout's images (unnamed index.json entries). */
+  public io.jscan.core.image.Referrers referrers() {
+    return new LayoutReferrers(this, artifact -> write(artifact, Optional.empty()));
+  }
+
   // ---------------------------------------------------------------- writing
 
   /**

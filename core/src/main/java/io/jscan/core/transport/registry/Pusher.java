@@ -49,6 +49,8 @@ final class Pusher {
   private final RegistryOptions options;
   private final ImageName destination;
   private final String pushScope;
+  /** The {@code OCI-Subject} header of the last manifest put (distribution-spec: the registry indexed its subject). */
+  private Optional<String> subjectHeader = Optional.empty();
 
   Pusher(RegistryHttp http, RegistryClient client, ImageName destination) {
     this.http = http;
@@ -89,6 +91,19 @@ final class Pusher {
       putManifest(doc, reference);
     }
     return top;
+  }
+
+  /**
+   * Whether the registry said, with {@code OCI-Subject}, that it indexed the last manifest's
+   * subject {@code subject} for the referrers API (distribution-spec "Pushing Manifests with Subject").
+   */
+  boolean subjectIndexed(Digest subject) {
+    return subjectHeader.map(String::trim).map(subject.toString()::equals).orElse(false);
+  }
+
+  /** Puts one document (an index the push made up, such as a referrers tag's) under {@code reference}. */
+  void putDocument(Descriptor descriptor, byte[] bytes, String reference) throws OciException {
+    putManifest(new ArtifactBlobs.Blob(descriptor, () -> new java.io.ByteArrayInputStream(bytes)), reference);
   }
 
   // ---------------------------------------------------------------- blobs
@@ -395,6 +410,7 @@ final class Pusher {
       throw e;
     }
     Optional<String> said = r.headers().firstValue("Docker-Content-Digest");
+    subjectHeader = r.headers().firstValue("OCI-Subject");
     RegistryHttp.discard(r);
     if (said.isPresent() && Digest.isValid(said.get().trim()) && !Digest.parse(said.get().trim()).equals(d.digest())) {
       throw RegistryException.integrity(what, "the registry stored the blob as " + said.get().trim());

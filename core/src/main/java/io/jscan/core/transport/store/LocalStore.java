@@ -319,6 +319,14 @@ public final class LocalStore implements AutoCloseable {
     return top;
   }
 
+  /**
+   * The OCI 1.1 artifacts (SBOMs, provenance) attached to the store's images: unnamed entries of
+   * its index, written under the store's locks; {@code jscan images} does not list them.
+   */
+  public io.jscan.core.image.Referrers referrers() {
+    return new io.jscan.core.transport.ocilayout.LayoutReferrers(layout, artifact -> write(artifact, List.of()));
+  }
+
   /** Gives the image {@code source} names the additional name {@code target}. */
   public Descriptor tag(StoreReference source, ImageName target) throws OciException {
     requireTagged(target);
