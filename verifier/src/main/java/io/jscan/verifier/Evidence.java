@@ -11,14 +11,51 @@ import java.util.Optional;
  * found" and "no SBOM found". A signature or attestation that is present but does not verify is a
  * signature failure (exit code 4) whatever the policies say.
  */
-public record Evidence(List<Signature> signatures, List<Attestation> attestations) {
+public record Evidence(List<Signature> signatures, List<Attestation> attestations, List<Attachment> attachments) {
   public Evidence {
     signatures = List.copyOf(signatures);
     attestations = List.copyOf(attestations);
+    attachments = List.copyOf(attachments);
+  }
+
+  /** Signatures and attestations, no unsigned attachments. */
+  public Evidence(List<Signature> signatures, List<Attestation> attestations) {
+    this(signatures, attestations, List.of());
   }
 
   public static Evidence none() {
-    return new Evidence(List.of(), List.of());
+    return new Evidence(List.of(), List.of(), List.of());
+  }
+
+  /** This evidence and {@code other}'s, together (several providers look in different places). */
+  public Evidence and(Evidence other) {
+    List<Signature> s = new java.util.ArrayList<>(signatures);
+    s.addAll(other.signatures);
+    List<Attestation> a = new java.util.ArrayList<>(attestations);
+    a.addAll(other.attestations);
+    List<Attachment> t = new java.util.ArrayList<>(attachments);
+    t.addAll(other.attachments);
+    return new Evidence(s, a, t);
+  }
+
+  /**
+   * An in-toto statement about the image that was found attached to it <b>without a signature</b>
+   * (an OCI 1.1 referrer artifact, as {@code jscan build --sbom --provenance} writes without
+   * {@code --sign}). Anyone who can write to the repository, layout or store can attach one, so it
+   * is informational: it appears in the policy input with {@code verified: false}, and no built-in
+   * rule lets it decide anything (fail closed). It is not a signature failure either: it makes no
+   * claim to be signed.
+   *
+   * @param predicateType the statement's predicate type
+   * @param artifact the digest of the artifact manifest that carried it
+   * @param predicate the predicate as plain JSON values (maps, lists, strings, numbers, booleans)
+   */
+  public record Attachment(String predicateType, io.jscan.core.oci.Digest artifact, java.util.Map<String, Object> predicate) {
+    public Attachment {
+      Objects.requireNonNull(predicateType, "predicateType");
+      Objects.requireNonNull(artifact, "artifact");
+      predicate = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(predicate));
+    }
   }
 
   /**

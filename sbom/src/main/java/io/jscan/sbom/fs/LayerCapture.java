@@ -168,6 +168,7 @@ public final class LayerCapture {
     private final List<Selector> selectors;
     private final Path scratch;
     private final int memoryLimit;
+    private final Map<Integer, LayerCapture> captured = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean handedOver;
 
     private Session(List<Selector> selectors, Path scratch, int memoryLimit) {
@@ -190,23 +191,34 @@ public final class LayerCapture {
       return new Session(selectors, Files.createTempDirectory("jscan-sbom-"), memoryLimit);
     }
 
-    /** The capture of the layer at {@code index} (0 for the lowest). */
+    /**
+     * The capture of the layer at {@code index} (0 for the lowest), made once; layers may be
+     * captured concurrently, each by one thread.
+     */
     public LayerCapture layer(int index) {
-      return new LayerCapture(this, index);
+      if (index < 0) {
+        throw new IllegalArgumentException("invalid layer index " + index);
+      }
+      return captured.computeIfAbsent(index, i -> new LayerCapture(this, i));
     }
 
     /**
-     * The merged tree of {@code captures} (one per layer, lowest first, every layer present).
+     * The merged tree of the captured layers, one per entry of {@code layers} (lowest first).
      * {@code layers} are only read again if a cataloger asks for a file no selector kept.
+     *
+     * @throws IllegalStateException when a layer was not captured
      */
-    public FileTree merge(List<LayerCapture> captures, List<Layer> layers, String description) {
-      if (captures.size() != layers.size()) {
-        throw new IllegalArgumentException(captures.size() + " captures for " + layers.size() + " layers");
-      }
-      for (int i = 0; i < captures.size(); i++) {
-        if (captures.get(i).layer != i || captures.get(i).session != this) {
-          throw new IllegalArgumentException("capture " + i + " is not this session's layer " + i);
+    public FileTree merge(List<Layer> layers, String description) {
+      List<LayerCapture> captures = new ArrayList<>();
+      for (int i = 0; i < layers.size(); i++) {
+        LayerCapture c = captured.get(i);
+        if (c == null) {
+          throw new IllegalStateException("layer " + (i + 1) + " was not captured");
         }
+        captures.add(c);
+      }
+      if (captured.size() != layers.size()) {
+        throw new IllegalStateException(captured.size() + " layers captured for an image of " + layers.size());
       }
       Map<String, FileMeta> entries = new HashMap<>();
       Map<String, StoredContent> contents = new HashMap<>();

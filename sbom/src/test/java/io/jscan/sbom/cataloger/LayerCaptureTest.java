@@ -101,10 +101,6 @@ class LayerCaptureTest {
   static String captured(Image image, int memoryLimit, boolean reverse) throws Exception {
     List<Layer> layers = image.layers();
     try (LayerCapture.Session session = LayerCapture.Session.open(GENERATOR.selectors(), memoryLimit)) {
-      List<LayerCapture> captures = new ArrayList<>();
-      for (int i = 0; i < layers.size(); i++) {
-        captures.add(session.layer(i));
-      }
       List<Integer> order = new ArrayList<>();
       for (int i = 0; i < layers.size(); i++) {
         order.add(i);
@@ -113,9 +109,9 @@ class LayerCaptureTest {
         Collections.reverse(order);
       }
       for (int i : order) {
-        feed(layers.get(i), captures.get(i));
+        feed(layers.get(i), session.layer(i));
       }
-      try (FileTree tree = session.merge(captures, layers, "image " + image.digest())) {
+      try (FileTree tree = session.merge(layers, "image " + image.digest())) {
         Sbom sbom = GENERATOR.catalogTree(tree, image, "test:capture");
         return SbomFormat.CYCLONEDX_JSON.toString(sbom, TOOL);
       }
