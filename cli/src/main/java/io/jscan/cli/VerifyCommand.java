@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -121,22 +122,39 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     }
     VerifierOptions options = options();
     VerificationReport report;
-    try (Verifier verifier = new Verifier(options)) {
-      if (ref instanceof ImageReference.StoreReference) {
-        try (LocalStore store = LocalStore.open(LocalStore.defaultHome())) {
-          report = verifier.verify(
-              new Transports(store, registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE)).read(ref), request);
-        }
-      } else if (ref instanceof ImageReference.RegistryReference remote) {
-        // streamed from the registry through the same checks; nothing is stored
-        report = verifier.verify(
-            registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE).read(remote.name()), request);
-      } else {
-        report = verifier.verify(readFileTransport(ref), request);
+    if (ref instanceof ImageReference.StoreReference) {
+      try (LocalStore store = LocalStore.open(LocalStore.defaultHome())) {
+        Transports transports = new Transports(store, registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE));
+        report = verify(options, transports.referrers(ref), transports.read(ref), request);
       }
+    } else if (ref instanceof ImageReference.RegistryReference remote) {
+      // streamed from the registry through the same checks; nothing is stored
+      io.jscan.core.transport.registry.RegistryClient client = registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE);
+      report = verify(options, Optional.of(client.referrers(remote.name())), client.read(remote.name()), request);
+    } else {
+      Optional<io.jscan.core.image.Referrers> referrers = ref instanceof ImageReference.OciLayoutReference oci
+          ? Optional.of(OciLayout.open(oci.directory()).referrers()) : Optional.empty();
+      report = verify(options, referrers, readFileTransport(ref), request);
     }
     ReportOutput.write(report, policySet, output, outputFile, spec.commandLine().getOut(), spec.commandLine().getErr(), env);
     return ReportOutput.exitCode(report).code();
+  }
+
+  /**
+   * Verifies with the statements attached to the image where it was found (OCI referrers: SBOM and
+   * provenance that {@code jscan build} attached unsigned) added to whatever evidence the options
+   * look for. Attached statements are informational (see {@code AttachedStatements}).
+   */
+  private static VerificationReport verify(
+      VerifierOptions options, Optional<io.jscan.core.image.Referrers> referrers, Artifact artifact, VerifyRequest request)
+      throws VerifierException {
+    io.jscan.verifier.EvidenceProvider found = options.evidence();
+    io.jscan.verifier.EvidenceProvider attached = referrers.<io.jscan.verifier.EvidenceProvider>map(
+        io.jscan.verifier.attest.AttachedStatements::new).orElse(io.jscan.verifier.EvidenceProvider.none());
+    try (Verifier verifier = new Verifier(options.withEvidence(
+        (subject, image, reference) -> found.collect(subject, image, reference).and(attached.collect(subject, image, reference))))) {
+      return verifier.verify(artifact, request);
+    }
   }
 
   /** oci: and docker-archive: need no store, so verifying them writes nothing to $JSCAN_HOME. */

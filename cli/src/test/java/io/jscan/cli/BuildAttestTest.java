@@ -107,6 +107,9 @@ class BuildAttestTest {
     try (LocalStore store = LocalStore.open(tmp.resolve("home"))) {
       assertEquals(ALL_TYPES, attachedPredicates(store.referrers(), digest));
     }
+    Result verify = jscan("verify", "sample:1", "--output", "json");
+    assertEquals(0, verify.code(), verify.out() + verify.err());
+    assertEquals(2, ((List<?>) ((Map<?, ?>) input(verify.out()).get("sbom")).get("attached")).size(), "found in the store");
     Result images = jscan("images");
     assertEquals(0, images.code(), images.err());
     assertEquals(2, images.out().lines().count(), "the header and the image; attachments are not images: " + images.out());
@@ -151,6 +154,42 @@ class BuildAttestTest {
     assertFalse(Files.exists(archive));
   }
 
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> input(String jsonReport) throws Exception {
+    JsonNode report = JSON.readTree(jsonReport);
+    return JSON.convertValue(report.at("/images/0/input"), Map.class);
+  }
+
+  @Test
+  void verify_imageBuiltWithUnsignedAttachments_showsThem_butStrictStillWantsASignedSbom() throws Exception {
+    Path layoutDir = tmp.resolve("out");
+    Result build = jscan("build", "-q", "--output", "oci:" + layoutDir + ":sample", "--sbom", "--provenance",
+        RepoPaths.testdata("sample").toString());
+    assertEquals(0, build.code(), build.err());
+    Path policy = tmp.resolve("team.yaml");
+    Files.writeString(policy, String.join("\n",
+        "apiVersion: jscan.io/v1", "kind: Policy", "name: team", "rules:",
+        "  - id: sbom-required", "    parameters: {acceptUnsigned: true}",
+        "  - id: forbidden-packages", "    parameters:", "      packages: [{name: openssl, type: deb, versions: \"< 3.0.7\"}]",
+        "  - id: provenance-attached", "    expression: \"has(provenance.builder) && provenance.builder.id == 'https://jscan.io/builders/cli/v1'\"",
+        ""));
+    Result team = jscan("verify", "oci:" + layoutDir + ":sample", "--policy", policy.toString(), "--output", "json");
+    assertEquals(0, team.code(), team.out() + team.err());
+    Map<String, Object> input = input(team.out());
+    Map<String, Object> provenance = (Map<String, Object>) input.get("provenance");
+    assertEquals(false, provenance.get("verified"), "attached without a signature");
+    assertEquals("artifact", provenance.get("source"));
+    String dockerfilePath = ((Map<String, Object>) ((Map<String, Object>) provenance.get("parameters")).get("dockerfile")).get("path").toString();
+    assertTrue(dockerfilePath.endsWith("sample/Dockerfile"), dockerfilePath);
+    Map<String, Object> sbom = (Map<String, Object>) input.get("sbom");
+    assertEquals("generated", sbom.get("source"), "package rules judge what the image's own bytes hold");
+    assertEquals(2, ((List<?>) sbom.get("attached")).size(), "the CycloneDX and SPDX attachments");
+
+    Result strict = jscan("verify", "oci:" + layoutDir + ":sample", "--policy", "strict");
+    assertEquals(3, strict.code(), strict.out() + strict.err());
+    assertTrue(strict.out().contains("no signed SBOM: the SBOM attached as sha256:"), strict.out());
+  }
+
   @Test
   void build_pushWithSbomAndProvenance_attachesInTheRegistry() throws Exception {
     try (TestRegistry registry = TestRegistry.start(tmp.resolve("registry"))) {
@@ -162,6 +201,11 @@ class BuildAttestTest {
       assertEquals(ALL_TYPES, attachedPredicates(client.referrers(name), Digest.parse(r.out())));
       assertArrayEquals(Files.readAllBytes(tmp.resolve("home").resolve("blobs/sha256/" + Digest.parse(r.out()).encoded())),
           client.read(name).manifestBytes(), "the pushed image is the one built");
+      Result verify = jscan("verify", "docker://" + target, "--output", "json");
+      assertEquals(0, verify.code(), verify.out() + verify.err());
+      Map<String, Object> input = input(verify.out());
+      assertEquals(false, ((Map<?, ?>) input.get("provenance")).get("verified"), "found through the registry's referrers tag");
+      assertEquals(2, ((List<?>) ((Map<?, ?>) input.get("sbom")).get("attached")).size());
     }
   }
 }
