@@ -176,6 +176,27 @@ class SbomRulesTest {
   }
 
   @Test
+  void schemaAndLoader_bothRefuseMalformedPackageAndLicenseRules() throws Exception {
+    String head = "apiVersion: jscan.io/v1\nkind: Policy\nname: t\nrules:\n";
+    for (String rules : List.of(
+        "  - id: forbidden-packages\n",
+        "  - id: forbidden-packages\n    parameters:\n      packages: [{type: deb}]\n",
+        "  - id: forbidden-packages\n    parameters:\n      packages: [{name: a, version: '1'}]\n",
+        "  - id: licenses\n    parameters: {allowed: [MIT]}\n",
+        "  - id: sbom-required\n    parameters: {acceptUnsigned: yes please}\n")) {
+      String yaml = head + rules;
+      assertFalse(io.jscan.verifier.Schemas.problems(io.jscan.verifier.Schemas.policy(), io.jscan.verifier.Schemas.yaml(yaml)).isEmpty(),
+          "schema accepted:\n" + yaml);
+      assertThrows(VerifierException.class, () -> TestImage.policy(yaml), "loader accepted:\n" + yaml);
+    }
+    String good = head + "  - id: forbidden-packages\n    parameters:\n      packages: [{name: a, type: npm, versions: '< 2', reason: r}]\n"
+        + "  - id: licenses\n    parameters: {allow: [MIT], deny: [GPL-3.0-only], allowUnknown: true}\n"
+        + "  - id: sbom-required\n    parameters: {acceptUnsigned: true}\n";
+    assertEquals("", io.jscan.verifier.Schemas.problems(io.jscan.verifier.Schemas.policy(), io.jscan.verifier.Schemas.yaml(good)));
+    TestImage.policy(good);
+  }
+
+  @Test
   void forbiddenPackages_imageThatCouldNotBeCatalogued_failsClosed() throws Exception {
     try (Verifier v = TestImage.verifier()) {
       Image img = debian("3.0.2-1");
