@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sbom-debian.sh: times `jscan sbom` on the Debian bookworm base image, JVM start included
-# (issue 7: under 2 s). Builds the image once with ../shared/tools/make-debian-base.sh (root,
+# (issue 7: under 2 s). Builds the image once with scripts/make-debian-base.sh (root,
 # mmdebstrap; no registry) into bench/work/, then runs each format RUNS times (default 5).
 # Usage: bench/sbom-debian.sh [RUNS]   Results: paste into BENCHMARKS.md with the machine and date.
 set -euo pipefail
@@ -8,18 +8,10 @@ here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 runs=${1:-5}
 work="$here/bench/work"
 layout="$work/oci-debian"
-shared="${JSCAN_SHARED:-}"
-if [ -z "$shared" ]; then
-  for d in "$here/.." "$here/../.." "$here/../../.."; do
-    [ -x "$d/shared/tools/make-debian-base.sh" ] && { shared="$d/shared"; break; }
-  done
-fi
-[ -n "$shared" ] || { echo "cannot find shared/tools/make-debian-base.sh (set JSCAN_SHARED)" >&2; exit 1; }
-
 mkdir -p "$work"
 if [ ! -f "$layout/index.json" ]; then
   echo "== building the Debian base image (once)" >&2
-  bash "$shared/tools/make-debian-base.sh" -r "" -o "$layout" -w "$work" -t bookworm >&2
+  bash "$here/scripts/make-debian-base.sh" -o "$layout" -w "$work" -t bookworm >&2
 fi
 "$here/jscan" --version >/dev/null   # builds the jar if needed, outside the timings
 

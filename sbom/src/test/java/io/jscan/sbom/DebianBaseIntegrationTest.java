@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jscan.core.image.Image;
-import io.jscan.core.testing.Conformance;
 import io.jscan.core.testing.ExternalTool;
 import io.jscan.core.transport.ocilayout.OciLayout;
 import io.jscan.sbom.format.SbomFormat;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The issue's Debian check: the bookworm base image that {@code ../shared/tools/make-debian-base.sh}
+ * The issue's Debian check: the bookworm base image that {@code scripts/make-debian-base.sh}
  * builds with mmdebstrap (OCI layout, no registry) is catalogued through jscan's OCI layout
  * transport, and its deb packages (name, version, architecture) must equal what
  * {@code dpkg-query --admindir=ROOTFS/var/lib/dpkg -W} lists for the same root file system.
@@ -42,12 +41,12 @@ class DebianBaseIntegrationTest {
     ExternalTool.require("skopeo");
     ExternalTool.require("jq");
     ExternalTool.require("dpkg-query");
-    Path script = Conformance.root().getParent().resolve("tools/make-debian-base.sh");
+    Path script = io.jscan.core.testing.RepoPaths.repoRoot().resolve("scripts/make-debian-base.sh");
     assertTrue(Files.isRegularFile(script), script.toString());
 
     Path layout = tmp.resolve("oci-debian");
     Path work = tmp.resolve("work");
-    Process make = new ProcessBuilder("bash", script.toString(), "-r", "", "-o", layout.toString(), "-w", work.toString(), "-t", "bookworm")
+    Process make = new ProcessBuilder("bash", script.toString(), "-o", layout.toString(), "-w", work.toString(), "-t", "bookworm")
         .redirectErrorStream(true)
         .redirectOutput(tmp.resolve("make.log").toFile())
         .start();
