@@ -25,7 +25,11 @@ public interface Referrers {
   /** One artifact {@link #list} returned (its blobs are read lazily and verified). */
   Artifact read(Descriptor referrer) throws OciException;
 
-  /** Writes {@code artifact} (an {@link ArtifactManifest}) beside its subject, which must already be there. */
+  /**
+   * Writes {@code artifact} (an {@link ArtifactManifest}) beside its subject, which must already be
+   * there. An OCI layout or the local store keeps one artifact per subject, artifact type and
+   * annotations (the new one replaces the old); a registry keeps them all.
+   */
   void attach(Image artifact) throws OciException;
 
   /** The artifacts of {@link #list} with {@code artifactType}. */

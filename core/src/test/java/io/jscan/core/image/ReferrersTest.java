@@ -112,6 +112,45 @@ class ReferrersTest {
   }
 
   @Test
+  void layout_attachingAnArtifactOfTheSameKind_replacesTheOldOne_otherKindsStay() throws Exception {
+    OciLayout layout = OciLayout.create(tmp.resolve("layout"));
+    Image image = TestImages.withLayers("a");
+    layout.write(image, Optional.of("app:1"));
+    Image first = artifactFor(image, "run 1");
+    Image second = artifactFor(image, "run 2");
+    Image otherKind = ArtifactManifest.of(image.descriptor(), TYPE,
+        List.of(new ArtifactManifest.Blob(TYPE, "sbom".getBytes(StandardCharsets.UTF_8), Map.of())), Map.of("in-toto.io/predicate-type", "y"));
+    layout.referrers().attach(first);
+    layout.referrers().attach(otherKind);
+    layout.referrers().attach(second);
+    assertEquals(List.of(otherKind.digest(), second.digest()), layout.referrers().list(image.digest()).stream().map(Descriptor::digest).toList());
+    assertEquals(3, layout.index().manifests().size(), "the image and one artifact of each kind");
+  }
+
+  @Test
+  void store_removingTheImage_removesItsAttachments_andTheirBlobs() throws Exception {
+    try (LocalStore store = LocalStore.open(tmp.resolve("home"))) {
+      Image image = TestImages.withLayers("a");
+      Image kept = TestImages.withLayers("b");
+      store.write(image, List.of(ImageName.parse("app:1")));
+      store.write(kept, List.of(ImageName.parse("kept:1")));
+      Image artifact = artifactFor(image, "goes with the image");
+      Image other = artifactFor(kept, "stays");
+      store.referrers().attach(artifact);
+      store.referrers().attach(other);
+      Descriptor blob = artifact.manifest().layers().get(0);
+
+      LocalStore.Removal removal = store.remove(List.of(new ImageReference.StoreReference(Optional.of(ImageName.parse("app:1")), Optional.empty())));
+
+      assertEquals(List.of(ImageName.parse("kept:1").toString(), "sha256:" + other.digest().encoded()),
+          store.list().stream().map(e -> e.name().map(Object::toString).orElse(e.descriptor().digest().toString())).toList());
+      assertTrue(removal.deletedBlobs().contains(artifact.digest()), removal.toString());
+      assertTrue(removal.deletedBlobs().contains(blob.digest()), removal.toString());
+      assertEquals(1, store.referrers().list(kept.digest()).size());
+    }
+  }
+
+  @Test
   void registry_withoutReferrersApi_usesTheReferrersTagAndListsBothArtifacts() throws Exception {
     try (TestRegistry registry = TestRegistry.start(tmp.resolve("registry"))) {
       RegistryClient client = new RegistryClient(RegistryOptions.defaults());

@@ -9,6 +9,8 @@ import io.jscan.core.oci.Manifest;
 import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.OciException;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,12 +20,19 @@ import java.util.Optional;
  * and go-containerregistry's layout keep them. The image-spec's layout has no referrers index, so
  * listing reads the candidate manifests (entries with an artifact type, or without a name) and
  * keeps those whose {@code subject} is the image.
+ *
+ * <p>A layout keeps one artifact per subject, artifact type and annotations (for jscan's statements:
+ * per predicate type): attaching a new one replaces the entry of the old, whose blobs garbage
+ * collection may then remove. A registry keeps every artifact pushed.
  */
 public final class LayoutReferrers implements Referrers {
-  /** How an artifact is written: {@link OciLayout#write} for a layout, the store's locked write for the store. */
+  /**
+   * How an artifact is written: blobs, then its index entry, dropping the entries of the artifacts
+   * it replaces ({@link OciLayout#writeReferrer} for a layout, the store's locked version for the store).
+   */
   @FunctionalInterface
   public interface Attacher {
-    void attach(Image artifact) throws OciException;
+    void attach(Image artifact, Set<Digest> replaced) throws OciException;
   }
 
   private final OciLayout layout;
@@ -66,6 +75,14 @@ public final class LayoutReferrers implements Referrers {
     if (!layout.hasBlob(subject.get().digest())) {
       throw OciException.badInput("OCI layout " + layout.root(), "has no manifest " + subject.get().digest() + " to attach to");
     }
-    attacher.attach(artifact);
+    // one artifact of a kind per image: a rebuild's provenance replaces the last one instead of piling up
+    Manifest m = artifact.manifest();
+    Set<Digest> replaced = new HashSet<>();
+    for (Descriptor d : list(subject.get().digest())) {
+      if (!d.digest().equals(artifact.digest()) && d.artifactType().equals(m.artifactType()) && d.annotations().equals(m.annotations())) {
+        replaced.add(d.digest());
+      }
+    }
+    attacher.attach(artifact, replaced);
   }
 }
