@@ -28,7 +28,7 @@ public interface Referrers {
   /**
    * Writes {@code artifact} (an {@link ArtifactManifest}) beside its subject, which must already be
    * there. An OCI layout or the local store keeps one artifact per subject, artifact type and
-   * annotations (the new one replaces the old); a registry keeps them all.
+   * non-empty annotations (the new one replaces the old); a registry keeps them all.
    */
   void attach(Image artifact) throws OciException;
 

@@ -125,6 +125,11 @@ class ReferrersTest {
     layout.referrers().attach(second);
     assertEquals(List.of(otherKind.digest(), second.digest()), layout.referrers().list(image.digest()).stream().map(Descriptor::digest).toList());
     assertEquals(3, layout.index().manifests().size(), "the image and one artifact of each kind");
+    Image plainA = ArtifactManifest.of(image.descriptor(), TYPE, List.of(new ArtifactManifest.Blob(TYPE, new byte[] {'a'}, Map.of())), Map.of());
+    Image plainB = ArtifactManifest.of(image.descriptor(), TYPE, List.of(new ArtifactManifest.Blob(TYPE, new byte[] {'b'}, Map.of())), Map.of());
+    layout.referrers().attach(plainA);
+    layout.referrers().attach(plainB);
+    assertEquals(4, layout.referrers().list(image.digest()).size(), "without annotations nothing says they are of one kind");
   }
 
   @Test

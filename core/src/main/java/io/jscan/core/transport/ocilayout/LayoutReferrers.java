@@ -21,9 +21,9 @@ import java.util.Optional;
  * listing reads the candidate manifests (entries with an artifact type, or without a name) and
  * keeps those whose {@code subject} is the image.
  *
- * <p>A layout keeps one artifact per subject, artifact type and annotations (for jscan's statements:
- * per predicate type): attaching a new one replaces the entry of the old, whose blobs garbage
- * collection may then remove. A registry keeps every artifact pushed.
+ * <p>A layout keeps one artifact per subject, artifact type and (non-empty) annotations (for jscan's
+ * statements: per predicate type): attaching a new one replaces the entry of the old, whose blobs
+ * garbage collection may then remove. A registry keeps every artifact pushed.
  */
 public final class LayoutReferrers implements Referrers {
   /**
@@ -78,7 +78,8 @@ public final class LayoutReferrers implements Referrers {
     // one artifact of a kind per image: a rebuild's provenance replaces the last one instead of piling up
     Manifest m = artifact.manifest();
     Set<Digest> replaced = new HashSet<>();
-    for (Descriptor d : list(subject.get().digest())) {
+    // without annotations nothing says what kind of artifact it is, so nothing is replaced
+    for (Descriptor d : m.annotations().isEmpty() ? List.<Descriptor>of() : list(subject.get().digest())) {
       if (!d.digest().equals(artifact.digest()) && d.artifactType().equals(m.artifactType()) && d.annotations().equals(m.annotations())) {
         replaced.add(d.digest());
       }
