@@ -125,7 +125,8 @@ public final class Builder {
           context.digest(),
           request.sourceDateEpoch(),
           session.layersBuilt(),
-          session.layersReused());
+          session.layersReused(),
+          session.downloads());
     } catch (JscanException | RuntimeException e) {
       try {
         AtomicFiles.deleteTree(session.workDir());

@@ -10,6 +10,7 @@ import io.jscan.builder.Builder;
 import io.jscan.builder.RunOptions;
 import io.jscan.builder.SourceDateEpoch;
 import io.jscan.builder.check.ReproducibilityCheck;
+import io.jscan.builder.provenance.SlsaProvenance;
 import io.jscan.core.FailureKind;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.MediaTypes.Compression;
@@ -122,6 +123,19 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       description = "Build only with the base images pinned in jscan.lock beside the Dockerfile; fail if it is missing or would change.")
   boolean locked;
 
+  @Option(names = "--sbom",
+      description = "Make an SBOM of the image (CycloneDX and SPDX) and attach it beside the image as an OCI artifact referring to it.")
+  boolean sbom;
+
+  @Option(names = "--provenance",
+      description = "Make SLSA v1 provenance of the build and attach it beside the image as an OCI artifact referring to it.")
+  boolean provenance;
+
+  @Option(names = "--sbom-dir", paramLabel = "DIR",
+      description = {"Also write the SBOM (sbom.cdx.json, sbom.spdx.json) and provenance (provenance.intoto.json) into DIR;"
+          + " implies --sbom."})
+  Path sbomDir;
+
   @picocli.CommandLine.Mixin RegistryMixin registry;
 
   @Option(names = "--sign", description = "Sign the image where it was written (store, oci: layout, and each --push repository); needs --key or --keyless.")
@@ -161,6 +175,11 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     Progress progress = new Progress(err, quiet ? Progress.Mode.quiet : Progress.Mode.auto);
     RegistryClient client = registry.client(environment, progress);
     Path lockFile = request.dockerfile().toAbsolutePath().getParent().resolve(ImageLock.FILE_NAME);
+    boolean makeSbom = sbom || sbomDir != null;
+    if ((makeSbom || provenance) && sbomDir == null && request.output().orElse(null) instanceof ImageReference.DockerArchiveReference) {
+      throw BuildException.badInput("--sbom/--provenance", "a docker-archive cannot hold attachments; add --sbom-dir DIR for the files");
+    }
+    java.time.Instant startedOn = java.time.Instant.now();
     try (LocalStore store = StoreAccess.openStore()) {
       PinnedImages pinned = PinnedImages.open(lockFile, store, client, pullPolicy, locked);
       BaseImageSource images = BaseImageSource.pinned(pinned, new Transports(store, client));
@@ -182,10 +201,28 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
         pinned.save();
         log.accept("pinned base images in " + lockFile);
       }
+      List<BuildAttachments.Attachment> attachments = new ArrayList<>();
+      if (provenance) {
+        SlsaProvenance.Run run = new SlsaProvenance.Run(environment.getOrDefault(BUILDER_ID_ENV, SlsaProvenance.DEFAULT_BUILDER_ID),
+            Jscan.Version.version(), java.util.UUID.randomUUID().toString(), startedOn, java.time.Instant.now());
+        attachments.add(BuildAttachments.provenance(request, result, run));
+      }
+      if (makeSbom) {
+        attachments.addAll(0, BuildAttachments.sbom(request, result, Jscan.Version.version(), log));
+      }
+      if (sbomDir != null) {
+        BuildAttachments.writeFiles(sbomDir, attachments, log);
+      }
+      Optional<io.jscan.core.image.Referrers> sink = sinkReferrers(request, store);
+      if (sink.isPresent()) {
+        BuildAttachments.attach(sink.get(), result.image().descriptor(), attachments,
+            request.output().map(Object::toString).orElse("the local store"), log);
+      }
       if (push) {
         for (ImageName tag : request.tags()) {
           io.jscan.core.oci.Descriptor pushed = client.push(result.image(), tag);
           log.accept("pushed " + tag + "@" + pushed.digest());
+          BuildAttachments.attach(client.referrers(tag), result.image().descriptor(), attachments, tag.repository(), log);
         }
       }
       if (sign) {
@@ -201,6 +238,20 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       out.flush();
     }
     return ExitCode.OK.code();
+  }
+
+  /** Names the build platform in provenance's {@code builder.id} (a CI system sets it to its own URI). */
+  static final String BUILDER_ID_ENV = "JSCAN_BUILDER_ID";
+
+  /** Where the image went, as a place for attachments: the store, or the oci: layout; a docker-archive has none. */
+  private static Optional<io.jscan.core.image.Referrers> sinkReferrers(BuildRequest request, LocalStore store) throws OciException {
+    if (request.output().isEmpty() || request.output().get() instanceof StoreReference) {
+      return Optional.of(store.referrers());
+    }
+    if (request.output().get() instanceof ImageReference.OciLayoutReference oci) {
+      return Optional.of(io.jscan.core.transport.ocilayout.OciLayout.open(oci.directory()).referrers());
+    }
+    return Optional.empty();
   }
 
   private BuildRequest request() throws OciException, BuildException {

@@ -54,6 +54,9 @@ final class ImagesCommand implements Callable<Integer> {
     List<Row> rows = new ArrayList<>();
     try (LocalStore store = StoreAccess.openStore()) {
       for (StoreEntry e : store.list()) {
+        if (e.name().isEmpty() && e.descriptor().artifactType().isPresent()) {
+          continue; // an SBOM or provenance attached to an image (LocalStore.referrers), not an image
+        }
         Artifact artifact = store.layout().artifact(e.descriptor());
         Optional<Instant> created = artifact instanceof Image image && runnable(image) ? image.config().created() : Optional.empty();
         rows.add(

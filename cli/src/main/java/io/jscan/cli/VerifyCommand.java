@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -137,15 +138,18 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     if (ref instanceof ImageReference.StoreReference) {
       try (LocalStore store = LocalStore.open(LocalStore.defaultHome())) {
         Transports transports = new Transports(store, client);
-        try (Verifier verifier = new Verifier(withEvidence(options, evidenceWanted, SignatureStores.locator(transports), trustPolicy))) {
-          report = verifier.verify(transports.read(ref), request);
-        }
+        report = verify(withEvidence(options, evidenceWanted, SignatureStores.locator(transports), trustPolicy), transports.referrers(ref),
+            transports.read(ref), request);
       }
+    } else if (ref instanceof ImageReference.RegistryReference remote) {
+      // streamed from the registry through the same checks; nothing is stored
+      report = verify(withEvidence(options, evidenceWanted, SignatureStores.withoutStore(client), trustPolicy),
+          Optional.of(client.referrers(remote.name())), client.read(remote.name()), request);
     } else {
-      try (Verifier verifier = new Verifier(withEvidence(options, evidenceWanted, SignatureStores.withoutStore(client), trustPolicy))) {
-        // registry images are streamed through the same checks; nothing is stored
-        report = verifier.verify(ref instanceof ImageReference.RegistryReference remote ? client.read(remote.name()) : readFileTransport(ref), request);
-      }
+      Optional<io.jscan.core.image.Referrers> referrers = ref instanceof ImageReference.OciLayoutReference oci
+          ? Optional.of(OciLayout.open(oci.directory()).referrers()) : Optional.empty();
+      report = verify(withEvidence(options, evidenceWanted, SignatureStores.withoutStore(client), trustPolicy), referrers,
+          readFileTransport(ref), request);
     }
     ReportOutput.write(report, policySet, output, outputFile, spec.commandLine().getOut(), spec.commandLine().getErr(), env);
     return ReportOutput.exitCode(report).code();
@@ -160,6 +164,23 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
    */
   private static VerifierOptions withEvidence(VerifierOptions options, boolean wanted, SignatureStores.Locator locator, TrustPolicy trust) {
     return wanted ? options.withEvidence(new SignatureEvidence(locator, trust, !trust.isEmpty())) : options;
+  }
+
+  /**
+   * Verifies with the statements attached to the image where it was found (OCI referrers: SBOM and
+   * provenance that {@code jscan build} attached unsigned) added to whatever evidence the options
+   * look for. Attached statements are informational (see {@code AttachedStatements}).
+   */
+  private static VerificationReport verify(
+      VerifierOptions options, Optional<io.jscan.core.image.Referrers> referrers, Artifact artifact, VerifyRequest request)
+      throws VerifierException {
+    io.jscan.verifier.EvidenceProvider found = options.evidence();
+    io.jscan.verifier.EvidenceProvider attached = referrers.<io.jscan.verifier.EvidenceProvider>map(
+        io.jscan.verifier.attest.AttachedStatements::new).orElse(io.jscan.verifier.EvidenceProvider.none());
+    try (Verifier verifier = new Verifier(options.withEvidence(
+        (subject, image, reference) -> found.collect(subject, image, reference).and(attached.collect(subject, image, reference))))) {
+      return verifier.verify(artifact, request);
+    }
   }
 
   /** oci: and docker-archive: need no store, so verifying them writes nothing to $JSCAN_HOME. */

@@ -2,6 +2,7 @@ package io.jscan.builder.steps;
 
 import io.jscan.builder.BaseImageSource;
 import io.jscan.builder.BuildRequest;
+import io.jscan.builder.BuildResult.Download;
 import io.jscan.builder.BuildResult.ResolvedImage;
 import io.jscan.builder.context.ContextSnapshot;
 import io.jscan.builder.layer.LayerListings;
@@ -44,6 +45,7 @@ public final class BuildSession {
   private final Map<Integer, Image> stageImages = new HashMap<>();
   private final Map<Integer, Optional<ResolvedImage>> stageRoots = new HashMap<>();
   private final List<ResolvedImage> resolved = new ArrayList<>();
+  private final java.util.LinkedHashSet<Download> downloads = new java.util.LinkedHashSet<>();
   private ContextSnapshot context;
   private int built;
   private int reused;
@@ -209,5 +211,15 @@ public final class BuildSession {
   /** Every image the build read, in the order it read them. */
   public List<ResolvedImage> resolvedImages() {
     return List.copyOf(resolved);
+  }
+
+  /** Records a URL an ADD depends on (whether its layer is built or comes from the cache). */
+  void download(Download download) {
+    downloads.add(download);
+  }
+
+  /** Every URL the build's ADD instructions depend on, in the order they were met, each once. */
+  public List<Download> downloads() {
+    return List.copyOf(downloads);
   }
 }

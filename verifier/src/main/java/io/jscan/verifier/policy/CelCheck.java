@@ -149,6 +149,15 @@ public final class CelCheck {
     return expression;
   }
 
+  /** Whether the expression or its message template names the document variable {@code variable}. */
+  public boolean mentions(String variable) {
+    java.util.regex.Pattern word = java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(variable) + "\\b");
+    if (word.matcher(expression).find()) {
+      return true;
+    }
+    return template.stream().anyMatch(p -> p instanceof Placeholder ph && word.matcher(ph.expression()).find());
+  }
+
   public boolean hasTemplate() {
     return !template.isEmpty();
   }

@@ -439,8 +439,54 @@ public final class PolicyLoader {
           throw c.error(at, what + ": " + ex.getMessage());
         }
       }
+      case PACKAGE_LIST -> {
+        return packages(c, v, at, what);
+      }
+      case LICENSE_LIST -> {
+        List<String> ids = stringList(c, v, at, what);
+        for (int i = 0; i < ids.size(); i++) {
+          String id = ids.get(i);
+          // a misspelt id would silently allow or deny nothing: refuse it (SPDX license list, or LicenseRef-)
+          if (!io.jscan.sbom.cataloger.SpdxLicenses.isKnownId(id) && !id.matches("LicenseRef-[A-Za-z0-9.-]+")) {
+            String hint = io.jscan.sbom.cataloger.SpdxLicenses.id(id).map(k -> " (did you mean " + k + "?)").orElse("");
+            throw c.error(at + "/" + i, what + ": \"" + id + "\" is not an SPDX license id" + hint);
+          }
+        }
+        return ids;
+      }
       default -> throw new IllegalStateException("unhandled parameter type " + type);
     }
+  }
+
+  private static final java.util.Set<String> PACKAGE_KEYS = java.util.Set.of("name", "type", "versions", "reason");
+
+  /** {@code forbidden-packages}' list: each entry checked now (type known, range parses), so a typo fails at load. */
+  private static List<BuiltinRules.ForbiddenPackage> packages(Context c, JsonNode v, String at, String what) throws VerifierException {
+    if (!v.isArray()) {
+      throw c.error(at, what + ": expected a list of packages ({name, type, versions, reason})");
+    }
+    List<BuiltinRules.ForbiddenPackage> out = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      JsonNode e = v.get(i);
+      String here = at + "/" + i;
+      if (!e.isObject()) {
+        throw c.error(here, what + ": each package is a mapping with name, and optionally type, versions and reason");
+      }
+      c.allowOnly(e, here, what, PACKAGE_KEYS);
+      String name = c.requiredString(e, "name", here, what);
+      Optional<String> type = c.optionalString(e, "type", here, what);
+      Optional<String> versions = c.optionalString(e, "versions", here, what);
+      Optional<String> reason = c.optionalString(e, "reason", here, what);
+      io.jscan.sbom.version.PackageMatcher matcher;
+      try {
+        matcher = io.jscan.sbom.version.PackageMatcher.of(type.orElse("*"), name, versions.orElse(""));
+      } catch (IllegalArgumentException ex) {
+        throw c.error(here, what + ": " + ex.getMessage());
+      }
+      String display = type.map(t -> t + ":").orElse("") + name + versions.map(r -> " " + r.strip()).orElse("");
+      out.add(new BuiltinRules.ForbiddenPackage(matcher, reason, display));
+    }
+    return List.copyOf(out);
   }
 
   /** {@code 500MB}, {@code 1GiB}, {@code 1024}: bytes. */

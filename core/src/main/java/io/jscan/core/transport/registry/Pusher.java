@@ -49,7 +49,7 @@ final class Pusher {
   private final RegistryOptions options;
   private final ImageName destination;
   private final String pushScope;
-  /** The {@code OCI-Subject} header of the answer to the top manifest's PUT (distribution-spec 1.1). */
+  /** The {@code OCI-Subject} header of the answer to the last manifest PUT (distribution-spec 1.1). */
   private volatile Optional<String> subjectHeader = Optional.empty();
 
   Pusher(RegistryHttp http, RegistryClient client, ImageName destination) {
@@ -100,6 +100,16 @@ final class Pusher {
    */
   Optional<String> subjectHeader() {
     return subjectHeader;
+  }
+
+  /** Whether {@link #subjectHeader()} names {@code subject}: the registry indexed it for the referrers API. */
+  boolean subjectIndexed(Digest subject) {
+    return subjectHeader.map(String::trim).map(subject.toString()::equals).orElse(false);
+  }
+
+  /** Puts one document (an index the push made up, such as a referrers tag's) under {@code reference}. */
+  void putDocument(Descriptor descriptor, byte[] bytes, String reference) throws OciException {
+    putManifest(new ArtifactBlobs.Blob(descriptor, () -> new java.io.ByteArrayInputStream(bytes)), reference, true);
   }
 
   // ---------------------------------------------------------------- blobs

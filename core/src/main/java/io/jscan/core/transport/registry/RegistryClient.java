@@ -516,6 +516,14 @@ public final class RegistryClient {
     return new Pusher(http, this, destination).push(artifact);
   }
 
+  /**
+   * The OCI 1.1 artifacts attached to images of {@code repository} (its tag or digest is ignored):
+   * the referrers API, or the referrers tag schema where the registry lacks it.
+   */
+  public io.jscan.core.image.Referrers referrers(ImageName repository) {
+    return new RegistryReferrers(this, repository);
+  }
+
   RegistryHttp http() {
     return http;
   }
