@@ -4,8 +4,10 @@ import io.jscan.core.JscanException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,8 +28,19 @@ import picocli.CommandLine.ScopeType;
       "Builds reproducible OCI images from Dockerfiles and verifies images before they run.",
       ""
     },
-    synopsisSubcommandLabel = "COMMAND",
-    subcommands = {
+    synopsisSubcommandLabel = "COMMAND")
+public final class Jscan {
+
+  @Option(
+      names = "--debug",
+      scope = ScopeType.INHERIT,
+      description = "Print stack traces of errors (for bug reports).")
+  boolean debug;
+
+  private Jscan() {}
+
+  /** Every command, in the order {@code --help} lists them. */
+  static final List<Class<?>> COMMANDS = List.of(
       CommandLine.HelpCommand.class,
       AutoComplete.GenerateCompletion.class,
       DockerfileCommand.class,
@@ -49,17 +62,10 @@ import picocli.CommandLine.ScopeType;
       PullCommand.class,
       PushCommand.class,
       LoginCommand.class,
-      LogoutCommand.class,
-    })
-public final class Jscan {
+      LogoutCommand.class);
 
-  @Option(
-      names = "--debug",
-      scope = ScopeType.INHERIT,
-      description = "Print stack traces of errors (for bug reports).")
-  boolean debug;
-
-  private Jscan() {}
+  /** The commands that need every other command's model: help, completion scripts. */
+  private static final Set<String> NEED_ALL = Set.of("help", "generate-completion");
 
   /** Commands that read environment variables get them through this, so tests can supply their own. */
   interface EnvironmentAware {
@@ -83,7 +89,7 @@ public final class Jscan {
 
   /** As {@link #run(PrintWriter, PrintWriter, Map, String...)} with an explicit standard input (tests). */
   public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, InputStream in, String... args) {
-    CommandLine cli = newCommandLine(out, err, env, in);
+    CommandLine cli = newCommandLine(out, err, env, in, commandsFor(args));
     return cli.execute(args);
   }
 
@@ -96,6 +102,37 @@ public final class Jscan {
   }
 
   static CommandLine newCommandLine(PrintWriter out, PrintWriter err, Map<String, String> env, InputStream in) {
+    return newCommandLine(out, err, env, in, COMMANDS);
+  }
+
+  /**
+   * The commands {@code args} can reach. Picocli builds each command's model by reflection when it
+   * is added, which costs about as much as starting the JVM once there are twenty commands; a run
+   * of one command (the usual case: {@code jscan build ...}) builds only that one. Anything else
+   * (no command, {@code --help}, {@code help}, a misspelt command that needs suggestions) gets
+   * them all.
+   */
+  static List<Class<?>> commandsFor(String... args) {
+    for (String arg : args) {
+      if (arg.equals("--debug")) {
+        continue; // the one global option that can come before the command
+      }
+      if (arg.startsWith("-") || NEED_ALL.contains(arg)) {
+        return COMMANDS;
+      }
+      for (Class<?> c : COMMANDS) {
+        Command command = c.getAnnotation(Command.class);
+        if (command.name().equals(arg) || List.of(command.aliases()).contains(arg)) {
+          return List.of(c);
+        }
+      }
+      return COMMANDS;
+    }
+    return COMMANDS;
+  }
+
+  private static CommandLine newCommandLine(
+      PrintWriter out, PrintWriter err, Map<String, String> env, InputStream in, List<Class<?>> commands) {
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
     CommandLine.IFactory factory =
         new CommandLine.IFactory() {
@@ -112,6 +149,9 @@ public final class Jscan {
           }
         };
     CommandLine cli = new CommandLine(new Jscan(), factory);
+    for (Class<?> command : commands) {
+      cli.addSubcommand(command);
+    }
     cli.setOut(out);
     cli.setErr(err);
     cli.setExitCodeExceptionMapper(t -> ExitCode.UNEXPECTED.code());
@@ -121,7 +161,9 @@ public final class Jscan {
     cli.setExecutionExceptionHandler(Jscan::onFailure);
     // 'generate-completion' is hidden by picocli; show it, people look for it
     CommandLine completion = cli.getSubcommands().get("generate-completion");
-    completion.getCommandSpec().usageMessage().hidden(false);
+    if (completion != null) {
+      completion.getCommandSpec().usageMessage().hidden(false);
+    }
     return cli;
   }
 

@@ -1,15 +1,24 @@
 package io.jscan.core.io;
 
 import com.jcraft.jzlib.Deflater;
-import com.jcraft.jzlib.GZIPOutputStream;
 import com.jcraft.jzlib.JZlib;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
 
 /**
  * gzip whose bytes depend on the input only: not on the JDK, the system zlib, the caller's write
- * sizes or the clock. Reproducible layers need it, because a layer's digest is the digest of
- * its compressed bytes.
+ * sizes, the number of processors or the clock. Reproducible layers need it, because a layer's
+ * digest is the digest of its compressed bytes.
  *
  * <p><b>Why not {@link java.util.zip.GZIPOutputStream}:</b> {@code java.util.zip.Deflater} calls
  * a native zlib, and which one depends on the JDK build: Debian's OpenJDK links the system zlib,
@@ -18,11 +27,18 @@ import java.io.OutputStream;
  * different digest on another. jscan therefore deflates with JZlib, a pure-Java port of zlib's
  * deflate, whose output is fixed by the jar version the build pins.
  *
+ * <p><b>Parallel, as pigz does it:</b> the input is cut into {@value #BLOCK}-byte blocks, each
+ * deflated on its own (raw deflate, RFC 1951) with the previous block's last 32 KiB as its preset
+ * dictionary, and ended with a sync flush (an empty stored block) so that the pieces concatenate
+ * into one valid deflate stream; the last block ends the stream instead. Each block's bytes depend
+ * only on its input and the 32 KiB before it, so the output is the same whether one thread or
+ * eight compressed it. The CRC-32 and length of the gzip trailer (RFC 1952) are computed over the
+ * input as it arrives.
+ *
  * <p><b>Fixed choices:</b> compression level {@value #LEVEL} (zlib's default), 32 KiB window,
- * memLevel 8, default strategy; the header (RFC 1952) carries MTIME 0, no file name, no comment,
- * and OS = 255 ("unknown", what Go's compress/gzip writes, so the byte says nothing about the
- * build host). Input is handed to the deflater in fixed {@value #CHUNK}-byte chunks, so the output
- * cannot depend on how callers split their writes.
+ * memLevel 8, default strategy, {@value #BLOCK}-byte blocks; the header carries MTIME 0, no file
+ * name, no comment, XFL 0 and OS = 255 ("unknown", what Go's compress/gzip writes, so the byte
+ * says nothing about the build host).
  *
  * <p>Changing any of these changes every layer digest jscan produces; the golden-hash test
  * ({@code DeterministicGzipOutputStreamTest}) makes such a change visible.
@@ -33,20 +49,57 @@ public final class DeterministicGzipOutputStream extends OutputStream {
   /** RFC 1952 OS byte: 255 = unknown. */
   public static final int OS_UNKNOWN = 255;
 
-  static final int CHUNK = 64 * 1024;
+  /** Input bytes per independently deflated block (pigz's default). Part of the output format. */
+  static final int BLOCK = 128 * 1024;
   private static final int WINDOW_BITS = 15;
+  private static final int DICTIONARY = 1 << WINDOW_BITS;
   private static final int MEM_LEVEL = 8;
 
-  private final GZIPOutputStream gzip;
-  private final byte[] chunk = new byte[CHUNK];
+  /** Daemon threads shared by every stream: compressing never keeps the JVM alive. */
+  private static final ExecutorService SHARED_POOL = pool(Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8)));
+
+  private final OutputStream out;
+  private final ExecutorService pool;
+  private final int maxInFlight;
+  private final CRC32 crc = new CRC32();
+  private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
+  private byte[] block = new byte[BLOCK];
   private int filled;
+  /** The input block before {@link #block}, held back until we know whether it is the last one. */
+  private byte[] pending;
+  private byte[] pendingDictionary;
+  private byte[] dictionary;
+  private long length;
   private boolean closed;
 
+  /** Compresses on the shared pool (one thread per processor, at most eight). */
   public DeterministicGzipOutputStream(OutputStream out) throws IOException {
-    Deflater deflater = new Deflater(LEVEL, WINDOW_BITS, MEM_LEVEL, JZlib.W_GZIP);
-    this.gzip = new GZIPOutputStream(out, deflater, CHUNK, true);
-    gzip.setModifiedTime(0);
-    gzip.setOS(OS_UNKNOWN);
+    this(out, SHARED_POOL, Math.max(2, 2 * Math.min(Runtime.getRuntime().availableProcessors(), 8)));
+  }
+
+  /**
+   * Compresses on {@code pool} with at most {@code maxInFlight} blocks queued or being
+   * compressed (memory stays about {@code 2 * maxInFlight * BLOCK}). The bytes written do not
+   * depend on either.
+   */
+  DeterministicGzipOutputStream(OutputStream out, ExecutorService pool, int maxInFlight) throws IOException {
+    this.out = Objects.requireNonNull(out, "out");
+    this.pool = Objects.requireNonNull(pool, "pool");
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
+    }
+    this.maxInFlight = maxInFlight;
+    // RFC 1952 header: ID1 ID2, CM=8 (deflate), FLG=0, MTIME=0, XFL=0, OS
+    out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) OS_UNKNOWN});
+  }
+
+  static ExecutorService pool(int threads) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "jscan-gzip-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   @Override
@@ -59,35 +112,127 @@ public final class DeterministicGzipOutputStream extends OutputStream {
     if (closed) {
       throw new IOException("stream closed");
     }
-    java.util.Objects.checkFromIndexSize(off, len, b.length);
+    Objects.checkFromIndexSize(off, len, b.length);
+    crc.update(b, off, len);
+    length += len;
     while (len > 0) {
-      int n = Math.min(len, CHUNK - filled);
-      System.arraycopy(b, off, chunk, filled, n);
+      int n = Math.min(len, BLOCK - filled);
+      System.arraycopy(b, off, block, filled, n);
       filled += n;
       off += n;
       len -= n;
-      if (filled == CHUNK) {
-        gzip.write(chunk, 0, CHUNK);
-        filled = 0;
+      if (filled == BLOCK) {
+        blockFull();
       }
     }
   }
 
-  /** Does not flush the deflater (a sync flush would change the bytes); only {@link #close} completes the stream. */
+  /** A full block: the one held back before it is not the last, so it can be compressed now. */
+  private void blockFull() throws IOException {
+    if (pending != null) {
+      submit(pending, pendingDictionary, false);
+    }
+    pending = block;
+    pendingDictionary = dictionary;
+    dictionary = Arrays.copyOfRange(block, BLOCK - DICTIONARY, BLOCK);
+    block = new byte[BLOCK];
+    filled = 0;
+  }
+
+  private void submit(byte[] input, byte[] preset, boolean last) throws IOException {
+    while (inFlight.size() >= maxInFlight) {
+      out.write(next());
+    }
+    inFlight.add(pool.submit(() -> deflate(input, input.length, preset, last)));
+  }
+
+  private byte[] next() throws IOException {
+    Future<byte[]> f = inFlight.removeFirst();
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while compressing");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof IOException io ? io : new IOException("compressing: " + cause, cause);
+    }
+  }
+
+  /**
+   * One block as raw deflate: sync-flushed so that the next block can follow, or finished.
+   *
+   * <p>JZlib, like the zlib it was ported from, accepts a preset dictionary only on a zlib-wrapped
+   * stream (RFC 1950), so the block is deflated with the wrapper and the wrapper is cut off: its
+   * header (2 bytes, plus the 4-byte dictionary id when there is a dictionary) and, on the last
+   * block, the Adler-32 trailer. What lies between is exactly the raw deflate data.
+   */
+  static byte[] deflate(byte[] input, int length, byte[] preset, boolean last) throws IOException {
+    Deflater d = new Deflater(LEVEL, WINDOW_BITS, MEM_LEVEL, JZlib.W_ZLIB);
+    if (preset != null && d.setDictionary(preset, preset.length) != JZlib.Z_OK) {
+      throw new IOException("deflate: the preset dictionary was refused");
+    }
+    d.setInput(input, 0, length, false);
+    byte[] buffer = new byte[length + length / 8 + 64];
+    java.io.ByteArrayOutputStream result = new java.io.ByteArrayOutputStream(length / 2 + 64);
+    int flush = last ? JZlib.Z_FINISH : JZlib.Z_SYNC_FLUSH;
+    while (true) {
+      d.setOutput(buffer, 0, buffer.length);
+      int status = d.deflate(flush);
+      if (status != JZlib.Z_OK && status != JZlib.Z_STREAM_END && status != JZlib.Z_BUF_ERROR) {
+        throw new IOException("deflate failed: zlib status " + status + " (" + d.getMessage() + ")");
+      }
+      int produced = buffer.length - d.getAvailOut();
+      result.write(buffer, 0, produced);
+      if (status == JZlib.Z_STREAM_END || (!last && d.getAvailIn() == 0 && d.getAvailOut() > 0)) {
+        break;
+      }
+      if (status == JZlib.Z_BUF_ERROR && produced == 0) {
+        throw new IOException("deflate made no progress");
+      }
+    }
+    d.end();
+    byte[] wrapped = result.toByteArray();
+    int header = preset != null ? 6 : 2;
+    int trailer = last ? 4 : 0;
+    return Arrays.copyOfRange(wrapped, header, wrapped.length - trailer);
+  }
+
+  /** Does not flush the deflater (a flush would change the bytes); only {@link #close} completes the stream. */
   @Override
   public void flush() {}
 
-  /** Writes the rest, the gzip trailer, and closes the underlying stream. */
+  /** Compresses the rest, writes the gzip trailer, and closes the underlying stream. */
   @Override
   public void close() throws IOException {
     if (closed) {
       return;
     }
     closed = true;
-    if (filled > 0) {
-      gzip.write(chunk, 0, filled);
-      filled = 0;
+    try {
+      if (filled > 0 || pending == null) {
+        // the partial block (or the only, possibly empty, one) is the last
+        if (pending != null) {
+          submit(pending, pendingDictionary, false);
+        }
+        byte[] rest = Arrays.copyOf(block, filled);
+        submit(rest, dictionary, true);
+      } else {
+        // the input ended exactly at a block boundary: the held-back block is the last
+        submit(pending, pendingDictionary, true);
+      }
+      while (!inFlight.isEmpty()) {
+        out.write(next());
+      }
+      long value = crc.getValue();
+      out.write(new byte[] {
+          (byte) value, (byte) (value >>> 8), (byte) (value >>> 16), (byte) (value >>> 24),
+          (byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) (length >>> 24)});
+    } finally {
+      for (Future<byte[]> f : inFlight) {
+        f.cancel(true);
+      }
+      out.close();
     }
-    gzip.close();
   }
 }

@@ -57,9 +57,11 @@ final class RegistryHttp {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegistryOptions options;
-  private final HttpClient verifiedClient;
-  private final HttpClient trustingClient;
-  private final SSLContext trustAllContext;
+  // Made on first use: an HTTP client's TLS set-up (cacerts, providers) costs a few hundred
+  // milliseconds of class loading, and most builds (FROM scratch, the store, layouts) never need one.
+  private volatile HttpClient verifiedClient;
+  private volatile HttpClient trustingClient;
+  private volatile SSLContext trustAllContext;
   private final ConcurrentHashMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
   static {
@@ -72,9 +74,27 @@ final class RegistryHttp {
 
   RegistryHttp(RegistryOptions options) {
     this.options = options;
-    this.verifiedClient = builder().build();
-    this.trustAllContext = trustAll();
-    this.trustingClient = builder().sslContext(trustAllContext).build();
+  }
+
+  private synchronized HttpClient verifiedClient() {
+    if (verifiedClient == null) {
+      verifiedClient = builder().build();
+    }
+    return verifiedClient;
+  }
+
+  private synchronized SSLContext trustAllContext() {
+    if (trustAllContext == null) {
+      trustAllContext = trustAll();
+    }
+    return trustAllContext;
+  }
+
+  private synchronized HttpClient trustingClient() {
+    if (trustingClient == null) {
+      trustingClient = builder().sslContext(trustAllContext()).build();
+    }
+    return trustingClient;
   }
 
   private HttpClient.Builder builder() {
@@ -210,7 +230,7 @@ final class RegistryHttp {
       for (int b = 0; b < bases.size(); b++) {
         URI base = bases.get(b);
         boolean moreToTry = b + 1 < bases.size();
-        HttpClient client = base.getScheme().equals("https") && insecure ? trustingClient : verifiedClient;
+        HttpClient client = base.getScheme().equals("https") && insecure ? trustingClient() : verifiedClient();
         HttpRequest request = requestBuilder(base.resolve("/v2/")).GET().build();
         HttpResponse<InputStream> r;
         try {
@@ -424,7 +444,7 @@ final class RegistryHttp {
         }
         boolean trusting = client == trustingClient;
         r = BlockingExchange.send(call.method(), uri, headers, options.connectTimeout(),
-            trusting ? Optional.of(trustAllContext) : Optional.empty());
+            trusting ? Optional.of(trustAllContext()) : Optional.empty());
       } else {
         try {
           r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -450,7 +470,7 @@ final class RegistryHttp {
         throw RegistryException.badInput(call.what(), "the registry redirected to a non-HTTPS location");
       }
       boolean nextSameOrigin = sameOrigin && sameOrigin(next, ep.base);
-      client = nextSameOrigin ? ep.client : verifiedClient;
+      client = nextSameOrigin ? ep.client : verifiedClient();
       sameOrigin = nextSameOrigin;
       uri = next;
     }
@@ -537,7 +557,7 @@ final class RegistryHttp {
       throw RegistryException.badInput(
           what, "the token realm " + realm.getHost() + " is plain HTTP; name it with --insecure-registry if that is intended");
     }
-    HttpClient client = "https".equals(realm.getScheme()) && options.isInsecure(hostPort(realm)) ? trustingClient : verifiedClient;
+    HttpClient client = "https".equals(realm.getScheme()) && options.isInsecure(hostPort(realm)) ? trustingClient() : verifiedClient();
     Optional<Credentials> creds = ep.credentials();
     Optional<String> service = c.parameter("service");
     HttpRequest request;
