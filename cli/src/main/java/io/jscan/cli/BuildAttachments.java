@@ -33,9 +33,11 @@ import java.util.function.Consumer;
  * each attached beside the image as an OCI 1.1 artifact referring to it, and the documents written
  * as files.
  *
- * <p>Attachments made here are <b>unsigned</b>: anyone who can write to the store, layout or
- * repository could attach such an artifact, so the verifier reports them but never lets them decide
- * a rule (fail closed). Signed attestations come from {@code --sign}.
+ * <p>Attachments made by {@link #attach} are <b>unsigned</b>: anyone who can write to the store,
+ * layout or repository could attach such an artifact, so the verifier reports them but never lets
+ * them decide a rule (fail closed). With {@code --sign} the same statement bytes are signed instead
+ * ({@link BuildSigning#attest}: a DSSE envelope in cosign's {@code sha256-<hex>.att}, or a Sigstore
+ * bundle referrer), and no unsigned copy is attached.
  */
 final class BuildAttachments {
   private BuildAttachments() {}
