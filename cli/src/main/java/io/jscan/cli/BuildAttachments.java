@@ -6,9 +6,9 @@ import io.jscan.builder.BuildResult;
 import io.jscan.builder.provenance.SlsaProvenance;
 import io.jscan.builder.provenance.Statements;
 import io.jscan.core.JscanException;
-import io.jscan.core.image.ArtifactManifest;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Referrers;
+import io.jscan.core.image.StaticImage;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.OciException;
@@ -68,11 +68,11 @@ final class BuildAttachments {
       Objects.requireNonNull(file, "file");
     }
 
-    /** The OCI artifact that carries the statement, about {@code subject}. */
+    /** The OCI artifact that carries the statement, about {@code subject} (BuildKit's annotation on blob and manifest). */
     Image artifact(Descriptor subject) {
       Map<String, String> annotations = Map.of(Statements.PREDICATE_TYPE_ANNOTATION, predicateType);
-      return ArtifactManifest.of(subject, STATEMENT_TYPE,
-          List.of(new ArtifactManifest.Blob(STATEMENT_TYPE, statement, annotations)), annotations);
+      return StaticImage.builder().artifactType(STATEMENT_TYPE).blob(STATEMENT_TYPE, statement, annotations).subject(subject)
+          .annotation(Statements.PREDICATE_TYPE_ANNOTATION, predicateType).build();
     }
   }
 
@@ -126,12 +126,15 @@ final class BuildAttachments {
     }
   }
 
-  /** Attaches each statement to {@code subject} in {@code referrers}, as an unsigned artifact. */
+  /**
+   * Attaches each statement to {@code subject} in {@code referrers}, as an unsigned artifact that
+   * replaces the build's earlier one of its predicate type (a layout or the store keep one).
+   */
   static void attach(Referrers referrers, Descriptor subject, List<Attachment> attachments, String where, Consumer<String> log)
       throws OciException {
     for (Attachment a : attachments) {
       Image artifact = a.artifact(subject);
-      referrers.attach(artifact);
+      referrers.attachReplacing(artifact);
       log.accept("attached " + a.predicateType() + " to " + where + " as " + artifact.digest() + " (unsigned)");
     }
   }

@@ -355,10 +355,9 @@ class BuildSignAttestTest {
     Path layout = tmp.resolve("out");
     Digest digest = buildToLayout(layout, "--bundle");
     OciLayout l = OciLayout.open(layout);
-    LayoutSignatureStore signatures = new LayoutSignatureStore(l, "app");
     Set<String> types = new TreeSet<>();
-    for (Descriptor d : signatures.referrers(digest)) {
-      Image referrer = signatures.read(d);
+    for (Descriptor d : l.referrers().list(digest, Conventions.BUNDLE_ARTIFACT_TYPE)) {
+      Image referrer = (Image) l.referrers().read(d);
       assertEquals(Conventions.BUNDLE_ARTIFACT_TYPE, referrer.manifest().artifactType().orElseThrow());
       types.add(referrer.manifest().annotations().get(Conventions.BUNDLE_PREDICATE_TYPE_ANNOTATION));
     }
