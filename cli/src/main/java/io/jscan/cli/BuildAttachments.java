@@ -6,9 +6,9 @@ import io.jscan.builder.BuildResult;
 import io.jscan.builder.provenance.SlsaProvenance;
 import io.jscan.builder.provenance.Statements;
 import io.jscan.core.JscanException;
-import io.jscan.core.image.ArtifactManifest;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Referrers;
+import io.jscan.core.image.StaticImage;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.OciException;
@@ -33,9 +33,11 @@ import java.util.function.Consumer;
  * each attached beside the image as an OCI 1.1 artifact referring to it, and the documents written
  * as files.
  *
- * <p>Attachments made here are <b>unsigned</b>: anyone who can write to the store, layout or
- * repository could attach such an artifact, so the verifier reports them but never lets them decide
- * a rule (fail closed). Signed attestations come from {@code --sign}.
+ * <p>Attachments made by {@link #attach} are <b>unsigned</b>: anyone who can write to the store,
+ * layout or repository could attach such an artifact, so the verifier reports them but never lets
+ * them decide a rule (fail closed). With {@code --sign} the same statement bytes are signed instead
+ * ({@link BuildSigning#attest}: a DSSE envelope in cosign's {@code sha256-<hex>.att}, or a Sigstore
+ * bundle referrer), and no unsigned copy is attached.
  */
 final class BuildAttachments {
   private BuildAttachments() {}
@@ -66,11 +68,11 @@ final class BuildAttachments {
       Objects.requireNonNull(file, "file");
     }
 
-    /** The OCI artifact that carries the statement, about {@code subject}. */
+    /** The OCI artifact that carries the statement, about {@code subject} (BuildKit's annotation on blob and manifest). */
     Image artifact(Descriptor subject) {
       Map<String, String> annotations = Map.of(Statements.PREDICATE_TYPE_ANNOTATION, predicateType);
-      return ArtifactManifest.of(subject, STATEMENT_TYPE,
-          List.of(new ArtifactManifest.Blob(STATEMENT_TYPE, statement, annotations)), annotations);
+      return StaticImage.builder().artifactType(STATEMENT_TYPE).blob(STATEMENT_TYPE, statement, annotations).subject(subject)
+          .annotation(Statements.PREDICATE_TYPE_ANNOTATION, predicateType).build();
     }
   }
 
@@ -124,12 +126,15 @@ final class BuildAttachments {
     }
   }
 
-  /** Attaches each statement to {@code subject} in {@code referrers}, as an unsigned artifact. */
+  /**
+   * Attaches each statement to {@code subject} in {@code referrers}, as an unsigned artifact that
+   * replaces the build's earlier one of its predicate type (a layout or the store keep one).
+   */
   static void attach(Referrers referrers, Descriptor subject, List<Attachment> attachments, String where, Consumer<String> log)
       throws OciException {
     for (Attachment a : attachments) {
       Image artifact = a.artifact(subject);
-      referrers.attach(artifact);
+      referrers.attachReplacing(artifact);
       log.accept("attached " + a.predicateType() + " to " + where + " as " + artifact.digest() + " (unsigned)");
     }
   }

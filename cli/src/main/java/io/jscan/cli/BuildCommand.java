@@ -124,11 +124,13 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   boolean locked;
 
   @Option(names = "--sbom",
-      description = "Make an SBOM of the image (CycloneDX and SPDX) and attach it beside the image as an OCI artifact referring to it.")
+      description = {"Make an SBOM of the image (CycloneDX and SPDX) and attach it beside the image: with --sign as signed"
+          + " attestations (sha256-<hex>.att, or bundle referrers), else as unsigned OCI artifacts referring to it."})
   boolean sbom;
 
   @Option(names = "--provenance",
-      description = "Make SLSA v1 provenance of the build and attach it beside the image as an OCI artifact referring to it.")
+      description = {"Make SLSA v1 provenance of the build and attach it beside the image: with --sign as a signed attestation,"
+          + " else as an unsigned OCI artifact referring to it."})
   boolean provenance;
 
   @Option(names = "--sbom-dir", paramLabel = "DIR",
@@ -138,7 +140,8 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
 
   @picocli.CommandLine.Mixin RegistryMixin registry;
 
-  @Option(names = "--sign", description = "Sign the image where it was written (store, oci: layout, and each --push repository); needs --key or --keyless.")
+  @Option(names = "--sign", description = {"Sign the image where it was written (store, oci: layout, and each --push repository),"
+      + " and attest its --sbom and --provenance there; needs --key or --keyless."})
   boolean sign;
 
   @picocli.CommandLine.Mixin KeylessMixin signing;
@@ -213,22 +216,30 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       if (sbomDir != null) {
         BuildAttachments.writeFiles(sbomDir, attachments, log);
       }
+      // with --sign the statements are stored signed (below) and not also as unsigned referrers: a
+      // second, unsigned copy could never decide a rule and would only make two of everything
+      List<BuildAttachments.Attachment> unsigned = sign ? List.of() : attachments;
       Optional<io.jscan.core.image.Referrers> sink = sinkReferrers(request, store);
       if (sink.isPresent()) {
-        BuildAttachments.attach(sink.get(), result.image().descriptor(), attachments,
+        BuildAttachments.attach(sink.get(), result.image().descriptor(), unsigned,
             request.output().map(Object::toString).orElse("the local store"), log);
       }
       if (push) {
         for (ImageName tag : request.tags()) {
           io.jscan.core.oci.Descriptor pushed = client.push(result.image(), tag);
           log.accept("pushed " + tag + "@" + pushed.digest());
-          BuildAttachments.attach(client.referrers(tag), result.image().descriptor(), attachments, tag.repository(), log);
+          BuildAttachments.attach(client.referrers(tag), result.image().descriptor(), unsigned, tag.repository(), log);
         }
       }
       if (sign) {
         BuildSigning signer = new BuildSigning(BuildSigning.destinations(request, store, client, push), signingMethod, signing.format());
         for (io.jscan.signing.oci.Stored s : signer.sign(result.image().descriptor())) {
           log.accept("signed " + result.manifestDigest() + ": " + s.location());
+        }
+        for (BuildAttachments.Attachment a : attachments) {
+          for (io.jscan.signing.oci.Stored s : signer.attest(result.image().descriptor(), a.statement())) {
+            log.accept("attested " + a.predicateType() + " for " + result.manifestDigest() + ": " + s.location());
+          }
         }
       }
       if (metadataFile != null) {

@@ -1,6 +1,5 @@
 package io.jscan.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jscan.builder.BuildException;
 import io.jscan.builder.BuildRequest;
 import io.jscan.core.JscanException;
@@ -22,6 +21,7 @@ import io.jscan.signing.oci.SigningMethod;
 import io.jscan.signing.oci.StorageFormat;
 import io.jscan.signing.oci.StoreSignatureStore;
 import io.jscan.signing.oci.Stored;
+import io.jscan.signing.payload.InTotoStatement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,8 +33,8 @@ import java.util.Optional;
  * store under each {@code -t} repository, the {@code oci:} layout of {@code --output}, and each
  * registry repository {@code --push} sent it to. A docker-archive has no place for signatures.
  *
- * <p>For SBOM and provenance: {@code destinations(...)} once, then {@link #attest} with the
- * predicate; that is the whole of attaching an attestation.
+ * <p>For SBOM and provenance: {@code destinations(...)} once, then {@link #attest} with each
+ * statement; that is the whole of attaching a signed attestation.
  */
 final class BuildSigning {
   private final List<SignatureStore> destinations;
@@ -97,11 +97,21 @@ final class BuildSigning {
     return out;
   }
 
-  /** Attaches a signed attestation ({@code predicateType} a URI or shorthand) about {@code image} in every destination. */
-  List<Stored> attest(Descriptor image, String predicateType, JsonNode predicate) throws JscanException {
+  /**
+   * Attaches {@code statement} (an in-toto Statement v1 whose subjects include {@code image}'s
+   * digest, as {@link BuildAttachments} makes it) as a signed attestation in every destination:
+   * a DSSE envelope over exactly these statement bytes, appended to {@code sha256-<hex>.att}
+   * (cosign ATTESTATION_SPEC.md) or stored as a Sigstore bundle referrer.
+   *
+   * <p>Earlier attestations of the same predicate type in the {@code .att} manifest are dropped, as
+   * {@code cosign attest --replace} does: a rebuild of the same digest makes the same SBOM and a
+   * newer provenance, and the manifest would otherwise grow by a layer per type on every build.
+   */
+  List<Stored> attest(Descriptor image, byte[] statement) throws JscanException {
+    InTotoStatement parsed = InTotoStatement.parse(statement);
     List<Stored> out = new ArrayList<>();
     for (SignatureStore s : destinations) {
-      out.add(ImageAttester.attest(s, image, predicateType, predicate, method, format));
+      out.add(ImageAttester.attest(s, image, parsed, method, format, true));
     }
     return out;
   }

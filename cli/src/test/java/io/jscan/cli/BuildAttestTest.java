@@ -186,9 +186,10 @@ class BuildAttestTest {
     assertEquals(2, ((List<?>) sbom.get("attached")).size(), "the CycloneDX and SPDX attachments");
 
     Result strict = jscan("verify", "oci:" + layoutDir + ":sample", "--policy", "strict");
-    // strict's signature rules fail as signature failures (exit 4): an unsigned SBOM counts as none
+    // the unsigned image fails signature-required, a signature failure (exit 4, which wins over sbom-required's 3)
     assertEquals(4, strict.code(), strict.out() + strict.err());
     assertTrue(strict.out().contains("no signed SBOM: the SBOM attached as sha256:"), strict.out());
+    assertTrue(strict.out().contains("signature-required (strict)  manifest sha256:"), strict.out());
   }
 
   @Test

@@ -175,7 +175,7 @@ class ImageSigningCommandsTest {
     InTotoStatement st = InTotoStatement.v1(List.of(InTotoStatement.Subject.of("registry.example/app", image.digest())),
         Conventions.COSIGN_SIGN_PREDICATE_TYPE, Json.MAPPER.createObjectNode());
     byte[] bundle = sigstore.dsseBundle(leaf, st, logged);
-    store(layoutDir).attach(StaticImage.builder().artifactType(Conventions.BUNDLE_ARTIFACT_TYPE)
+    store(layoutDir).referrers().attach(StaticImage.builder().artifactType(Conventions.BUNDLE_ARTIFACT_TYPE)
         .blob(Conventions.BUNDLE_ARTIFACT_TYPE, bundle, Map.of()).subject(image.descriptor().bare())
         .annotation(Conventions.BUNDLE_PREDICATE_TYPE_ANNOTATION, Conventions.COSIGN_SIGN_PREDICATE_TYPE)
         .annotation(Conventions.BUNDLE_CONTENT_ANNOTATION, "dsse-envelope").build());
@@ -225,15 +225,15 @@ class ImageSigningCommandsTest {
     assertEquals(0, signed.code(), signed.err());
     assertTrue(signed.out().contains("(referrer of " + image.digest() + ")"), signed.out());
 
-    RegistryClient.Referrers refs = client().referrers(ImageName.parse(registry.host() + "/bundle/app:1"), image.digest());
-    assertFalse(refs.fromApi(), "distribution 2.8 answers the referrers API with 404");
-    assertEquals(1, refs.descriptors().size());
-    Descriptor d = refs.descriptors().get(0);
+    List<Descriptor> refs = client().referrers(ImageName.parse(registry.host() + "/bundle/app:1")).list(image.digest());
+    assertEquals(1, refs.size());
+    Descriptor d = refs.get(0);
     assertEquals(Optional.of("application/vnd.dev.sigstore.bundle.v0.3+json"), d.artifactType());
     assertEquals("https://sigstore.dev/cosign/sign/v1", d.annotations().get("dev.sigstore.bundle.predicateType"));
-    // the fallback tag is an OCI index named by the referrers tag schema
+    // distribution 2.8 answers the referrers API with 404: the list is the fallback tag's OCI index, named by the referrers tag schema
     RegistryClient.FetchedManifest index = client().fetchManifest(ImageName.parse(registry.host() + "/bundle/app:1"), "sha256-" + image.digest().encoded());
     assertEquals(MediaTypes.OCI_INDEX, index.descriptor().mediaType());
+    assertEquals(refs, OciJson.parseIndex(index.bytes(), "referrers index", Optional.empty()).manifests());
 
     assertEquals(0, verify(ref, "--key", pub.toString()).code());
     Run logRequired = verify(ref, "--key", pub.toString(), "--require-tlog", "--trusted-root",
@@ -350,7 +350,7 @@ class ImageSigningCommandsTest {
   void verify_malformedBundleJson_isRejected() throws Exception {
     Path dir = layoutWith("app");
     Image image = image(dir, "app");
-    store(dir).attach(StaticImage.builder().artifactType(Conventions.BUNDLE_ARTIFACT_TYPE)
+    store(dir).referrers().attach(StaticImage.builder().artifactType(Conventions.BUNDLE_ARTIFACT_TYPE)
         .blob(Conventions.BUNDLE_ARTIFACT_TYPE, "{\"mediaType\": ".getBytes(StandardCharsets.UTF_8), Map.of()).subject(image.descriptor().bare())
         .annotation(Conventions.BUNDLE_PREDICATE_TYPE_ANNOTATION, Conventions.COSIGN_SIGN_PREDICATE_TYPE).build());
     assertFailsWith(verify("oci:" + dir + ":app", "--key", pub.toString()), "malformed bundle: parsing bundle");
@@ -409,7 +409,7 @@ class ImageSigningCommandsTest {
         now);
     com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(bundle);
     ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("verificationMaterial")).remove("tlogEntries");
-    store(dir).attach(StaticImage.builder().artifactType(Conventions.BUNDLE_ARTIFACT_TYPE)
+    store(dir).referrers().attach(StaticImage.builder().artifactType(Conventions.BUNDLE_ARTIFACT_TYPE)
         .blob(Conventions.BUNDLE_ARTIFACT_TYPE, Json.MAPPER.writeValueAsBytes(json), Map.of()).subject(image.descriptor().bare()).build());
     assertFailsWith(verify("oci:" + dir + ":app", keylessTrust(sigstore.writeTrustedRoot(tmp.resolve("root.json")))),
         "the bundle has no transparency log entry, which keyless verification requires");
@@ -552,7 +552,7 @@ class ImageSigningCommandsTest {
     Run noToken = jscan("sign", "--keyless", "oci:" + dir + ":app");
     assertEquals(2, noToken.code(), noToken.err());
     assertTrue(noToken.err().contains("SIGSTORE_ID_TOKEN"), noToken.err());
-    assertTrue(store(dir).referrers(image(dir, "app").digest()).isEmpty(), "nothing stored");
+    assertTrue(store(dir).referrers().list(image(dir, "app").digest()).isEmpty(), "nothing stored");
   }
 
   // ---------------------------------------------------------------- tools we did not write
@@ -625,8 +625,7 @@ class ImageSigningCommandsTest {
     // the manifest jscan pushes as a referrer is stored byte for byte: its digest is what the index lists
     Image image = publish("interop/bytes:1", "byte for byte");
     assertEquals(0, jscan("sign", "--key", key.toString(), "--bundle", "docker://" + registry.host() + "/interop/bytes:1").code());
-    RegistryClient.Referrers refs = client().referrers(ImageName.parse(registry.host() + "/interop/bytes:1"), image.digest());
-    Descriptor d = refs.descriptors().get(0);
+    Descriptor d = client().referrers(ImageName.parse(registry.host() + "/interop/bytes:1")).list(image.digest()).get(0);
     RegistryClient.FetchedManifest m = client().fetchManifest(ImageName.parse(registry.host() + "/interop/bytes:1"), d.digest().toString());
     assertEquals(d.digest(), Digest.sha256(m.bytes()));
     assertEquals(image.digest(), OciJson.parseManifest(m.bytes(), "referrer", Optional.empty()).subject().orElseThrow().digest());

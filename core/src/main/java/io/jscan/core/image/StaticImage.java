@@ -20,7 +20,8 @@ import java.util.TreeMap;
 /**
  * An OCI image manifest whose config and blobs are all small and held in memory: cosign signature
  * and attestation manifests, OCI 1.1 artifacts with an {@code artifactType} and a {@code subject}
- * (image-spec manifest.md, "Guidelines for Artifact Usage"), referrers. Unlike {@link ImageBuilder}
+ * (image-spec manifest.md, "Guidelines for Artifact Usage"), referrers: SBOM and provenance
+ * attachments, Sigstore bundles. It is jscan's one builder of such artifacts. Unlike {@link ImageBuilder}
  * its blobs need not be tars and its config need not be an image config: the default config is the
  * empty descriptor {@code application/vnd.oci.empty.v1+json} over the two bytes {@code {}}.
  *
@@ -99,9 +100,16 @@ public final class StaticImage implements Image {
       return this;
     }
 
-    /** The manifest this one refers to (image-spec manifest.md "subject"): what makes it a referrer. */
+    /**
+     * The manifest this one refers to (image-spec manifest.md "subject"): what makes it a referrer.
+     * Kept as a plain descriptor (media type, digest, size): the subject's platform, annotations
+     * and urls are its source's business.
+     */
     public Builder subject(Descriptor subjectDescriptor) {
-      this.subject = Optional.of(subjectDescriptor);
+      if (!MediaTypes.isManifestOrIndex(subjectDescriptor.mediaType())) {
+        throw new IllegalArgumentException("a referrer's subject is a manifest or an index, not " + subjectDescriptor.mediaType());
+      }
+      this.subject = Optional.of(subjectDescriptor.bare());
       return this;
     }
 

@@ -37,9 +37,9 @@ class ReferrersTest {
   @TempDir Path tmp;
 
   private static Image artifactFor(Image subject, String text) throws OciException {
-    return ArtifactManifest.of(subject.descriptor(), TYPE,
-        List.of(new ArtifactManifest.Blob(TYPE, text.getBytes(StandardCharsets.UTF_8), Map.of("in-toto.io/predicate-type", "x"))),
-        Map.of("in-toto.io/predicate-type", "x"));
+    return StaticImage.builder().artifactType(TYPE).subject(subject.descriptor())
+        .blob(TYPE, text.getBytes(StandardCharsets.UTF_8), Map.of("in-toto.io/predicate-type", "x"))
+        .annotation("in-toto.io/predicate-type", "x").build();
   }
 
   private static String blobText(Artifact read) throws Exception {
@@ -118,18 +118,60 @@ class ReferrersTest {
     layout.write(image, Optional.of("app:1"));
     Image first = artifactFor(image, "run 1");
     Image second = artifactFor(image, "run 2");
-    Image otherKind = ArtifactManifest.of(image.descriptor(), TYPE,
-        List.of(new ArtifactManifest.Blob(TYPE, "sbom".getBytes(StandardCharsets.UTF_8), Map.of())), Map.of("in-toto.io/predicate-type", "y"));
-    layout.referrers().attach(first);
-    layout.referrers().attach(otherKind);
-    layout.referrers().attach(second);
+    Image otherKind = StaticImage.builder().artifactType(TYPE).subject(image.descriptor())
+        .blob(TYPE, "sbom".getBytes(StandardCharsets.UTF_8), Map.of()).annotation("in-toto.io/predicate-type", "y").build();
+    layout.referrers().attachReplacing(first);
+    layout.referrers().attachReplacing(otherKind);
+    layout.referrers().attachReplacing(second);
     assertEquals(List.of(otherKind.digest(), second.digest()), layout.referrers().list(image.digest()).stream().map(Descriptor::digest).toList());
     assertEquals(3, layout.index().manifests().size(), "the image and one artifact of each kind");
-    Image plainA = ArtifactManifest.of(image.descriptor(), TYPE, List.of(new ArtifactManifest.Blob(TYPE, new byte[] {'a'}, Map.of())), Map.of());
-    Image plainB = ArtifactManifest.of(image.descriptor(), TYPE, List.of(new ArtifactManifest.Blob(TYPE, new byte[] {'b'}, Map.of())), Map.of());
-    layout.referrers().attach(plainA);
-    layout.referrers().attach(plainB);
+    Image plainA = StaticImage.builder().artifactType(TYPE).subject(image.descriptor()).blob(TYPE, new byte[] {'a'}, Map.of()).build();
+    Image plainB = StaticImage.builder().artifactType(TYPE).subject(image.descriptor()).blob(TYPE, new byte[] {'b'}, Map.of()).build();
+    layout.referrers().attachReplacing(plainA);
+    layout.referrers().attachReplacing(plainB);
     assertEquals(4, layout.referrers().list(image.digest()).size(), "without annotations nothing says they are of one kind");
+  }
+
+  @Test
+  void layout_attach_keepsEveryArtifact_evenOfTheSameKind_andReturnsItAsListed() throws Exception {
+    OciLayout layout = OciLayout.create(tmp.resolve("layout"));
+    Image image = TestImages.withLayers("a");
+    layout.write(image, Optional.of("app:1"));
+    Image first = artifactFor(image, "signed by one party");
+    Image second = artifactFor(image, "signed by another");
+    Descriptor listed = layout.referrers().attach(first);
+    layout.referrers().attach(second);
+    layout.referrers().attach(first); // idempotent
+    List<Descriptor> found = layout.referrers().list(image.digest());
+    assertEquals(List.of(first.digest(), second.digest()), found.stream().map(Descriptor::digest).toList(), "several parties may attach");
+    assertEquals(listed, found.get(0));
+    assertEquals(Optional.of(TYPE), listed.artifactType());
+    assertEquals("x", listed.annotations().get("in-toto.io/predicate-type"));
+  }
+
+  @Test
+  void layout_readsReferrersListedInAReferrersTagIndex_checkingEachSubject() throws Exception {
+    // the distribution-spec's fallback schema kept in a layout (regclient, earlier jscan versions):
+    // an index named sha256-<hex> that lists the referrers; its entries count only for their real subject
+    OciLayout layout = OciLayout.create(tmp.resolve("layout"));
+    Image image = TestImages.withLayers("a");
+    Image other = TestImages.withLayers("b");
+    layout.write(image, Optional.of("app:1"));
+    layout.write(other, Optional.of("other:1"));
+    Image about = artifactFor(image, "about the image");
+    Image aboutOther = artifactFor(other, "about another image");
+    layout.writeBlobs(about);
+    layout.writeBlobs(aboutOther);
+    List<Descriptor> entries = List.of(about.descriptor(), aboutOther.descriptor());
+    byte[] index = io.jscan.core.oci.json.OciJson.write(new io.jscan.core.oci.IndexManifest(entries));
+    Descriptor indexDescriptor = Descriptor.of(MediaTypes.OCI_INDEX, index);
+    BlobSource source = d -> d.digest().equals(indexDescriptor.digest()) ? new java.io.ByteArrayInputStream(index) : layout.blobs().openUnverified(d);
+    layout.write(Images.index(source, indexDescriptor), Optional.of(Referrers.fallbackTag(image.digest())));
+
+    List<Descriptor> found = layout.referrers().list(image.digest());
+    assertEquals(List.of(about.digest()), found.stream().map(Descriptor::digest).toList(), "the entry about another image is not a referrer of this one");
+    assertEquals(Optional.of(TYPE), found.get(0).artifactType());
+    assertEquals("about the image", blobText(layout.referrers().read(found.get(0))));
   }
 
   @Test

@@ -24,7 +24,7 @@ public final class EvidenceFinder {
 
   public static FoundEvidence find(SignatureStore store, Digest subject) throws OciException {
     List<FoundEvidence.Candidate> out = new ArrayList<>();
-    for (Descriptor d : store.referrers(subject)) {
+    for (Descriptor d : store.referrers().list(subject)) {
       String artifactType = d.artifactType().orElse("");
       if (!Conventions.isBundleArtifactType(artifactType)) {
         continue;
@@ -34,7 +34,10 @@ public final class EvidenceFinder {
           || "message-signature".equals(d.annotations().get(Conventions.BUNDLE_CONTENT_ANNOTATION))
           ? FoundEvidence.Kind.SIGNATURE : FoundEvidence.Kind.ATTESTATION;
       try {
-        Image referrer = store.read(d);
+        if (!(store.referrers().read(d) instanceof Image referrer)) {
+          out.add(new FoundEvidence.Unreadable(source, kind, "an image index where a bundle referrer manifest was expected"));
+          continue;
+        }
         List<Descriptor> layers = referrer.manifest().layers();
         if (layers.size() != 1 || !Conventions.isBundleArtifactType(layers.get(0).mediaType())) {
           out.add(new FoundEvidence.Unreadable(source, kind, "a bundle referrer must have exactly one layer holding the bundle, found "

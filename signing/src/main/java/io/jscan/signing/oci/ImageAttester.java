@@ -63,7 +63,7 @@ public final class ImageAttester {
     if (format == StorageFormat.BUNDLE_REFERRER || method instanceof SigningMethod.Keyless) {
       SigstoreBundle bundle = ImageSigner.bundle(method, statement);
       Image referrer = SignatureManifests.bundleReferrer(subject, bundle, clock.instant());
-      Descriptor listed = store.attach(referrer);
+      Descriptor listed = store.referrers().attach(referrer);
       return new Stored(listed, store.location() + "@" + listed.digest() + " (referrer of " + subject.digest() + ")");
     }
     SigningMethod.WithKey key = (SigningMethod.WithKey) method;

@@ -71,7 +71,7 @@ public final class ImageSigner {
       InTotoStatement statement = signStatement(store, subject);
       SigstoreBundle bundle = bundle(method, statement);
       Image referrer = SignatureManifests.bundleReferrer(subject, bundle, clock.instant());
-      Descriptor listed = store.attach(referrer);
+      Descriptor listed = store.referrers().attach(referrer);
       return new Stored(listed, store.location() + "@" + listed.digest() + " (referrer of " + subject.digest() + ")");
     }
     SigningMethod.WithKey key = (SigningMethod.WithKey) method;

@@ -2,8 +2,8 @@ package io.jscan.signing.oci;
 
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
+import io.jscan.core.image.Referrers;
 import io.jscan.core.oci.Descriptor;
-import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.transport.ocilayout.OciLayout;
 import java.util.List;
@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * Signatures in an OCI image layout: entries named {@code sha256-<hex>.sig} / {@code .att} in its
  * index.json ({@code org.opencontainers.image.ref.name}, so {@code skopeo} and {@code oras} can
- * address them as {@code oci:DIR:sha256-<hex>.sig}), and referrers as {@link LayoutReferrers} keeps
- * them. Reading also understands {@code cosign save}'s layout, where the one image's signatures are
+ * address them as {@code oci:DIR:sha256-<hex>.sig}), and referrers as the layout keeps them
+ * ({@link OciLayout#referrers()}: unnamed index.json entries with their artifactType, as ORAS does). Reading also understands {@code cosign save}'s layout, where the one image's signatures are
  * the entry annotated {@code kind: dev.cosignproject.cosign/sigs} (and {@code .../atts}).
  *
  * <p>Like a plain layout, it is meant for one writer at a time.
@@ -84,29 +84,8 @@ public final class LayoutSignatureStore implements SignatureStore {
   }
 
   @Override
-  public List<Descriptor> referrers(Digest subject) throws OciException {
-    return LayoutReferrers.find(layout, fallbackIndex(subject), subject);
-  }
-
-  private Optional<Descriptor> fallbackIndex(Digest subject) throws OciException {
-    String tag = LayoutReferrers.tag(subject);
-    return layout.index().manifests().stream().filter(d -> d.refName().equals(Optional.of(tag))).findFirst();
-  }
-
-  @Override
-  public Image read(Descriptor manifest) throws OciException {
-    Artifact a = layout.artifact(new Descriptor(manifest.mediaType(), manifest.digest(), manifest.size()));
-    if (a instanceof Image image) {
-      return image;
-    }
-    throw OciException.badInput(location() + "@" + manifest.digest(), "an image index where a referrer manifest was expected");
-  }
-
-  @Override
-  public Descriptor attach(Image referrer) throws OciException {
-    Digest subject = referrer.manifest().subject().orElseThrow(() -> new IllegalArgumentException("a referrer needs a subject")).digest();
-    layout.write(LayoutReferrers.withReferrer(layout, fallbackIndex(subject), referrer), Optional.of(LayoutReferrers.tag(subject)));
-    return LayoutReferrers.listed(referrer.descriptor(), referrer.manifest());
+  public Referrers referrers() {
+    return layout.referrers();
   }
 
   @Override

@@ -2,19 +2,17 @@ package io.jscan.signing.oci;
 
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
-import io.jscan.core.oci.Descriptor;
-import io.jscan.core.oci.Digest;
+import io.jscan.core.image.Referrers;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.registry.RegistryException;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Signatures in a registry repository: {@code .sig}/{@code .att} tags beside the image, and
- * referrers through the referrers API or its tag schema fallback ({@link RegistryClient#referrers}).
+ * referrers through the referrers API or its tag schema fallback ({@link RegistryClient#referrers(ImageName)}).
  */
 public final class RegistrySignatureStore implements SignatureStore {
   private final RegistryClient client;
@@ -54,18 +52,8 @@ public final class RegistrySignatureStore implements SignatureStore {
   }
 
   @Override
-  public List<Descriptor> referrers(Digest subject) throws OciException {
-    return client.referrers(repository, subject).descriptors();
-  }
-
-  @Override
-  public Image read(Descriptor manifest) throws OciException {
-    return asImage(client.read(repository.withDigest(manifest.digest())), manifest.digest().toString());
-  }
-
-  @Override
-  public Descriptor attach(Image referrer) throws OciException {
-    return client.pushReferrer(referrer, repository);
+  public Referrers referrers() {
+    return client.referrers(repository);
   }
 
   private Image asImage(Artifact a, String what) throws OciException {

@@ -1,10 +1,8 @@
 package io.jscan.signing.oci;
 
 import io.jscan.core.image.Image;
-import io.jscan.core.oci.Descriptor;
-import io.jscan.core.oci.Digest;
+import io.jscan.core.image.Referrers;
 import io.jscan.core.oci.OciException;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,8 +14,10 @@ import java.util.Optional;
  * <ul>
  *   <li>cosign's tags: a manifest tagged {@code sha256-<hex>.sig} (signatures) or {@code
  *       sha256-<hex>.att} (attestations) in the image's own repository or layout;
- *   <li>OCI 1.1 referrers: a manifest whose {@code subject} is the image, found through the
- *       registry's referrers API or, without one, the index tagged {@code sha256-<hex>}.
+ *   <li>OCI 1.1 referrers: a manifest whose {@code subject} is the image, kept as core's
+ *       {@link Referrers} keeps them for the transport (the registry's referrers API or, without
+ *       one, the index tagged {@code sha256-<hex>}; unnamed typed entries of a layout's or the
+ *       store's index.json).
  * </ul>
  *
  * <p>Implementations are safe for concurrent readers; writers of one store are serialised by the
@@ -40,12 +40,9 @@ public interface SignatureStore {
   /** Writes {@code manifest} and its blobs and points {@code tag} at it (replacing what it named). */
   void writeTagged(String tag, Image manifest) throws OciException;
 
-  /** The descriptors of the manifests whose {@code subject} is {@code subject}. */
-  List<Descriptor> referrers(Digest subject) throws OciException;
-
-  /** A manifest of this store by its descriptor (a referrer). */
-  Image read(Descriptor manifest) throws OciException;
-
-  /** Stores {@code referrer} (a manifest with a {@code subject}) so that {@link #referrers} lists it. */
-  Descriptor attach(Image referrer) throws OciException;
+  /**
+   * The OCI 1.1 referrers of this place (core's one abstraction for them, whatever the transport):
+   * Sigstore bundle signatures and attestations are attached and found through it.
+   */
+  Referrers referrers();
 }

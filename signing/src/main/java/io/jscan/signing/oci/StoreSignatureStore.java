@@ -2,8 +2,8 @@ package io.jscan.signing.oci;
 
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
+import io.jscan.core.image.Referrers;
 import io.jscan.core.oci.Descriptor;
-import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.ImageReference.StoreReference;
@@ -15,8 +15,9 @@ import java.util.Optional;
 /**
  * Signatures in the local store, which is an OCI layout whose entries are named by full image
  * names: the image {@code docker.io/library/app:1} has its signatures under {@code
- * docker.io/library/app:sha256-<hex>.sig} (and {@code .att}), and its referrers in the index
- * {@code docker.io/library/app:sha256-<hex>}, exactly the names a registry would have. Writes take
+ * docker.io/library/app:sha256-<hex>.sig} (and {@code .att}), exactly the names a registry would
+ * have. Referrers (Sigstore bundles) are the store's ({@link LocalStore#referrers()}): unnamed index
+ * entries, found by the image's digest whatever its name, and removed with the image. Writes take
  * the store's locks, so a concurrent garbage collection never removes them half-written.
  */
 public final class StoreSignatureStore implements SignatureStore {
@@ -62,28 +63,8 @@ public final class StoreSignatureStore implements SignatureStore {
   }
 
   @Override
-  public List<Descriptor> referrers(Digest subject) throws OciException {
-    return LayoutReferrers.find(store.layout(), fallbackIndex(subject), subject);
-  }
-
-  private Optional<Descriptor> fallbackIndex(Digest subject) throws OciException {
-    return store.resolve(StoreReference.byName(named(LayoutReferrers.tag(subject))));
-  }
-
-  @Override
-  public Image read(Descriptor manifest) throws OciException {
-    Artifact a = store.layout().artifact(new Descriptor(manifest.mediaType(), manifest.digest(), manifest.size()));
-    if (a instanceof Image image) {
-      return image;
-    }
-    throw OciException.badInput(location() + "@" + manifest.digest(), "an image index where a referrer manifest was expected");
-  }
-
-  @Override
-  public Descriptor attach(Image referrer) throws OciException {
-    Digest subject = referrer.manifest().subject().orElseThrow(() -> new IllegalArgumentException("a referrer needs a subject")).digest();
-    store.write(LayoutReferrers.withReferrer(store.layout(), fallbackIndex(subject), referrer), List.of(named(LayoutReferrers.tag(subject))));
-    return LayoutReferrers.listed(referrer.descriptor(), referrer.manifest());
+  public Referrers referrers() {
+    return store.referrers();
   }
 
   @Override

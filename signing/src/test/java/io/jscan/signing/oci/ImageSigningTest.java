@@ -115,13 +115,13 @@ class ImageSigningTest {
   @Test
   void sign_bundle_isAReferrerShapedAsCosign3Writes_andVerifies() throws Exception {
     ImageSigner.sign(store, image.descriptor(), withKey(key), StorageFormat.BUNDLE_REFERRER, Map.of());
-    List<Descriptor> referrers = store.referrers(image.digest());
+    List<Descriptor> referrers = store.referrers().list(image.digest());
     assertEquals(1, referrers.size());
     Descriptor listed = referrers.get(0);
     assertEquals(Optional.of("application/vnd.dev.sigstore.bundle.v0.3+json"), listed.artifactType());
     assertEquals("https://sigstore.dev/cosign/sign/v1", listed.annotations().get("dev.sigstore.bundle.predicateType"));
     assertEquals("dsse-envelope", listed.annotations().get("dev.sigstore.bundle.content"));
-    Image referrer = store.read(listed);
+    Image referrer = (Image) store.referrers().read(listed);
     Manifest m = referrer.manifest();
     assertEquals(MediaTypes.OCI_EMPTY, m.config().mediaType());
     assertEquals(image.digest(), m.subject().orElseThrow().digest());
@@ -129,9 +129,9 @@ class ImageSigningTest {
     SigstoreBundle bundle = SigstoreBundle.parse(referrer.openBlob(m.layers().get(0)).readAllBytes(), "referrer");
     InTotoStatement st = ((SigstoreBundle.Dsse) bundle.content()).envelope().statement();
     assertTrue(st.hasSubject(image.digest()));
-    // the referrers tag schema index is in the layout under sha256-<hex>
-    String fallbackTag = "sha256-" + image.digest().encoded();
-    assertTrue(layout.index().manifests().stream().anyMatch(d -> d.refName().equals(Optional.of(fallbackTag))));
+    // in the layout, an unnamed index.json entry carrying its artifactType, as ORAS keeps referrers
+    assertTrue(layout.index().manifests().stream().anyMatch(d -> d.digest().equals(listed.digest()) && d.refName().isEmpty()
+        && d.artifactType().equals(Optional.of("application/vnd.dev.sigstore.bundle.v0.3+json"))), layout.index().manifests().toString());
 
     VerifiedEvidence v = verify(trusting(key));
     assertEquals(1, v.signatures().size());
@@ -189,13 +189,20 @@ class ImageSigningTest {
       ImageSigner.sign(s, image.descriptor(), withKey(key), StorageFormat.BUNDLE_REFERRER, Map.of());
       List<String> names = local.list().stream().map(e -> e.descriptor().refName().orElse("")).toList();
       assertTrue(names.contains("registry.example/team/app:sha256-" + image.digest().encoded() + ".sig"), names.toString());
-      assertTrue(names.contains("registry.example/team/app:sha256-" + image.digest().encoded()), names.toString());
+      // the bundle is the store's referrer of the image (an unnamed entry with its artifactType), whatever the image's name
+      assertTrue(local.list().stream().anyMatch(e -> e.name().isEmpty()
+          && e.descriptor().artifactType().equals(Optional.of(Conventions.BUNDLE_ARTIFACT_TYPE))), local.list().toString());
       VerifiedEvidence v = ImageEvidenceVerifier.verify(EvidenceFinder.find(s, image.digest()), trusting(key));
       assertEquals(2, v.signatures().size());
       assertTrue(v.signatures().stream().allMatch(EvidenceCheck::verified));
       // garbage collection keeps what the names reach: the signature and the referrer
       local.gc();
-      assertTrue(ImageEvidenceVerifier.verify(EvidenceFinder.find(s, image.digest()), trusting(key)).signatures().stream().allMatch(EvidenceCheck::verified));
+      VerifiedEvidence afterGc = ImageEvidenceVerifier.verify(EvidenceFinder.find(s, image.digest()), trusting(key));
+      assertEquals(2, afterGc.signatures().size());
+      assertTrue(afterGc.signatures().stream().allMatch(EvidenceCheck::verified));
+      // removing the image removes its bundle referrer with it, as it does its SBOM and provenance
+      local.remove(List.of(new io.jscan.core.transport.ImageReference.StoreReference(Optional.of(name), Optional.empty())));
+      assertEquals(List.of(), local.referrers().list(image.digest()));
     }
   }
 
@@ -210,7 +217,7 @@ class ImageSigningTest {
     InTotoStatement st = InTotoStatement.v1(List.of(InTotoStatement.Subject.of("registry.example/app", image.digest())),
         Conventions.COSIGN_SIGN_PREDICATE_TYPE, Json.MAPPER.createObjectNode());
     SigstoreBundle bundle = SigstoreBundle.parse(signedBy.dsseBundle(leaf, st, logged), "test bundle");
-    store.attach(SignatureManifests.bundleReferrer(image.descriptor(), bundle, Instant.now()));
+    store.referrers().attach(SignatureManifests.bundleReferrer(image.descriptor(), bundle, Instant.now()));
     TrustedRoot root = TrustedRoot.read(trusted.writeTrustedRoot(dir.resolve("root-" + System.nanoTime() + ".json")));
     TrustPolicy trust = new TrustPolicy(List.of(), List.of(CertificateIdentity.exact(IDENTITY, ISSUER)), Optional.of(root), false);
     List<EvidenceCheck> sigs = verify(trust).signatures();

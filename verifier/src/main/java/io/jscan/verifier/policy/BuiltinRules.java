@@ -859,8 +859,8 @@ public final class BuiltinRules {
       super("sbom-required", Severity.ERROR, "SBOM attested",
           "The image has a verified attestation whose predicate is an SBOM (CycloneDX or SPDX) and whose statement names the image's digest."
               + TRUST_HELP + " An SBOM attached without a signature (an OCI referrer, as jscan build --sbom writes without --sign) does not"
-              + " count unless acceptUnsigned is true: anyone who can push to the repository could have attached it. A failure is a"
-              + " signature failure (exit code 4).",
+              + " count unless acceptUnsigned is true: anyone who can push to the repository could have attached it; when that is all"
+              + " there is, the failure is a policy violation (exit code 3). Otherwise a failure is a signature failure (exit code 4).",
           trustParams(new Param("acceptUnsigned", ParamType.BOOLEAN, false,
               "also accept an unsigned SBOM attached to the image as an OCI artifact (default false)")));
     }
@@ -880,6 +880,12 @@ public final class BuiltinRules {
           ctx.evidence().attachments().stream().filter(a -> SbomDocuments.isSbom(a.predicateType())).findFirst();
       if (unsigned.isPresent() && Boolean.TRUE.equals(rule.parameter("acceptUnsigned", Boolean.FALSE))) {
         return Outcome.pass();
+      }
+      if (unsigned.isPresent() && failed.isEmpty()) {
+        // an unsigned attachment claims no signature, so nothing failed to verify: a policy violation
+        // (exit 3), not a signature failure; it still never satisfies the rule (fail closed)
+        return Outcome.of(List.of(Violation.policy("no signed SBOM: the SBOM attached as " + unsigned.get().artifact()
+            + " is not signed by a trusted key (acceptUnsigned: true accepts it)", manifest(ctx))));
       }
       String message = unsigned.isPresent()
           ? "no signed SBOM: the SBOM attached as " + unsigned.get().artifact() + " is not signed by a trusted key (acceptUnsigned: true accepts it)"

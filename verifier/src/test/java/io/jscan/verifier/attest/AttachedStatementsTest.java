@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jscan.core.FailureKind;
-import io.jscan.core.image.ArtifactManifest;
 import io.jscan.core.image.Image;
+import io.jscan.core.image.StaticImage;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.transport.ocilayout.OciLayout;
 import io.jscan.verifier.Evidence;
@@ -33,11 +33,11 @@ class AttachedStatementsTest {
   }
 
   static Image artifact(Image subject, String... blobs) throws Exception {
-    List<ArtifactManifest.Blob> parts = new java.util.ArrayList<>();
+    StaticImage.Builder artifact = StaticImage.builder().artifactType(TYPE).subject(subject.descriptor());
     for (String b : blobs) {
-      parts.add(new ArtifactManifest.Blob(TYPE, b.getBytes(StandardCharsets.UTF_8), Map.of()));
+      artifact.blob(TYPE, b.getBytes(StandardCharsets.UTF_8), Map.of());
     }
-    return ArtifactManifest.of(subject.descriptor(), TYPE, parts, Map.of());
+    return artifact.build();
   }
 
   @Test

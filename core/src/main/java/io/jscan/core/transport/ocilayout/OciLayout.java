@@ -254,19 +254,19 @@ public final class OciLayout {
     return names.isEmpty() ? "none" : String.join(", ", names);
   }
 
-  /** The OCI 1.1 artifacts attached to this layout's images (unnamed index.json entries). */
+  /** The OCI 1.1 artifacts attached to this layout's images (unnamed index.json entries, see {@link LayoutReferrers}). */
   public io.jscan.core.image.Referrers referrers() {
     return new LayoutReferrers(this, this::writeReferrer);
   }
 
   /**
-   * Writes an artifact's blobs and records it as an unnamed index.json entry (its descriptor keeps
-   * its artifactType), dropping the unnamed entries of {@code replaced} in the same update.
+   * Writes an artifact's blobs and records it as the unnamed index.json entry {@code listed} (its
+   * descriptor with artifactType and annotations), dropping the unnamed entries of {@code replaced}
+   * in the same update.
    */
-  public void writeReferrer(Artifact artifact, Set<Digest> replaced) throws OciException {
+  public void writeReferrer(Artifact artifact, Descriptor listed, Set<Digest> replaced) throws OciException {
     writeBlobs(artifact);
-    Descriptor top = artifact.descriptor();
-    updateIndex(entries -> withReferrer(entries, top, replaced));
+    updateIndex(entries -> withReferrer(entries, listed, replaced));
   }
 
   /** {@code entries} with {@code referrer} added once and the unnamed entries of {@code replaced} removed. */

@@ -6,6 +6,7 @@ import io.jscan.core.image.Referrers;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.IndexManifest;
+import io.jscan.core.oci.Manifest;
 import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.json.OciJson;
@@ -20,28 +21,27 @@ import java.util.Optional;
 
 /**
  * Referrers in a registry repository (distribution-spec v1.1 "Listing Referrers", "Pushing
- * Manifests with Subject"). Listing asks the referrers API; a registry without it (404, as the CNCF
- * distribution 2.x answers) is read through the referrers tag schema: the index tagged
- * {@code <alg>-<hex>} of the subject's digest. Attaching pushes the artifact by digest and, unless
- * the registry answers {@code OCI-Subject} (it indexed the subject itself), adds the artifact to
- * that tag's index, as the spec asks clients to.
+ * Manifests with Subject"). Listing asks the referrers API ({@code GET /v2/NAME/referrers/DIGEST},
+ * following {@code Link} pages); a registry without it (404, as the CNCF distribution 2.x answers;
+ * the spec forbids a 404 from one that has it) is read through the referrers tag schema: the index
+ * tagged {@link Referrers#fallbackTag} of the subject's digest. Attaching pushes the artifact by
+ * digest and, unless the registry answers {@code OCI-Subject} (it indexed the subject itself), adds
+ * the artifact to that tag's index, as the spec asks clients to.
  *
  * <p>Updating the tag is read-modify-write without a lock: two clients attaching at the same moment
- * can lose one entry (the spec's known race; the artifact itself stays, by digest).
+ * can lose one entry (the spec's known race; the artifact itself stays, by digest). A registry
+ * keeps every artifact pushed, so {@link #attachReplacing} replaces nothing.
  */
 final class RegistryReferrers implements Referrers {
+  /** Pages of the referrers API followed at most; a longer list is refused rather than read forever. */
+  static final int MAX_PAGES = 32;
+
   private final RegistryClient client;
   private final ImageName repository;
 
   RegistryReferrers(RegistryClient client, ImageName repository) {
     this.client = client;
-    this.repository = repository;
-  }
-
-  /** distribution-spec "Referrers Tag Schema": {@code <alg>-<ref>}, ref truncated to 64 characters. */
-  static String fallbackTag(Digest subject) {
-    String hex = subject.encoded();
-    return subject.algorithm() + "-" + (hex.length() > 64 ? hex.substring(0, 64) : hex);
+    this.repository = repository.withoutDigest();
   }
 
   private ImageName byDigest(Digest digest) {
@@ -50,12 +50,21 @@ final class RegistryReferrers implements Referrers {
 
   @Override
   public List<Descriptor> list(Digest subject) throws OciException {
+    String path = "/v2/" + repository.path() + "/referrers/" + subject;
     String what = "referrers of " + repository.repository() + "@" + subject;
-    RegistryHttp.Call call = RegistryHttp.Call.get(repository.domain(), "/v2/" + repository.path() + "/referrers/" + subject,
-            List.of(RegistryHttp.scope(repository.path(), "pull")), what)
-        .withHeader("Accept", MediaTypes.OCI_INDEX);
-    HttpResponse<InputStream> r = client.http().send(call);
-    if (r.statusCode() == 200) {
+    List<Descriptor> found = new ArrayList<>();
+    for (int page = 0; page < MAX_PAGES; page++) {
+      RegistryHttp.Call call = RegistryHttp.Call.get(repository.domain(), path, List.of(RegistryHttp.scope(repository.path(), "pull")), what)
+          .withHeader("Accept", MediaTypes.OCI_INDEX);
+      HttpResponse<InputStream> r = client.http().send(call);
+      if (r.statusCode() == 404 && page == 0) {
+        RegistryHttp.discard(r);
+        return fallbackIndex(subject).map(IndexManifest::manifests).orElse(List.of());
+      }
+      if (r.statusCode() != 200) {
+        throw RegistryHttp.failure(call, r);
+      }
+      Optional<String> next = nextPage(r.headers().allValues("Link"));
       byte[] bytes;
       try (InputStream in = r.body()) {
         bytes = in.readNBytes(RegistryClient.MAX_MANIFEST_BYTES + 1);
@@ -65,32 +74,52 @@ final class RegistryReferrers implements Referrers {
       if (bytes.length > RegistryClient.MAX_MANIFEST_BYTES) {
         throw RegistryException.badInput(what, "the referrers list is more than " + RegistryClient.MAX_MANIFEST_BYTES + " bytes");
       }
-      return OciJson.parseIndex(bytes, what, Optional.of(MediaTypes.OCI_INDEX)).manifests();
+      try {
+        found.addAll(OciJson.parseIndex(bytes, what, Optional.of(MediaTypes.OCI_INDEX)).manifests());
+      } catch (OciException e) {
+        throw RegistryException.badInput(what, "the registry answered an invalid referrers index: " + e.getMessage());
+      }
+      if (next.isEmpty()) {
+        return found;
+      }
+      path = next.get();
     }
-    if (r.statusCode() != 404) {
-      throw RegistryHttp.failure(call, r);
-    }
-    RegistryHttp.discard(r);
-    return fallbackIndex(subject).map(IndexManifest::manifests).orElse(List.of());
+    throw RegistryException.badInput(what, "more than " + MAX_PAGES + " pages of referrers");
   }
 
-  /** The referrers tag's index, when the tag exists. */
-  private Optional<IndexManifest> fallbackIndex(Digest subject) throws OciException {
-    String tag = fallbackTag(subject);
-    RegistryClient.FetchedManifest m;
-    try {
-      m = client.fetchManifest(repository, tag);
-    } catch (RegistryException e) {
-      if (e.httpStatus().orElse(0) == 404) {
-        return Optional.empty();
+  /** The target of a {@code Link: <URL>; rel="next"} header (RFC 8288), as a path below the registry. */
+  static Optional<String> nextPage(List<String> links) {
+    for (String header : links) {
+      for (String link : header.split(",")) {
+        String l = link.trim();
+        int open = l.indexOf('<');
+        int close = l.indexOf('>');
+        if (open == 0 && close > open && l.substring(close).replace(" ", "").contains("rel=\"next\"")) {
+          String target = l.substring(open + 1, close);
+          java.net.URI u = java.net.URI.create(target);
+          // only a path on the same registry is followed: a Link to elsewhere would send our token there
+          if (u.getHost() == null && target.startsWith("/v2/")) {
+            return Optional.of(target);
+          }
+        }
       }
-      throw e;
     }
-    if (!MediaTypes.isIndex(m.descriptor().mediaType())) {
-      throw RegistryException.badInput("referrers tag " + repository.repository() + ":" + tag,
-          "holds a " + m.descriptor().mediaType() + ", not an image index");
+    return Optional.empty();
+  }
+
+  /** The referrers tag's index, when the tag names one (a tag of that name that is not an index lists nothing). */
+  private Optional<IndexManifest> fallbackIndex(Digest subject) throws OciException {
+    String tag = Referrers.fallbackTag(subject);
+    Optional<RegistryClient.FetchedManifest> m = client.fetchManifestIfPresent(repository, tag);
+    if (m.isEmpty() || !MediaTypes.isIndex(m.get().descriptor().mediaType())) {
+      return Optional.empty();
     }
-    return Optional.of(OciJson.parseIndex(m.bytes(), "referrers tag " + tag, Optional.of(m.descriptor().mediaType())));
+    try {
+      return Optional.of(OciJson.parseIndex(m.get().bytes(), "referrers index " + repository.repository() + ":" + tag,
+          Optional.of(m.get().descriptor().mediaType())));
+    } catch (OciException e) {
+      throw RegistryException.badInput("referrers of " + repository.repository() + "@" + subject, e.getMessage());
+    }
   }
 
   @Override
@@ -99,25 +128,29 @@ final class RegistryReferrers implements Referrers {
   }
 
   @Override
-  public void attach(Image artifact) throws OciException {
+  public Descriptor attach(Image artifact) throws OciException {
     Digest digest = artifact.digest();
-    Descriptor subject = artifact.manifest().subject()
-        .orElseThrow(() -> OciException.badInput("artifact " + digest, "has no subject to attach to"));
+    Manifest m = artifact.manifest();
+    Descriptor subject = m.subject().orElseThrow(() -> OciException.badInput("artifact " + digest, "has no subject to attach to"));
+    Descriptor listed = Referrers.listed(artifact.descriptor(), m);
     Pusher pusher = new Pusher(client.http(), client, byDigest(digest));
     pusher.push(artifact);
     if (pusher.subjectIndexed(subject.digest())) {
-      return;
+      return listed;
     }
-    Optional<IndexManifest> current = fallbackIndex(subject.digest());
-    List<Descriptor> entries = new ArrayList<>(current.map(IndexManifest::manifests).orElse(List.of()));
+    List<Descriptor> entries = new ArrayList<>(fallbackIndex(subject.digest()).map(IndexManifest::manifests).orElse(List.of()));
     if (entries.stream().anyMatch(d -> d.digest().equals(digest))) {
-      return;
+      return listed;
     }
-    Descriptor top = artifact.descriptor();
-    entries.add(new Descriptor(top.mediaType(), top.digest(), top.size(), List.of(), artifact.manifest().annotations(),
-        Optional.empty(), artifact.manifest().artifactType()));
+    entries.add(listed);
     byte[] bytes = OciJson.write(new IndexManifest(MediaTypes.OCI_INDEX, Optional.empty(), entries, Optional.empty(), Map.of()));
-    String tag = fallbackTag(subject.digest());
+    String tag = Referrers.fallbackTag(subject.digest());
     new Pusher(client.http(), client, repository.withTag(tag)).putDocument(Descriptor.of(MediaTypes.OCI_INDEX, bytes), bytes, tag);
+    return listed;
+  }
+
+  @Override
+  public Descriptor attachReplacing(Image artifact) throws OciException {
+    return attach(artifact);
   }
 }

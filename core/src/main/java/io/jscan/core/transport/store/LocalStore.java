@@ -321,16 +321,16 @@ public final class LocalStore implements AutoCloseable {
   }
 
   /**
-   * The OCI 1.1 artifacts (SBOMs, provenance) attached to the store's images: unnamed entries of
-   * its index, written under the store's locks; {@code jscan images} does not list them.
+   * The OCI 1.1 artifacts (SBOMs, provenance, Sigstore bundles) attached to the store's images:
+   * unnamed entries of its index, written under the store's locks; {@code jscan images} does not
+   * list them, and removing an image removes them.
    */
   public io.jscan.core.image.Referrers referrers() {
-    return new io.jscan.core.transport.ocilayout.LayoutReferrers(layout, (artifact, replaced) -> {
-      Descriptor top = artifact.descriptor();
+    return new io.jscan.core.transport.ocilayout.LayoutReferrers(layout, (artifact, listed, replaced) -> {
       try (FileLocks.Held gc = lockForWriting()) {
         layout.writeBlobs(artifact);
         try (FileLocks.Held index = lockIndex()) {
-          layout.updateIndex(entries -> OciLayout.withReferrer(entries, top, replaced));
+          layout.updateIndex(entries -> OciLayout.withReferrer(entries, listed, replaced));
         }
       } catch (IOException e) {
         throw OciException.io("image store " + home, e);

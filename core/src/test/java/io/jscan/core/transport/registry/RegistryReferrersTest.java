@@ -83,30 +83,31 @@ class RegistryReferrersTest {
     ImageName repo = name("referrers/app:1");
     client.push(subject, repo);
 
-    RegistryClient.Referrers none = client.referrers(repo, subject.digest());
-    assertFalse(none.fromApi(), "distribution 2.8 has no referrers API");
-    assertTrue(none.descriptors().isEmpty());
+    io.jscan.core.image.Referrers referrers = client.referrers(repo);
+    String tag = io.jscan.core.image.Referrers.fallbackTag(subject.digest());
+    assertEquals("sha256-" + subject.digest().encoded(), tag);
+    assertTrue(referrers.list(subject.digest()).isEmpty());
+    assertTrue(client.fetchManifestIfPresent(repo, tag).isEmpty(), "nothing attached: no referrers tag");
 
     StaticImage first = referrer(subject.descriptor(), "application/vnd.example.one+json", "{\"n\":1}");
     StaticImage second = referrer(subject.descriptor(), "application/vnd.example.two+json", "{\"n\":2}");
-    Descriptor listed = client.pushReferrer(first, repo);
-    client.pushReferrer(second, repo);
-    client.pushReferrer(first, repo); // pushing again does not list it twice
+    Descriptor listed = referrers.attach(first);
+    referrers.attach(second);
+    referrers.attach(first); // pushing again does not list it twice
 
-    RegistryClient.Referrers found = client.referrers(repo, subject.digest());
-    assertEquals(List.of(first.digest(), second.digest()), found.descriptors().stream().map(Descriptor::digest).toList());
-    Descriptor d = found.descriptors().get(0);
+    List<Descriptor> found = referrers.list(subject.digest());
+    assertEquals(List.of(first.digest(), second.digest()), found.stream().map(Descriptor::digest).toList());
+    Descriptor d = found.get(0);
     assertEquals(Optional.of("application/vnd.example.one+json"), d.artifactType());
     assertEquals("{\"n\":1}", d.annotations().get("test.note"));
     assertEquals(listed, d);
 
-    // the fallback index is an ordinary OCI index under sha256-<hex>, and each referrer is fetchable by digest
-    String tag = RegistryClient.referrersTag(subject.digest());
-    assertEquals("sha256-" + subject.digest().encoded(), tag);
+    // distribution 2.8 has no referrers API (404): the list is exactly the fallback index, an ordinary
+    // OCI index under sha256-<hex>, and each referrer is fetchable by digest
     RegistryClient.FetchedManifest index = client.fetchManifest(repo, tag);
     assertEquals(MediaTypes.OCI_INDEX, index.descriptor().mediaType());
     IndexManifest parsed = OciJson.parseIndex(index.bytes(), "index", Optional.empty());
-    assertEquals(2, parsed.manifests().size());
+    assertEquals(found, parsed.manifests());
     assertArrayEquals(first.manifestBytes(), client.fetchManifest(repo, first.digest().toString()).bytes());
   }
 
@@ -119,8 +120,8 @@ class RegistryReferrersTest {
   @Test
   void nextPage_followsOnlyRelativeRegistryPaths() {
     assertEquals(Optional.of("/v2/a/referrers/sha256:x?n=1"),
-        RegistryClient.nextPage(List.of("</v2/a/referrers/sha256:x?n=1>; rel=\"next\"")));
-    assertEquals(Optional.empty(), RegistryClient.nextPage(List.of("<https://evil.example/v2/a>; rel=\"next\"")));
-    assertEquals(Optional.empty(), RegistryClient.nextPage(List.of("</v2/a>; rel=\"prev\"")));
+        RegistryReferrers.nextPage(List.of("</v2/a/referrers/sha256:x?n=1>; rel=\"next\"")));
+    assertEquals(Optional.empty(), RegistryReferrers.nextPage(List.of("<https://evil.example/v2/a>; rel=\"next\"")));
+    assertEquals(Optional.empty(), RegistryReferrers.nextPage(List.of("</v2/a>; rel=\"prev\"")));
   }
 }
