@@ -192,9 +192,9 @@ class RunInstructionTest {
       List<String> lines = e.getMessage().lines().toList();
       assertEquals("Dockerfile:2: RUN failed with exit code 3", lines.get(0));
       assertEquals("last 20 lines of its output:", lines.get(1));
-      assertEquals("  11", lines.get(2));
-      assertEquals("  30", lines.get(21));
-      assertEquals(22, lines.size());
+      assertEquals("  11", lines.get(2), e.getMessage());
+      assertEquals("  30", lines.get(21), e.getMessage());
+      assertEquals(22, lines.size(), e.getMessage());
       assertTrue(log.stream().anyMatch(l -> l.matches("#2 [0-9.]+ first-line")), String.join("\n", log));
       assertTrue(log.stream().anyMatch(l -> l.matches("#2 [0-9.]+ to-stderr")), String.join("\n", log));
       assertFalse(log.stream().anyMatch(l -> l.contains("never") && !l.contains("RUN echo never")), "the build stopped");
