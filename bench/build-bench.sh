@@ -55,7 +55,7 @@ measure() { # NAME COMMAND...: runs the command, records "NAME seconds peak-KiB"
   eval "t_${name//-/_}=$secs"
 }
 
-j=(env JSCAN_HOME="$work/jscan-home" java ${JSCAN_JAVA_OPTS:-} -jar "$jar")
+j=(env JSCAN_HOME="$work/jscan-home" "$repo/jscan")
 rm -rf "$work/jscan-home" "$work/jscan-zstd"
 echo "== jscan $(java -jar "$jar" --version | head -1), $(java -version 2>&1 | head -1)"
 measure jscan-cold "${j[@]}" build -q -t bench:1 "$ctx"
@@ -63,7 +63,7 @@ measure jscan-unchanged "${j[@]}" build -q -t bench:1 "$ctx"
 echo "changed" >> "$ctx/small/d42/file04242.txt"
 sleep 3
 measure jscan-one-changed "${j[@]}" build -q -t bench:1 "$ctx"
-measure jscan-cold-zstd env JSCAN_HOME="$work/jscan-zstd" java -jar "$jar" build -q --compression zstd -t bench:1 "$ctx"
+measure jscan-cold-zstd env JSCAN_HOME="$work/jscan-zstd" "$repo/jscan" build -q --compression zstd -t bench:1 "$ctx"
 
 echo "== buildah $(buildah --version | awk '{print $3}')"
 b=(buildah --root "$work/buildah-root" --runroot "$work/buildah-run")

@@ -65,7 +65,7 @@ measure() { # NAME COMMAND...: runs the command, records "NAME seconds"
   eval "t_${name//-/_}=$secs"
 }
 
-j=(env JSCAN_HOME="$work/jscan-home" java ${JSCAN_JAVA_OPTS:-} -jar "$jar")
+j=(env JSCAN_HOME="$work/jscan-home" "$repo/jscan")
 echo "== jscan $(java -jar "$jar" --version | head -1), $(java -version 2>&1 | head -1)"
 measure jscan-cold "${j[@]}" build -t bench:1 "$ctx"
 measure jscan-cached "${j[@]}" build -t bench:1 "$ctx"

@@ -94,7 +94,7 @@ public final class ContentHashCache {
     if (file.isEmpty()) {
       return;
     }
-    Map<String, Entry> keep = new TreeMap<>();
+    Map<String, Entry> keep = new HashMap<>(current.size() * 2);
     long racyFrom = (nowMillis - RACY_MILLIS) * 1_000_000L;
     for (Map.Entry<String, Entry> e : current.entrySet()) {
       FileStat s = e.getValue().stat();
@@ -102,7 +102,8 @@ public final class ContentHashCache {
         keep.put(e.getKey(), e.getValue());
       }
     }
-    changed = !keep.equals(new TreeMap<>(previous));
+    changed = !keep.equals(previous); // Map.equals: the same entries, whatever the map's order
+
     if (!changed) {
       return;
     }
@@ -110,7 +111,7 @@ public final class ContentHashCache {
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeUTF(MAGIC);
       out.writeInt(keep.size());
-      for (Map.Entry<String, Entry> e : keep.entrySet()) {
+      for (Map.Entry<String, Entry> e : new TreeMap<>(keep).entrySet()) { // sorted: the same cache, the same bytes
         FileStat s = e.getValue().stat();
         out.writeUTF(e.getKey());
         out.writeInt(s.mode());

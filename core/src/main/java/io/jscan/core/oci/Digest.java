@@ -20,19 +20,30 @@ public record Digest(String algorithm, String encoded) implements Comparable<Dig
   // image-spec descriptor.md: algorithm ::= algorithm-component (algorithm-separator algorithm-component)*
   private static final Pattern ALGORITHM = Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*");
   private static final Pattern ENCODED = Pattern.compile("[a-zA-Z0-9=_-]+");
-  private static final Pattern LOWER_HEX = Pattern.compile("[a-f0-9]+");
 
   public static final String SHA256 = "sha256";
 
+  /** Whether every character is 0-9 or a-f (a loop: digests are parsed by the thousand, e.g. the context's hash cache). */
+  private static boolean isLowerHex(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return !s.isEmpty();
+  }
+
   public Digest {
-    if (algorithm == null || !ALGORITHM.matcher(algorithm).matches()) {
+    boolean knownSha256 = SHA256.equals(algorithm) && encoded != null && isLowerHex(encoded);
+    if (!knownSha256 && (algorithm == null || !ALGORITHM.matcher(algorithm).matches())) {
       throw new IllegalArgumentException("invalid digest algorithm: " + algorithm);
     }
-    if (encoded == null || !ENCODED.matcher(encoded).matches()) {
+    if (!knownSha256 && (encoded == null || !ENCODED.matcher(encoded).matches())) {
       throw new IllegalArgumentException("invalid digest: " + algorithm + ":" + encoded);
     }
     int expected = hexLength(algorithm);
-    if (expected > 0 && (encoded.length() != expected || !LOWER_HEX.matcher(encoded).matches())) {
+    if (expected > 0 && (encoded.length() != expected || !isLowerHex(encoded))) {
       throw new IllegalArgumentException(
           "invalid digest: " + algorithm + ":" + encoded + " (expected " + expected + " lowercase hex digits)");
     }

@@ -114,6 +114,9 @@ public final class DockerIgnore {
    * @throws DockerfileException when a pattern that must be evaluated cannot be compiled
    */
   public boolean isExcluded(String relativePath) throws DockerfileException {
+    if (patterns.isEmpty()) {
+      return false; // no .dockerignore: the walk asks once per file, so answer without parsing the path
+    }
     String file = relativePath;
     if (GoPath.clean(file).equals(".")) {
       return false; // patternmatcher never excludes the whole context
