@@ -66,7 +66,12 @@ public final class DeterministicGzipOutputStream extends OutputStream {
   private final ExecutorService pool;
   private final int maxInFlight;
   private final CRC32 crc = new CRC32();
-  private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
+  private final ArrayDeque<Task> inFlight = new ArrayDeque<>();
+  /** Input blocks whose compression finished, for reuse: a build streams gigabytes through here. */
+  private final ArrayDeque<byte[]> spareBlocks = new ArrayDeque<>();
+
+  /** A block being compressed, and its input (reused once the result is written). */
+  private record Task(Future<byte[]> result, byte[] input) {}
   private byte[] block = new byte[BLOCK];
   private int filled;
   /** The input block before {@link #block}, held back until we know whether it is the last one. */
@@ -139,7 +144,8 @@ public final class DeterministicGzipOutputStream extends OutputStream {
     pending = block;
     pendingDictionary = dictionary;
     dictionary = Arrays.copyOfRange(block, BLOCK - DICTIONARY, BLOCK);
-    block = new byte[BLOCK];
+    byte[] spare = spareBlocks.poll();
+    block = spare != null ? spare : new byte[BLOCK];
     filled = 0;
   }
 
@@ -147,13 +153,17 @@ public final class DeterministicGzipOutputStream extends OutputStream {
     while (inFlight.size() >= maxInFlight) {
       out.write(next());
     }
-    inFlight.add(pool.submit(() -> deflate(input, input.length, preset, last)));
+    inFlight.add(new Task(pool.submit(() -> deflate(input, input.length, preset, last)), input));
   }
 
   private byte[] next() throws IOException {
-    Future<byte[]> f = inFlight.removeFirst();
+    Task task = inFlight.removeFirst();
     try {
-      return f.get();
+      byte[] compressed = task.result().get();
+      if (task.input().length == BLOCK) {
+        spareBlocks.add(task.input()); // the worker is done with it
+      }
+      return compressed;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while compressing");
@@ -243,8 +253,8 @@ public final class DeterministicGzipOutputStream extends OutputStream {
           (byte) value, (byte) (value >>> 8), (byte) (value >>> 16), (byte) (value >>> 24),
           (byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) (length >>> 24)});
     } finally {
-      for (Future<byte[]> f : inFlight) {
-        f.cancel(true);
+      for (Task t : inFlight) {
+        t.result().cancel(true);
       }
       out.close();
     }
