@@ -6,14 +6,26 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One policy file: rules and exceptions.
+ * One policy file: rules and exceptions, and for admission ({@code jscan serve}) what it applies to
+ * and what to do when an image cannot be verified.
  *
  * @param name the policy's {@code name}
  * @param source where it was read from (a path, or {@code builtin:NAME} for a shipped policy)
  * @param digest sha256 of the file's bytes
+ * @param match the namespaces and images the policy applies to in admission; empty for a default
+ *     policy (applied to what no match section selects)
+ * @param failureMode what admission does when an image cannot be verified (registry errors, a
+ *     passed deadline); {@link FailureMode#DENY} unless the file says otherwise
  */
 public record Policy(
-    String name, Optional<String> description, String source, Digest digest, List<PolicyRule> rules, List<RuleWaiver> exceptions) {
+    String name,
+    Optional<String> description,
+    String source,
+    Digest digest,
+    List<PolicyRule> rules,
+    List<RuleWaiver> exceptions,
+    Optional<PolicyMatch> match,
+    FailureMode failureMode) {
   public Policy {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(description, "description");
@@ -21,5 +33,12 @@ public record Policy(
     Objects.requireNonNull(digest, "digest");
     rules = List.copyOf(rules);
     exceptions = List.copyOf(exceptions);
+    Objects.requireNonNull(match, "match");
+    Objects.requireNonNull(failureMode, "failureMode");
+  }
+
+  /** A policy for every image, denying what cannot be verified. */
+  public Policy(String name, Optional<String> description, String source, Digest digest, List<PolicyRule> rules, List<RuleWaiver> exceptions) {
+    this(name, description, source, digest, rules, exceptions, Optional.empty(), FailureMode.DENY);
   }
 }

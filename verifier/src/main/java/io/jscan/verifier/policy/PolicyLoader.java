@@ -149,7 +149,7 @@ public final class PolicyLoader {
     if (root == null || !root.isObject()) {
       throw c.error("", "a policy file is a YAML mapping with apiVersion, kind, name and rules");
     }
-    c.allowOnly(root, "", "top level", Set.of("apiVersion", "kind", "name", "description", "rules", "exceptions"));
+    c.allowOnly(root, "", "top level", Set.of("apiVersion", "kind", "name", "description", "rules", "exceptions", "match", "failureMode"));
     String apiVersion = c.requiredString(root, "apiVersion", "", "top level");
     if (!apiVersion.equals(API_VERSION)) {
       throw c.error("/apiVersion", "apiVersion must be " + API_VERSION + ", got " + apiVersion);
@@ -188,7 +188,47 @@ public final class PolicyLoader {
     if (rules.isEmpty() && waivers.isEmpty()) {
       throw c.error("", "the policy has no rules and no exceptions");
     }
-    return new Policy(name, description, source, Digest.sha256(yaml), rules, waivers);
+    Optional<PolicyMatch> match = match(c, root.get("match"));
+    FailureMode failureMode;
+    try {
+      failureMode = c.optionalString(root, "failureMode", "", "top level").map(FailureMode::parse).orElse(FailureMode.DENY);
+    } catch (IllegalArgumentException e) {
+      throw c.error("/failureMode", e.getMessage());
+    }
+    return new Policy(name, description, source, Digest.sha256(yaml), rules, waivers, match, failureMode);
+  }
+
+  /** The {@code match} section (admission only): namespaces and images, as glob lists. */
+  private static Optional<PolicyMatch> match(Context c, JsonNode node) throws VerifierException {
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    if (!node.isObject()) {
+      throw c.error("/match", "match must be a mapping with namespaces and/or images");
+    }
+    c.allowOnly(node, "/match", "match", Set.of("namespaces", "images"));
+    List<String> namespaces = stringList(c, node.get("namespaces"), "/match/namespaces", "match: namespaces");
+    List<String> images = stringList(c, node.get("images"), "/match/images", "match: images");
+    for (String key : List.of("namespaces", "images")) {
+      JsonNode list = node.get(key);
+      if (list != null && list.isArray() && list.isEmpty()) {
+        throw c.error("/match/" + key, "match: " + key + " is empty (leave it out to match every " + (key.equals("images") ? "image" : "namespace") + ")");
+      }
+    }
+    for (String glob : namespaces) {
+      if (glob.isBlank()) {
+        throw c.error("/match/namespaces", "match: namespaces: an empty pattern matches nothing");
+      }
+    }
+    for (String glob : images) {
+      if (glob.isBlank()) {
+        throw c.error("/match/images", "match: images: an empty pattern matches nothing");
+      }
+    }
+    if (namespaces.isEmpty() && images.isEmpty()) {
+      throw c.error("/match", "match needs namespaces or images (leave match out for a policy that applies to everything)");
+    }
+    return Optional.of(new PolicyMatch(namespaces, images));
   }
 
   private static PolicyRule rule(Context c, JsonNode node, String at) throws VerifierException {
