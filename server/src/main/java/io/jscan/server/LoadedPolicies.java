@@ -1,0 +1,106 @@
+package io.jscan.server;
+
+import io.jscan.verifier.files.ScanLimits;
+import io.jscan.verifier.policy.BuiltinRules;
+import io.jscan.verifier.policy.FailureMode;
+import io.jscan.verifier.policy.Policy;
+import io.jscan.verifier.policy.PolicySet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One generation of loaded policies, immutable: a reload builds a new one and swaps it in whole,
+ * so a request sees either the old policies or the new ones, never a mix.
+ *
+ * <p>Selection (policies/README.md "Admission"): the policies whose {@code match} selects the
+ * namespace and the image apply; when none does, the policies without a {@code match} (the
+ * defaults) apply; when there are none, nothing applies and the server's {@code --no-match}
+ * decides.
+ *
+ * @param generation counts loads from 1
+ * @param all every policy, in the order given
+ * @param limits the scan limits every loaded policy's rules need (facts are inspected once per
+ *     image, whatever policies later judge them)
+ */
+public record LoadedPolicies(long generation, PolicySet all, ScanLimits limits, Instant loadedAt, Map<String, PolicySet> selections) {
+  public LoadedPolicies {
+    if (generation < 1) {
+      throw new IllegalArgumentException("generations count from 1");
+    }
+    Objects.requireNonNull(all, "all");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(loadedAt, "loadedAt");
+    Objects.requireNonNull(selections, "selections");
+  }
+
+  public static LoadedPolicies of(long generation, PolicySet all, ScanLimits baseLimits, Instant loadedAt) {
+    ScanLimits limits = baseLimits;
+    Optional<Long> threshold = BuiltinRules.largeFileThreshold(all);
+    if (threshold.isPresent() && threshold.get() < limits.largeFileThreshold()) {
+      limits = limits.withLargeFileThreshold(Math.max(1, threshold.get()));
+    }
+    return new LoadedPolicies(generation, all, limits, loadedAt, new ConcurrentHashMap<>());
+  }
+
+  /**
+   * The policies that judge one image, and what to do when it cannot be verified.
+   *
+   * @param key identifies the selected policies by content (their files' digests), so verdicts
+   *     cached for it stay valid across a reload that did not change them
+   */
+  public record Selection(PolicySet policies, FailureMode failureMode, String key) {
+    public Selection {
+      Objects.requireNonNull(policies, "policies");
+      Objects.requireNonNull(failureMode, "failureMode");
+      Objects.requireNonNull(key, "key");
+    }
+
+    /** Names of the policies, for messages. */
+    public String names() {
+      return String.join(", ", policies.policies().stream().map(Policy::name).toList());
+    }
+
+    /** The policies whose failure mode is the one applied (for messages). */
+    public String failureModeSource() {
+      return String.join(", ", policies.policies().stream().filter(p -> p.failureMode() == failureMode).map(Policy::name).toList());
+    }
+  }
+
+  /** The policies for an image known by {@code imageNames} in {@code namespace}; empty when none applies. */
+  public Optional<Selection> select(String namespace, Collection<String> imageNames) {
+    List<Policy> chosen = new ArrayList<>();
+    for (Policy p : all.policies()) {
+      if (p.match().isPresent() && p.match().get().matches(namespace, imageNames)) {
+        chosen.add(p);
+      }
+    }
+    if (chosen.isEmpty()) {
+      for (Policy p : all.policies()) {
+        if (p.match().isEmpty()) {
+          chosen.add(p);
+        }
+      }
+    }
+    if (chosen.isEmpty()) {
+      return Optional.empty();
+    }
+    StringBuilder key = new StringBuilder();
+    // deny wins: one policy that will not admit unverified images is enough to keep them out
+    FailureMode mode = FailureMode.ALLOW;
+    for (Policy p : chosen) {
+      key.append(p.digest()).append(';');
+      if (p.failureMode() == FailureMode.DENY) {
+        mode = FailureMode.DENY;
+      }
+    }
+    String k = key.toString();
+    PolicySet set = selections.computeIfAbsent(k, x -> new PolicySet(chosen));
+    return Optional.of(new Selection(set, mode, k));
+  }
+}
