@@ -181,6 +181,11 @@ public final class WebhookServer implements AutoCloseable {
     return metrics;
   }
 
+  /** Admission requests being answered now. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
   public PolicyStore policies() {
     return policies;
   }

@@ -124,6 +124,14 @@ final class WebhookHarness implements AutoCloseable {
     return this;
   }
 
+  /** Stops the server (if one runs), so that the next {@link #start} makes a new one. */
+  void stopServer() {
+    if (server != null) {
+      server.close();
+      server = null;
+    }
+  }
+
   HttpClient newClient() throws Exception {
     return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(certs.clientContext())
         .connectTimeout(Duration.ofSeconds(5)).build();
