@@ -37,6 +37,7 @@ import picocli.CommandLine.ScopeType;
       VerifyBlobCommand.class,
       VerifyBundleCommand.class,
       VerifyCommand.class,
+      ServeCommand.class,
       ImagesCommand.class,
       InspectCommand.class,
       TagCommand.class,
