@@ -22,6 +22,8 @@ declare -A tools=(
   [mmdebstrap]=mmdebstrap
   [node]=nodejs
   [npm]=npm
+  [rpmbuild]=rpm
+  [go]=golang-go
 )
 
 missing=()

@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
       AutoComplete.GenerateCompletion.class,
       DockerfileCommand.class,
       BuildCommand.class,
+      SbomCommand.class,
       GenerateKeyPairCommand.class,
       SignBlobCommand.class,
       VerifyBlobCommand.class,

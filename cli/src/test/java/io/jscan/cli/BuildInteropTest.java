@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What jscan build writes works with the real tools: skopeo inspects and copies the OCI layout,
  * the docker-archive and the store; podman loads and runs an image built FROM the busybox base
- * (made by {@code ../shared/tools/make-busybox-base.sh}) and prints what its CMD should print.
+ * (made by {@code scripts/make-busybox-base.sh}) and prints what its CMD should print.
  */
 class BuildInteropTest {
   @TempDir Path tmp;
@@ -101,23 +101,13 @@ class BuildInteropTest {
     ok(env, skopeo.toString(), "copy", "oci:" + home + ":docker.io/library/sample:1", "docker-archive:" + tmp.resolve("again.tar") + ":x:1");
   }
 
-  /** The busybox base from the shared tools script (needs root and apt for its tools, as CI has). */
+  /** The busybox base from scripts/make-busybox-base.sh (needs root and apt for its tools, as CI has). */
   Path busyboxBase() throws Exception {
     ExternalTool.require("umoci");
     ExternalTool.require("skopeo");
-    Path script = null;
-    for (Path dir = RepoPaths.repoRoot().getParent(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared/tools/make-busybox-base.sh");
-      if (Files.isRegularFile(candidate)) {
-        script = candidate;
-        break;
-      }
-    }
-    if (script == null) {
-      Assertions.fail("shared/tools/make-busybox-base.sh not found beside the repository");
-    }
+    Path script = RepoPaths.repoRoot().resolve("scripts/make-busybox-base.sh");
     Path oci = tmp.resolve("busybox-oci");
-    ok(Map.of("SOURCE_DATE_EPOCH", "1700000000"), "bash", script.toString(), "-r", "", "-o", oci.toString(), "-a",
+    ok(Map.of("SOURCE_DATE_EPOCH", "1700000000"), "bash", script.toString(), "-o", oci.toString(), "-a",
         tmp.resolve("busybox.tar").toString());
     return oci;
   }
