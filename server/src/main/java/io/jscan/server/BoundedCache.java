@@ -44,10 +44,21 @@ final class BoundedCache<K, V> {
     return Optional.of(e.value());
   }
 
-  /** The entry even when its time has passed (a fallback when it cannot be refreshed). */
-  synchronized Optional<V> getStale(K key) {
+  /** A value and how long ago it was stored. */
+  record Aged<V>(V value, long ageNanos) {}
+
+  /** As {@link #get}, with the entry's age (to refresh it before it expires). */
+  synchronized Optional<Aged<V>> getAged(K key) {
     Entry<V> e = map.get(key);
-    return e == null ? Optional.empty() : Optional.of(e.value());
+    if (e == null) {
+      return Optional.empty();
+    }
+    long age = System.nanoTime() - e.storedNanos();
+    if (age >= ttlNanos) {
+      map.remove(key);
+      return Optional.empty();
+    }
+    return Optional.of(new Aged<>(e.value(), age));
   }
 
   synchronized void put(K key, V value) {

@@ -77,6 +77,8 @@ public final class ImageChecks implements AutoCloseable {
   private final BoundedCache<String, Judged> decisions;
   private final Map<String, CompletableFuture<Digest>> resolving = new ConcurrentHashMap<>();
   private final Map<FactsKey, CompletableFuture<Inspected>> inspecting = new ConcurrentHashMap<>();
+  /** Decisions being judged again ahead of their expiry. */
+  private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
 
   /** The facts of one digest under one set of scan limits. */
   private record FactsKey(Digest digest, ScanLimits limits) {}
@@ -161,12 +163,28 @@ public final class ImageChecks implements AutoCloseable {
       return CompletableFuture.completedFuture(name.digest().get());
     }
     String key = name.toString();
-    Optional<Digest> cached = digests.get(key);
+    Optional<BoundedCache.Aged<Digest>> cached = digests.getAged(key);
     if (cached.isPresent()) {
       metrics.cacheHits.inc("digest");
-      return CompletableFuture.completedFuture(cached.get());
+      if (refreshDue(cached.get(), options.digestTtl())) {
+        resolve(name, key); // ahead of expiry, in the background: busy images never wait for the registry
+      }
+      return CompletableFuture.completedFuture(cached.get().value());
     }
     metrics.cacheMisses.inc("digest");
+    return resolve(name, key);
+  }
+
+  /**
+   * Whether a cached entry is old enough (past 3/4 of its time to live) to be refreshed now,
+   * while it is still served: an image in steady use is then never answered late because its
+   * entry just expired. One that is not asked for expires as usual.
+   */
+  private static boolean refreshDue(BoundedCache.Aged<?> entry, Duration ttl) {
+    return entry.ageNanos() > ttl.toNanos() / 4 * 3;
+  }
+
+  private CompletableFuture<Digest> resolve(ImageName name, String key) {
     return shared(resolving, key, resolvePool, () -> {
       try {
         Descriptor d = registry.resolve(name);
@@ -183,12 +201,24 @@ public final class ImageChecks implements AutoCloseable {
 
   private CompletableFuture<ImageOutcome> decide(String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits) {
     String key = asWritten + "\u0000" + digest + "\u0000" + limits + "\u0000" + selection.key();
-    Optional<Judged> cached = decisions.get(key);
+    Optional<BoundedCache.Aged<Judged>> cached = decisions.getAged(key);
     if (cached.isPresent()) {
       metrics.cacheHits.inc("decision");
-      return CompletableFuture.completedFuture(cached.get());
+      if (refreshDue(cached.get(), options.decisionTtl()) && refreshing.add(key)) {
+        // judged again in the background (signatures looked for again); this request keeps the current verdict
+        try {
+          inspectPool.execute(() -> judged(asWritten, name, digest, selection, limits, key).whenComplete((j, e) -> refreshing.remove(key)));
+        } catch (RejectedExecutionException e) {
+          refreshing.remove(key); // the pool is full: a later request tries again
+        }
+      }
+      return CompletableFuture.completedFuture(cached.get().value());
     }
     metrics.cacheMisses.inc("decision");
+    return judged(asWritten, name, digest, selection, limits, key).thenApply(j -> (ImageOutcome) j);
+  }
+
+  private CompletableFuture<Judged> judged(String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits, String key) {
     return inspected(name, digest, limits).thenApply(i -> {
       Judged j = judge(asWritten, name, digest, i, selection);
       decisions.put(key, j);
@@ -199,7 +229,8 @@ public final class ImageChecks implements AutoCloseable {
   private CompletableFuture<Inspected> inspected(ImageName name, Digest digest, ScanLimits limits) {
     FactsKey key = new FactsKey(digest, limits);
     Optional<Inspected> known = facts.get(key);
-    long evidenceTtl = options.decisionTtl().toNanos();
+    // signatures are looked for again when a decision is refreshed (at 3/4 of its time to live)
+    long evidenceTtl = options.decisionTtl().toNanos() / 4 * 3;
     if (known.isPresent() && System.nanoTime() - known.get().evidenceNanos() < evidenceTtl) {
       metrics.cacheHits.inc("facts");
       return CompletableFuture.completedFuture(known.get());

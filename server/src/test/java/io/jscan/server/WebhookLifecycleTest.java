@@ -166,26 +166,50 @@ class WebhookLifecycleTest {
   @Test
   void reload_renewedCertificate_servedOnNewConnectionsWhileOpenOnesGoOn() throws Exception {
     h.start(o -> o);
-    HttpClient old = h.newClient();
-    BigInteger first = servedSerial(old);
-    TestCerts.Leaf renewed = h.certs.issue("jscan-webhook-renewed");
-    h.certs.write(renewed, h.cert, h.key);
-    await("the renewed certificate", Duration.ofSeconds(10), () -> {
-      try {
-        return servedSerial(h.newClient()).equals(renewed.serial());
-      } catch (Exception e) {
-        return false;
-      }
-    });
-    assertEquals(first, servedSerial(old), "the open connection keeps its session");
-    assertEquals(1, h.server.metrics().reloads.get("tls", "ok"));
+    try (javax.net.ssl.SSLSocket open = (javax.net.ssl.SSLSocket) h.certs.clientContext().getSocketFactory()
+        .createSocket("127.0.0.1", h.server.port())) {
+      open.startHandshake();
+      BigInteger first = ((X509Certificate) open.getSession().getPeerCertificates()[0]).getSerialNumber();
+      assertEquals("200", healthzOn(open));
+      TestCerts.Leaf renewed = h.certs.issue("jscan-webhook-renewed");
+      h.certs.write(renewed, h.cert, h.key);
+      await("the renewed certificate", Duration.ofSeconds(10), () -> {
+        try {
+          return servedSerial(h.newClient()).equals(renewed.serial());
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      assertEquals("200", healthzOn(open), "the connection opened before the reload goes on");
+      assertEquals(first, ((X509Certificate) open.getSession().getPeerCertificates()[0]).getSerialNumber());
+      assertEquals(1, h.server.metrics().reloads.get("tls", "ok"));
 
-    // a key of another pair (as when a certificate is written before its key): refused, the renewed one stays
-    TestCerts.writeAtomically(h.cert, TestCerts.pem(h.certs.issue("mismatched").cert()));
-    await("the refused reload", Duration.ofSeconds(10), () -> h.server.metrics().reloads.get("tls", "failed") == 1);
-    assertTrue(h.log().contains("TLS files changed but cannot be used; keeping the certificate in force: " + h.key
-        + ": the private key does not belong to the certificate"), h.log());
-    assertEquals(renewed.serial(), servedSerial(h.newClient()));
+      // a key of another pair (as when a certificate is written before its key): refused, the renewed one stays
+      TestCerts.writeAtomically(h.cert, TestCerts.pem(h.certs.issue("mismatched").cert()));
+      await("the refused reload", Duration.ofSeconds(10), () -> h.server.metrics().reloads.get("tls", "failed") == 1);
+      assertTrue(h.log().contains("TLS files changed but cannot be used; keeping the certificate in force: " + h.key
+          + ": the private key does not belong to the certificate"), h.log());
+      assertEquals(renewed.serial(), servedSerial(h.newClient()));
+    }
+  }
+
+  /** GET /healthz on an open keep-alive connection; the status code. */
+  private static String healthzOn(javax.net.ssl.SSLSocket socket) throws IOException {
+    socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    java.io.InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new IOException("connection closed after: " + head);
+      }
+      head.append((char) c);
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    assertTrue(length.find(), head.toString());
+    in.readNBytes(Integer.parseInt(length.group(1)));
+    return head.substring(9, 12);
   }
 
   private BigInteger servedSerial(HttpClient client) throws Exception {
@@ -261,6 +285,28 @@ class WebhookLifecycleTest {
           HttpRequest.newBuilder(healthz).timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString()));
       assertTrue(refused instanceof ConnectException || refused.getCause() instanceof ConnectException, refused.toString());
       assertTrue(h.log().contains("jscan serve: stopped"), h.log());
+    }
+  }
+
+  @Test
+  void cache_imageInSteadyUse_isRefreshedAheadOfExpirySoNoRequestWaitsForTheRegistry() throws Exception {
+    try (FaultProxy counting = FaultProxy.inFrontOf(h.registry)) {
+      h.start(o -> o.withCacheTimes(Duration.ofMillis(1500), Duration.ofMillis(1500)));
+      String body = h.fixture("pod-create.json").replace(h.registry.host(), counting.host());
+      assertTrue(WebhookHarness.JSON.readTree(h.post("/validate", body).body()).path("response").path("allowed").asBoolean());
+      Metrics m = h.server.metrics();
+      long digestMisses = m.cacheMisses.get("digest");
+      long decisionMisses = m.cacheMisses.get("decision");
+      long end = System.nanoTime() + Duration.ofMillis(4500).toNanos(); // three times the caches' time to live
+      while (System.nanoTime() < end) {
+        JsonNode r = WebhookHarness.JSON.readTree(h.post("/validate", body).body()).path("response");
+        assertTrue(r.path("allowed").asBoolean(), r.toString());
+        Thread.sleep(50);
+      }
+      assertEquals(digestMisses, m.cacheMisses.get("digest"), "no later request resolved the tag itself");
+      assertEquals(decisionMisses, m.cacheMisses.get("decision"), "no later request waited for a verdict");
+      long manifestReads = counting.requests().stream().filter(r -> r.startsWith("GET /v2/good/manifests/")).count();
+      assertTrue(manifestReads >= 4, "the tag and the signatures were looked up again in the background: " + counting.requests());
     }
   }
 
