@@ -70,16 +70,16 @@ public final class AdmissionController {
     if (!request.operation().equals("CREATE") && !request.operation().equals("UPDATE")) {
       return decided(endpoint, allow(request, List.of(), List.of()));
     }
-    JsonObjects object = new JsonObjects(request);
-    Optional<List<ImageUse>> uses = PodImages.of(request.kind(), object.now());
+    // CREATE and UPDATE always carry the object (AdmissionRequest.parse checks it)
+    Optional<List<ImageUse>> uses = PodImages.of(request.kind(), request.object().orElseThrow());
     if (uses.isEmpty()) {
       String warning = "jscan: " + request.kind() + " is not a kind jscan knows how to read images from; admitted without verification";
       log.warn(endpoint.label() + " " + request.operation() + " " + request.kind() + " " + request.objectName() + ": unknown kind, admitted with a warning");
       return decided(endpoint, allow(request, List.of(warning), List.of()));
     }
     List<ImageUse> toCheck = uses.get();
-    if (request.operation().equals("UPDATE") && object.before().isPresent()) {
-      toCheck = PodImages.changed(toCheck, PodImages.of(request.kind(), object.before().get()).orElse(List.of()));
+    if (request.operation().equals("UPDATE") && request.oldObject().isPresent()) {
+      toCheck = PodImages.changed(toCheck, PodImages.of(request.kind(), request.oldObject().get()).orElse(List.of()));
     }
     Map<String, List<ImageUse>> byImage = new LinkedHashMap<>();
     for (ImageUse u : toCheck) {
@@ -234,12 +234,5 @@ public final class AdmissionController {
     String result = !response.allowed() ? "denied" : response.warnings().isEmpty() ? "allowed" : "warned";
     metrics.decisions.inc(endpoint.label(), result);
     return new Decision(response, result);
-  }
-
-  /** The object and the old object of a request (present for CREATE and UPDATE: parse checked). */
-  private record JsonObjects(com.fasterxml.jackson.databind.JsonNode now, Optional<com.fasterxml.jackson.databind.JsonNode> before) {
-    JsonObjects(AdmissionRequest r) {
-      this(r.object().orElseThrow(), r.oldObject());
-    }
   }
 }

@@ -81,6 +81,8 @@ public final class WebhookServer implements AutoCloseable {
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** When the certificate being served expires (a gauge: alert before it does). */
+  private volatile Instant leafExpiry = Instant.EPOCH;
 
   private WebhookServer(ServeOptions options, PolicyStore policies, TlsMaterial material, Verifier verifier, RegistryClient registry,
       ServerLog log) {
@@ -287,8 +289,6 @@ public final class WebhookServer implements AutoCloseable {
     log.info("TLS certificate reloaded: " + material.leaf().getSubjectX500Principal().getName() + ", valid to "
         + material.leaf().getNotAfter().toInstant());
   }
-
-  private volatile Instant leafExpiry = Instant.EPOCH;
 
   private Instant currentLeafExpiry() {
     return leafExpiry;
