@@ -28,6 +28,7 @@ import java.util.TreeMap;
  * @param noCache {@code --no-cache}: build every layer, read and write no layer cache
  * @param sourceDateEpoch the build's reference time
  * @param compression how layers are compressed (gzip unless asked otherwise)
+ * @param run how RUN steps run ({@code --runtime}, {@code --secret})
  */
 public record BuildRequest(
     Path context,
@@ -41,7 +42,8 @@ public record BuildRequest(
     Optional<ImageReference> output,
     boolean noCache,
     SourceDateEpoch sourceDateEpoch,
-    Compression compression) {
+    Compression compression,
+    RunOptions run) {
 
   public BuildRequest {
     Objects.requireNonNull(context, "context");
@@ -55,6 +57,15 @@ public record BuildRequest(
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(sourceDateEpoch, "sourceDateEpoch");
     Objects.requireNonNull(compression, "compression");
+    Objects.requireNonNull(run, "run");
+  }
+
+  /** The request as before RUN options existed (the defaults: runc, no secrets). */
+  public BuildRequest(Path context, Path dockerfile, String dockerfileName, List<ImageName> tags, Map<String, String> buildArgs,
+      Optional<String> target, Platform platform, Map<String, String> labels, Optional<ImageReference> output, boolean noCache,
+      SourceDateEpoch sourceDateEpoch, Compression compression) {
+    this(context, dockerfile, dockerfileName, tags, buildArgs, target, platform, labels, output, noCache, sourceDateEpoch,
+        compression, RunOptions.defaults());
   }
 
   /** The defaults for a context: {@code CONTEXT/Dockerfile}, no tags, linux/amd64, SOURCE_DATE_EPOCH 0, gzip. */
@@ -76,51 +87,56 @@ public record BuildRequest(
 
   public BuildRequest withContext(Path newContext, Path newDockerfile) {
     return new BuildRequest(newContext, newDockerfile, dockerfileName, tags, buildArgs, target, platform, labels, output, noCache,
-        sourceDateEpoch, compression);
+        sourceDateEpoch, compression, run);
   }
 
   public BuildRequest withTags(List<ImageName> newTags) {
     return new BuildRequest(context, dockerfile, dockerfileName, newTags, buildArgs, target, platform, labels, output, noCache,
-        sourceDateEpoch, compression);
+        sourceDateEpoch, compression, run);
   }
 
   public BuildRequest withBuildArgs(Map<String, String> newArgs) {
     return new BuildRequest(context, dockerfile, dockerfileName, tags, newArgs, target, platform, labels, output, noCache,
-        sourceDateEpoch, compression);
+        sourceDateEpoch, compression, run);
   }
 
   public BuildRequest withTarget(String stage) {
     return new BuildRequest(context, dockerfile, dockerfileName, tags, buildArgs, Optional.of(stage), platform, labels, output,
-        noCache, sourceDateEpoch, compression);
+        noCache, sourceDateEpoch, compression, run);
   }
 
   public BuildRequest withPlatform(Platform newPlatform) {
     return new BuildRequest(context, dockerfile, dockerfileName, tags, buildArgs, target, newPlatform, labels, output, noCache,
-        sourceDateEpoch, compression);
+        sourceDateEpoch, compression, run);
   }
 
   public BuildRequest withLabels(Map<String, String> newLabels) {
     return new BuildRequest(context, dockerfile, dockerfileName, tags, buildArgs, target, platform, newLabels, output, noCache,
-        sourceDateEpoch, compression);
+        sourceDateEpoch, compression, run);
   }
 
   public BuildRequest withOutput(Optional<ImageReference> newOutput) {
     return new BuildRequest(context, dockerfile, dockerfileName, tags, buildArgs, target, platform, labels, newOutput, noCache,
-        sourceDateEpoch, compression);
+        sourceDateEpoch, compression, run);
   }
 
   public BuildRequest withNoCache(boolean newNoCache) {
     return new BuildRequest(context, dockerfile, dockerfileName, tags, buildArgs, target, platform, labels, output, newNoCache,
-        sourceDateEpoch, compression);
+        sourceDateEpoch, compression, run);
   }
 
   public BuildRequest withSourceDateEpoch(SourceDateEpoch newEpoch) {
     return new BuildRequest(context, dockerfile, dockerfileName, tags, buildArgs, target, platform, labels, output, noCache,
-        newEpoch, compression);
+        newEpoch, compression, run);
   }
 
   public BuildRequest withCompression(Compression newCompression) {
     return new BuildRequest(context, dockerfile, dockerfileName, tags, buildArgs, target, platform, labels, output, noCache,
-        sourceDateEpoch, newCompression);
+        sourceDateEpoch, newCompression, run);
+  }
+
+  public BuildRequest withRun(RunOptions newRun) {
+    return new BuildRequest(context, dockerfile, dockerfileName, tags, buildArgs, target, platform, labels, output, noCache,
+        sourceDateEpoch, compression, newRun);
   }
 }

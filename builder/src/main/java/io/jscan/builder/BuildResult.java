@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param sourceDateEpoch the build's reference time
  * @param layersBuilt layers made by this build
  * @param layersReused layers taken from the layer cache
+ * @param downloads the URLs ADD fetched (or would have, when its layer came from the cache), each
+ *     with the checksum that pinned it, in build order, each once
  */
 public record BuildResult(
     Image image,
@@ -41,13 +43,15 @@ public record BuildResult(
     Digest contextDigest,
     SourceDateEpoch sourceDateEpoch,
     int layersBuilt,
-    int layersReused) {
+    int layersReused,
+    List<Download> downloads) {
 
   public BuildResult {
     Objects.requireNonNull(image, "image");
     Objects.requireNonNull(base, "base");
     baseImages = List.copyOf(baseImages);
     buildArgs = Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs));
+    downloads = List.copyOf(downloads);
   }
 
   /**
@@ -62,4 +66,20 @@ public record BuildResult(
    * @param use {@code FROM} or {@code COPY --from}
    */
   public record ResolvedImage(String reference, Digest digest, Digest imageDigest, String stage, String use) {}
+
+  /**
+   * A remote file the build depends on: {@code ADD --checksum=sha256:… URL}. jscan refuses an ADD
+   * of a URL without a checksum, so every download is pinned by its content digest.
+   *
+   * @param url the URL as the instruction wrote it (after ARG expansion)
+   * @param checksum the {@code --checksum} the content was checked against
+   * @param stage the stage whose instruction added it
+   */
+  public record Download(String url, Digest checksum, String stage) {
+    public Download {
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(checksum, "checksum");
+      Objects.requireNonNull(stage, "stage");
+    }
+  }
 }

@@ -2,6 +2,7 @@ package io.jscan.builder;
 
 import io.jscan.builder.BuildResult.ResolvedImage;
 import io.jscan.builder.context.ContextSnapshot;
+import io.jscan.builder.run.RunSupport;
 import io.jscan.builder.steps.BuildSession;
 import io.jscan.builder.steps.BuildStep;
 import io.jscan.builder.steps.ExportImageStep;
@@ -22,12 +23,10 @@ import io.jscan.dockerfile.build.BuildOptions;
 import io.jscan.dockerfile.build.BuildPlan;
 import io.jscan.dockerfile.build.PlannedStage;
 import io.jscan.dockerfile.instructions.Instruction;
-import io.jscan.dockerfile.instructions.RunInstruction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,7 +77,8 @@ public final class Builder {
     Dockerfile dockerfile = Dockerfile.parse(request.dockerfileName(), dockerfileBytes);
     BuildOptions options = new BuildOptions(request.target(), request.buildArgs(), Platform.host(), request.platform());
     BuildPlan plan = BuildPlan.resolve(dockerfile, options);
-    refuseRun(plan);
+    // a jscan killed during a RUN left a container, a mount or a directory: remove them first
+    RunSupport.cleanLeftovers(store.home(), log);
 
     BuildSession session = new BuildSession(request, store, images, dockerfile, plan, log);
     List<String> lines = List.of(new String(dockerfileBytes, StandardCharsets.UTF_8).split("\n", -1));
@@ -89,15 +89,16 @@ public final class Builder {
         String name = planned.stage().displayName();
         int total = planned.stage().instructions().size() + 1;
         int n = 1;
-        log(name, n++, total, planned.stage().from().location(), lines);
+        log(session, name, n++, total, planned.stage().from().location(), lines);
         ResolveBaseImageStep.Started started = ResolveBaseImageStep.apply(planned, session);
         StageState state = started.state();
         for (Instruction trigger : started.triggers()) {
-          log.accept("[" + name + " " + (n++) + "/" + total + "] ONBUILD " + trigger.keyword() + " (a trigger of the base image)");
+          log.accept("#" + session.nextStepNumber() + " [" + name + " " + (n++) + "/" + total + "] ONBUILD " + trigger.keyword()
+              + " (a trigger of the base image)");
           BuildStep.of(trigger).apply(state);
         }
         for (Instruction instruction : planned.stage().instructions()) {
-          log(name, n++, total, instruction.location(), lines);
+          log(session, name, n++, total, instruction.location(), lines);
           BuildStep.of(instruction).apply(state);
         }
         if (planned == plan.target()) {
@@ -124,7 +125,8 @@ public final class Builder {
           context.digest(),
           request.sourceDateEpoch(),
           session.layersBuilt(),
-          session.layersReused());
+          session.layersReused(),
+          session.downloads());
     } catch (JscanException | RuntimeException e) {
       try {
         AtomicFiles.deleteTree(session.workDir());
@@ -132,6 +134,8 @@ public final class Builder {
         // the store's temp directory goes when the store is closed, or with the next process
       }
       throw e;
+    } finally {
+      session.closeRunSupport();
     }
   }
 
@@ -142,19 +146,6 @@ public final class Builder {
       throw BuildException.badInput("Dockerfile " + request.dockerfileName(), "no such file");
     } catch (IOException e) {
       throw BuildException.io("reading " + request.dockerfileName(), e);
-    }
-  }
-
-  /** Fails before anything is built when a needed stage has a RUN (not supported yet). */
-  private static void refuseRun(BuildPlan plan) throws JscanException {
-    for (PlannedStage p : plan.stages()) {
-      List<Instruction> all = new ArrayList<>(p.inheritedTriggers());
-      all.addAll(p.stage().instructions());
-      for (Instruction i : all) {
-        if (i instanceof RunInstruction run) {
-          BuildStep.of(run).apply(null);
-        }
-      }
     }
   }
 
@@ -170,11 +161,11 @@ public final class Builder {
     return base;
   }
 
-  private void log(String stage, int n, int total, SourceLocation at, List<String> lines) {
+  private void log(BuildSession session, String stage, int n, int total, SourceLocation at, List<String> lines) {
     String text = at.startLine() <= lines.size() ? lines.get(at.startLine() - 1).strip() : "";
     if (text.length() > 100) {
       text = text.substring(0, 97) + "...";
     }
-    log.accept("[" + stage + " " + n + "/" + total + "] " + text);
+    log.accept("#" + session.nextStepNumber() + " [" + stage + " " + n + "/" + total + "] " + text);
   }
 }

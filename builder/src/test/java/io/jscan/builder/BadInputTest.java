@@ -57,11 +57,18 @@ class BadInputTest {
   }
 
   @Test
-  void build_run_failsAsNotSupportedYetBeforeBuildingAnything() throws Exception {
+  void build_runAsUnknownUser_namesTheLineAndTheUserBeforeRunningAnything() throws Exception {
     List<String> before = TestBuilds.fileList(home);
-    JscanException e = failure("FROM scratch\nCOPY a /a\nRUN echo hi\n", Map.of("a", "a"));
-    assertTrue(e.getMessage().startsWith("Dockerfile:3: RUN is not supported yet ("), e.getMessage());
-    assertEquals(before, TestBuilds.fileList(home), "nothing written at all");
+    JscanException e = failure("FROM scratch\nUSER builder\nRUN echo hi\n", Map.of());
+    assertEquals("Dockerfile:3: unable to find user builder: no matching entries in passwd file", e.getMessage());
+    assertEquals(before, TestBuilds.fileList(home), "nothing written at all: the user is resolved before the runtime is needed");
+  }
+
+  @Test
+  void build_runInsecure_isRefusedAtItsLine() throws Exception {
+    JscanException e = failure("FROM scratch\nRUN --security=insecure echo hi\n", Map.of());
+    assertEquals("Dockerfile:2: RUN --security=insecure is not supported (jscan grants no extra privileges to a build)",
+        e.getMessage());
   }
 
   @Test

@@ -7,8 +7,10 @@ import io.jscan.builder.BuildException;
 import io.jscan.builder.BuildRequest;
 import io.jscan.builder.BuildResult;
 import io.jscan.builder.Builder;
+import io.jscan.builder.RunOptions;
 import io.jscan.builder.SourceDateEpoch;
 import io.jscan.builder.check.ReproducibilityCheck;
+import io.jscan.builder.provenance.SlsaProvenance;
 import io.jscan.core.FailureKind;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.MediaTypes.Compression;
@@ -47,7 +49,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Build an image from a Dockerfile. The same Dockerfile, context, build args, base images and"
           + " SOURCE_DATE_EPOCH give the same manifest digest on any machine, JDK, umask, clock, locale,"
-          + " time zone or file order. RUN is not supported yet.",
+          + " time zone or file order. RUN steps run with runc (or crun) as root; their layers are as"
+          + " reproducible as their commands (file times are clamped to SOURCE_DATE_EPOCH).",
       "",
       "The manifest digest is printed on standard output; progress goes to standard error."
     })
@@ -99,6 +102,15 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       description = "Layer compression (default gzip; zstd needs a recent runtime).")
   String compression;
 
+  @Option(names = "--runtime", paramLabel = "runc|crun|PATH",
+      description = "The OCI runtime for RUN steps (default: runc when installed, else crun).")
+  String runtime;
+
+  @Option(names = "--secret", paramLabel = "id=ID[,src=FILE|,env=VAR]",
+      description = "A secret for RUN --mount=type=secret (repeatable); never stored in a layer or the cache."
+          + " Without src or env, the environment variable ID.")
+  List<String> secrets = new ArrayList<>();
+
   @Option(names = "--push", description = "Push the image to the registry of each -t name after building it.")
   boolean push;
 
@@ -111,7 +123,25 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       description = "Build only with the base images pinned in jscan.lock beside the Dockerfile; fail if it is missing or would change.")
   boolean locked;
 
+  @Option(names = "--sbom",
+      description = "Make an SBOM of the image (CycloneDX and SPDX) and attach it beside the image as an OCI artifact referring to it.")
+  boolean sbom;
+
+  @Option(names = "--provenance",
+      description = "Make SLSA v1 provenance of the build and attach it beside the image as an OCI artifact referring to it.")
+  boolean provenance;
+
+  @Option(names = "--sbom-dir", paramLabel = "DIR",
+      description = {"Also write the SBOM (sbom.cdx.json, sbom.spdx.json) and provenance (provenance.intoto.json) into DIR;"
+          + " implies --sbom."})
+  Path sbomDir;
+
   @picocli.CommandLine.Mixin RegistryMixin registry;
+
+  @Option(names = "--sign", description = "Sign the image where it was written (store, oci: layout, and each --push repository); needs --key or --keyless.")
+  boolean sign;
+
+  @picocli.CommandLine.Mixin KeylessMixin signing;
 
   private Map<String, String> environment = System.getenv();
 
@@ -133,9 +163,23 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     if (push && request.tags().isEmpty()) {
       throw BuildException.badInput("--push", "name the image with -t (the registry to push to comes from the name)");
     }
+    if (sign != signing.given()) {
+      throw BuildException.badInput("--sign", sign ? "give --key or --keyless to sign with" : "--key and --keyless need --sign");
+    }
+    io.jscan.signing.oci.SigningMethod signingMethod = null;
+    if (sign) {
+      BuildSigning.checkPossible(request, push);
+      // the key is read (and its password asked) before the build, not after minutes of it
+      signingMethod = signing.method(environment, "build --sign");
+    }
     Progress progress = new Progress(err, quiet ? Progress.Mode.quiet : Progress.Mode.auto);
     RegistryClient client = registry.client(environment, progress);
     Path lockFile = request.dockerfile().toAbsolutePath().getParent().resolve(ImageLock.FILE_NAME);
+    boolean makeSbom = sbom || sbomDir != null;
+    if ((makeSbom || provenance) && sbomDir == null && request.output().orElse(null) instanceof ImageReference.DockerArchiveReference) {
+      throw BuildException.badInput("--sbom/--provenance", "a docker-archive cannot hold attachments; add --sbom-dir DIR for the files");
+    }
+    java.time.Instant startedOn = java.time.Instant.now();
     try (LocalStore store = StoreAccess.openStore()) {
       PinnedImages pinned = PinnedImages.open(lockFile, store, client, pullPolicy, locked);
       BaseImageSource images = BaseImageSource.pinned(pinned, new Transports(store, client));
@@ -157,10 +201,34 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
         pinned.save();
         log.accept("pinned base images in " + lockFile);
       }
+      List<BuildAttachments.Attachment> attachments = new ArrayList<>();
+      if (provenance) {
+        SlsaProvenance.Run run = new SlsaProvenance.Run(environment.getOrDefault(BUILDER_ID_ENV, SlsaProvenance.DEFAULT_BUILDER_ID),
+            Jscan.Version.version(), java.util.UUID.randomUUID().toString(), startedOn, java.time.Instant.now());
+        attachments.add(BuildAttachments.provenance(request, result, run));
+      }
+      if (makeSbom) {
+        attachments.addAll(0, BuildAttachments.sbom(request, result, Jscan.Version.version(), log));
+      }
+      if (sbomDir != null) {
+        BuildAttachments.writeFiles(sbomDir, attachments, log);
+      }
+      Optional<io.jscan.core.image.Referrers> sink = sinkReferrers(request, store);
+      if (sink.isPresent()) {
+        BuildAttachments.attach(sink.get(), result.image().descriptor(), attachments,
+            request.output().map(Object::toString).orElse("the local store"), log);
+      }
       if (push) {
         for (ImageName tag : request.tags()) {
           io.jscan.core.oci.Descriptor pushed = client.push(result.image(), tag);
           log.accept("pushed " + tag + "@" + pushed.digest());
+          BuildAttachments.attach(client.referrers(tag), result.image().descriptor(), attachments, tag.repository(), log);
+        }
+      }
+      if (sign) {
+        BuildSigning signer = new BuildSigning(BuildSigning.destinations(request, store, client, push), signingMethod, signing.format());
+        for (io.jscan.signing.oci.Stored s : signer.sign(result.image().descriptor())) {
+          log.accept("signed " + result.manifestDigest() + ": " + s.location());
         }
       }
       if (metadataFile != null) {
@@ -170,6 +238,20 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       out.flush();
     }
     return ExitCode.OK.code();
+  }
+
+  /** Names the build platform in provenance's {@code builder.id} (a CI system sets it to its own URI). */
+  static final String BUILDER_ID_ENV = "JSCAN_BUILDER_ID";
+
+  /** Where the image went, as a place for attachments: the store, or the oci: layout; a docker-archive has none. */
+  private static Optional<io.jscan.core.image.Referrers> sinkReferrers(BuildRequest request, LocalStore store) throws OciException {
+    if (request.output().isEmpty() || request.output().get() instanceof StoreReference) {
+      return Optional.of(store.referrers());
+    }
+    if (request.output().get() instanceof ImageReference.OciLayoutReference oci) {
+      return Optional.of(io.jscan.core.transport.ocilayout.OciLayout.open(oci.directory()).referrers());
+    }
+    return Optional.empty();
   }
 
   private BuildRequest request() throws OciException, BuildException {
@@ -228,7 +310,46 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       default -> throw BuildException.badInput("--compression " + compression, "expected gzip, zstd or none");
     };
     return new BuildRequest(context, dockerfile, dockerfileName, names, args, Optional.ofNullable(this.target), target, labelMap,
-        destination, noCache, epoch, c);
+        destination, noCache, epoch, c).withRun(runOptions());
+  }
+
+  /** {@code --runtime} and {@code --secret}, as buildx reads them: id=, src= (or source=), env=, type=file|env. */
+  private RunOptions runOptions() throws BuildException {
+    Map<String, RunOptions.Secret> parsed = new LinkedHashMap<>();
+    for (String spec : secrets) {
+      Map<String, String> fields = new LinkedHashMap<>();
+      for (String field : spec.split(",")) {
+        int eq = field.indexOf('=');
+        if (eq <= 0) {
+          throw BuildException.badInput("--secret " + spec, "expected id=ID[,src=FILE|,env=VAR]");
+        }
+        String key = field.substring(0, eq).strip().toLowerCase(Locale.ROOT);
+        fields.put(key.equals("source") ? "src" : key, field.substring(eq + 1));
+      }
+      String id = fields.get("id");
+      if (id == null || id.isEmpty()) {
+        throw BuildException.badInput("--secret " + spec, "no id=");
+      }
+      for (String key : fields.keySet()) {
+        if (!List.of("id", "src", "env", "type").contains(key)) {
+          throw BuildException.badInput("--secret " + spec, "unexpected key " + key);
+        }
+      }
+      String type = fields.getOrDefault("type", fields.containsKey("env") ? "env" : "file");
+      if (type.equals("file") && fields.containsKey("src")) {
+        parsed.put(id, new RunOptions.FileSecret(id, Path.of(fields.get("src"))));
+      } else if (type.equals("env") || type.equals("file") && !fields.containsKey("src")) {
+        String variable = fields.getOrDefault("env", fields.getOrDefault("src", id));
+        String value = environment.get(variable);
+        if (value == null) {
+          throw BuildException.badInput("--secret " + spec, "the environment variable " + variable + " is not set");
+        }
+        parsed.put(id, new RunOptions.ValueSecret(id, variable, value));
+      } else {
+        throw BuildException.badInput("--secret " + spec, "type must be file or env");
+      }
+    }
+    return RunOptions.defaults().withRuntime(Optional.ofNullable(runtime)).withSecrets(parsed);
   }
 
   /** buildx's metadata file: containerimage.digest and friends; written to a temp file and renamed. */

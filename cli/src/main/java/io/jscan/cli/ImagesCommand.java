@@ -54,8 +54,11 @@ final class ImagesCommand implements Callable<Integer> {
     List<Row> rows = new ArrayList<>();
     try (LocalStore store = StoreAccess.openStore()) {
       for (StoreEntry e : store.list()) {
+        if (e.name().isEmpty() && e.descriptor().artifactType().isPresent()) {
+          continue; // an SBOM or provenance attached to an image (LocalStore.referrers), not an image
+        }
         Artifact artifact = store.layout().artifact(e.descriptor());
-        Optional<Instant> created = artifact instanceof Image image ? image.config().created() : Optional.empty();
+        Optional<Instant> created = artifact instanceof Image image && runnable(image) ? image.config().created() : Optional.empty();
         rows.add(
             new Row(e.name(), e.descriptor().digest().toString(), e.descriptor().mediaType(), created, StoreAccess.size(artifact)));
       }
@@ -103,6 +106,18 @@ final class ImagesCommand implements Callable<Integer> {
     }
     out.flush();
     return ExitCode.OK.code();
+  }
+
+  /**
+   * Whether an image manifest is a runnable image (an image config and filesystem layers), not an
+   * artifact stored like one: cosign's signature and attestation manifests have a config with an
+   * empty architecture and layers that are not tars, and have no creation time worth showing.
+   */
+  private static boolean runnable(Image image) throws io.jscan.core.oci.OciException {
+    var m = image.manifest();
+    boolean imageConfig = m.config().mediaType().equals(io.jscan.core.oci.MediaTypes.OCI_CONFIG)
+        || m.config().mediaType().equals(io.jscan.core.oci.MediaTypes.DOCKER_CONFIG);
+    return imageConfig && m.layers().stream().allMatch(l -> io.jscan.core.oci.MediaTypes.isLayer(l.mediaType()));
   }
 
   static void printTable(PrintWriter out, List<String[]> table) {

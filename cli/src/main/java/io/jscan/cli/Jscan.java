@@ -37,6 +37,8 @@ import picocli.CommandLine.ScopeType;
       SignBlobCommand.class,
       VerifyBlobCommand.class,
       VerifyBundleCommand.class,
+      SignCommand.class,
+      AttestCommand.class,
       VerifyCommand.class,
       ServeCommand.class,
       ImagesCommand.class,

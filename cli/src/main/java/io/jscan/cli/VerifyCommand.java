@@ -10,7 +10,10 @@ import io.jscan.core.transport.ocilayout.OciLayout;
 import io.jscan.core.transport.store.LocalStore;
 import io.jscan.dockerfile.Dockerfile;
 import io.jscan.dockerfile.DockerfileException;
+import io.jscan.signing.oci.SignatureStores;
+import io.jscan.signing.oci.TrustPolicy;
 import io.jscan.verifier.Deadline;
+import io.jscan.verifier.signatures.SignatureEvidence;
 import io.jscan.verifier.Platforms;
 import io.jscan.verifier.VerificationReport;
 import io.jscan.verifier.Verifier;
@@ -27,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -53,7 +57,12 @@ import picocli.CommandLine.Spec;
       "",
       "IMAGE is a local image name (myapp:1.0, name@sha256:..., sha256:...),",
       "oci:DIR[:REF|@DIGEST] or docker-archive:FILE[:NAME:TAG]. A bare name is",
-      "looked up in the local store ($JSCAN_HOME) first."
+      "looked up in the local store ($JSCAN_HOME) first.",
+      "",
+      "Signatures: with --key or --certificate-identity/--certificate-oidc-issuer, a",
+      "signature that verifies is required (cosign signatures in the sha256-<hex>.sig",
+      "tag and Sigstore bundle referrers, whose payload names exactly this digest);",
+      "attestations found are verified too and given to the policies."
     })
 final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -104,6 +113,8 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
 
   @picocli.CommandLine.Mixin RegistryMixin registry;
 
+  @picocli.CommandLine.Mixin TrustOptions trust;
+
   private Map<String, String> env = System.getenv();
 
   @Override
@@ -120,23 +131,56 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       request = request.withDockerfile(readDockerfile(dockerfile));
     }
     VerifierOptions options = options();
+    TrustPolicy trustPolicy = trust.policy();
+    boolean evidenceWanted = trust.given() || EVIDENCE_RULES.stream().anyMatch(policySet::hasRule);
+    io.jscan.core.transport.registry.RegistryClient client = registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE);
     VerificationReport report;
-    try (Verifier verifier = new Verifier(options)) {
-      if (ref instanceof ImageReference.StoreReference) {
-        try (LocalStore store = LocalStore.open(LocalStore.defaultHome())) {
-          report = verifier.verify(
-              new Transports(store, registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE)).read(ref), request);
-        }
-      } else if (ref instanceof ImageReference.RegistryReference remote) {
-        // streamed from the registry through the same checks; nothing is stored
-        report = verifier.verify(
-            registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE).read(remote.name()), request);
-      } else {
-        report = verifier.verify(readFileTransport(ref), request);
+    if (ref instanceof ImageReference.StoreReference) {
+      try (LocalStore store = LocalStore.open(LocalStore.defaultHome())) {
+        Transports transports = new Transports(store, client);
+        report = verify(withEvidence(options, evidenceWanted, SignatureStores.locator(transports), trustPolicy), transports.referrers(ref),
+            transports.read(ref), request);
       }
+    } else if (ref instanceof ImageReference.RegistryReference remote) {
+      // streamed from the registry through the same checks; nothing is stored
+      report = verify(withEvidence(options, evidenceWanted, SignatureStores.withoutStore(client), trustPolicy),
+          Optional.of(client.referrers(remote.name())), client.read(remote.name()), request);
+    } else {
+      Optional<io.jscan.core.image.Referrers> referrers = ref instanceof ImageReference.OciLayoutReference oci
+          ? Optional.of(OciLayout.open(oci.directory()).referrers()) : Optional.empty();
+      report = verify(withEvidence(options, evidenceWanted, SignatureStores.withoutStore(client), trustPolicy), referrers,
+          readFileTransport(ref), request);
     }
     ReportOutput.write(report, policySet, output, outputFile, spec.commandLine().getOut(), spec.commandLine().getErr(), env);
     return ReportOutput.exitCode(report).code();
+  }
+
+  /** The rules that judge signatures and attestations: with one of them, evidence is looked for even without --key. */
+  private static final List<String> EVIDENCE_RULES = List.of("signature-required", "attestation-required", "sbom-required");
+
+  /**
+   * Signatures are looked for when trust is given (then one must verify) or a policy asks about
+   * them; otherwise not at all, so a plain verify makes no extra registry requests.
+   */
+  private static VerifierOptions withEvidence(VerifierOptions options, boolean wanted, SignatureStores.Locator locator, TrustPolicy trust) {
+    return wanted ? options.withEvidence(new SignatureEvidence(locator, trust, !trust.isEmpty())) : options;
+  }
+
+  /**
+   * Verifies with the statements attached to the image where it was found (OCI referrers: SBOM and
+   * provenance that {@code jscan build} attached unsigned) added to whatever evidence the options
+   * look for. Attached statements are informational (see {@code AttachedStatements}).
+   */
+  private static VerificationReport verify(
+      VerifierOptions options, Optional<io.jscan.core.image.Referrers> referrers, Artifact artifact, VerifyRequest request)
+      throws VerifierException {
+    io.jscan.verifier.EvidenceProvider found = options.evidence();
+    io.jscan.verifier.EvidenceProvider attached = referrers.<io.jscan.verifier.EvidenceProvider>map(
+        io.jscan.verifier.attest.AttachedStatements::new).orElse(io.jscan.verifier.EvidenceProvider.none());
+    try (Verifier verifier = new Verifier(options.withEvidence(
+        (subject, image, reference) -> found.collect(subject, image, reference).and(attached.collect(subject, image, reference))))) {
+      return verifier.verify(artifact, request);
+    }
   }
 
   /** oci: and docker-archive: need no store, so verifying them writes nothing to $JSCAN_HOME. */

@@ -222,6 +222,20 @@ class VerifyCommandTest {
     expectDefect(layout.reference(), 4, "integrity", "unknown layer media type", 1);
   }
 
+  /** Signs the layout's image and attests an SBOM for it with a new key (what strict asks for); returns the public key. */
+  private Path signedWithSbom(TamperedLayout layout) throws Exception {
+    io.jscan.signing.key.SigningKey key = io.jscan.signing.key.Keys.generate(io.jscan.signing.key.KeyAlgorithm.ECDSA_P256);
+    Path pub = tmp.resolve("strict.pub");
+    io.jscan.signing.key.KeyFiles.writePublicKey(pub, key.publicKey());
+    var store = new io.jscan.signing.oci.LayoutSignatureStore(io.jscan.core.transport.ocilayout.OciLayout.open(layout.dir), "registry.example/app");
+    var subject = io.jscan.core.transport.ocilayout.OciLayout.open(layout.dir).resolve(java.util.Optional.of(TamperedLayout.REF), java.util.Optional.empty()).descriptor();
+    var method = new io.jscan.signing.oci.SigningMethod.WithKey(key.signer());
+    io.jscan.signing.oci.ImageSigner.sign(store, subject, method, io.jscan.signing.oci.StorageFormat.COSIGN_TAG, java.util.Map.of());
+    io.jscan.signing.oci.ImageAttester.attest(store, subject, "cyclonedx", TamperedLayout.JSON.readTree("{\"bomFormat\":\"CycloneDX\"}"), method,
+        io.jscan.signing.oci.StorageFormat.COSIGN_TAG);
+    return pub;
+  }
+
   private TamperedLayout withLayer(byte[] tar) throws Exception {
     Image image = TestImage.image().label("maintainer", "tests").user("1000")
         .layer(RawTar.tar().dir("a").dir("a/b").file("a/b/keep", "x").build()).layer(tar).build();
@@ -326,7 +340,8 @@ class VerifyCommandTest {
   @Test
   void verify_setuidBinary_failsStrictWithExit3() throws Exception {
     TamperedLayout layout = withLayer(RawTar.tar().dir("usr").dir("usr/bin").file("usr/bin/rootme", 04755, new byte[] {1}).build());
-    Result r = jscan("verify", layout.reference(), "--policy", "strict", "--output", "json");
+    // strict requires a signature and an SBOM attestation (exit 4 without them): give it both, so what fails is the setuid file
+    Result r = jscan("verify", layout.reference(), "--policy", "strict", "--output", "json", "--key", signedWithSbom(layout).toString());
     assertNoStackTrace(r);
     assertEquals(3, r.code(), r.out() + r.err());
     JsonNode f = finding(r.json(), "no-setuid", "setuid file (mode 4755)");
@@ -338,8 +353,9 @@ class VerifyCommandTest {
   @Test
   void verify_plantedPrivateKey_failsStrict_neverPrintsTheKey() throws Exception {
     TamperedLayout layout = withLayer(RawTar.tar().dir("root").dir("root/.ssh").file("root/.ssh/id_rsa", 0600, TestSecrets.PEM.getBytes()).build());
+    Path pub = signedWithSbom(layout);
     for (String format : List.of("text", "json", "sarif")) {
-      Result r = jscan("verify", layout.reference(), "--policy", "strict", "--output", format);
+      Result r = jscan("verify", layout.reference(), "--policy", "strict", "--output", format, "--key", pub.toString());
       assertNoStackTrace(r);
       assertEquals(3, r.code(), r.out() + r.err());
       assertTrue(r.out().contains("/root/.ssh/id_rsa"), format + ": " + r.out());

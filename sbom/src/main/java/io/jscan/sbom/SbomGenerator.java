@@ -88,28 +88,50 @@ public final class SbomGenerator {
    */
   public Sbom catalogImage(Image image, String name) throws SbomException {
     try {
-      ImageConfig config = image.config();
+      image.config();
       try (ImageTree tree = ImageTree.load(image, selectors())) {
-        Catalogued c = catalog(tree);
-        List<LayerInfo> layers = new ArrayList<>();
-        List<ImageConfig.History> history = config.history().stream().filter(h -> !h.emptyLayer()).toList();
-        for (int i = 0; i < image.layers().size(); i++) {
-          var layer = image.layers().get(i);
-          Optional<String> createdBy = i < history.size() ? history.get(i).createdBy() : Optional.empty();
-          layers.add(new LayerInfo(i, Optional.of(layer.diffId()), Optional.of(layer.descriptor().digest()), createdBy));
-        }
-        if (layers.isEmpty()) {
-          throw SbomException.badInput("image " + image.digest(), "has no layers");
-        }
-        SbomSource source = new SbomSource(
-            SbomSource.Kind.IMAGE, name, image.digest(), config.created(), Optional.of(config.platform().toString()), layers);
-        return new Sbom(source, c.os, c.context.packages(), c.context.relationships(), c.context.warnings());
+        return catalogImageTree(tree, image, name);
       }
     } catch (OciException e) {
       throw new SbomException(e.kind(), "cataloguing image " + name, e.getMessage(), e);
     } catch (IOException e) {
       throw SbomException.io("cataloguing image " + name, e);
     }
+  }
+
+  /**
+   * Catalogues an image whose merged file system was gathered already, by a reader that streamed
+   * its layers for another purpose ({@link io.jscan.sbom.fs.LayerCapture}: the verifier's single
+   * pass). The caller closes {@code tree}.
+   *
+   * @param name how the user named the image, for the SBOM's subject
+   */
+  public Sbom catalogTree(FileTree tree, Image image, String name) throws SbomException {
+    try {
+      return catalogImageTree(tree, image, name);
+    } catch (OciException e) {
+      throw new SbomException(e.kind(), "cataloguing image " + name, e.getMessage(), e);
+    } catch (IOException e) {
+      throw SbomException.io("cataloguing image " + name, e);
+    }
+  }
+
+  private Sbom catalogImageTree(FileTree tree, Image image, String name) throws OciException, IOException, SbomException {
+    ImageConfig config = image.config();
+    Catalogued c = catalog(tree);
+    List<LayerInfo> layers = new ArrayList<>();
+    List<ImageConfig.History> history = config.history().stream().filter(h -> !h.emptyLayer()).toList();
+    for (int i = 0; i < image.layers().size(); i++) {
+      var layer = image.layers().get(i);
+      Optional<String> createdBy = i < history.size() ? history.get(i).createdBy() : Optional.empty();
+      layers.add(new LayerInfo(i, Optional.of(layer.diffId()), Optional.of(layer.descriptor().digest()), createdBy));
+    }
+    if (layers.isEmpty()) {
+      throw SbomException.badInput("image " + image.digest(), "has no layers");
+    }
+    SbomSource source = new SbomSource(
+        SbomSource.Kind.IMAGE, name, image.digest(), config.created(), Optional.of(config.platform().toString()), layers);
+    return new Sbom(source, c.os, c.context.packages(), c.context.relationships(), c.context.warnings());
   }
 
   private record Catalogued(Optional<OperatingSystem> os, CatalogContext context) {}

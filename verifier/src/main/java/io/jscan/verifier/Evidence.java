@@ -1,24 +1,88 @@
 package io.jscan.verifier;
 
+import io.jscan.signing.oci.FoundEvidence;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Signatures and attestations found for an image, as an {@link EvidenceProvider} (the signing
- * issue's cosign / Sigstore verification) reports them. Until a provider is wired in, there is no
- * evidence and the {@code signature-required} and {@code sbom-required} rules report "no signature
- * found" and "no SBOM found". A signature or attestation that is present but does not verify is a
- * signature failure (exit code 4) whatever the policies say.
+ * Signatures and attestations found for an image, as an {@link EvidenceProvider} reports them
+ * ({@link io.jscan.verifier.signatures.SignatureEvidence} is jscan's: cosign tags and Sigstore
+ * bundle referrers). A signature or attestation that is present but does not verify is a
+ * signature failure (exit code 4) whatever the policies say, unless another one verified (see
+ * {@link Verifier}); without a provider there is no evidence and the {@code signature-required}
+ * and {@code sbom-required} rules report "no signature found" and "no SBOM found".
+ *
+ * @param signatures each signature found, judged against the provider's trusted keys/identities
+ * @param attestations each attestation found, judged likewise
+ * @param attachments in-toto statements attached without a signature (informational only)
+ * @param failures requirements the provider was asked to enforce and that failed (e.g. {@code
+ *     --key} given but no signature found): each a signature failure (exit 4)
+ * @param found the raw signatures and attestations, per digest, for rules that judge them against
+ *     their own keys or identities ({@code signature-required} with {@code keys})
  */
-public record Evidence(List<Signature> signatures, List<Attestation> attestations) {
+public record Evidence(
+    List<Signature> signatures, List<Attestation> attestations, List<Attachment> attachments, List<String> failures, List<FoundEvidence> found) {
   public Evidence {
     signatures = List.copyOf(signatures);
     attestations = List.copyOf(attestations);
+    attachments = List.copyOf(attachments);
+    failures = List.copyOf(failures);
+    found = List.copyOf(found);
+  }
+
+  /** Judged signatures and attestations only (no unsigned attachments, requirement failures or raw material). */
+  public Evidence(List<Signature> signatures, List<Attestation> attestations) {
+    this(signatures, attestations, List.of(), List.of(), List.of());
+  }
+
+  /** Judged evidence and unsigned attachments. */
+  public Evidence(List<Signature> signatures, List<Attestation> attestations, List<Attachment> attachments) {
+    this(signatures, attestations, attachments, List.of(), List.of());
+  }
+
+  /** Judged evidence, requirement failures and the raw material (no unsigned attachments). */
+  public Evidence(List<Signature> signatures, List<Attestation> attestations, List<String> failures, List<FoundEvidence> found) {
+    this(signatures, attestations, List.of(), failures, found);
   }
 
   public static Evidence none() {
     return new Evidence(List.of(), List.of());
+  }
+
+  /** This evidence and {@code other}'s, together (several providers look in different places). */
+  public Evidence and(Evidence other) {
+    List<Signature> s = new java.util.ArrayList<>(signatures);
+    s.addAll(other.signatures);
+    List<Attestation> a = new java.util.ArrayList<>(attestations);
+    a.addAll(other.attestations);
+    List<Attachment> t = new java.util.ArrayList<>(attachments);
+    t.addAll(other.attachments);
+    List<String> f = new java.util.ArrayList<>(failures);
+    f.addAll(other.failures);
+    List<FoundEvidence> r = new java.util.ArrayList<>(found);
+    r.addAll(other.found);
+    return new Evidence(s, a, t, f, r);
+  }
+
+  /**
+   * An in-toto statement about the image that was found attached to it <b>without a signature</b>
+   * (an OCI 1.1 referrer artifact, as {@code jscan build --sbom --provenance} writes without
+   * {@code --sign}). Anyone who can write to the repository, layout or store can attach one, so it
+   * is informational: it appears in the policy input with {@code verified: false}, and no built-in
+   * rule lets it decide anything (fail closed). It is not a signature failure either: it makes no
+   * claim to be signed.
+   *
+   * @param predicateType the statement's predicate type
+   * @param artifact the digest of the artifact manifest that carried it
+   * @param predicate the predicate as plain JSON values (maps, lists, strings, numbers, booleans)
+   */
+  public record Attachment(String predicateType, io.jscan.core.oci.Digest artifact, java.util.Map<String, Object> predicate) {
+    public Attachment {
+      Objects.requireNonNull(predicateType, "predicateType");
+      Objects.requireNonNull(artifact, "artifact");
+      predicate = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(predicate));
+    }
   }
 
   /**

@@ -14,7 +14,10 @@ import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.Platform;
 import io.jscan.core.transport.ImageName;
 import io.jscan.dockerfile.Dockerfile;
+import io.jscan.verifier.attest.AttestedFacts;
 import io.jscan.verifier.files.FileFact;
+import io.jscan.verifier.sbom.PackageCatalogue;
+import io.jscan.verifier.sbom.PackageInventory;
 import io.jscan.verifier.files.ScanLimits;
 import io.jscan.verifier.integrity.ImageWalker;
 import io.jscan.verifier.integrity.WalkResult;
@@ -95,10 +98,13 @@ public final class Verifier implements AutoCloseable {
     List<Image> images = select(subject, request, top, subjectFindings);
     ScanLimits limits = limitsFor(request.policies());
     List<ImageReport> reports = new ArrayList<>();
+    boolean rulesNeedPackages = BuiltinRules.needsPackages(request.policies());
     for (Image image : images) {
       Optional<Digest> expected = image == subject ? request.expectedDigest() : Optional.empty();
-      ImageFacts facts = inspect(image, request.reference(), request.name(), expected, limits, request.deadline());
+      // evidence first: a verified SBOM attestation spares cataloguing the image
       Evidence evidence = options.evidence().collect(subject, image, request.reference());
+      boolean catalog = rulesNeedPackages && AttestedFacts.trustedSbom(evidence).isEmpty();
+      ImageFacts facts = inspect(image, request.reference(), request.name(), expected, limits, request.deadline(), catalog);
       reports.add(evaluate(facts, evidence, request.policies(), dockerfileFacts, lint, now));
     }
     if (request.dockerfile().isPresent()) {
@@ -118,10 +124,32 @@ public final class Verifier implements AutoCloseable {
   public ImageFacts inspect(
       Image image, String reference, Optional<ImageName> name, Optional<Digest> expectedDigest, ScanLimits limits, Deadline deadline)
       throws VerifierException {
-    WalkResult walk = new ImageWalker(pool, limits, deadline).walk(image, expectedDigest);
+    return inspect(image, reference, name, expectedDigest, limits, deadline, false);
+  }
+
+  /**
+   * As {@link #inspect(Image, String, Optional, Optional, ScanLimits, Deadline)}; with
+   * {@code catalogPackages} the image's packages are catalogued from the same single read of each
+   * layer ({@link PackageCatalogue}), for rules over SBOM content. (Cache such facts apart from
+   * facts without packages.)
+   */
+  public ImageFacts inspect(
+      Image image, String reference, Optional<ImageName> name, Optional<Digest> expectedDigest, ScanLimits limits, Deadline deadline,
+      boolean catalogPackages) throws VerifierException {
+    ImageWalker walker = new ImageWalker(pool, limits, deadline);
+    WalkResult walk;
+    Optional<PackageInventory> packages = Optional.empty();
+    if (catalogPackages) {
+      try (PackageCatalogue catalogue = PackageCatalogue.open()) {
+        walk = walker.walk(image, expectedDigest, Optional.of(catalogue.session()));
+        packages = Optional.of(catalogue.finish(image, walk, name.map(ImageName::toString).orElse(reference)));
+      }
+    } else {
+      walk = walker.walk(image, expectedDigest);
+    }
     Optional<BaseImage> base = baseFromImage(image, walk);
     List<FileFact> facts = walk.files().map(f -> f.facts()).orElse(List.of());
-    return new ImageFacts(reference, name, walk, base, facts);
+    return new ImageFacts(reference, name, walk, base, facts, packages);
   }
 
   /**
@@ -129,7 +157,9 @@ public final class Verifier implements AutoCloseable {
    * exceptions and evidence can differ) on cached {@link ImageFacts}.
    */
   public ImageReport evaluate(
-      ImageFacts facts, Evidence evidence, PolicySet policies, Optional<DockerfileFacts> dockerfile, List<Finding> lint, Instant now) {
+      ImageFacts inspected, Evidence evidence, PolicySet policies, Optional<DockerfileFacts> dockerfile, List<Finding> lint, Instant now) {
+    // verified attestations may name the base (provenance) and the packages (SBOM); unsigned ones never do
+    ImageFacts facts = AttestedFacts.apply(inspected, evidence);
     Map<String, Object> document = PolicyInput.document(Optional.of(facts), dockerfile, lint, evidence, now, options.limits().maxListed());
     RuleContext ctx = new RuleContext(Optional.of(facts), dockerfile, facts.walk().findings(), lint, evidence, document, now);
     PolicyEngine.Evaluation evaluation = PolicyEngine.evaluate(policies, ctx);
@@ -280,22 +310,48 @@ public final class Verifier implements AutoCloseable {
     }
   }
 
+  /**
+   * Signature findings from the evidence, whatever the policies say:
+   * <ul>
+   *   <li>each requirement failure the provider reports (a key was given, no signature found);
+   *   <li>each signature that does not verify, unless another signature of the image verified:
+   *       as with cosign, an image may carry signatures by several parties, and one by a trusted
+   *       signer is what counts; the others are reported as warnings;
+   *   <li>each attestation that does not verify, unless another of the same predicate type did.
+   * </ul>
+   * Tampered, copied and malformed evidence on an image with nothing valid is therefore exit 4.
+   */
   private static List<Finding> signatureFailures(Evidence evidence, ImageFacts facts) {
     List<Finding> out = new ArrayList<>();
     Location at = Location.InImage.part("manifest", facts.walk().manifestCheck().digest());
+    for (String failure : evidence.failures()) {
+      out.add(new Finding("signature", Optional.empty(), Severity.ERROR, Mode.ENFORCE, Category.SIGNATURE, failure, Optional.of(at), Optional.empty()));
+    }
+    boolean signatureVerified = evidence.signatures().stream().anyMatch(Evidence.Signature::verified);
     for (Evidence.Signature s : evidence.signatures()) {
       if (!s.verified()) {
-        out.add(new Finding("signature", Optional.empty(), Severity.ERROR, Mode.ENFORCE, Category.SIGNATURE,
-            s.kind() + " signature does not verify: " + s.detail(), Optional.of(at), Optional.empty()));
+        out.add(signatureFinding(signatureVerified, s.kind() + " signature does not verify: " + s.detail(), at));
+      }
+    }
+    Set<String> attested = new HashSet<>();
+    for (Evidence.Attestation a : evidence.attestations()) {
+      if (a.verified()) {
+        attested.add(a.predicateType());
       }
     }
     for (Evidence.Attestation a : evidence.attestations()) {
       if (!a.verified()) {
-        out.add(new Finding("signature", Optional.empty(), Severity.ERROR, Mode.ENFORCE, Category.SIGNATURE,
-            "attestation " + a.predicateType() + " does not verify: " + a.detail(), Optional.of(at), Optional.empty()));
+        out.add(signatureFinding(attested.contains(a.predicateType()), "attestation " + a.predicateType() + " does not verify: " + a.detail(), at));
       }
     }
     return out;
+  }
+
+  private static Finding signatureFinding(boolean outweighed, String message, Location at) {
+    return outweighed
+        ? new Finding("signature", Optional.empty(), Severity.WARNING, Mode.WARN, Category.SIGNATURE,
+            message + " (ignored: another one verified)", Optional.of(at), Optional.empty())
+        : new Finding("signature", Optional.empty(), Severity.ERROR, Mode.ENFORCE, Category.SIGNATURE, message, Optional.of(at), Optional.empty());
   }
 
   @Override

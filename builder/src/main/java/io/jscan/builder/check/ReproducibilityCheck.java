@@ -69,7 +69,7 @@ public final class ReproducibilityCheck {
         ExportImageStep.Exported exported = ExportImageStep.export(first.image(), request, store);
         BuildResult result = new BuildResult(exported.image(), first.manifestDigest(), first.configDigest(), first.base(),
             first.baseImages(), request.buildArgs(), first.target(), first.platform(), first.dockerfileDigest(),
-            first.contextDigest(), first.sourceDateEpoch(), first.layersBuilt(), first.layersReused());
+            first.contextDigest(), first.sourceDateEpoch(), first.layersBuilt(), first.layersReused(), first.downloads());
         return new Outcome(result, second.manifestDigest(), Optional.empty());
       }
     } catch (IOException e) {

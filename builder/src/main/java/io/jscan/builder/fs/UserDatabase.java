@@ -1,7 +1,9 @@
 package io.jscan.builder.fs;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,24 +25,47 @@ public final class UserDatabase {
     }
   }
 
-  private record User(long uid, long gid) {}
+  /**
+   * Who a RUN step's command runs as (runc's GetExecUser).
+   *
+   * @param additionalGids the groups that list the user as a member, when USER named no group
+   * @param home the user's home directory from passwd, {@code /} when it has no entry
+   */
+  public record ExecUser(long uid, long gid, List<Long> additionalGids, String home) {
+    public ExecUser {
+      additionalGids = List.copyOf(additionalGids);
+      if (uid < 0 || gid < 0) {
+        throw new IllegalArgumentException("negative uid or gid");
+      }
+    }
+  }
+
+  private record User(String name, long uid, long gid, String home) {}
+
+  private record Group(String name, long gid, List<String> members) {}
 
   private final Map<String, User> users;
   private final Map<String, Long> groups;
+  private final List<User> userLines;
+  private final List<Group> groupLines;
 
-  private UserDatabase(Map<String, User> users, Map<String, Long> groups) {
+  private UserDatabase(Map<String, User> users, Map<String, Long> groups, List<User> userLines, List<Group> groupLines) {
     this.users = users;
     this.groups = groups;
+    this.userLines = userLines;
+    this.groupLines = groupLines;
   }
 
   /** No users or groups: only numeric ids resolve (an image without /etc/passwd). */
   public static UserDatabase empty() {
-    return new UserDatabase(Map.of(), Map.of());
+    return new UserDatabase(Map.of(), Map.of(), List.of(), List.of());
   }
 
   /** Parses passwd and group files (either may be absent); malformed lines are skipped, as libc does. */
   public static UserDatabase parse(Optional<byte[]> passwd, Optional<byte[]> group) {
     Map<String, User> users = new HashMap<>();
+    List<User> userLines = new ArrayList<>();
+    List<Group> groupLines = new ArrayList<>();
     passwd.ifPresent(bytes -> {
       for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
         String[] f = line.split(":", -1);
@@ -50,7 +75,9 @@ public final class UserDatabase {
         Optional<Long> uid = number(f[2]);
         Optional<Long> gid = number(f[3]);
         if (uid.isPresent() && gid.isPresent()) {
-          users.putIfAbsent(f[0], new User(uid.get(), gid.get()));
+          User u = new User(f[0], uid.get(), gid.get(), f.length > 5 && !f[5].isEmpty() ? f[5] : "/");
+          users.putIfAbsent(f[0], u);
+          userLines.add(u);
         }
       }
     });
@@ -61,10 +88,15 @@ public final class UserDatabase {
         if (f.length < 3 || f[0].isEmpty() || f[0].startsWith("#")) {
           continue;
         }
-        number(f[2]).ifPresent(gid -> groups.putIfAbsent(f[0], gid));
+        Optional<Long> gid = number(f[2]);
+        if (gid.isPresent()) {
+          groups.putIfAbsent(f[0], gid.get());
+          List<String> members = f.length > 3 && !f[3].isEmpty() ? List.of(f[3].split(",")) : List.of();
+          groupLines.add(new Group(f[0], gid.get(), members));
+        }
       }
     });
-    return new UserDatabase(users, groups);
+    return new UserDatabase(users, groups, userLines, groupLines);
   }
 
   /**
@@ -113,6 +145,62 @@ public final class UserDatabase {
       }
     }
     return new Owner(uid, gid);
+  }
+
+  /**
+   * Resolves USER for a RUN step as runc does: a name must be in passwd; a uid that has an entry
+   * takes its primary group and home, one without gets group 0 and home {@code /}; a group is a
+   * name in /etc/group or a number; without a group, the groups listing the user become its
+   * supplementary groups.
+   *
+   * @throws IllegalArgumentException with Docker's wording when a name cannot be found
+   */
+  public ExecUser resolveExec(String spec) {
+    String userPart = spec;
+    Optional<String> groupPart = Optional.empty();
+    int colon = spec.indexOf(':');
+    if (colon >= 0) {
+      userPart = spec.substring(0, colon);
+      groupPart = Optional.of(spec.substring(colon + 1)).filter(g -> !g.isEmpty());
+    }
+    User entry = null;
+    Optional<Long> numericUid = number(userPart);
+    if (numericUid.isPresent()) {
+      for (User u : userLines) {
+        if (u.uid() == numericUid.get()) {
+          entry = u;
+          break;
+        }
+      }
+    } else if (!userPart.isEmpty()) {
+      entry = users.get(userPart);
+      if (entry == null) {
+        throw new IllegalArgumentException("unable to find user " + userPart + ": no matching entries in passwd file");
+      }
+    }
+    long uid = numericUid.orElse(entry == null ? 0L : entry.uid());
+    long gid = entry == null ? 0 : entry.gid();
+    String home = entry == null ? "/" : entry.home();
+    List<Long> supplementary = new ArrayList<>();
+    if (groupPart.isPresent()) {
+      Optional<Long> numericGid = number(groupPart.get());
+      if (numericGid.isPresent()) {
+        gid = numericGid.get();
+      } else {
+        Long g = groups.get(groupPart.get());
+        if (g == null) {
+          throw new IllegalArgumentException("unable to find group " + groupPart.get() + ": no matching entries in group file");
+        }
+        gid = g;
+      }
+    } else if (entry != null) {
+      for (Group g : groupLines) {
+        if (g.members().contains(entry.name()) && !supplementary.contains(g.gid())) {
+          supplementary.add(g.gid());
+        }
+      }
+    }
+    return new ExecUser(uid, gid, supplementary, home);
   }
 
   private static Optional<Long> number(String s) {

@@ -88,8 +88,20 @@ public final class LayerListings {
   public void remember(Digest diffId, List<LayerEntry> entries) {
     List<Item> items = new ArrayList<>(entries.size());
     for (LayerEntry e : entries) {
-      items.add(new Item(Kind.ENTRY, e.path(), e.type(), e.mode(), e.uid(), e.gid(), e.size(), e.linkTarget(), e.devMajor(),
-          e.devMinor()));
+      // a RUN layer holds whiteouts and opaque markers: list them as what they mean, as read() does
+      String name = PathNames.baseName(e.path());
+      String parent = PathNames.parent(e.path());
+      if (name.equals(MergedFilesystem.OPAQUE_MARKER)) {
+        items.add(new Item(Kind.OPAQUE, parent, FsEntry.Type.DIRECTORY, 0, 0, 0, 0, Optional.empty(), 0, 0));
+      } else if (name.startsWith(".wh..wh.")) {
+        continue;
+      } else if (name.startsWith(MergedFilesystem.WHITEOUT_PREFIX)) {
+        items.add(new Item(Kind.WHITEOUT, PathNames.join(parent, name.substring(MergedFilesystem.WHITEOUT_PREFIX.length())),
+            FsEntry.Type.FILE, 0, 0, 0, 0, Optional.empty(), 0, 0));
+      } else {
+        items.add(new Item(Kind.ENTRY, e.path(), e.type(), e.mode(), e.uid(), e.gid(), e.size(), e.linkTarget(), e.devMajor(),
+            e.devMinor()));
+      }
     }
     memory.put(diffId, items);
     store(diffId, items);

@@ -136,8 +136,9 @@ public final class ReproducibleLayerBuilder {
         LayerEntry original = sorted.get(position.get(member));
         LayerEntry rewritten = member.equals(first)
             ? new LayerEntry(member, FsEntry.Type.FILE, file.mode(), file.uid(), file.gid(), file.size(), java.util.Optional.empty(),
-                0, 0, file.content())
-            : LayerEntry.hardlink(member, first, original.mode(), original.uid(), original.gid());
+                0, 0, file.content(), file.mtime(), file.xattrs())
+            : new LayerEntry(member, FsEntry.Type.HARDLINK, original.mode(), original.uid(), original.gid(), 0,
+                java.util.Optional.of(first), 0, 0, java.util.Optional.empty(), original.mtime(), java.util.Map.of());
         result.set(position.get(member), rewritten);
       }
     }

@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * the ustar prefix and name fields where a {@code /} allows it. A PAX extended header (typeflag
  * {@code x}) is written only when ustar cannot hold a value: a path that cannot be split or is not
  * ASCII ({@code path}), a link target over 100 bytes or not ASCII ({@code linkpath}), a uid or gid
- * above 07777777 ({@code uid}, {@code gid}), a size of 8 GiB or more ({@code size}). Its records
+ * above 07777777 ({@code uid}, {@code gid}), a size of 8 GiB or more ({@code size}), an extended
+ * attribute ({@code SCHILY.xattr.NAME}, raw bytes; only RUN layers carry them). Its records
  * are sorted by key; it never carries times ({@code atime}, {@code ctime}, {@code mtime}) or any
  * other volatile record. Its own header is named {@code PaxHeaders/<entry name>}, mode 0644,
  * owner 0:0, with the entry's mtime. The archive ends with two zero blocks and no further padding
@@ -26,6 +27,8 @@ import java.util.TreeMap;
  */
 public final class TarWriter implements AutoCloseable {
   static final int BLOCK = 512;
+  /** The PAX record prefix of an extended attribute (GNU tar, Go's archive/tar, BuildKit). */
+  public static final String XATTR_PREFIX = "SCHILY.xattr.";
   private static final long MAX_OCTAL_7 = 07777777L;
   private static final long MAX_OCTAL_11 = 077777777777L;
 
@@ -35,7 +38,7 @@ public final class TarWriter implements AutoCloseable {
   private boolean finished;
 
   /**
-   * @param mtimeSeconds the modification time of every entry (SOURCE_DATE_EPOCH), at most 077777777777
+   * @param mtimeSeconds the modification time of every entry that has none of its own (SOURCE_DATE_EPOCH), at most 077777777777
    */
   public TarWriter(OutputStream out, long mtimeSeconds) {
     if (mtimeSeconds < 0 || mtimeSeconds > MAX_OCTAL_11) {
@@ -51,11 +54,12 @@ public final class TarWriter implements AutoCloseable {
    */
   public void write(LayerEntry entry) throws IOException {
     String name = entry.isDirectory() ? entry.path() + "/" : entry.path();
-    Map<String, String> pax = new TreeMap<>();
+    long entryMtime = entry.mtime().orElse(mtime);
+    Map<String, byte[]> pax = new TreeMap<>();
     String nameField = name;
     String prefixField = "";
     if (!isAscii(name)) {
-      pax.put("path", name);
+      pax.put("path", utf8(name));
       nameField = asciiTruncated(name, 100);
     } else if (name.length() > 100) {
       Optional<String[]> split = splitUstar(name);
@@ -63,39 +67,44 @@ public final class TarWriter implements AutoCloseable {
         prefixField = split.get()[0];
         nameField = split.get()[1];
       } else {
-        pax.put("path", name);
+        pax.put("path", utf8(name));
         nameField = asciiTruncated(name, 100);
       }
     }
     String link = entry.linkTarget().orElse("");
     String linkField = link;
     if (!isAscii(link) || link.length() > 100) {
-      pax.put("linkpath", link);
+      pax.put("linkpath", utf8(link));
       linkField = asciiTruncated(link, 100);
     }
     long uid = entry.uid();
     long gid = entry.gid();
     if (uid > MAX_OCTAL_7) {
-      pax.put("uid", Long.toString(uid));
+      pax.put("uid", utf8(Long.toString(uid)));
       uid = 0;
     }
     if (gid > MAX_OCTAL_7) {
-      pax.put("gid", Long.toString(gid));
+      pax.put("gid", utf8(Long.toString(gid)));
       gid = 0;
     }
     long size = entry.size();
     long sizeField = size;
     if (size > MAX_OCTAL_11) {
-      pax.put("size", Long.toString(size));
+      pax.put("size", utf8(Long.toString(size)));
       sizeField = 0;
     }
     if (entry.devMajor() < 0 || entry.devMajor() > MAX_OCTAL_7 || entry.devMinor() < 0 || entry.devMinor() > MAX_OCTAL_7) {
       throw new IOException("device numbers of " + entry.path() + " out of range");
     }
-    if (!pax.isEmpty()) {
-      writePaxHeader(name, pax);
+    // extended attributes as GNU tar and Go's archive/tar write them: one SCHILY.xattr.NAME record
+    // each, the value as raw bytes (security.capability is binary)
+    for (Map.Entry<String, byte[]> x : entry.xattrs().entrySet()) {
+      pax.put(XATTR_PREFIX + x.getKey(), x.getValue());
     }
-    byte[] header = header(nameField, prefixField, entry.mode(), uid, gid, sizeField, typeFlag(entry.type()), linkField,
+    if (!pax.isEmpty()) {
+      writePaxHeader(name, pax, entryMtime);
+    }
+    byte[] header = header(nameField, prefixField, entry.mode(), uid, gid, sizeField, entryMtime, typeFlag(entry.type()), linkField,
         entry.devMajor(), entry.devMinor());
     out.write(header);
     if (entry.type() == FsEntry.Type.FILE) {
@@ -142,39 +151,56 @@ public final class TarWriter implements AutoCloseable {
     }
   }
 
-  private void writePaxHeader(String name, Map<String, String> records) throws IOException {
-    StringBuilder body = new StringBuilder();
-    for (Map.Entry<String, String> r : records.entrySet()) {
-      body.append(paxRecord(r.getKey(), r.getValue()));
+  private void writePaxHeader(String name, Map<String, byte[]> records, long headerMtime) throws IOException {
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    for (Map.Entry<String, byte[]> r : records.entrySet()) {
+      body.write(paxRecord(r.getKey(), r.getValue()));
     }
-    byte[] data = body.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] data = body.toByteArray();
     String base = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
     base = base.substring(base.lastIndexOf('/') + 1);
     String paxName = asciiTruncated("PaxHeaders/" + base, 100);
-    out.write(header(paxName, "", 0644, 0, 0, data.length, (byte) 'x', "", 0, 0));
+    out.write(header(paxName, "", 0644, 0, 0, data.length, headerMtime, (byte) 'x', "", 0, 0));
     out.write(data);
     pad(data.length);
   }
 
   /** {@code "<length> key=value\n"} where length counts the whole record, its own digits included. */
   static String paxRecord(String key, String value) {
-    int payload = 1 + key.getBytes(StandardCharsets.UTF_8).length + 1 + value.getBytes(StandardCharsets.UTF_8).length + 1;
+    return new String(paxRecord(key, utf8(value)), StandardCharsets.UTF_8);
+  }
+
+  /** The record with a raw byte value (an xattr's value need not be UTF-8). */
+  static byte[] paxRecord(String key, byte[] value) {
+    byte[] k = utf8(key);
+    int payload = 1 + k.length + 1 + value.length + 1;
     int length = payload + Integer.toString(payload).length();
     if (Integer.toString(length).length() != Integer.toString(payload).length()) {
       length = payload + Integer.toString(length).length();
     }
-    return length + " " + key + "=" + value + "\n";
+    byte[] prefix = utf8(length + " ");
+    byte[] record = new byte[length];
+    System.arraycopy(prefix, 0, record, 0, prefix.length);
+    System.arraycopy(k, 0, record, prefix.length, k.length);
+    record[prefix.length + k.length] = '=';
+    System.arraycopy(value, 0, record, prefix.length + k.length + 1, value.length);
+    record[length - 1] = '\n';
+    return record;
   }
 
-  private byte[] header(
-      String name, String prefix, int mode, long uid, long gid, long size, byte type, String link, int devMajor, int devMinor) {
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private byte[] header(String name, String prefix, int mode, long uid, long gid, long size, long mtimeSeconds, byte type,
+      String link, int devMajor, int devMinor) {
     byte[] h = new byte[BLOCK];
     putString(h, 0, 100, name);
     putOctal(h, 100, 8, mode);
     putOctal(h, 108, 8, uid);
     putOctal(h, 116, 8, gid);
     putOctal(h, 124, 12, size);
-    putOctal(h, 136, 12, mtime);
+    putOctal(h, 136, 12, mtimeSeconds);
     h[156] = type;
     putString(h, 157, 100, link);
     putString(h, 257, 6, "ustar");

@@ -2,9 +2,11 @@ package io.jscan.builder.steps;
 
 import io.jscan.builder.BaseImageSource;
 import io.jscan.builder.BuildRequest;
+import io.jscan.builder.BuildResult.Download;
 import io.jscan.builder.BuildResult.ResolvedImage;
 import io.jscan.builder.context.ContextSnapshot;
 import io.jscan.builder.layer.LayerListings;
+import io.jscan.builder.run.RunSupport;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Layer;
 import io.jscan.core.oci.Digest;
@@ -43,10 +45,12 @@ public final class BuildSession {
   private final Map<Integer, Image> stageImages = new HashMap<>();
   private final Map<Integer, Optional<ResolvedImage>> stageRoots = new HashMap<>();
   private final List<ResolvedImage> resolved = new ArrayList<>();
+  private final java.util.LinkedHashSet<Download> downloads = new java.util.LinkedHashSet<>();
   private ContextSnapshot context;
   private int built;
   private int reused;
   private int stepCounter;
+  private RunSupport runSupport;
 
   public BuildSession(
       BuildRequest request, LocalStore store, BaseImageSource images, Dockerfile dockerfile, BuildPlan plan, Consumer<String> log) {
@@ -98,9 +102,34 @@ public final class BuildSession {
     log.accept(line);
   }
 
-  /** A number for the next step's progress line. */
-  int nextStepNumber() {
+  /** A number for the next step's progress line ({@code #N}, as BuildKit's plain progress numbers its vertices). */
+  public int nextStepNumber() {
     return ++stepCounter;
+  }
+
+  /** The number of the step being applied. */
+  public int currentStepNumber() {
+    return stepCounter;
+  }
+
+  /** What RUN steps share (the runtime, this process's run directory, extracted layers); made on first use. */
+  public RunSupport runSupport() {
+    if (runSupport == null) {
+      runSupport = new RunSupport(store.home(), request.run().runtime(), request.run().rootMode(), log);
+    }
+    return runSupport;
+  }
+
+  /** Removes what RUN steps left (the process's run directory); the build is over. */
+  public void closeRunSupport() {
+    if (runSupport != null) {
+      try {
+        runSupport.close();
+      } catch (java.io.IOException e) {
+        log.accept("could not remove the RUN directory: " + e.getMessage());
+      }
+      runSupport = null;
+    }
   }
 
   public ContextSnapshot context() {
@@ -182,5 +211,15 @@ public final class BuildSession {
   /** Every image the build read, in the order it read them. */
   public List<ResolvedImage> resolvedImages() {
     return List.copyOf(resolved);
+  }
+
+  /** Records a URL an ADD depends on (whether its layer is built or comes from the cache). */
+  void download(Download download) {
+    downloads.add(download);
+  }
+
+  /** Every URL the build's ADD instructions depend on, in the order they were met, each once. */
+  public List<Download> downloads() {
+    return List.copyOf(downloads);
   }
 }

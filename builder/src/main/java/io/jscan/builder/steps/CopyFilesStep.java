@@ -141,6 +141,11 @@ public final class CopyFilesStep implements BuildStep {
     }
     for (Unit u : units) {
       describeForKey(u, source, spec, excludes, key);
+      if (u instanceof UrlUnit url) {
+        // recorded before the cache is consulted: provenance lists it whether or not it is downloaded now
+        stage.session().download(new io.jscan.builder.BuildResult.Download(
+            url.url(), io.jscan.core.oci.Digest.parse(spec.checksum().orElseThrow()), stage.name()));
+      }
     }
     Plan plan = new Plan(stage, spec, source, excludes, units, destPath, destIsDir);
     stage.commitLayer(createdBy, key, plan::produce);

@@ -70,6 +70,8 @@ public final class StageState {
   private boolean cmdSet;
   private FileTree tree;
   private UserDatabase users;
+  /** what /etc/passwd and /etc/group resolved to when {@link #users} was read: a layer that changes neither keeps it */
+  private List<Optional<FileTree.Node>> usersFrom = List.of();
 
   StageState(BuildSession session, PlannedStage planned, Platform platform, Optional<Image> base, ImageConfig baseConfig,
       Optional<ResolvedImage> root) throws OciException {
@@ -233,7 +235,9 @@ public final class StageState {
   private void addLayer(Layer layer, String createdBy, Optional<LayerWriter.WrittenLayer> written) throws OciException {
     layers.add(layer);
     history.add(new Pending(history(createdBy, false), Optional.of(layer)));
-    users = null;
+    if (tree == null) {
+      users = null;
+    }
     if (tree != null) {
       LayerListings.apply(tree, session.listings().of(layer, describe(layers.size() - 1)), layers.size() - 1);
     }
@@ -266,11 +270,22 @@ public final class StageState {
 
   /** The users and groups of the stage's root file system ({@code /etc/passwd}, {@code /etc/group}). */
   public UserDatabase users() throws JscanException {
-    if (users == null) {
+    List<Optional<FileTree.Node>> from = List.of(resolvedNode("etc/passwd"), resolvedNode("etc/group"));
+    if (users == null || !from.equals(usersFrom)) {
+      usersFrom = from;
       Map<String, byte[]> files = readFiles(layers, filesystem(), Set.of("etc/passwd", "etc/group"), session);
       users = UserDatabase.parse(Optional.ofNullable(files.get("etc/passwd")), Optional.ofNullable(files.get("etc/group")));
     }
     return users;
+  }
+
+  /** What a path of the root resolves to (links followed), for telling whether a layer changed it. */
+  private Optional<FileTree.Node> resolvedNode(String path) throws OciException {
+    try {
+      return filesystem().resolve(path, true, false).node();
+    } catch (FileTree.TooManyLinksException e) {
+      return Optional.empty();
+    }
   }
 
   /** Reads small regular files of a root file system (following links inside it); missing ones are left out. */

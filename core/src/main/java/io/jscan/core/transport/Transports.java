@@ -99,6 +99,27 @@ public final class Transports {
   }
 
   /**
+   * Where the artifacts attached to what {@code ref} names are kept (OCI 1.1 referrers): the OCI
+   * layout, the local store (or, for a name the store does not have, its registry repository), the
+   * registry repository. A docker-archive holds none (empty).
+   */
+  public java.util.Optional<io.jscan.core.image.Referrers> referrers(ImageReference ref) throws OciException {
+    if (ref instanceof OciLayoutReference oci) {
+      return java.util.Optional.of(OciLayout.open(oci.directory()).referrers());
+    }
+    if (ref instanceof StoreReference stored) {
+      if (stored.name().isEmpty() || store.resolve(stored).isPresent()) {
+        return java.util.Optional.of(store.referrers());
+      }
+      return java.util.Optional.of(registry().referrers(stored.name().get()));
+    }
+    if (ref instanceof RegistryReference remote) {
+      return java.util.Optional.of(registry().referrers(remote.name()));
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Writes {@code artifact} with every blob it references to {@code ref}: into an OCI layout
    * (created if needed) under the ref name, as a docker-archive file (replaced atomically), into
    * the store under the name, or to a registry (pushed).

@@ -57,6 +57,23 @@ public final class ImageTree implements FileTree {
     this.histories = histories;
   }
 
+  /**
+   * A tree whose parts were gathered elsewhere (the verifier's single pass, see {@link LayerCapture}):
+   * the visible entries, the content kept for them, what each selector matched and the older
+   * copies of versioned files. {@code scratch} is deleted by {@link #close()}.
+   */
+  static ImageTree assemble(
+      String description, List<Layer> layers, Path scratch, Map<String, FileMeta> entries,
+      Map<String, StoredContent> contents, Map<Selector, List<FileMeta>> selected, Map<String, List<LayerVersion>> histories) {
+    selected.replaceAll((s, list) -> list.stream().sorted(Comparator.comparing(FileMeta::path)).toList());
+    return new ImageTree(description, layers, scratch, entries, contents, selected, histories);
+  }
+
+  /** Directories that only appear as parents of other entries (for trees assembled elsewhere). */
+  static void addParentsOf(Map<String, FileMeta> entries, FileMeta meta) {
+    addParents(entries, meta);
+  }
+
   /** Reads {@code image}'s layers, keeping what {@code selectors} match. */
   public static ImageTree load(Image image, List<Selector> selectors) throws OciException, IOException {
     if (selectors.stream().filter(s -> s.marker().isPresent()).count() > 1) {

@@ -31,17 +31,26 @@ public record PackageMatcher(Optional<PackageType> type, String name, String ran
   }
 
   public boolean matches(Package p) {
-    if (type.isPresent() && type.get() != p.type()) {
+    return matches(Optional.of(p.type()), p.name(), p.version());
+  }
+
+  /**
+   * The same test for a package known only by its parts (one read from another tool's SBOM). A
+   * package of an ecosystem jscan does not know ({@code packageType} empty) matches only a matcher
+   * without a type; its version is then compared as a semantic version.
+   */
+  public boolean matches(Optional<PackageType> packageType, String packageName, Optional<String> version) {
+    if (type.isPresent() && !type.equals(packageType)) {
       return false;
     }
-    if (!nameMatches(p.name())) {
+    if (!nameMatches(packageName)) {
       return false;
     }
-    VersionRange r = VersionRange.parse(range, p.type().versionScheme());
     if (range.isEmpty() || range.equals("*")) {
       return true;
     }
-    return p.version().map(r::contains).orElse(false);
+    VersionRange r = VersionRange.parse(range, packageType.map(PackageType::versionScheme).orElse(VersionScheme.SEMVER));
+    return version.map(r::contains).orElse(false);
   }
 
   private boolean nameMatches(String candidate) {

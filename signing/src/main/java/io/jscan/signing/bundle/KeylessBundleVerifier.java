@@ -21,7 +21,13 @@ import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
+import java.util.Set;
+import java.security.cert.CertPathValidator;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
 import java.util.Optional;
 
 /**
@@ -38,6 +44,19 @@ final class KeylessBundleVerifier {
       throws SigningException {
     preCheck(bundle);
     X509Certificate leaf = bundle.material().certificates().get(0);
+    // Checks made before Sigstore Java's, in its order (chain, identity) and then the signing time:
+    // each can only reject (a bundle failing one would fail later anyway), and each names its
+    // precise reason where a later failure (an SCT, the log) would be less telling.
+    requireChainToTrustedCa(bundle.material().certificates(), root);
+    if (!identity.matches(leaf)) {
+      throw SigningException.integrity("verifying bundle", "No provided certificate identities matched values in certificate: wanted " + identity
+          + ", certificate has " + describe(leaf));
+    }
+    for (TlogEntry e : bundle.material().tlogEntries()) {
+      if (e.integratedTime().isPresent()) {
+        requireValidAt(leaf, Instant.ofEpochSecond(e.integratedTime().get()), "the log's integrated time");
+      }
+    }
     VerifiedBundle result = sigstoreJavaReads(bundle)
         ? verifyWithSigstoreJava(bundle, artifact, identity, root, leaf)
         : verifyWithJscan(bundle, artifact, identity, root, leaf);
@@ -123,6 +142,42 @@ final class KeylessBundleVerifier {
       requireValidAt(leaf, t, "a verified signing time");
     }
     return new VerifiedBundle(describe(leaf), ev.times().stream().findFirst(), ev.logIndex(), ev.statement());
+  }
+
+  /**
+   * The bundle's chain must lead to a Fulcio CA of the trusted root that was valid when the leaf
+   * was issued (PKIX at the leaf's notBefore, as Sigstore Java's Fulcio verifier checks it; a
+   * Fulcio leaf lives minutes, so its own validity is checked against the signing time later).
+   */
+  static void requireChainToTrustedCa(List<X509Certificate> chain, TrustedRoot root) throws SigningException {
+    Instant issued = chain.get(0).getNotBefore().toInstant();
+    List<TrustedRoot.CertificateAuthority> cas = root.certificateAuthorities().stream()
+        .filter(ca -> ca.validFor().contains(issued) && !ca.chain().isEmpty()).toList();
+    if (cas.isEmpty()) {
+      throw SigningException.integrity("verifying bundle", "Fulcio certificate was not valid: No valid Certificate Authorities found when validating certificate");
+    }
+    for (TrustedRoot.CertificateAuthority ca : cas) {
+      // the CA's whole chain goes into the path, its root too, as Sigstore Java builds it: so an
+      // expired CA certificate fails here as it does there (a trust anchor alone is never checked)
+      List<X509Certificate> path = new ArrayList<>(chain);
+      List<X509Certificate> caChain = ca.chain();
+      for (X509Certificate c : caChain) {
+        if (!path.contains(c)) {
+          path.add(c);
+        }
+      }
+      try {
+        PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(caChain.get(caChain.size() - 1), null)));
+        params.setRevocationEnabled(false);
+        params.setDate(Date.from(issued));
+        CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+        return;
+      } catch (GeneralSecurityException e) {
+        // try the next CA; none validating is the failure below
+      }
+    }
+    throw SigningException.integrity("verifying bundle", "Fulcio certificate was not valid: Certificate was not verifiable against CAs of the trusted root "
+        + root.source());
   }
 
   private static SigstoreTrustedRoot sigstoreRoot(TrustedRoot root) throws SigstoreConfigurationException {

@@ -49,6 +49,16 @@ public record TrustedRoot(
     return json.clone();
   }
 
+  /**
+   * A trusted root that trusts nothing: for verifying key-signed bundles that carry no log entry
+   * or timestamp (nothing else in them needs a root). Any log entry, timestamp or certificate
+   * checked against it fails, as it should without a root to check it against.
+   */
+  public static TrustedRoot none() {
+    return new TrustedRoot(Path.of("(no trusted root)"), List.of(), List.of(), List.of(), List.of(),
+        ("{\"mediaType\":\"" + MEDIA_TYPE + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** Reads and parses a trusted root file. */
   public static TrustedRoot read(Path file) throws SigningException {
     return parse(io.jscan.signing.key.KeyFiles.read(file, "reading trusted root"), file);

@@ -112,6 +112,31 @@ public final class KeylessSigning {
     }
   }
 
+  /**
+   * Signs an in-toto statement keylessly as a DSSE envelope (Sigstore Java's {@code attest}); returns
+   * the bundle (v0.3) with certificate and log entry. An image signature in bundle form is such an
+   * attestation too (cosign 3's {@code https://sigstore.dev/cosign/sign/v1} statement).
+   */
+  public static SigstoreBundle attest(KeylessOptions options, String identityToken, io.jscan.signing.payload.InTotoStatement statement)
+      throws SigningException {
+    KeylessSigner signer;
+    try {
+      signer = builder(options, identityToken).build();
+    } catch (SigstoreConfigurationException e) {
+      throw unreachable("loading the Sigstore trust root and signing configuration", e, options);
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      throw SigningException.unexpected("keyless signing", "cannot configure Sigstore: " + e.getMessage(), e);
+    }
+    try (signer) {
+      dev.sigstore.bundle.Bundle bundle = signer.attest(new String(statement.toJson(), StandardCharsets.UTF_8));
+      return SigstoreBundle.parse(bundle.toJson().getBytes(StandardCharsets.UTF_8), "(keyless attestation)");
+    } catch (KeylessSignerException e) {
+      throw unreachable("obtaining a certificate and log entry", e, options);
+    } catch (RuntimeException e) {
+      throw unreachable("obtaining a certificate and log entry", e, options);
+    }
+  }
+
   private static SigningException unreachable(String step, Exception e, KeylessOptions options) {
     StringBuilder causes = new StringBuilder(String.valueOf(e.getMessage()));
     for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {

@@ -5,6 +5,9 @@ import io.jscan.verifier.Finding;
 import io.jscan.verifier.Location;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import io.jscan.sbom.fs.FileMeta;
+import io.jscan.sbom.fs.LayerCapture;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -38,6 +41,15 @@ public final class LayerScanner {
 
   /** Scans the tar {@code in} of the layer at {@code position} (from 1) with digest {@code digest}. */
   public LayerContents scan(InputStream in, int position, Digest digest) throws IOException {
+    return scan(in, position, digest, Optional.empty());
+  }
+
+  /**
+   * As {@link #scan(InputStream, int, Digest)}, also handing every entry (and the content it asks
+   * for) to {@code capture}: the SBOM of the image is catalogued from the same read of each layer.
+   * Entries the scanner refuses (unsafe paths, malformed whiteouts) are not handed on.
+   */
+  public LayerContents scan(InputStream in, int position, Digest digest, Optional<LayerCapture> capture) throws IOException {
     TarStream tar = new TarStream(in);
     List<EntryMeta> entries = new ArrayList<>();
     List<FileFact> facts = new ArrayList<>();
@@ -71,7 +83,14 @@ public final class LayerScanner {
         }
         String name = baseName(path);
         if (name.startsWith(".wh.")) {
-          whiteout(h, path, name, position, digest, entries, findings);
+          EntryMeta hidden = whiteout(h, path, name, position, digest, entries, findings);
+          if (hidden != null && capture.isPresent()) {
+            if (hidden.type() == EntryMeta.OPAQUE) {
+              capture.get().opaque(hidden.path());
+            } else {
+              capture.get().whiteout(hidden.path());
+            }
+          }
           continue;
         }
         if (!h.isDirectory() && !nonDirectories.add(path)) {
@@ -85,8 +104,14 @@ public final class LayerScanner {
         }
         entries.add(meta);
         facts(h, meta, shown, position, facts);
-        if (h.isRegularFile() && limits.scanSecrets() && h.size() > 0) {
-          scanContent(tar, shown, position, h.mode(), h.size(), facts);
+        Optional<OutputStream> copy = capture.isPresent() ? capture.get().entry(path, kind(meta.type()),
+            h.isRegularFile() ? h.size() : 0, h.mode(), Optional.ofNullable(meta.link())) : Optional.empty();
+        if (copy.isPresent()) {
+          try (OutputStream out = copy.get()) {
+            scanContent(tar, shown, position, h.mode(), h.size(), facts, limits.scanSecrets() && h.size() > 0, out);
+          }
+        } else if (h.isRegularFile() && limits.scanSecrets() && h.size() > 0) {
+          scanContent(tar, shown, position, h.mode(), h.size(), facts, true, OutputStream.nullOutputStream());
         }
       }
       if (tar.trailerSeen() && tar.dataAfterTrailer()) {
@@ -100,14 +125,33 @@ public final class LayerScanner {
     return new LayerContents(position, digest, entries, facts, findings, count, complete);
   }
 
-  private void scanContent(TarStream tar, String path, int position, int mode, long size, List<FileFact> facts) throws IOException {
-    secrets.reset();
+  /** Reads the entry's content once: through the secret scanner when {@code scanSecrets}, and into {@code copy}. */
+  private void scanContent(TarStream tar, String path, int position, int mode, long size, List<FileFact> facts, boolean scanSecrets,
+      OutputStream copy) throws IOException {
+    if (scanSecrets) {
+      secrets.reset();
+    }
     for (int n; (n = tar.readContent(buffer, 0, buffer.length)) >= 0; ) {
-      secrets.update(buffer, 0, n);
+      if (scanSecrets) {
+        secrets.update(buffer, 0, n);
+      }
+      copy.write(buffer, 0, n);
     }
-    for (SecretScanner.Match m : secrets.finish()) {
-      facts.add(new FileFact(FileFact.Kind.SECRET, position, path, mode, size, Optional.of(m), true));
+    if (scanSecrets) {
+      for (SecretScanner.Match m : secrets.finish()) {
+        facts.add(new FileFact(FileFact.Kind.SECRET, position, path, mode, size, Optional.of(m), true));
+      }
     }
+  }
+
+  private static FileMeta.Kind kind(byte type) {
+    return switch (type) {
+      case EntryMeta.FILE -> FileMeta.Kind.FILE;
+      case EntryMeta.DIRECTORY -> FileMeta.Kind.DIRECTORY;
+      case EntryMeta.SYMLINK -> FileMeta.Kind.SYMLINK;
+      case EntryMeta.HARDLINK -> FileMeta.Kind.HARDLINK;
+      default -> FileMeta.Kind.OTHER;
+    };
   }
 
   private void facts(TarHeader h, EntryMeta meta, String path, int position, List<FileFact> facts) {
@@ -174,31 +218,35 @@ public final class LayerScanner {
     return new EntryMeta(path, EntryMeta.FILE, h.mode(), null);
   }
 
-  private static void whiteout(
+  /** Records a whiteout or opaque marker; returns it, or null when it is malformed (a finding) or AUFS metadata. */
+  private static EntryMeta whiteout(
       TarHeader h, String path, String name, int position, Digest digest, List<EntryMeta> entries, List<Finding> findings) {
     String parent = parentOf(path);
     Location at = Location.InImage.file(position, digest, "/" + path);
     if (name.equals(".wh..wh..opq")) {
       if (!h.isRegularFile() || h.size() != 0) {
         findings.add(Finding.integrity("malformed opaque whiteout: not an empty regular file", at));
-        return;
+        return null;
       }
-      entries.add(new EntryMeta(parent, EntryMeta.OPAQUE, 0, null));
-      return;
+      EntryMeta opaque = new EntryMeta(parent, EntryMeta.OPAQUE, 0, null);
+      entries.add(opaque);
+      return opaque;
     }
     if (name.startsWith(".wh..wh.")) {
-      return; // other AUFS metadata (.wh..wh.plnk, .wh..wh.aufs): not part of the filesystem
+      return null; // other AUFS metadata (.wh..wh.plnk, .wh..wh.aufs): not part of the filesystem
     }
     String target = name.substring(4);
     if (target.isEmpty() || target.equals(".") || target.equals("..")) {
       findings.add(Finding.integrity("malformed whiteout \"" + name + "\": it names no file", at));
-      return;
+      return null;
     }
     if (!h.isRegularFile() || h.size() != 0) {
       findings.add(Finding.integrity("malformed whiteout: not an empty regular file", at));
-      return;
+      return null;
     }
-    entries.add(new EntryMeta(parent.isEmpty() ? target : parent + "/" + target, EntryMeta.WHITEOUT, 0, null));
+    EntryMeta whiteout = new EntryMeta(parent.isEmpty() ? target : parent + "/" + target, EntryMeta.WHITEOUT, 0, null);
+    entries.add(whiteout);
+    return whiteout;
   }
 
   /**

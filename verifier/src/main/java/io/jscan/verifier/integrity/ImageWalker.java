@@ -23,6 +23,7 @@ import io.jscan.verifier.files.LayerContents;
 import io.jscan.verifier.files.LayerScanner;
 import io.jscan.verifier.files.MergedFilesystemCheck;
 import io.jscan.verifier.files.ScanLimits;
+import io.jscan.sbom.fs.LayerCapture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -62,6 +63,16 @@ public final class ImageWalker {
 
   /** Walks {@code image}; {@code expectedDigest} is the digest the user's reference named, if any. */
   public WalkResult walk(Image image, Optional<Digest> expectedDigest) throws VerifierException {
+    return walk(image, expectedDigest, Optional.empty());
+  }
+
+  /**
+   * As {@link #walk(Image, Optional)}, handing each layer's entries to {@code capture} as they
+   * stream by (layer {@code i} of the manifest to {@code capture.layer(i - 1)}), so the image's
+   * packages are catalogued from this same single read.
+   */
+  public WalkResult walk(Image image, Optional<Digest> expectedDigest, Optional<LayerCapture.Session> capture)
+      throws VerifierException {
     List<Finding> findings = new ArrayList<>();
     Descriptor top;
     try {
@@ -120,7 +131,8 @@ public final class ImageWalker {
       Descriptor d = layerDescriptors.get(i);
       Optional<Digest> diffId = i < diffIds.size() && config != null ? Optional.of(diffIds.get(i)) : Optional.empty();
       Optional<String> made = createdBy.get(i);
-      futures.add(pool.submit(() -> walkLayer(image, d, position, diffId, made, entries)));
+      Optional<LayerCapture> layerCapture = capture.map(c -> c.layer(position - 1));
+      futures.add(pool.submit(() -> walkLayer(image, d, position, diffId, made, entries, layerCapture)));
     }
     List<LayerOutcome> outcomes = collect(futures);
 
@@ -234,8 +246,8 @@ public final class ImageWalker {
   private record LayerOutcome(LayerReport report, Optional<LayerContents> contents, List<Finding> findings) {}
 
   private LayerOutcome walkLayer(
-      Image image, Descriptor d, int position, Optional<Digest> diffId, Optional<String> createdBy, AtomicLong entries)
-      throws VerifierException {
+      Image image, Descriptor d, int position, Optional<Digest> diffId, Optional<String> createdBy, AtomicLong entries,
+      Optional<LayerCapture> capture) throws VerifierException {
     Location.InImage at = Location.InImage.layer(position, d.digest());
     List<Finding> findings = new ArrayList<>();
     Optional<Compression> compression = MediaTypes.layerCompression(d.mediaType());
@@ -266,7 +278,7 @@ public final class ImageWalker {
         InputStream plain = Compressions.decompress(compressed, compression.get(), what);
         LayerStreams.UncompressedSide uncompressed = new LayerStreams.UncompressedSide(
             plain, hasher, compressed, limits.maxLayerUncompressedBytes(), limits.maxCompressionRatio(), limits.ratioFloorBytes());
-        contents = new LayerScanner(limits, entries).scan(uncompressed, position, d.digest());
+        contents = new LayerScanner(limits, entries).scan(uncompressed, position, d.digest(), capture);
         uncompressed.drain();
         compressed.drain();
         uncompressedSize = OptionalLong.of(uncompressed.count);

@@ -10,7 +10,19 @@ import io.jscan.verifier.ImageFacts;
 import io.jscan.verifier.LayerReport;
 import io.jscan.verifier.Location;
 import io.jscan.verifier.Severity;
+import io.jscan.signing.bundle.CertificateIdentity;
+import io.jscan.signing.bundle.TrustedRoot;
+import io.jscan.signing.oci.EvidenceCheck;
+import io.jscan.signing.oci.FoundEvidence;
+import io.jscan.signing.oci.ImageEvidenceVerifier;
+import io.jscan.signing.oci.TrustPolicy;
+import io.jscan.signing.payload.PredicateTypes;
+import io.jscan.verifier.attest.ProvenanceFacts;
 import io.jscan.verifier.files.FileFact;
+import io.jscan.verifier.sbom.LicenseExpression;
+import io.jscan.verifier.sbom.PackageEntry;
+import io.jscan.verifier.sbom.PackageInventory;
+import io.jscan.verifier.sbom.SbomDocuments;
 import io.jscan.verifier.lint.DockerfileFacts;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +51,34 @@ public final class BuiltinRules {
     /** bytes: an integer, or a string with a unit ({@code 500MB}, {@code 1GiB}) */
     SIZE,
     BOOLEAN,
-    SEVERITY
+    SEVERITY,
+    /** public keys: PEM files (relative to the policy file) or inline PEM text; loaded with the policy */
+    KEYS,
+    /** keyless signers: a list of mappings {subject | subjectRegExp, issuer | issuerRegExp} */
+    IDENTITIES,
+    /** a Sigstore trusted root JSON file (relative to the policy file); loaded with the policy */
+    TRUSTED_ROOT,
+    /** an in-toto predicate type URI or cosign shorthand (slsaprovenance, cyclonedx, spdx, ...) */
+    PREDICATE_TYPE,
+    /** a CEL expression over an attestation: {@code predicate}, {@code predicateType}, {@code now} */
+    PREDICATE_CEL,
+    /** a list of packages: mappings of {@code name} (required, {@code *} wildcards), {@code type}, {@code versions}, {@code reason} */
+    PACKAGE_LIST,
+    /** a list of SPDX license ids ({@code MIT}, {@code GPL-3.0-only}) or {@code LicenseRef-…} */
+    LICENSE_LIST
+  }
+
+  /**
+   * One entry of {@code forbidden-packages}: which packages, and why they are forbidden.
+   *
+   * @param display the entry as the policy wrote it, for messages
+   */
+  public record ForbiddenPackage(io.jscan.sbom.version.PackageMatcher matcher, Optional<String> reason, String display) {
+    public ForbiddenPackage {
+      java.util.Objects.requireNonNull(matcher, "matcher");
+      java.util.Objects.requireNonNull(reason, "reason");
+      java.util.Objects.requireNonNull(display, "display");
+    }
   }
 
   /** A parameter a rule takes. */
@@ -112,8 +151,8 @@ public final class BuiltinRules {
     for (Rule r : List.of(
         new Integrity(), new BaseNotLatest(), new BasePinned(), new Maintainer(), new NonRootUser(), new NoSetuid(),
         new NoSecrets(), new AllowedRegistries(), new RequiredLabels(), new MaxSize(), new MaxLayers(), new Healthcheck(),
-        new ImageAge(), new SignatureRequired(), new SbomRequired(), new NoDeviceNodes(), new NoWorldWritable(),
-        new MaxFileSize(), new DockerfileLint())) {
+        new ImageAge(), new SignatureRequired(), new AttestationRequired(), new SbomRequired(), new NoDeviceNodes(), new NoWorldWritable(),
+        new MaxFileSize(), new DockerfileLint(), new ForbiddenPackages(), new Licenses())) {
       RULES.put(r.id(), r);
     }
   }
@@ -175,9 +214,26 @@ public final class BuiltinRules {
             "base image unknown: no org.opencontainers.image.base.name label and no --dockerfile",
             ctx.image().map(BuiltinRules::config).orElse(null)))));
       }
-      return Optional.of(Outcome.skip("base image unknown (no base label, provenance or --dockerfile)"));
+      return Optional.of(Outcome.skip(ProvenanceFacts.unsignedOnly(ctx.evidence())
+          ? "base image unknown (no base label or --dockerfile; the provenance found is not signed by a trusted key, so it is not used)"
+          : "base image unknown (no base label, provenance or --dockerfile)"));
     }
     return Optional.empty();
+  }
+
+  /**
+   * Every image the build read, from provenance whose signature verified (unsigned provenance
+   * never decides a rule); empty when there is no such provenance.
+   */
+  private static Optional<List<BaseImage>> provenanceImages(RuleContext ctx) {
+    if (ctx.image().isEmpty()) {
+      return Optional.empty();
+    }
+    return ProvenanceFacts.trusted(ctx.evidence()).map(ProvenanceFacts::baseImages);
+  }
+
+  private static Location provenanceAt(RuleContext ctx) {
+    return Location.InImage.part("manifest", ctx.image().orElseThrow().walk().manifestCheck().digest());
   }
 
   private static List<FileFact> facts(ImageFacts image, FileFact.Kind kind, boolean visibleOnly) {
@@ -250,14 +306,27 @@ public final class BuiltinRules {
   static final class BaseNotLatest extends Rule {
     BaseNotLatest() {
       super("base-not-latest", Severity.ERROR, "Base image not latest or untagged",
-          "The base image (from the org.opencontainers.image.base.name label, provenance, or the Dockerfile's final FROM) must name a "
-              + "tag other than latest, or a digest. An untagged reference means latest. FROM scratch passes; an unknown base is skipped "
-              + "unless requireKnown is true. The Dockerfile counterparts are DL3006 and DL3007.",
+          "The base image (from the org.opencontainers.image.base.name label, or the Dockerfile's final FROM) must name a "
+              + "tag other than latest, or a digest. An untagged reference means latest. With signed provenance, every image the build "
+              + "read is judged. FROM scratch passes; an unknown base is skipped unless requireKnown is true. The Dockerfile "
+              + "counterparts are DL3006 and DL3007.",
           new Param("requireKnown", ParamType.BOOLEAN, false, "fail when the base image cannot be determined (default false)"));
     }
 
     @Override
     Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      Optional<List<BaseImage>> fromProvenance = provenanceImages(ctx);
+      if (fromProvenance.isPresent()) {
+        // signed provenance lists every image the build read (every stage's FROM, COPY --from): judge them all
+        List<Violation> out = new ArrayList<>();
+        for (BaseImage b : fromProvenance.get()) {
+          if (b.floatsOnLatest()) {
+            out.add(Violation.policy("image " + b.reference() + " read by the build (provenance) "
+                + (b.tag().isPresent() ? "uses the latest tag" : "has no tag, so it follows latest") + " and no digest", provenanceAt(ctx)));
+          }
+        }
+        return Outcome.of(out);
+      }
       Optional<Outcome> unknown = unknownBase(ctx, rule);
       if (unknown.isPresent()) {
         return unknown.get();
@@ -277,12 +346,23 @@ public final class BuiltinRules {
     BasePinned() {
       super("base-pinned", Severity.ERROR, "Base image pinned by digest",
           "The base image must be referenced by digest (FROM image@sha256:…, or a base.name label with a digest, or the "
-              + "org.opencontainers.image.base.digest label), so a rebuild uses the same bytes.",
+              + "org.opencontainers.image.base.digest label), so a rebuild uses the same bytes. With signed provenance, every image "
+              + "the build read must carry a digest.",
           new Param("requireKnown", ParamType.BOOLEAN, false, "fail when the base image cannot be determined (default false)"));
     }
 
     @Override
     Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      Optional<List<BaseImage>> fromProvenance = provenanceImages(ctx);
+      if (fromProvenance.isPresent()) {
+        List<Violation> out = new ArrayList<>();
+        for (BaseImage b : fromProvenance.get()) {
+          if (!b.pinned()) {
+            out.add(Violation.policy("image " + b.reference() + " read by the build (provenance) is not pinned by digest", provenanceAt(ctx)));
+          }
+        }
+        return Outcome.of(out);
+      }
       Optional<Outcome> unknown = unknownBase(ctx, rule);
       if (unknown.isPresent()) {
         return unknown.get();
@@ -601,11 +681,64 @@ public final class BuiltinRules {
     }
   }
 
+  // ---------------------------------------------------------------- signatures and attestations
+
+  private static final String TRUST_HELP =
+      " Without keys or identities the rule judges the signatures as verify's --key or --certificate-identity options did; with"
+          + " them, it verifies what is stored against its own keys and identities.";
+
+  private static Param[] trustParams(Param... first) {
+    List<Param> all = new ArrayList<>(List.of(first));
+    all.add(new Param("keys", ParamType.KEYS, false, "trusted public keys: PEM files (relative to the policy file) or inline PEM"));
+    all.add(new Param("identities", ParamType.IDENTITIES, false,
+        "trusted keyless signers: mappings of subject or subjectRegExp and issuer or issuerRegExp (needs trustedRoot)"));
+    all.add(new Param("trustedRoot", ParamType.TRUSTED_ROOT, false, "Sigstore trusted root JSON file (relative to the policy file)"));
+    all.add(new Param("requireTlog", ParamType.BOOLEAN, false, "key signatures need a verified transparency log entry (default false; keyless always do)"));
+    return all.toArray(new Param[0]);
+  }
+
+  /** The rule's own trust, when it names keys or identities. */
+  @SuppressWarnings("unchecked")
+  static Optional<TrustPolicy> ruleTrust(PolicyRule rule) {
+    List<TrustPolicy.TrustedKey> keys = rule.parameter("keys", List.of());
+    List<CertificateIdentity> identities = rule.parameter("identities", List.of());
+    if (keys.isEmpty() && identities.isEmpty()) {
+      return Optional.empty();
+    }
+    TrustedRoot root = rule.parameter("trustedRoot", null);
+    return Optional.of(new TrustPolicy(keys, identities, Optional.ofNullable(root), rule.parameter("requireTlog", Boolean.FALSE)));
+  }
+
+  /** Every stored signature and attestation judged against {@code trust}. */
+  private static List<EvidenceCheck> judge(RuleContext ctx, TrustPolicy trust) {
+    List<EvidenceCheck> out = new ArrayList<>();
+    for (FoundEvidence f : ctx.evidence().found()) {
+      out.addAll(ImageEvidenceVerifier.verify(f, trust).checks());
+    }
+    return out;
+  }
+
+  private static Location manifest(RuleContext ctx) {
+    return Location.InImage.part("manifest", ctx.image().get().walk().manifestCheck().digest());
+  }
+
+  /** A signature failure: blocking findings of these rules give exit code 4. */
+  private static Violation signatureViolation(String message, Location at) {
+    return new Violation(message, Optional.of(at), Category.SIGNATURE);
+  }
+
+  private static String reasons(List<EvidenceCheck> failed) {
+    List<String> r = failed.stream().limit(3).map(c -> c.source() + ": " + c.detail()).toList();
+    return failed.isEmpty() ? "" : ": " + String.join("; ", r) + (failed.size() > 3 ? "; and " + (failed.size() - 3) + " more" : "");
+  }
+
   static final class SignatureRequired extends Rule {
     SignatureRequired() {
       super("signature-required", Severity.ERROR, "Signed",
-          "The image has at least one signature that verifies. Until signature verification is wired into verify, this reports "
-              + "\"no signature found\". A signature that exists but does not verify is a signature failure (exit code 4) anyway.");
+          "The image has at least count signatures by distinct trusted signers that verify: cosign signatures (the sha256-<hex>.sig tag) or "
+              + "Sigstore bundles (OCI referrers), whose payload names exactly the image's digest." + TRUST_HELP
+              + " A failure is a signature failure (exit code 4).",
+          trustParams(new Param("count", ParamType.INTEGER, false, "how many distinct signers must have signed (default 1)")));
     }
 
     @Override
@@ -613,20 +746,123 @@ public final class BuiltinRules {
       if (ctx.image().isEmpty()) {
         return Outcome.skip(NEEDS_IMAGE);
       }
-      List<Evidence.Signature> sigs = ctx.evidence().signatures();
-      if (sigs.stream().anyMatch(Evidence.Signature::verified)) {
+      long count = Math.max(1, rule.<Long>parameter("count", 1L));
+      Optional<TrustPolicy> own = ruleTrust(rule);
+      List<String> signers;
+      List<String> failures;
+      boolean anyFound;
+      if (own.isPresent()) {
+        List<EvidenceCheck> checks = judge(ctx, own.get()).stream().filter(c -> c.kind() == FoundEvidence.Kind.SIGNATURE).toList();
+        signers = checks.stream().filter(EvidenceCheck::verified).map(c -> c.signer().orElseThrow()).distinct().toList();
+        List<EvidenceCheck> failed = checks.stream().filter(c -> !c.verified()).toList();
+        failures = List.of(reasons(failed));
+        anyFound = !checks.isEmpty();
+      } else {
+        List<Evidence.Signature> sigs = ctx.evidence().signatures();
+        signers = sigs.stream().filter(Evidence.Signature::verified).map(s -> s.identity().orElse(s.detail())).distinct().toList();
+        failures = List.of("");
+        anyFound = !sigs.isEmpty() || ctx.evidence().found().stream().anyMatch(f -> f.candidates().stream().anyMatch(c -> c.kind() == FoundEvidence.Kind.SIGNATURE));
+      }
+      if (signers.size() >= count) {
         return Outcome.pass();
       }
-      return Outcome.of(List.of(Violation.policy(sigs.isEmpty() ? "no signature found" : "no signature verified",
-          Location.InImage.part("manifest", ctx.image().get().walk().manifestCheck().digest()))));
+      String message;
+      if (!anyFound) {
+        message = "no signature found";
+      } else if (signers.isEmpty()) {
+        message = own.isPresent() ? "no signature verified under the rule's keys or identities" + failures.get(0)
+            : ctx.evidence().signatures().isEmpty() ? "no signature verified (no trusted key or identity given: --key, --certificate-identity, or the rule's keys)"
+            : "no signature verified";
+      } else {
+        message = signers.size() + " trusted signer" + (signers.size() == 1 ? "" : "s") + " (" + String.join(", ", signers) + "), " + count + " required";
+      }
+      return Outcome.of(List.of(signatureViolation(message, manifest(ctx))));
+    }
+  }
+
+  /** The verified attestations of a type, each with its predicate (plain JSON values). */
+  private record Attested(String predicateType, Map<String, Object> predicate) {}
+
+  private static List<Attested> attested(RuleContext ctx, Optional<TrustPolicy> own, List<EvidenceCheck> failedOut) {
+    List<Attested> out = new ArrayList<>();
+    if (own.isPresent()) {
+      for (EvidenceCheck c : judge(ctx, own.get())) {
+        if (c.kind() != FoundEvidence.Kind.ATTESTATION) {
+          continue;
+        }
+        if (c.verified()) {
+          Evidence.Attestation a = io.jscan.verifier.signatures.SignatureEvidence.attestationOf(c);
+          out.add(new Attested(a.predicateType(), a.predicate()));
+        } else {
+          failedOut.add(c);
+        }
+      }
+      return out;
+    }
+    for (Evidence.Attestation a : ctx.evidence().attestations()) {
+      if (a.verified()) {
+        out.add(new Attested(a.predicateType(), a.predicate()));
+      }
+    }
+    return out;
+  }
+
+  static final class AttestationRequired extends Rule {
+    AttestationRequired() {
+      super("attestation-required", Severity.ERROR, "Attested",
+          "The image has a verified in-toto attestation (cosign's sha256-<hex>.att tag or a Sigstore bundle referrer) of predicateType whose "
+              + "statement names the image's digest; with condition, one whose predicate satisfies that CEL expression (variables "
+              + "predicate, predicateType, now), e.g. predicate.builder.id == 'https://github.com/actions/runner'." + TRUST_HELP
+              + " A failure is a signature failure (exit code 4).",
+          trustParams(
+              new Param("predicateType", ParamType.PREDICATE_TYPE, true, "the predicate type URI, or slsaprovenance, cyclonedx, spdx, vuln, ..."),
+              new Param("condition", ParamType.PREDICATE_CEL, false, "a CEL expression over predicate that one attestation must satisfy")));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      if (ctx.image().isEmpty()) {
+        return Outcome.skip(NEEDS_IMAGE);
+      }
+      String type = rule.parameter("predicateType", "");
+      CelCheck condition = rule.parameter("condition", null);
+      List<EvidenceCheck> failed = new ArrayList<>();
+      List<Attested> ofType = attested(ctx, ruleTrust(rule), failed).stream().filter(a -> a.predicateType().equals(type)).toList();
+      if (ofType.isEmpty()) {
+        return Outcome.of(List.of(signatureViolation("no verified " + type + " attestation" + reasons(failed), manifest(ctx))));
+      }
+      if (condition == null) {
+        return Outcome.pass();
+      }
+      String last = "";
+      for (Attested a : ofType) {
+        Map<String, Object> vars = new java.util.HashMap<>();
+        vars.put("predicate", a.predicate());
+        vars.put("predicateType", a.predicateType());
+        vars.put("now", ctx.now());
+        try {
+          if (condition.test(vars)) {
+            return Outcome.pass();
+          }
+          last = condition.hasTemplate() ? condition.message(vars) : "condition is false: " + condition.expression();
+        } catch (IllegalStateException e) {
+          // an expression that cannot be evaluated on this predicate does not hold (fail closed)
+          last = "condition could not be evaluated: " + e.getMessage();
+        }
+      }
+      return Outcome.of(List.of(signatureViolation("no verified " + type + " attestation satisfies the condition (" + last + ")", manifest(ctx))));
     }
   }
 
   static final class SbomRequired extends Rule {
     SbomRequired() {
       super("sbom-required", Severity.ERROR, "SBOM attested",
-          "The image has a verified attestation whose predicate is an SBOM (CycloneDX or SPDX). Until attestation verification is "
-              + "wired into verify, this reports \"no SBOM found\".");
+          "The image has a verified attestation whose predicate is an SBOM (CycloneDX or SPDX) and whose statement names the image's digest."
+              + TRUST_HELP + " An SBOM attached without a signature (an OCI referrer, as jscan build --sbom writes without --sign) does not"
+              + " count unless acceptUnsigned is true: anyone who can push to the repository could have attached it. A failure is a"
+              + " signature failure (exit code 4).",
+          trustParams(new Param("acceptUnsigned", ParamType.BOOLEAN, false,
+              "also accept an unsigned SBOM attached to the image as an OCI artifact (default false)")));
     }
 
     @Override
@@ -634,9 +870,22 @@ public final class BuiltinRules {
       if (ctx.image().isEmpty()) {
         return Outcome.skip(NEEDS_IMAGE);
       }
-      boolean ok = ctx.evidence().attestations().stream().anyMatch(a -> a.verified() && a.isSbom());
-      return ok ? Outcome.pass() : Outcome.of(List.of(Violation.policy("no SBOM found",
-          Location.InImage.part("manifest", ctx.image().get().walk().manifestCheck().digest()))));
+      List<EvidenceCheck> failed = new ArrayList<>();
+      boolean ok = attested(ctx, ruleTrust(rule), failed).stream()
+          .anyMatch(a -> a.predicateType().startsWith(PredicateTypes.CYCLONEDX) || a.predicateType().startsWith(PredicateTypes.SPDX));
+      if (ok) {
+        return Outcome.pass();
+      }
+      Optional<Evidence.Attachment> unsigned =
+          ctx.evidence().attachments().stream().filter(a -> SbomDocuments.isSbom(a.predicateType())).findFirst();
+      if (unsigned.isPresent() && Boolean.TRUE.equals(rule.parameter("acceptUnsigned", Boolean.FALSE))) {
+        return Outcome.pass();
+      }
+      String message = unsigned.isPresent()
+          ? "no signed SBOM: the SBOM attached as " + unsigned.get().artifact() + " is not signed by a trusted key (acceptUnsigned: true accepts it)"
+              + reasons(failed)
+          : "no SBOM found" + reasons(failed);
+      return Outcome.of(List.of(signatureViolation(message, manifest(ctx))));
     }
   }
 
@@ -731,6 +980,157 @@ public final class BuiltinRules {
       // the engine turns lint findings into this rule's findings (they keep their own ids)
       return ctx.dockerfile().isEmpty() ? Outcome.skip("needs a Dockerfile (--dockerfile)") : Outcome.pass();
     }
+  }
+
+  /**
+   * The packages rules judge, or why there are none: the packages of a verified SBOM attestation,
+   * else those jscan catalogued from the image's layers during verification.
+   */
+  private static Optional<Outcome> packagesUnknown(RuleContext ctx) {
+    if (ctx.image().isEmpty()) {
+      return Optional.of(Outcome.skip(NEEDS_IMAGE));
+    }
+    Optional<PackageInventory> inventory = ctx.image().get().packages();
+    Location at = Location.InImage.part("manifest", ctx.image().get().walk().manifestCheck().digest());
+    if (inventory.isEmpty()) {
+      // fail closed: a rule over packages that could not see them must not pass
+      return Optional.of(Outcome.of(List.of(Violation.policy("packages were not catalogued for this image", at))));
+    }
+    if (!inventory.get().complete()) {
+      String why = inventory.get().warnings().isEmpty() ? "cataloguing was incomplete" : inventory.get().warnings().get(0);
+      return Optional.of(Outcome.of(List.of(Violation.policy(why, at))));
+    }
+    return Optional.empty();
+  }
+
+  private static Location packageAt(ImageFacts image, PackageEntry p) {
+    if (p.layer().isPresent() && p.layer().getAsInt() <= image.walk().layers().size()) {
+      return Location.InImage.layer(p.layer().getAsInt(), image.walk().layers().get(p.layer().getAsInt() - 1).digest());
+    }
+    return Location.InImage.part("manifest", image.walk().manifestCheck().digest());
+  }
+
+  private static String describe(PackageEntry p) {
+    return p.name() + p.version().map(v -> " " + v).orElse("") + " (" + p.typeName() + ")";
+  }
+
+  static final class ForbiddenPackages extends Rule {
+    ForbiddenPackages() {
+      super("forbidden-packages", Severity.ERROR, "No forbidden packages",
+          "No package of the image matches an entry of packages: name (* wildcards), optionally type (deb, apk, rpm, java-archive "
+              + "or maven, python or pypi, npm, go-module or golang) and a versions range read with that ecosystem's version rules "
+              + "(\"< 3.0.7\", \">= 2.0-beta9, < 2.15.0\", \"[2.0,2.15.0)\"). The packages come from a verified SBOM attestation, "
+              + "else from cataloguing the image during verification; an image that could not be catalogued fails.",
+          new Param("packages", ParamType.PACKAGE_LIST, true, "the forbidden packages: {name, type, versions, reason}"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      Optional<Outcome> unknown = packagesUnknown(ctx);
+      if (unknown.isPresent()) {
+        return unknown.get();
+      }
+      ImageFacts image = ctx.image().orElseThrow();
+      PackageInventory inventory = image.packages().orElseThrow();
+      List<ForbiddenPackage> forbidden = rule.parameter("packages", List.of());
+      List<Violation> out = new ArrayList<>();
+      for (PackageEntry p : inventory.packages()) {
+        for (ForbiddenPackage f : forbidden) {
+          if (f.matcher().matches(p.type(), p.name(), p.version())) {
+            out.add(Violation.policy("forbidden package " + describe(p) + " matches \"" + f.display() + "\""
+                + f.reason().map(r -> ": " + r).orElse("") + " (" + inventory.source() + " SBOM)", packageAt(image, p)));
+            break;
+          }
+        }
+      }
+      return Outcome.of(out);
+    }
+  }
+
+  static final class Licenses extends Rule {
+    Licenses() {
+      super("licenses", Severity.ERROR, "Package licenses allowed",
+          "Every package's license (SPDX expression) can be complied with: with deny, without any denied license; with allow, "
+              + "using only allowed licenses (MIT OR GPL-3.0-only passes an allow list of MIT; MIT AND Zlib needs both). Packages "
+              + "whose license jscan cannot read as SPDX fail an allow list unless allowUnknown is true. The packages come from a "
+              + "verified SBOM attestation, else from cataloguing the image during verification.",
+          new Param("allow", ParamType.LICENSE_LIST, false, "SPDX ids that may be used"),
+          new Param("deny", ParamType.LICENSE_LIST, false, "SPDX ids that may not be used"),
+          new Param("allowUnknown", ParamType.BOOLEAN, false, "let packages without a recognised license pass an allow list (default false)"));
+    }
+
+    @Override
+    Outcome evaluate(RuleContext ctx, PolicyRule rule) {
+      List<String> allow = rule.parameter("allow", List.of());
+      List<String> deny = rule.parameter("deny", List.of());
+      if (allow.isEmpty() && deny.isEmpty()) {
+        return Outcome.skip("neither allow nor deny lists a license");
+      }
+      Optional<Outcome> unknown = packagesUnknown(ctx);
+      if (unknown.isPresent()) {
+        return unknown.get();
+      }
+      boolean allowUnknown = Boolean.TRUE.equals(rule.parameter("allowUnknown", Boolean.FALSE));
+      ImageFacts image = ctx.image().orElseThrow();
+      List<Violation> out = new ArrayList<>();
+      for (PackageEntry p : image.packages().orElseThrow().packages()) {
+        List<String> unreadable = new ArrayList<>();
+        for (io.jscan.sbom.model.License l : p.licenses()) {
+          Optional<LicenseExpression> e = l.spdx().flatMap(BuiltinRules::expression);
+          if (e.isEmpty()) {
+            unreadable.add(l.declared());
+            continue;
+          }
+          if (!deny.isEmpty() && !e.get().satisfiable(id -> !listed(deny, id))) {
+            out.add(Violation.policy("package " + describe(p) + " is licensed " + l.spdx().get() + ", which needs a denied license",
+                packageAt(image, p)));
+          } else if (!allow.isEmpty() && !e.get().satisfiable(id -> listed(allow, id))) {
+            out.add(Violation.policy("package " + describe(p) + " is licensed " + l.spdx().get() + ", which is not in the allow list",
+                packageAt(image, p)));
+          }
+        }
+        if (!allow.isEmpty() && !allowUnknown && (p.licenses().isEmpty() || !unreadable.isEmpty())) {
+          out.add(Violation.policy("package " + describe(p) + " has " + (p.licenses().isEmpty() ? "no license"
+              : "a license that is not an SPDX expression (\"" + unreadable.get(0) + "\")") + ", so the allow list cannot admit it",
+              packageAt(image, p)));
+        }
+      }
+      return Outcome.of(out);
+    }
+
+    /** Whether {@code id} is in {@code list}; the deprecated {@code X+} also matches {@code X-or-later}. */
+    private static boolean listed(List<String> list, String id) {
+      if (list.contains(id)) {
+        return true;
+      }
+      return id.endsWith("+") && list.contains(id.substring(0, id.length() - 1) + "-or-later");
+    }
+  }
+
+  private static Optional<LicenseExpression> expression(String spdx) {
+    try {
+      return Optional.of(LicenseExpression.parse(spdx));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Whether the policies need the image's packages: the rules over SBOM content, or a CEL rule
+   * that reads {@code sbom}. Verification then catalogues the image in its single read of the
+   * layers, unless a verified SBOM attestation gives the packages.
+   */
+  public static boolean needsPackages(PolicySet set) {
+    for (PolicySet.Bound b : set.rules()) {
+      String id = b.rule().id();
+      if (id.equals("forbidden-packages") || id.equals("licenses")) {
+        return true;
+      }
+      if (b.rule().cel().isPresent() && b.rule().cel().get().mentions("sbom")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The smallest large-file threshold the rules need (so the scan lists every file they judge). */

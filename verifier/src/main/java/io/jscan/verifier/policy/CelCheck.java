@@ -49,6 +49,15 @@ public final class CelCheck {
     static final Cel BOOLEAN = environment().setResultType(SimpleType.BOOL).build();
     static final Cel ANY = environment().build();
   }
+  /** The variables of an attestation condition ({@code attestation-required}): one predicate at a time. */
+  private static final class AttestationEnvironment {
+    static final Cel BOOLEAN = libraries()
+        .addVar("now", SimpleType.TIMESTAMP)
+        .addVar("predicate", SimpleType.DYN)
+        .addVar("predicateType", SimpleType.STRING)
+        .setResultType(SimpleType.BOOL)
+        .build();
+  }
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String expression;
@@ -61,13 +70,16 @@ public final class CelCheck {
     this.template = template;
   }
 
-  private static dev.cel.bundle.CelBuilder environment() {
-    dev.cel.bundle.CelBuilder b = CelFactory.standardCelBuilder()
+  private static dev.cel.bundle.CelBuilder libraries() {
+    return CelFactory.standardCelBuilder()
         .setOptions(OPTIONS)
         .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
         .addCompilerLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS), CelExtensions.math(OPTIONS))
-        .addRuntimeLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS), CelExtensions.math(OPTIONS))
-        .addVar("now", SimpleType.TIMESTAMP);
+        .addRuntimeLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS), CelExtensions.math(OPTIONS));
+  }
+
+  private static dev.cel.bundle.CelBuilder environment() {
+    dev.cel.bundle.CelBuilder b = libraries().addVar("now", SimpleType.TIMESTAMP);
     for (String v : VARIABLES) {
       b.addVar(v, v.equals("labels") ? MapType.create(SimpleType.STRING, SimpleType.STRING) : SimpleType.DYN);
     }
@@ -104,6 +116,17 @@ public final class CelCheck {
     return new CelCheck(expression, program, List.copyOf(parts));
   }
 
+  /**
+   * Compiles an attestation condition: a boolean expression over one attestation's {@code
+   * predicate} (its JSON as maps and lists), {@code predicateType} and {@code now}.
+   *
+   * @throws IllegalArgumentException with a one-line reason when it does not compile
+   */
+  public static CelCheck compileForAttestation(String expression) {
+    Objects.requireNonNull(expression, "expression");
+    return new CelCheck(expression, program(AttestationEnvironment.BOOLEAN, expression, "condition"), List.of());
+  }
+
   private record Placeholder(String expression, CelRuntime.Program program) {}
 
   private static CelRuntime.Program program(Cel cel, String expression, String what) {
@@ -124,6 +147,15 @@ public final class CelCheck {
 
   public String expression() {
     return expression;
+  }
+
+  /** Whether the expression or its message template names the document variable {@code variable}. */
+  public boolean mentions(String variable) {
+    java.util.regex.Pattern word = java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(variable) + "\\b");
+    if (word.matcher(expression).find()) {
+      return true;
+    }
+    return template.stream().anyMatch(p -> p instanceof Placeholder ph && word.matcher(ph.expression()).find());
   }
 
   public boolean hasTemplate() {

@@ -10,7 +10,10 @@ import io.jscan.verifier.Finding;
 import io.jscan.verifier.ImageFacts;
 import io.jscan.verifier.LayerReport;
 import io.jscan.verifier.Location;
+import io.jscan.verifier.attest.ProvenanceFacts;
 import io.jscan.verifier.files.FileFact;
+import io.jscan.verifier.sbom.PackageEntry;
+import io.jscan.verifier.sbom.SbomDocuments;
 import io.jscan.verifier.files.MergedFilesystemCheck;
 import io.jscan.verifier.lint.DockerfileFacts;
 import java.time.Duration;
@@ -61,7 +64,98 @@ public final class PolicyInput {
     doc.put("dockerfile", dockerfile.map(d -> dockerfile(d, lint)).orElse(Map.of()));
     doc.put("signatures", signatures(evidence));
     doc.put("attestations", attestations(evidence));
+    doc.put("sbom", image.isPresent() ? sbom(image.get(), evidence) : Map.of());
+    doc.put("provenance", image.isPresent() ? ProvenanceFacts.shown(evidence).map(PolicyInput::provenance).orElse(Map.of()) : Map.of());
     return doc;
+  }
+
+  /**
+   * {@code sbom}: the packages rules judge (from a verified SBOM attestation, else catalogued from
+   * the image during verification, when some rule needs them) and the SBOM documents found with
+   * the image, signed or not; {@code {}} when there is neither.
+   */
+  private static Map<String, Object> sbom(ImageFacts image, Evidence evidence) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    image.packages().ifPresent(inv -> {
+      m.put("source", inv.source());
+      m.put("format", inv.format());
+      m.put("complete", inv.complete());
+      m.put("packageCount", (long) inv.packages().size());
+      List<Object> packages = new ArrayList<>();
+      for (PackageEntry p : inv.packages()) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("name", p.name());
+        p.version().ifPresent(v -> e.put("version", v));
+        e.put("type", p.typeName());
+        p.purl().ifPresent(u -> e.put("purl", u));
+        List<Object> spdx = new ArrayList<>();
+        List<Object> unknown = new ArrayList<>();
+        p.licenses().forEach(l -> {
+          if (l.spdx().isPresent()) {
+            spdx.add(l.spdx().get());
+          } else {
+            unknown.add(l.declared());
+          }
+        });
+        e.put("licenses", spdx);
+        e.put("unknownLicenses", unknown);
+        p.layer().ifPresent(l -> e.put("layer", (long) l));
+        packages.add(e);
+      }
+      m.put("packages", packages);
+      m.put("warnings", List.copyOf(inv.warnings()));
+    });
+    List<Object> attached = new ArrayList<>();
+    for (Evidence.Attestation a : evidence.attestations()) {
+      if (SbomDocuments.isSbom(a.predicateType())) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("predicateType", a.predicateType());
+        e.put("source", "attestation");
+        e.put("verified", a.verified());
+        attached.add(e);
+      }
+    }
+    for (Evidence.Attachment a : evidence.attachments()) {
+      if (SbomDocuments.isSbom(a.predicateType())) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("predicateType", a.predicateType());
+        e.put("source", "artifact");
+        e.put("verified", false);
+        e.put("artifact", a.artifact().toString());
+        attached.add(e);
+      }
+    }
+    if (m.isEmpty() && attached.isEmpty()) {
+      return Map.of();
+    }
+    m.put("attached", attached);
+    return m;
+  }
+
+  /** {@code provenance}: what SLSA provenance says, signed ({@code verified: true}) or merely attached. */
+  private static Map<String, Object> provenance(ProvenanceFacts p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("source", p.source());
+    m.put("verified", p.verified());
+    m.put("predicateType", p.predicateType());
+    p.buildType().ifPresent(t -> m.put("buildType", t));
+    Map<String, Object> builder = new LinkedHashMap<>();
+    p.builderId().ifPresent(id -> builder.put("id", id));
+    builder.put("version", p.builderVersion());
+    m.put("builder", builder);
+    p.invocationId().ifPresent(v -> m.put("invocationId", v));
+    p.startedOn().ifPresent(v -> m.put("startedOn", v));
+    p.finishedOn().ifPresent(v -> m.put("finishedOn", v));
+    m.put("parameters", p.parameters());
+    List<Object> images = new ArrayList<>();
+    for (BaseImage b : p.baseImages()) {
+      Map<String, Object> e = base(b);
+      e.put("final", p.finalBase().map(b::equals).orElse(false));
+      images.add(e);
+    }
+    m.put("baseImages", images);
+    m.put("dependencies", p.dependencies());
+    return m;
   }
 
   private static Map<String, Object> image(ImageFacts i, Instant now) {

@@ -7,6 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.jscan.core.oci.Digest;
+import io.jscan.signing.SigningException;
+import io.jscan.signing.bundle.CertificateIdentity;
+import io.jscan.signing.bundle.TrustedRoot;
+import io.jscan.signing.key.KeyFiles;
+import io.jscan.signing.key.Keys;
+import io.jscan.signing.oci.TrustPolicy;
+import io.jscan.signing.payload.PredicateTypes;
 import io.jscan.verifier.Mode;
 import io.jscan.verifier.Severity;
 import io.jscan.verifier.VerifierException;
@@ -312,6 +319,10 @@ public final class PolicyLoader {
         out.put(name, value(c, node.get(name), at + "/" + name, what + ": parameter " + name, p.type()));
       }
     }
+    if (out.containsKey("identities") && !out.containsKey("trustedRoot")) {
+      // fail closed: an identity means nothing without the CAs and logs that vouch for it
+      throw c.error(at + "/identities", what + ": identities need trustedRoot (a Sigstore trusted root file)");
+    }
     for (BuiltinRules.Param p : rule.params()) {
       if (p.required() && !out.containsKey(p.name())) {
         throw c.error(at.substring(0, at.lastIndexOf('/')), what + ": missing required parameter \"" + p.name() + "\" (" + p.help() + ")");
@@ -392,8 +403,130 @@ public final class PolicyLoader {
         }
         return java.util.Collections.unmodifiableMap(out);
       }
+      case KEYS -> {
+        if (!v.isArray() || v.isEmpty()) {
+          throw c.error(at, what + ": expected a list of public keys (PEM file paths or inline PEM)");
+        }
+        List<TrustPolicy.TrustedKey> keys = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+          JsonNode e = v.get(i);
+          if (!e.isTextual()) {
+            throw c.error(at + "/" + i, what + ": expected a PEM file path or inline PEM");
+          }
+          String text = e.asText();
+          try {
+            if (text.strip().startsWith("-----BEGIN")) {
+              keys.add(new TrustPolicy.TrustedKey("inline key " + (i + 1) + " of " + c.source,
+                  Keys.parsePublicKey(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII), c.source + " key " + (i + 1))));
+            } else {
+              keys.add(new TrustPolicy.TrustedKey(text, KeyFiles.readPublicKey(c.relative(text))));
+            }
+          } catch (SigningException ex) {
+            throw c.error(at + "/" + i, what + ": " + ex.getMessage());
+          }
+        }
+        return List.copyOf(keys);
+      }
+      case IDENTITIES -> {
+        if (!v.isArray() || v.isEmpty()) {
+          throw c.error(at, what + ": expected a list of identities, each with subject or subjectRegExp and issuer or issuerRegExp");
+        }
+        List<CertificateIdentity> ids = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+          JsonNode e = v.get(i);
+          String p = at + "/" + i;
+          if (!e.isObject()) {
+            throw c.error(p, what + ": an identity is a mapping with subject or subjectRegExp and issuer or issuerRegExp");
+          }
+          c.allowOnly(e, p, what, Set.of("subject", "subjectRegExp", "issuer", "issuerRegExp"));
+          try {
+            ids.add(CertificateIdentity.of(c.optionalString(e, "subject", p, what).orElse(null), c.optionalString(e, "subjectRegExp", p, what).orElse(null),
+                c.optionalString(e, "issuer", p, what).orElse(null), c.optionalString(e, "issuerRegExp", p, what).orElse(null)));
+          } catch (SigningException ex) {
+            throw c.error(p, what + ": " + ex.getMessage().replace("--certificate-identity-regexp", "subjectRegExp").replace("--certificate-identity", "subject")
+                .replace("--certificate-oidc-issuer-regexp", "issuerRegExp").replace("--certificate-oidc-issuer", "issuer"));
+          }
+        }
+        return List.copyOf(ids);
+      }
+      case TRUSTED_ROOT -> {
+        if (!v.isTextual()) {
+          throw c.error(at, what + ": expected the path of a trusted root JSON file");
+        }
+        try {
+          return TrustedRoot.read(c.relative(v.asText()));
+        } catch (SigningException ex) {
+          throw c.error(at, what + ": " + ex.getMessage());
+        }
+      }
+      case PREDICATE_TYPE -> {
+        if (!v.isTextual()) {
+          throw c.error(at, what + ": expected a predicate type URI or shorthand");
+        }
+        try {
+          return PredicateTypes.resolve(v.asText());
+        } catch (SigningException ex) {
+          throw c.error(at, what + ": " + ex.getMessage());
+        }
+      }
+      case PREDICATE_CEL -> {
+        if (!v.isTextual()) {
+          throw c.error(at, what + ": expected a CEL expression");
+        }
+        try {
+          return CelCheck.compileForAttestation(v.asText());
+        } catch (IllegalArgumentException ex) {
+          throw c.error(at, what + ": " + ex.getMessage());
+        }
+      }
+      case PACKAGE_LIST -> {
+        return packages(c, v, at, what);
+      }
+      case LICENSE_LIST -> {
+        List<String> ids = stringList(c, v, at, what);
+        for (int i = 0; i < ids.size(); i++) {
+          String id = ids.get(i);
+          // a misspelt id would silently allow or deny nothing: refuse it (SPDX license list, or LicenseRef-)
+          if (!io.jscan.sbom.cataloger.SpdxLicenses.isKnownId(id) && !id.matches("LicenseRef-[A-Za-z0-9.-]+")) {
+            String hint = io.jscan.sbom.cataloger.SpdxLicenses.id(id).map(k -> " (did you mean " + k + "?)").orElse("");
+            throw c.error(at + "/" + i, what + ": \"" + id + "\" is not an SPDX license id" + hint);
+          }
+        }
+        return ids;
+      }
       default -> throw new IllegalStateException("unhandled parameter type " + type);
     }
+  }
+
+  private static final java.util.Set<String> PACKAGE_KEYS = java.util.Set.of("name", "type", "versions", "reason");
+
+  /** {@code forbidden-packages}' list: each entry checked now (type known, range parses), so a typo fails at load. */
+  private static List<BuiltinRules.ForbiddenPackage> packages(Context c, JsonNode v, String at, String what) throws VerifierException {
+    if (!v.isArray()) {
+      throw c.error(at, what + ": expected a list of packages ({name, type, versions, reason})");
+    }
+    List<BuiltinRules.ForbiddenPackage> out = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      JsonNode e = v.get(i);
+      String here = at + "/" + i;
+      if (!e.isObject()) {
+        throw c.error(here, what + ": each package is a mapping with name, and optionally type, versions and reason");
+      }
+      c.allowOnly(e, here, what, PACKAGE_KEYS);
+      String name = c.requiredString(e, "name", here, what);
+      Optional<String> type = c.optionalString(e, "type", here, what);
+      Optional<String> versions = c.optionalString(e, "versions", here, what);
+      Optional<String> reason = c.optionalString(e, "reason", here, what);
+      io.jscan.sbom.version.PackageMatcher matcher;
+      try {
+        matcher = io.jscan.sbom.version.PackageMatcher.of(type.orElse("*"), name, versions.orElse(""));
+      } catch (IllegalArgumentException ex) {
+        throw c.error(here, what + ": " + ex.getMessage());
+      }
+      String display = type.map(t -> t + ":").orElse("") + name + versions.map(r -> " " + r.strip()).orElse("");
+      out.add(new BuiltinRules.ForbiddenPackage(matcher, reason, display));
+    }
+    return List.copyOf(out);
   }
 
   /** {@code 500MB}, {@code 1GiB}, {@code 1024}: bytes. */
@@ -523,6 +656,16 @@ public final class PolicyLoader {
           return 1;
         }
       }
+    }
+
+    /** A path a policy names, relative to the policy file's directory (to the working directory for shipped policies). */
+    Path relative(String path) {
+      Path p = Path.of(path);
+      if (p.isAbsolute() || source.startsWith("builtin:")) {
+        return p;
+      }
+      Path dir = Path.of(source).toAbsolutePath().getParent();
+      return dir == null ? p : dir.resolve(p);
     }
 
     VerifierException error(String pointer, String detail) {

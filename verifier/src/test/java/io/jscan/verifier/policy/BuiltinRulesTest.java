@@ -147,9 +147,17 @@ class BuiltinRulesTest {
   }
 
   @Test
-  void signatureAndSbom_reportNothingFoundUntilWired() throws Exception {
-    assertEquals("no signature found", fails(image().build(), "- id: signature-required", "signature-required").message());
-    assertEquals("no SBOM found", fails(image().build(), "- id: sbom-required", "sbom-required").message());
+  void signatureAndSbom_unsignedImage_failsAsASignatureFailure() throws Exception {
+    // wired to the signing subsystem: what these rules require is a signature, so missing ones are exit 4, not 3
+    for (String[] rule : new String[][] {{"signature-required", "no signature found"}, {"sbom-required", "no SBOM found"}}) {
+      VerificationReport r = verify(image().build(), rule("- id: " + rule[0]));
+      assertEquals(Status.FAILED, status(r, rule[0]), () -> r.allFindings().toString());
+      assertEquals(Verdict.INTEGRITY_FAILURE, r.verdict());
+      Finding f = findings(r, rule[0]).get(0);
+      assertTrue(f.blocking());
+      assertEquals(Category.SIGNATURE, f.category());
+      assertEquals(rule[1], f.message());
+    }
   }
 
   @Test

@@ -59,7 +59,7 @@ class PolicyLoaderTest {
     assertEquals("strict", PolicyLoader.load(List.of("strict")).policies().get(0).name());
     assertEquals("baseline", PolicyLoader.load(List.of("builtin:baseline")).policies().get(0).source().replace("builtin:", ""));
     PolicySet dir = PolicyLoader.load(List.of(policies().resolve("examples").toString()));
-    assertEquals(List.of("dockerfile-rules", "strict-exceptions", "production", "team"), dir.policies().stream().map(Policy::name).toList());
+    assertEquals(List.of("dockerfile-rules", "strict-exceptions", "production", "supply-chain", "team"), dir.policies().stream().map(Policy::name).toList());
     VerifierException missing = assertThrows(VerifierException.class, () -> PolicyLoader.load(List.of("no/such/policy.yaml")));
     assertEquals(FailureKind.BAD_INPUT, missing.kind());
     assertTrue(missing.getMessage().startsWith("no/such/policy.yaml: no such policy file"), missing.getMessage());

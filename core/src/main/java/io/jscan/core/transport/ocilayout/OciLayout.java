@@ -254,6 +254,38 @@ public final class OciLayout {
     return names.isEmpty() ? "none" : String.join(", ", names);
   }
 
+  /** The OCI 1.1 artifacts attached to this layout's images (unnamed index.json entries). */
+  public io.jscan.core.image.Referrers referrers() {
+    return new LayoutReferrers(this, this::writeReferrer);
+  }
+
+  /**
+   * Writes an artifact's blobs and records it as an unnamed index.json entry (its descriptor keeps
+   * its artifactType), dropping the unnamed entries of {@code replaced} in the same update.
+   */
+  public void writeReferrer(Artifact artifact, Set<Digest> replaced) throws OciException {
+    writeBlobs(artifact);
+    Descriptor top = artifact.descriptor();
+    updateIndex(entries -> withReferrer(entries, top, replaced));
+  }
+
+  /** {@code entries} with {@code referrer} added once and the unnamed entries of {@code replaced} removed. */
+  public static List<Descriptor> withReferrer(List<Descriptor> entries, Descriptor referrer, Set<Digest> replaced) {
+    List<Descriptor> result = new ArrayList<>();
+    boolean present = false;
+    for (Descriptor d : entries) {
+      if (d.refName().isEmpty() && replaced.contains(d.digest())) {
+        continue;
+      }
+      present |= d.refName().isEmpty() && d.digest().equals(referrer.digest());
+      result.add(d);
+    }
+    if (!present) {
+      result.add(entryFor(referrer, Optional.empty()));
+    }
+    return result;
+  }
+
   // ---------------------------------------------------------------- writing
 
   /**

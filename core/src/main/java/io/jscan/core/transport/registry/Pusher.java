@@ -49,6 +49,8 @@ final class Pusher {
   private final RegistryOptions options;
   private final ImageName destination;
   private final String pushScope;
+  /** The {@code OCI-Subject} header of the answer to the last manifest PUT (distribution-spec 1.1). */
+  private volatile Optional<String> subjectHeader = Optional.empty();
 
   Pusher(RegistryHttp http, RegistryClient client, ImageName destination) {
     this.http = http;
@@ -86,9 +88,28 @@ final class Pusher {
       String reference = isTop && destination.tag().isPresent() && destination.digest().isEmpty()
           ? destination.tag().get()
           : doc.descriptor().digest().toString();
-      putManifest(doc, reference);
+      putManifest(doc, reference, isTop);
     }
     return top;
+  }
+
+  /**
+   * Whether the registry said it processed the pushed manifest's {@code subject}: the {@code
+   * OCI-Subject} header a registry with the referrers API sends (distribution-spec 1.1, "Pushing
+   * Manifests with Subject"). Empty when it did not, and the referrers tag schema must be kept.
+   */
+  Optional<String> subjectHeader() {
+    return subjectHeader;
+  }
+
+  /** Whether {@link #subjectHeader()} names {@code subject}: the registry indexed it for the referrers API. */
+  boolean subjectIndexed(Digest subject) {
+    return subjectHeader.map(String::trim).map(subject.toString()::equals).orElse(false);
+  }
+
+  /** Puts one document (an index the push made up, such as a referrers tag's) under {@code reference}. */
+  void putDocument(Descriptor descriptor, byte[] bytes, String reference) throws OciException {
+    putManifest(new ArtifactBlobs.Blob(descriptor, () -> new java.io.ByteArrayInputStream(bytes)), reference, true);
   }
 
   // ---------------------------------------------------------------- blobs
@@ -477,7 +498,7 @@ final class Pusher {
 
   // ---------------------------------------------------------------- manifests
 
-  private void putManifest(ArtifactBlobs.Blob doc, String reference) throws OciException {
+  private void putManifest(ArtifactBlobs.Blob doc, String reference, boolean isTop) throws OciException {
     Descriptor d = doc.descriptor();
     String what = "pushing manifest " + d.digest() + " to " + destination.repository();
     byte[] bytes;
@@ -489,6 +510,18 @@ final class Pusher {
     if (bytes.length != d.size() || !Digest.sha256(bytes).equals(d.digest()) && d.digest().algorithm().equals(Digest.SHA256)) {
       throw RegistryException.integrity(what, "the manifest's bytes do not match its descriptor");
     }
+    Optional<String> subject = putManifestBytes(d, bytes, reference, what);
+    if (isTop) {
+      subjectHeader = subject;
+    }
+    options.listener().finished(d, TransferListener.Outcome.UPLOADED);
+  }
+
+  /**
+   * {@code PUT /v2/NAME/manifests/REFERENCE} of {@code bytes} (already checked against {@code d});
+   * returns the answer's {@code OCI-Subject} header.
+   */
+  Optional<String> putManifestBytes(Descriptor d, byte[] bytes, String reference, String what) throws OciException {
     RegistryHttp.Body body = new RegistryHttp.Body() {
       @Override
       public long length() {
@@ -508,6 +541,7 @@ final class Pusher {
       throw RegistryHttp.failure(call, r);
     }
     Optional<String> said = r.headers().firstValue("Docker-Content-Digest");
+    Optional<String> subject = r.headers().firstValue("OCI-Subject");
     RegistryHttp.discard(r);
     if (said.isPresent() && Digest.isValid(said.get().trim())) {
       Digest registryDigest = Digest.parse(said.get().trim());
@@ -515,7 +549,7 @@ final class Pusher {
         throw RegistryException.integrity(what, "the registry stored the manifest as " + registryDigest);
       }
     }
-    options.listener().finished(d, TransferListener.Outcome.UPLOADED);
+    return subject;
   }
 
   // ---------------------------------------------------------------- the source side

@@ -347,6 +347,163 @@ public final class RegistryClient {
     return artifact;
   }
 
+  // ---------------------------------------------------------------- referrers
+
+  /**
+   * What refers to a manifest: the descriptors of the manifests whose {@code subject} it is, and
+   * where the list came from.
+   *
+   * @param fromApi true when the registry answered the referrers API; false when it has none and
+   *     the list is the index under the referrers tag schema's fallback tag (possibly absent: empty)
+   */
+  public record Referrers(List<Descriptor> descriptors, boolean fromApi) {
+    public Referrers {
+      descriptors = List.copyOf(descriptors);
+    }
+  }
+
+  /** Pages of the referrers API followed at most; a longer list is refused rather than read forever. */
+  static final int MAX_REFERRER_PAGES = 32;
+
+  /**
+   * The manifests that refer to {@code subject} in {@code repository} (distribution-spec 1.1,
+   * "Listing Referrers"): {@code GET /v2/NAME/referrers/DIGEST}, following {@code Link} pages. A
+   * registry without the API answers 404 (the spec forbids a 404 from one that has it); then the
+   * index tagged with the referrers tag schema ({@link #referrersTag}) is read instead, as clients
+   * of registries without the API keep it ("Referrers Tag Schema"). Distribution 2.8 has no
+   * referrers API, so it always takes the fallback.
+   */
+  public Referrers referrers(ImageName repository, Digest subject) throws RegistryException {
+    String path = "/v2/" + repository.path() + "/referrers/" + subject;
+    String what = "referrers of " + repository.repository() + "@" + subject;
+    List<Descriptor> found = new java.util.ArrayList<>();
+    for (int page = 0; page < MAX_REFERRER_PAGES; page++) {
+      RegistryHttp.Call call = RegistryHttp.Call.get(repository.domain(), path, List.of(pull(repository)), what)
+          .withHeader("Accept", MediaTypes.OCI_INDEX);
+      HttpResponse<InputStream> r = http.send(call);
+      if (r.statusCode() == 404 && page == 0) {
+        RegistryHttp.discard(r);
+        return new Referrers(fallbackReferrers(repository, subject), false);
+      }
+      if (r.statusCode() != 200) {
+        throw RegistryHttp.failure(call, r);
+      }
+      Optional<String> next = nextPage(r.headers().allValues("Link"));
+      byte[] bytes;
+      try (InputStream in = r.body()) {
+        bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+      } catch (IOException e) {
+        throw RegistryException.unexpected(what, "reading the answer: " + RegistryHttp.describe(e), e);
+      }
+      if (bytes.length > MAX_MANIFEST_BYTES) {
+        throw RegistryException.badInput(what, "the referrers list is more than " + MAX_MANIFEST_BYTES + " bytes");
+      }
+      try {
+        found.addAll(OciJson.parseIndex(bytes, what, Optional.of(MediaTypes.OCI_INDEX)).manifests());
+      } catch (OciException e) {
+        throw RegistryException.badInput(what, "the registry answered an invalid referrers index: " + e.getMessage());
+      }
+      if (next.isEmpty()) {
+        return new Referrers(found, true);
+      }
+      path = next.get();
+    }
+    throw RegistryException.badInput(what, "more than " + MAX_REFERRER_PAGES + " pages of referrers");
+  }
+
+  /** The target of a {@code Link: <URL>; rel="next"} header (RFC 8288), as a path below the registry. */
+  static Optional<String> nextPage(List<String> links) {
+    for (String header : links) {
+      for (String link : header.split(",")) {
+        String l = link.trim();
+        int open = l.indexOf('<');
+        int close = l.indexOf('>');
+        if (open == 0 && close > open && l.substring(close).replace(" ", "").contains("rel=\"next\"")) {
+          String target = l.substring(open + 1, close);
+          java.net.URI u = java.net.URI.create(target);
+          // only a path on the same registry is followed: a Link to elsewhere would send our token there
+          if (u.getHost() == null && target.startsWith("/v2/")) {
+            return Optional.of(target);
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The referrers tag schema's tag for a digest (distribution-spec 1.1): {@code <alg>-<encoded>},
+   * the algorithm truncated to 32 characters and the encoded part to 64 ({@code sha256-<hex>}).
+   */
+  public static String referrersTag(Digest subject) {
+    String alg = subject.algorithm().length() > 32 ? subject.algorithm().substring(0, 32) : subject.algorithm();
+    String enc = subject.encoded().length() > 64 ? subject.encoded().substring(0, 64) : subject.encoded();
+    return alg + "-" + enc;
+  }
+
+  private List<Descriptor> fallbackReferrers(ImageName repository, Digest subject) throws RegistryException {
+    Optional<FetchedManifest> index = fetchManifestIfPresent(repository, referrersTag(subject));
+    if (index.isEmpty() || !MediaTypes.isIndex(index.get().descriptor().mediaType())) {
+      return List.of(); // nothing tagged, or a tag of that name that is not a referrers index
+    }
+    try {
+      return OciJson.parseIndex(index.get().bytes(), "referrers index " + repository.repository() + ":" + referrersTag(subject),
+          Optional.of(index.get().descriptor().mediaType())).manifests();
+    } catch (OciException e) {
+      throw RegistryException.badInput("referrers of " + repository.repository() + "@" + subject, e.getMessage());
+    }
+  }
+
+  /**
+   * The manifest under {@code reference}, or empty when the registry has none (404: unknown tag,
+   * manifest or repository). Other failures are thrown.
+   */
+  public Optional<FetchedManifest> fetchManifestIfPresent(ImageName name, String reference) throws RegistryException {
+    try {
+      return Optional.of(fetchManifest(name, reference));
+    } catch (RegistryException e) {
+      if (e.httpStatus().orElse(0) == 404) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Pushes {@code referrer} (a manifest with a {@code subject}) to {@code repository} by digest, its
+   * blobs first. When the registry does not confirm with {@code OCI-Subject} that it indexed the
+   * subject, the referrers tag schema's index for the subject is updated: read, the referrer's
+   * descriptor added (with its {@code artifactType} and annotations, as the spec asks), and put
+   * back under the tag. Two clients updating the same fallback index at once can lose one update;
+   * the spec accepts that race for registries without the API.
+   *
+   * @return the referrer's descriptor as listed (artifact type and annotations included)
+   */
+  public Descriptor pushReferrer(io.jscan.core.image.Image referrer, ImageName repository) throws OciException {
+    Manifest m = referrer.manifest();
+    Descriptor subject = m.subject().orElseThrow(() -> new IllegalArgumentException("a referrer needs a subject"));
+    Descriptor top = referrer.descriptor();
+    ImageName destination = repository.withoutDigest().withDigest(top.digest());
+    Pusher pusher = new Pusher(http, this, destination);
+    pusher.push(referrer);
+    Descriptor listed = new Descriptor(top.mediaType(), top.digest(), top.size(), List.of(), m.annotations(), Optional.empty(),
+        Optional.of(m.artifactType().orElse(m.config().mediaType())));
+    if (pusher.subjectHeader().isPresent()) {
+      return listed;
+    }
+    String tag = referrersTag(subject.digest());
+    List<Descriptor> entries = new java.util.ArrayList<>(fallbackReferrers(repository, subject.digest()));
+    if (entries.stream().anyMatch(d -> d.digest().equals(top.digest()))) {
+      return listed;
+    }
+    entries.add(listed);
+    byte[] index = OciJson.write(new io.jscan.core.oci.IndexManifest(entries));
+    Descriptor indexDescriptor = Descriptor.of(MediaTypes.OCI_INDEX, index);
+    new Pusher(http, this, repository.withoutDigest().withTag(tag))
+        .putManifestBytes(indexDescriptor, index, tag, "updating referrers index " + repository.repository() + ":" + tag);
+    return listed;
+  }
+
   // ---------------------------------------------------------------- pushing
 
   /**
@@ -357,6 +514,14 @@ public final class RegistryClient {
    */
   public Descriptor push(Artifact artifact, ImageName destination) throws OciException {
     return new Pusher(http, this, destination).push(artifact);
+  }
+
+  /**
+   * The OCI 1.1 artifacts attached to images of {@code repository} (its tag or digest is ignored):
+   * the referrers API, or the referrers tag schema where the registry lacks it.
+   */
+  public io.jscan.core.image.Referrers referrers(ImageName repository) {
+    return new RegistryReferrers(this, repository);
   }
 
   RegistryHttp http() {

@@ -4,6 +4,7 @@ import io.jscan.core.image.Artifact;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
+import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.ImageReference.StoreReference;
@@ -319,6 +320,24 @@ public final class LocalStore implements AutoCloseable {
     return top;
   }
 
+  /**
+   * The OCI 1.1 artifacts (SBOMs, provenance) attached to the store's images: unnamed entries of
+   * its index, written under the store's locks; {@code jscan images} does not list them.
+   */
+  public io.jscan.core.image.Referrers referrers() {
+    return new io.jscan.core.transport.ocilayout.LayoutReferrers(layout, (artifact, replaced) -> {
+      Descriptor top = artifact.descriptor();
+      try (FileLocks.Held gc = lockForWriting()) {
+        layout.writeBlobs(artifact);
+        try (FileLocks.Held index = lockIndex()) {
+          layout.updateIndex(entries -> OciLayout.withReferrer(entries, top, replaced));
+        }
+      } catch (IOException e) {
+        throw OciException.io("image store " + home, e);
+      }
+    });
+  }
+
   /** Gives the image {@code source} names the additional name {@code target}. */
   public Descriptor tag(StoreReference source, ImageName target) throws OciException {
     requireTagged(target);
@@ -396,12 +415,40 @@ public final class LocalStore implements AutoCloseable {
           untagged.add(d.refName().orElse(d.digest().toString()));
         }
       }
+      dropOrphanedReferrers(entries);
       List<Descriptor> remaining = List.copyOf(entries);
       layout.updateIndex(ignored -> remaining);
       return new Removal(untagged, layout.gc(layerCache.roots()));
     } catch (IOException e) {
       throw OciException.io("image store " + home, e);
     }
+  }
+
+  /**
+   * Removes the attached artifacts (unnamed entries with an artifact type, see {@link #referrers})
+   * whose subject is no longer in the store: an image's SBOM and provenance go with it.
+   */
+  private void dropOrphanedReferrers(List<Descriptor> entries) throws OciException {
+    Set<Digest> kept = new java.util.HashSet<>();
+    for (Descriptor d : entries) {
+      if (d.artifactType().isEmpty() || d.refName().isPresent()) {
+        kept.add(d.digest());
+        if (MediaTypes.isIndex(d.mediaType()) && layout.hasBlob(d.digest())) {
+          // an index keeps its platform images, which attachments may name as their subject
+          ((io.jscan.core.image.ImageIndex) layout.artifact(d)).index().manifests().forEach(c -> kept.add(c.digest()));
+        }
+      }
+    }
+    List<Descriptor> orphans = new ArrayList<>();
+    for (Descriptor d : entries) {
+      if (d.artifactType().isPresent() && d.refName().isEmpty() && MediaTypes.isImageManifest(d.mediaType()) && layout.hasBlob(d.digest())) {
+        Optional<Descriptor> subject = ((io.jscan.core.image.Image) layout.artifact(d)).manifest().subject();
+        if (subject.isPresent() && !kept.contains(subject.get().digest())) {
+          orphans.add(d);
+        }
+      }
+    }
+    entries.removeAll(orphans);
   }
 
   private static boolean matches(StoreReference ref, Descriptor d) {

@@ -1,0 +1,87 @@
+package io.jscan.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jscan.core.transport.ImageReference;
+import io.jscan.core.transport.Transports;
+import io.jscan.core.transport.registry.TransferListener;
+import io.jscan.core.transport.store.LocalStore;
+import io.jscan.signing.Json;
+import io.jscan.signing.SigningException;
+import io.jscan.signing.key.KeyFiles;
+import io.jscan.signing.oci.ImageAttester;
+import io.jscan.signing.oci.SigningMethod;
+import io.jscan.signing.oci.Stored;
+import io.jscan.signing.payload.InTotoStatement;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jscan attest IMAGE --key K --predicate FILE --type T}: an in-toto attestation about the image, signed as DSSE. */
+@Command(
+    name = "attest",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Attest a claim about an image as cosign does: an in-toto Statement v1 (subject: the image's manifest digest, predicate:",
+      "the JSON of --predicate, predicateType from --type) in a DSSE envelope signed over its pre-authentication encoding,",
+      "appended to the manifest tagged sha256-<hex>.att, or with --bundle (always with --keyless) attached as a Sigstore",
+      "bundle referrer. --type takes slsaprovenance, slsaprovenance02, cyclonedx, spdx, spdxjson, vuln, link, custom or a URI."
+    })
+final class AttestCommand implements Callable<Integer>, Jscan.EnvironmentAware {
+  @Spec CommandSpec spec;
+  @Mixin KeylessMixin signing;
+  @Mixin RegistryMixin registry;
+
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "The image the attestation is about.")
+  String image;
+
+  @Option(names = "--predicate", required = true, paramLabel = "FILE", description = "The predicate (JSON).")
+  Path predicate;
+
+  @Option(names = "--type", paramLabel = "TYPE", defaultValue = "custom", description = "The predicate type: a shorthand or a URI (default: custom).")
+  String type;
+
+  @Option(names = "--replace", description = "Drop earlier attestations of this predicate type from the .att manifest.")
+  boolean replace;
+
+  private Map<String, String> env = System.getenv();
+
+  @Override
+  public void environment(Map<String, String> environment) {
+    this.env = environment;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ImageReference ref = ImageReference.parse(image);
+    JsonNode predicateJson = readPredicate(predicate);
+    SigningMethod method = signing.method(env, "attest");
+    try (LocalStore store = StoreAccess.openStore()) {
+      Transports transports = new Transports(store, registry.client(env, TransferListener.NONE));
+      SigningTarget target = SigningTarget.resolve(ref, transports);
+      InTotoStatement statement = ImageAttester.statementFor(target.store(), target.subject(), type, predicateJson);
+      Stored stored = ImageAttester.attest(target.store(), target.subject(), statement, method, signing.format(), replace);
+      spec.commandLine().getOut().println("attested " + statement.predicateType() + " for " + target.subject().digest() + ": " + stored.location());
+      spec.commandLine().getOut().flush();
+    }
+    return ExitCode.OK.code();
+  }
+
+  static JsonNode readPredicate(Path file) throws SigningException {
+    byte[] bytes = KeyFiles.read(file, "reading predicate");
+    try {
+      JsonNode node = Json.MAPPER.readTree(bytes);
+      if (node == null || !node.isObject()) {
+        throw SigningException.badInput("reading predicate " + file, "expected a JSON object");
+      }
+      return node;
+    } catch (java.io.IOException e) {
+      throw SigningException.badInput("reading predicate " + file, "not valid JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+    }
+  }
+}

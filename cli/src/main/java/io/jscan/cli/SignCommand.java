@@ -1,0 +1,79 @@
+package io.jscan.cli;
+
+import io.jscan.core.transport.ImageReference;
+import io.jscan.core.transport.Transports;
+import io.jscan.core.transport.registry.TransferListener;
+import io.jscan.core.transport.store.LocalStore;
+import io.jscan.signing.SigningException;
+import io.jscan.signing.oci.ImageSigner;
+import io.jscan.signing.oci.SigningMethod;
+import io.jscan.signing.oci.Stored;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jscan sign IMAGE --key cosign.key}: a cosign signature of the image's manifest digest, stored where cosign looks. */
+@Command(
+    name = "sign",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Sign an image as cosign does: the manifest digest IMAGE resolves to (a tag is resolved first) is signed in cosign's",
+      "simple-signing payload and appended to the manifest tagged sha256-<hex>.sig beside the image: in its registry",
+      "repository (docker://NAME, or a name the local store lacks), its OCI layout (oci:DIR:REF) or the local store.",
+      "With --bundle (and always with --keyless) a Sigstore bundle v0.3 is attached as an OCI referrer instead, as cosign 3",
+      "does (registries without the referrers API get the sha256-<hex> index tag).",
+      "The stored signature's location is printed on standard output."
+    })
+final class SignCommand implements Callable<Integer>, Jscan.EnvironmentAware {
+  @Spec CommandSpec spec;
+  @Mixin KeylessMixin signing;
+  @Mixin RegistryMixin registry;
+
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to sign.")
+  String image;
+
+  @Option(names = {"-a", "--annotations"}, paramLabel = "KEY=VALUE", description = "An annotation in the payload's optional section (repeatable).")
+  List<String> annotations = new ArrayList<>();
+
+  private Map<String, String> env = System.getenv();
+
+  @Override
+  public void environment(Map<String, String> environment) {
+    this.env = environment;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ImageReference ref = ImageReference.parse(image);
+    Map<String, String> optional = annotations(annotations);
+    SigningMethod method = signing.method(env, "sign");
+    try (LocalStore store = StoreAccess.openStore()) {
+      Transports transports = new Transports(store, registry.client(env, TransferListener.NONE));
+      SigningTarget target = SigningTarget.resolve(ref, transports);
+      Stored stored = ImageSigner.sign(target.store(), target.subject(), method, signing.format(), optional);
+      spec.commandLine().getOut().println("signed " + target.subject().digest() + ": " + stored.location());
+      spec.commandLine().getOut().flush();
+    }
+    return ExitCode.OK.code();
+  }
+
+  static Map<String, String> annotations(List<String> pairs) throws SigningException {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String a : pairs) {
+      int eq = a.indexOf('=');
+      if (eq <= 0) {
+        throw SigningException.badInput("-a " + a, "expected KEY=VALUE");
+      }
+      out.put(a.substring(0, eq), a.substring(eq + 1));
+    }
+    return out;
+  }
+}

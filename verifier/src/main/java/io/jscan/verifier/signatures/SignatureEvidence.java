@@ -1,0 +1,131 @@
+package io.jscan.verifier.signatures;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jscan.core.FailureKind;
+import io.jscan.core.image.Artifact;
+import io.jscan.core.image.Image;
+import io.jscan.core.oci.Digest;
+import io.jscan.core.oci.OciException;
+import io.jscan.core.transport.ImageReference;
+import io.jscan.signing.Json;
+import io.jscan.signing.oci.EvidenceCheck;
+import io.jscan.signing.oci.EvidenceFinder;
+import io.jscan.signing.oci.FoundEvidence;
+import io.jscan.signing.oci.ImageEvidenceVerifier;
+import io.jscan.signing.oci.SignatureStore;
+import io.jscan.signing.oci.SignatureStores;
+import io.jscan.signing.oci.TrustPolicy;
+import io.jscan.signing.oci.VerifiedEvidence;
+import io.jscan.verifier.Evidence;
+import io.jscan.verifier.EvidenceProvider;
+import io.jscan.verifier.VerifierException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * jscan's {@link EvidenceProvider}: finds an image's signatures and attestations where cosign and
+ * Sigstore clients store them (OCI referrers first, then the {@code .sig}/{@code .att} tags), for
+ * the digest the user named and, for an index, the platform image's digest too, and judges each
+ * against a {@link TrustPolicy}.
+ *
+ * <p>Immutable and thread-safe (the admission webhook shares one between requests): the trust
+ * policy is a value, and each {@link #collect} only reads. For a server:
+ *
+ * <pre>{@code
+ * TrustPolicy trust = new TrustPolicy(List.of(new TrustPolicy.TrustedKey("release", KeyFiles.readPublicKey(pub))),
+ *     List.of(), Optional.empty(), false);
+ * EvidenceProvider evidence = new SignatureEvidence(SignatureStores.registryOnly(registryClient), trust, true);
+ * Verifier verifier = new Verifier(VerifierOptions.defaults().withEvidence(evidence));
+ * }</pre>
+ *
+ * <p>With {@code signatureRequired} (the command line's {@code --key} or identity options) an
+ * image without any verified signature gets a requirement failure (exit 4): "no signature
+ * found" when there is none at all. Policy rules with their own keys judge {@link Evidence#found()}.
+ */
+public final class SignatureEvidence implements EvidenceProvider {
+  private final SignatureStores.Locator locator;
+  private final TrustPolicy trust;
+  private final boolean signatureRequired;
+
+  public SignatureEvidence(SignatureStores.Locator locator, TrustPolicy trust, boolean signatureRequired) {
+    this.locator = Objects.requireNonNull(locator, "locator");
+    this.trust = Objects.requireNonNull(trust, "trust");
+    this.signatureRequired = signatureRequired;
+    if (signatureRequired && trust.isEmpty()) {
+      throw new IllegalArgumentException("a required signature needs trusted keys or identities");
+    }
+  }
+
+  public TrustPolicy trust() {
+    return trust;
+  }
+
+  @Override
+  public Evidence collect(Artifact subject, Image image, String reference) throws VerifierException {
+    ImageReference ref;
+    try {
+      ref = ImageReference.parse(reference);
+    } catch (OciException e) {
+      throw new VerifierException(FailureKind.BAD_INPUT, "image reference", e.getMessage(), e);
+    }
+    if (ref instanceof ImageReference.DockerArchiveReference) {
+      // a docker save tarball has no place for signatures: there is nothing to find
+      return new Evidence(List.of(), List.of(),
+          signatureRequired ? List.of("no signature found: a docker-archive cannot hold signatures (verify the image in a registry, an oci: layout or the store)") : List.of(),
+          List.of());
+    }
+    List<FoundEvidence> found = new ArrayList<>();
+    String location;
+    try {
+      SignatureStore store = locator.locate(ref);
+      location = store.location();
+      Set<Digest> digests = new LinkedHashSet<>();
+      digests.add(subject.descriptor().digest());
+      digests.add(image.descriptor().digest());
+      for (Digest d : digests) {
+        found.add(EvidenceFinder.find(store, d));
+      }
+    } catch (OciException e) {
+      throw new VerifierException(e.kind(), "finding signatures of " + reference, e.getMessage(), e);
+    }
+    List<Evidence.Signature> signatures = new ArrayList<>();
+    List<Evidence.Attestation> attestations = new ArrayList<>();
+    if (!trust.isEmpty()) {
+      for (FoundEvidence f : found) {
+        VerifiedEvidence v = ImageEvidenceVerifier.verify(f, trust);
+        for (EvidenceCheck c : v.signatures()) {
+          signatures.add(new Evidence.Signature(c.format(), c.verified(), c.signer(), c.source() + ": " + c.detail()));
+        }
+        for (EvidenceCheck c : v.attestations()) {
+          attestations.add(attestationOf(c));
+        }
+      }
+    }
+    List<String> failures = new ArrayList<>();
+    boolean anyFound = found.stream().anyMatch(f -> f.candidates().stream().anyMatch(c -> c.kind() == FoundEvidence.Kind.SIGNATURE));
+    if (signatureRequired && !anyFound) {
+      failures.add("no signature found for " + String.join(" or ", found.stream().map(f -> f.subject().toString()).toList()) + " in " + location
+          + " (looked for Sigstore bundle referrers and the sha256-<hex>.sig tag)");
+    }
+    return new Evidence(signatures, attestations, failures, found);
+  }
+
+  /** A judged attestation as the policy input shows it: its predicate as plain JSON values for CEL. */
+  public static Evidence.Attestation attestationOf(EvidenceCheck c) {
+    Map<String, Object> predicate = Map.of();
+    String type = c.predicateType().orElse("unknown");
+    if (c.statement().isPresent()) {
+      JsonNode p = c.statement().get().predicate();
+      if (p.isObject()) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = Json.MAPPER.convertValue(p, Map.class);
+        predicate = m;
+      }
+    }
+    return new Evidence.Attestation(type, c.verified(), c.source() + ": " + c.detail(), predicate);
+  }
+}
