@@ -17,15 +17,19 @@ import io.jscan.server.ImageOutcome.Judged;
 import io.jscan.server.ImageOutcome.Rejected;
 import io.jscan.server.ImageOutcome.Unverifiable;
 import io.jscan.server.LoadedPolicies.Selection;
+import io.jscan.signing.oci.SignatureStores;
 import io.jscan.verifier.Deadline;
 import io.jscan.verifier.Evidence;
+import io.jscan.verifier.EvidenceProvider;
 import io.jscan.verifier.Finding;
 import io.jscan.verifier.ImageFacts;
 import io.jscan.verifier.ImageReport;
 import io.jscan.verifier.Mode;
 import io.jscan.verifier.Verifier;
 import io.jscan.verifier.VerifierException;
+import io.jscan.verifier.attest.AttachedStatements;
 import io.jscan.verifier.files.ScanLimits;
+import io.jscan.verifier.signatures.SignatureEvidence;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,14 +55,22 @@ import java.util.function.Supplier;
  * <ul>
  *   <li><b>digest</b>: tag to manifest digest, for {@link ServeOptions#digestTtl} (30 s): tags move,
  *       so a resolution is trusted only briefly;
- *   <li><b>facts</b>: what {@link Verifier#inspect} learned from an image's bytes, by manifest digest
- *       and scan limits, kept until evicted (least recently used, {@link ServeOptions#cacheEntries}):
- *       a digest names the same bytes forever. The signatures found for it are looked for again after
- *       {@link ServeOptions#decisionTtl};
+ *   <li><b>facts</b>: what {@link Verifier#inspect} learned from an image's bytes, by manifest digest,
+ *       scan limits and whether packages were catalogued, kept until evicted (least recently used,
+ *       {@link ServeOptions#cacheEntries}): a digest names the same bytes forever. The signatures and
+ *       attestations found for it are looked for again after {@link ServeOptions#decisionTtl}, since
+ *       they can be added to (or removed from) a digest at any time;
  *   <li><b>decision</b>: the verdict of the selected policies on those facts, by (image as written,
  *       digest, policies' content), for {@link ServeOptions#decisionTtl}: rules that depend on the time
  *       (image age, exception expiry) and on signatures are judged again after it.
  * </ul>
+ *
+ * <p><b>Evidence.</b> Signatures, attestations and unsigned attached statements are looked for
+ * only for images whose selected policies judge them ({@link Selection#needsEvidence}): in the
+ * image's own repository (cosign's {@code .sig}/{@code .att} tags, Sigstore bundle referrers, OCI
+ * referrers), as {@code jscan verify docker://IMAGE} would. The policies' {@code
+ * signature-required}, {@code attestation-required} and {@code sbom-required} rules judge them
+ * with their own {@code keys} and {@code identities}, or with {@link ServeOptions#trust}.
  *
  * <p>Registry work runs on two bounded pools (resolving tags; reading images), never on the
  * request threads, and is shared: concurrent requests for one digest wait for one verification.
@@ -75,23 +87,28 @@ public final class ImageChecks implements AutoCloseable {
   private final BoundedCache<String, Digest> digests;
   private final BoundedCache<FactsKey, Inspected> facts;
   private final BoundedCache<String, Judged> decisions;
+  private final EvidenceProvider signatures;
   private final Map<String, CompletableFuture<Digest>> resolving = new ConcurrentHashMap<>();
-  private final Map<FactsKey, CompletableFuture<Inspected>> inspecting = new ConcurrentHashMap<>();
+  private final Map<Reading, CompletableFuture<Inspected>> inspecting = new ConcurrentHashMap<>();
   /** Decisions being judged again ahead of their expiry. */
   private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
 
-  /** The facts of one digest under one set of scan limits. */
-  private record FactsKey(Digest digest, ScanLimits limits) {}
+  /** The facts of one digest under one set of scan limits, with or without its packages. */
+  private record FactsKey(Digest digest, ScanLimits limits, boolean packages) {}
+
+  /** One read under way: facts, and whether the evidence is looked for too. */
+  private record Reading(FactsKey facts, boolean evidence) {}
 
   /**
    * What reading an image (or each image of an index) taught.
    *
    * @param images facts per runnable image, with the platform each was listed for
-   * @param evidence signatures and attestations per image, in the same order
+   * @param evidence signatures and attestations per image, in the same order; empty when no
+   *     selected policy asked for them yet
    * @param problems integrity problems of the index itself
    * @param evidenceNanos when the evidence was collected ({@link System#nanoTime})
    */
-  private record Inspected(List<ImageFacts> images, List<Evidence> evidence, List<Issue> problems, long evidenceNanos) {}
+  private record Inspected(List<ImageFacts> images, Optional<List<Evidence>> evidence, List<Issue> problems, long evidenceNanos) {}
 
   /** Signals a registry or deadline problem: the failure mode decides. */
   private static final class UnverifiableException extends RuntimeException {
@@ -121,6 +138,10 @@ public final class ImageChecks implements AutoCloseable {
     this.digests = new BoundedCache<>(options.cacheEntries() * 4, options.digestTtl().toNanos());
     this.facts = new BoundedCache<>(options.cacheEntries(), Long.MAX_VALUE);
     this.decisions = new BoundedCache<>(options.cacheEntries() * 4, options.decisionTtl().toNanos());
+    // a pod spec's bare name (nginx:1.25) means its registry, where the signatures are too. A
+    // signature is required only where a policy says so (signature-required): --key only says whom
+    // the rules without keys of their own trust, so it does not require one of every image
+    this.signatures = new SignatureEvidence(SignatureStores.registryOnly(registry), options.trust(), false);
   }
 
   private static ThreadPoolExecutor pool(String name, int threads, int queue) {
@@ -219,39 +240,47 @@ public final class ImageChecks implements AutoCloseable {
   }
 
   private CompletableFuture<Judged> judged(String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits, String key) {
-    return inspected(name, digest, limits).thenApply(i -> {
+    return inspected(name, digest, limits, selection).thenApply(i -> {
       Judged j = judge(asWritten, name, digest, i, selection);
       decisions.put(key, j);
       return j;
     });
   }
 
-  private CompletableFuture<Inspected> inspected(ImageName name, Digest digest, ScanLimits limits) {
-    FactsKey key = new FactsKey(digest, limits);
+  private CompletableFuture<Inspected> inspected(ImageName name, Digest digest, ScanLimits limits, Selection selection) {
+    FactsKey key = new FactsKey(digest, limits, selection.needsPackages());
+    boolean wantEvidence = selection.needsEvidence();
     Optional<Inspected> known = facts.get(key);
     // signatures are looked for again when a decision is refreshed (at 3/4 of its time to live)
     long evidenceTtl = options.decisionTtl().toNanos() / 4 * 3;
-    if (known.isPresent() && System.nanoTime() - known.get().evidenceNanos() < evidenceTtl) {
+    if (known.isPresent()
+        && (!wantEvidence || known.get().evidence().isPresent() && System.nanoTime() - known.get().evidenceNanos() < evidenceTtl)) {
       metrics.cacheHits.inc("facts");
       return CompletableFuture.completedFuture(known.get());
     }
     if (known.isPresent()) {
-      metrics.cacheHits.inc("facts"); // the facts are there; only the signatures are looked for again
+      metrics.cacheHits.inc("facts"); // the facts are there; only the signatures are looked for (again)
     } else {
       metrics.cacheMisses.inc("facts");
     }
-    return shared(inspecting, key, inspectPool, () -> {
+    return shared(inspecting, new Reading(key, wantEvidence), inspectPool, () -> {
       long start = System.nanoTime();
       try {
-        Inspected i = read(name, digest, limits, known);
-        facts.put(key, i);
+        Inspected i = read(name, digest, key, wantEvidence, known);
         metrics.verifications.inc("ok");
+        Optional<Inspected> now = facts.get(key);
+        if (!wantEvidence && now.isPresent() && now.get().evidence().isPresent()) {
+          return now.get(); // a read with evidence finished first: keep its evidence
+        }
+        facts.put(key, i);
         return i;
       } catch (UnverifiableException e) {
         metrics.verifications.inc("unverifiable");
-        if (known.isPresent()) {
+        if (known.isPresent() && known.get().evidence().isPresent()) {
           // the signatures could not be looked for again: keep those found before rather than
-          // refuse every pod of an image whose bytes are known while its registry is down
+          // refuse every pod of an image whose bytes are known while its registry is down. Never
+          // without any: "no signature found" would then stand for "could not look" (the failure
+          // mode decides that)
           Inspected stale = new Inspected(known.get().images(), known.get().evidence(), known.get().problems(), System.nanoTime());
           facts.put(key, stale);
           return stale;
@@ -263,8 +292,8 @@ public final class ImageChecks implements AutoCloseable {
     });
   }
 
-  /** Reads the image by digest: facts unless {@code known} has them, signatures in any case. */
-  private Inspected read(ImageName name, Digest digest, ScanLimits limits, Optional<Inspected> known) {
+  /** Reads the image by digest: facts unless {@code known} has them, signatures when {@code wantEvidence}. */
+  private Inspected read(ImageName name, Digest digest, FactsKey key, boolean wantEvidence, Optional<Inspected> known) {
     ImageName pinned = name.withDigest(digest);
     String reference = pinned.toString();
     Deadline deadline = Deadline.in(options.verifyTimeout());
@@ -291,19 +320,23 @@ public final class ImageChecks implements AutoCloseable {
     }
     List<ImageFacts> imageFacts = new ArrayList<>();
     List<Evidence> evidence = new ArrayList<>();
+    // unsigned SBOM and provenance statements attached as OCI referrers (sbom-required's acceptUnsigned)
+    EvidenceProvider attached = new AttachedStatements(registry.referrers(pinned));
     for (Image image : images) {
-      try {
-        if (known.isEmpty()) {
+      if (known.isEmpty()) {
+        try {
           Optional<Digest> expected = image == artifact ? Optional.of(digest) : Optional.empty();
-          imageFacts.add(verifier.inspect(image, reference, Optional.of(pinned), expected, limits, deadline));
+          imageFacts.add(verifier.inspect(image, reference, Optional.of(pinned), expected, key.limits(), deadline, key.packages()));
+        } catch (VerifierException e) {
+          if (source.failure().isPresent() || e.kind() != FailureKind.BAD_INPUT) {
+            metrics.registryErrors.inc("read");
+            throw new UnverifiableException("reading " + pinned.familiar() + ": " + source.failure().orElse(e.getMessage()));
+          }
+          throw new RejectedException(pinned.familiar() + ": " + e.getMessage());
         }
-        evidence.add(verifier.options().evidence().collect(artifact, image, reference));
-      } catch (VerifierException e) {
-        if (source.failure().isPresent() || e.kind() != FailureKind.BAD_INPUT) {
-          metrics.registryErrors.inc("read");
-          throw new UnverifiableException("reading " + pinned.familiar() + ": " + source.failure().orElse(e.getMessage()));
-        }
-        throw new RejectedException(pinned.familiar() + ": " + e.getMessage());
+      }
+      if (wantEvidence) {
+        evidence.add(evidence(artifact, image, reference, attached));
       }
     }
     if (source.failure().isPresent()) {
@@ -311,7 +344,26 @@ public final class ImageChecks implements AutoCloseable {
       metrics.registryErrors.inc("read");
       throw new UnverifiableException("reading " + pinned.familiar() + ": " + source.failure().get());
     }
-    return new Inspected(known.map(Inspected::images).orElse(imageFacts), evidence, problems, System.nanoTime());
+    return new Inspected(known.map(Inspected::images).orElse(imageFacts), wantEvidence ? Optional.of(evidence) : Optional.empty(), problems,
+        System.nanoTime());
+  }
+
+  /**
+   * The signatures and attestations of one image (and of the index it was named by), and what is
+   * attached to it unsigned. Not being able to look is not "unsigned": the failure mode decides,
+   * as for an image that cannot be read. Attached content whose bytes do not match its digest is
+   * an integrity failure, denied whatever the failure mode.
+   */
+  private Evidence evidence(Artifact subject, Image image, String reference, EvidenceProvider attached) {
+    try {
+      return signatures.collect(subject, image, reference).and(attached.collect(subject, image, reference));
+    } catch (VerifierException e) {
+      if (e.kind() == FailureKind.INTEGRITY) {
+        throw new RejectedException(e.getMessage());
+      }
+      metrics.registryErrors.inc("evidence");
+      throw new UnverifiableException(e.getMessage());
+    }
   }
 
   /**
@@ -349,8 +401,11 @@ public final class ImageChecks implements AutoCloseable {
     for (int i = 0; i < inspected.images().size(); i++) {
       ImageFacts f = inspected.images().get(i);
       // facts are cached by digest; the reference and name are the request's (exceptions match on them)
-      ImageFacts asRequested = new ImageFacts(asWritten, Optional.of(name), f.walk(), f.base(), f.facts());
-      ImageReport report = verifier.evaluate(asRequested, inspected.evidence().get(i), selection.policies(), Optional.empty(), List.of(), now);
+      ImageFacts asRequested = new ImageFacts(asWritten, Optional.of(name), f.walk(), f.base(), f.facts(), f.packages());
+      // evidence only where the policies asked for it, so an image's verdict never depends on
+      // whether another namespace's policy happened to look for its signatures first
+      Evidence evidence = selection.needsEvidence() ? inspected.evidence().orElseThrow().get(i) : Evidence.none();
+      ImageReport report = verifier.evaluate(asRequested, evidence, selection.policies(), Optional.empty(), List.of(), now);
       String prefix = several ? report.platform().map(p -> p + ": ").orElse("") : "";
       for (Finding finding : report.findings()) {
         Issue issue = new Issue(finding.rule(), finding.policy(), prefix + finding.message());

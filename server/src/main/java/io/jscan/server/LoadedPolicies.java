@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param limits the scan limits every loaded policy's rules need (facts are inspected once per
  *     image, whatever policies later judge them)
  */
-public record LoadedPolicies(long generation, PolicySet all, ScanLimits limits, Instant loadedAt, Map<String, PolicySet> selections) {
+public record LoadedPolicies(long generation, PolicySet all, ScanLimits limits, Instant loadedAt, Map<String, Selection> selections) {
   public LoadedPolicies {
     if (generation < 1) {
       throw new IllegalArgumentException("generations count from 1");
@@ -53,12 +53,20 @@ public record LoadedPolicies(long generation, PolicySet all, ScanLimits limits, 
    *
    * @param key identifies the selected policies by content (their files' digests), so verdicts
    *     cached for it stay valid across a reload that did not change them
+   * @param needsEvidence whether the policies judge signatures or attestations ({@link
+   *     BuiltinRules#needsEvidence}): only then are they looked for in the registry
+   * @param needsPackages whether the policies judge packages ({@link BuiltinRules#needsPackages}):
+   *     only then is the image catalogued
    */
-  public record Selection(PolicySet policies, FailureMode failureMode, String key) {
+  public record Selection(PolicySet policies, FailureMode failureMode, String key, boolean needsEvidence, boolean needsPackages) {
     public Selection {
       Objects.requireNonNull(policies, "policies");
       Objects.requireNonNull(failureMode, "failureMode");
       Objects.requireNonNull(key, "key");
+    }
+
+    Selection(PolicySet policies, FailureMode failureMode, String key) {
+      this(policies, failureMode, key, BuiltinRules.needsEvidence(policies), BuiltinRules.needsPackages(policies));
     }
 
     /** Names of the policies, for messages. */
@@ -91,16 +99,14 @@ public record LoadedPolicies(long generation, PolicySet all, ScanLimits limits, 
       return Optional.empty();
     }
     StringBuilder key = new StringBuilder();
-    // deny wins: one policy that will not admit unverified images is enough to keep them out
-    FailureMode mode = FailureMode.ALLOW;
     for (Policy p : chosen) {
       key.append(p.digest()).append(';');
-      if (p.failureMode() == FailureMode.DENY) {
-        mode = FailureMode.DENY;
-      }
     }
-    String k = key.toString();
-    PolicySet set = selections.computeIfAbsent(k, x -> new PolicySet(chosen));
-    return Optional.of(new Selection(set, mode, k));
+    // what the chosen policies need is worked out once per combination, not per request
+    return Optional.of(selections.computeIfAbsent(key.toString(), k -> {
+      // deny wins: one policy that will not admit unverified images is enough to keep them out
+      FailureMode mode = chosen.stream().anyMatch(p -> p.failureMode() == FailureMode.DENY) ? FailureMode.DENY : FailureMode.ALLOW;
+      return new Selection(new PolicySet(chosen), mode, k);
+    }));
   }
 }

@@ -38,7 +38,7 @@ public final class Metrics {
       "Cache hits by cache (digest: tag to digest, facts: inspected images, decision: verdicts).", "cache");
   public final Counter cacheMisses = new Counter("jscan_cache_misses_total", "Cache misses by cache.", "cache");
   public final Counter registryErrors = new Counter("jscan_registry_errors_total",
-      "Registry operations that failed after retries, by operation (resolve, read).", "operation");
+      "Registry operations that failed after retries, by operation (resolve, read, evidence: signatures and attestations).", "operation");
   public final Counter deadlines = new Counter("jscan_admission_deadline_exceeded_total",
       "Images whose verification had not finished by the request's deadline.");
   public final Counter verifications = new Counter("jscan_verifications_total",

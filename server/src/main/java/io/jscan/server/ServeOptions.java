@@ -1,5 +1,6 @@
 package io.jscan.server;
 
+import io.jscan.signing.oci.TrustPolicy;
 import io.jscan.verifier.policy.FailureMode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,9 @@ import java.util.Objects;
  * @param drainDelay after SIGTERM, how long to keep serving while {@code /readyz} says no, so that
  *     the Service stops sending new requests before the listener closes
  * @param stopTimeout after the drain, how long in-flight requests may take to finish
+ * @param trust whom the signature and attestation rules trust when a rule names no {@code keys}
+ *     or {@code identities} of its own ({@code --key}); {@link TrustPolicy#none()} by default, so
+ *     such a rule admits nothing until keys are given
  */
 public record ServeOptions(
     String host,
@@ -48,7 +52,8 @@ public record ServeOptions(
     int verifyWorkers,
     int verifyQueue,
     Duration drainDelay,
-    Duration stopTimeout) {
+    Duration stopTimeout,
+    TrustPolicy trust) {
 
   /**
    * Kubernetes calls a webhook with a 10 s timeout unless {@code timeoutSeconds} says otherwise
@@ -90,6 +95,7 @@ public record ServeOptions(
     if (drainDelay.isNegative() || stopTimeout.isNegative()) {
       throw new IllegalArgumentException("drain delay and stop timeout cannot be negative");
     }
+    Objects.requireNonNull(trust, "trust");
   }
 
   private static void positive(Duration d, String what) {
@@ -114,51 +120,62 @@ public record ServeOptions(
         4,
         256,
         Duration.ZERO,
-        Duration.ofSeconds(20));
+        Duration.ofSeconds(20),
+        TrustPolicy.none());
   }
 
   public ServeOptions withListen(String newHost, int newPort) {
     return new ServeOptions(newHost, newPort, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+  }
+
+  public ServeOptions withPolicySpecs(List<String> specs) {
+    return new ServeOptions(host, port, specs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
   }
 
   public ServeOptions withRequestTimeout(Duration d) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, d, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
   }
 
   public ServeOptions withMaxRequestBytes(long bytes) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, bytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
   }
 
   public ServeOptions withReloadInterval(Duration d) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        d, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout);
+        d, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
   }
 
   public ServeOptions withNoMatch(FailureMode mode) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, mode, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout);
+        reloadInterval, mode, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
   }
 
   public ServeOptions withCacheTimes(Duration digest, Duration decision) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digest, decision, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout);
+        reloadInterval, noMatch, digest, decision, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
   }
 
   public ServeOptions withShutdown(Duration drain, Duration stop) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drain, stop);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drain, stop, trust);
   }
 
   public ServeOptions withWorkers(int workers, int queue) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, workers, queue, drainDelay, stopTimeout);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, workers, queue, drainDelay, stopTimeout, trust);
   }
 
   public ServeOptions withCacheEntries(int entries) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, entries, verifyWorkers, verifyQueue, drainDelay, stopTimeout);
+        reloadInterval, noMatch, digestTtl, decisionTtl, entries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+  }
+
+  public ServeOptions withTrust(TrustPolicy newTrust) {
+    return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, newTrust);
   }
 }

@@ -101,9 +101,7 @@ class WebhookLifecycleTest {
   @Test
   void reload_configMapSymlinkSwap_newPoliciesApplyAndNoRequestIsDropped() throws Exception {
     Path volume = configMapVolume(dir.resolve("cm-swap"), "v1", Map.of("policy.yaml", ENFORCING));
-    h.start(o -> new ServeOptions(o.host(), o.port(), List.of(volume.toString()), o.tlsCert(), o.tlsKey(), o.requestTimeout(),
-        o.verifyTimeout(), o.maxRequestBytes(), o.reloadInterval(), o.noMatch(), o.digestTtl(), o.decisionTtl(), o.cacheEntries(),
-        o.verifyWorkers(), o.verifyQueue(), o.drainDelay(), o.stopTimeout()));
+    h.start(o -> o.withPolicySpecs(List.of(volume.toString())));
     assertFalse(h.review("/validate", "pod-create-root-image.json").path("allowed").asBoolean(), "v1 enforces non-root-user");
 
     ConcurrentLinkedQueue<String> outcomes = new ConcurrentLinkedQueue<>();
@@ -150,9 +148,7 @@ class WebhookLifecycleTest {
     Path policies = Files.createDirectories(dir.resolve("broken"));
     Path file = policies.resolve("default.yaml");
     Files.writeString(file, ENFORCING);
-    h.start(o -> new ServeOptions(o.host(), o.port(), List.of(policies.toString()), o.tlsCert(), o.tlsKey(), o.requestTimeout(),
-        o.verifyTimeout(), o.maxRequestBytes(), o.reloadInterval(), o.noMatch(), o.digestTtl(), o.decisionTtl(), o.cacheEntries(),
-        o.verifyWorkers(), o.verifyQueue(), o.drainDelay(), o.stopTimeout()));
+    h.start(o -> o.withPolicySpecs(List.of(policies.toString())));
     TestCerts.writeAtomically(file, ENFORCING.replace("non-root-user", "no-such-rule"));
     await("the failed reload", Duration.ofSeconds(10), () -> h.server.metrics().reloads.get("policies", "failed") == 1);
     Thread.sleep(600); // three more checks: the same broken content is reported once
