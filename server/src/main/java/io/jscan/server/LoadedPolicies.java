@@ -51,8 +51,9 @@ public record LoadedPolicies(long generation, PolicySet all, ScanLimits limits, 
   /**
    * The policies that judge one image, and what to do when it cannot be verified.
    *
-   * @param key identifies the selected policies by content (their files' digests), so verdicts
-   *     cached for it stay valid across a reload that did not change them
+   * @param key identifies the selected policies by content (their files' digests, and those of
+   *     the keys and trusted roots they read), so verdicts cached for it stay valid across a reload
+   *     that did not change them
    * @param needsEvidence whether the policies judge signatures or attestations ({@link
    *     BuiltinRules#needsEvidence}): only then are they looked for in the registry
    * @param needsPackages whether the policies judge packages ({@link BuiltinRules#needsPackages}):
@@ -100,7 +101,10 @@ public record LoadedPolicies(long generation, PolicySet all, ScanLimits limits, 
     }
     StringBuilder key = new StringBuilder();
     for (Policy p : chosen) {
-      key.append(p.digest()).append(';');
+      key.append(p.digest());
+      // a policy whose key file was replaced is another policy: its cached verdicts do not carry over
+      p.references().values().forEach(d -> key.append('+').append(d));
+      key.append(';');
     }
     // what the chosen policies need is worked out once per combination, not per request
     return Optional.of(selections.computeIfAbsent(key.toString(), k -> {

@@ -3,6 +3,7 @@ package io.jscan.server;
 import io.jscan.core.oci.Digest;
 import io.jscan.verifier.VerifierException;
 import io.jscan.verifier.files.ScanLimits;
+import io.jscan.verifier.policy.Policy;
 import io.jscan.verifier.policy.PolicyLoader;
 import io.jscan.verifier.policy.PolicySet;
 import java.io.ByteArrayOutputStream;
@@ -12,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -24,7 +27,9 @@ import java.util.stream.Stream;
  * server was given are symlinks whose targets change while their own mtimes do not, and inotify
  * on them sees nothing. Hashing what the paths resolve to every few seconds sees every kind of
  * update (ConfigMap swaps, editors that rename, {@code cp} over the file) for the cost of reading
- * a few kilobytes.
+ * a few kilobytes. The files the policies read (their rules' {@code keys} and {@code trustedRoot})
+ * are watched too: a rotated {@code cosign.pub} in the ConfigMap must stop the old key being
+ * trusted although no policy file changed.
  *
  * <p>A new version that does not load (bad YAML, an unknown rule) leaves the old policies in
  * force and is logged once; the server stays ready, because refusing every pod over a typo in a
@@ -45,10 +50,11 @@ public final class PolicyStore {
   /** Loads the policies; a policy that does not load keeps the server from starting (bad input). */
   public static PolicyStore load(List<String> specs, ScanLimits baseLimits) throws VerifierException {
     PolicyStore store = new PolicyStore(specs, baseLimits);
-    Digest fingerprint = store.fingerprint();
+    byte[] files = store.policyFiles();
     PolicySet set = PolicyLoader.load(specs);
-    store.current.set(LoadedPolicies.of(1, set, baseLimits, Instant.now()));
-    store.loadedFingerprint = fingerprint;
+    LoadedPolicies loaded = LoadedPolicies.of(1, set, baseLimits, Instant.now());
+    store.current.set(loaded);
+    store.loadedFingerprint = fingerprint(files, asParsed(loaded));
     return store;
   }
 
@@ -65,7 +71,10 @@ public final class PolicyStore {
    * @param onFailure told why a changed version did not load (once per distinct content)
    */
   public Reload reloadIfChanged(java.util.function.Consumer<String> onFailure) {
-    Digest now = fingerprint();
+    // the policy files are read before loading and the referenced files' digests are those the
+    // loader parsed, so a change made while loading is seen at the next check, never lost
+    byte[] files = policyFiles();
+    Digest now = fingerprint(files, onDisk(current.get()));
     if (now.equals(loadedFingerprint)) {
       failedFingerprint = Optional.empty();
       return Reload.UNCHANGED;
@@ -76,8 +85,9 @@ public final class PolicyStore {
     try {
       PolicySet set = PolicyLoader.load(specs);
       LoadedPolicies old = current.get();
-      current.set(LoadedPolicies.of(old.generation() + 1, set, baseLimits, Instant.now()));
-      loadedFingerprint = now;
+      LoadedPolicies loaded = LoadedPolicies.of(old.generation() + 1, set, baseLimits, Instant.now());
+      current.set(loaded);
+      loadedFingerprint = fingerprint(files, asParsed(loaded));
       failedFingerprint = Optional.empty();
       return Reload.RELOADED;
     } catch (VerifierException | RuntimeException e) {
@@ -92,11 +102,45 @@ public final class PolicyStore {
     return specs;
   }
 
-  /**
-   * sha256 over every policy file's path and content, in the order the loader reads them; a
-   * missing or unreadable path contributes its error, so its appearance is a change too.
-   */
+  /** sha256 over the policy files and the files the loaded policies read, as they are now. */
   Digest fingerprint() {
+    return fingerprint(policyFiles(), onDisk(current.get()));
+  }
+
+  private static Digest fingerprint(byte[] policyFiles, Map<Path, String> references) {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    all.writeBytes(policyFiles);
+    references.forEach((path, digest) -> append(all, "reference " + path + " " + digest + "\n"));
+    return Digest.sha256(all.toByteArray());
+  }
+
+  /** The files the loaded policies read (keys, trusted roots), with the digests the loader parsed. */
+  private static Map<Path, String> asParsed(LoadedPolicies loaded) {
+    Map<Path, String> out = new TreeMap<>();
+    for (Policy p : loaded.all().policies()) {
+      p.references().forEach((path, digest) -> out.put(path, digest.toString()));
+    }
+    return out;
+  }
+
+  /** The same files as they are on disk now; one that cannot be read contributes its error. */
+  private static Map<Path, String> onDisk(LoadedPolicies loaded) {
+    Map<Path, String> out = new TreeMap<>();
+    for (Path path : asParsed(loaded).keySet()) {
+      try {
+        out.put(path, Digest.sha256(Files.readAllBytes(path)).toString());
+      } catch (IOException e) {
+        out.put(path, "unreadable " + e);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every policy file's path and content, in the order the loader reads them; a missing or
+   * unreadable path contributes its error, so its appearance is a change too.
+   */
+  private byte[] policyFiles() {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     for (String spec : specs) {
       Path path = Path.of(spec);
@@ -118,7 +162,7 @@ public final class PolicyStore {
         append(all, "absent\n"); // a shipped policy name, or a file that went away
       }
     }
-    return Digest.sha256(all.toByteArray());
+    return all.toByteArray();
   }
 
   private static void appendFile(ByteArrayOutputStream all, Path f) {

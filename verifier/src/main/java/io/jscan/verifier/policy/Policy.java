@@ -1,7 +1,11 @@
 package io.jscan.verifier.policy;
 
 import io.jscan.core.oci.Digest;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,6 +20,9 @@ import java.util.Optional;
  *     policy (applied to what no match section selects)
  * @param failureMode what admission does when an image cannot be verified (registry errors, a
  *     passed deadline); {@link FailureMode#DENY} unless the file says otherwise
+ * @param references the files the policy read besides itself (its rules' {@code keys} and {@code
+ *     trustedRoot}), by absolute path, each with the sha256 of the bytes that were parsed: a
+ *     server that reloads changed policies must notice a replaced key file too
  */
 public record Policy(
     String name,
@@ -25,7 +32,8 @@ public record Policy(
     List<PolicyRule> rules,
     List<RuleWaiver> exceptions,
     Optional<PolicyMatch> match,
-    FailureMode failureMode) {
+    FailureMode failureMode,
+    Map<Path, Digest> references) {
   public Policy {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(description, "description");
@@ -35,10 +43,11 @@ public record Policy(
     exceptions = List.copyOf(exceptions);
     Objects.requireNonNull(match, "match");
     Objects.requireNonNull(failureMode, "failureMode");
+    references = Collections.unmodifiableMap(new LinkedHashMap<>(references));
   }
 
   /** A policy for every image, denying what cannot be verified. */
   public Policy(String name, Optional<String> description, String source, Digest digest, List<PolicyRule> rules, List<RuleWaiver> exceptions) {
-    this(name, description, source, digest, rules, exceptions, Optional.empty(), FailureMode.DENY);
+    this(name, description, source, digest, rules, exceptions, Optional.empty(), FailureMode.DENY, Map.of());
   }
 }

@@ -202,7 +202,7 @@ public final class PolicyLoader {
     } catch (IllegalArgumentException e) {
       throw c.error("/failureMode", e.getMessage());
     }
-    return new Policy(name, description, source, Digest.sha256(yaml), rules, waivers, match, failureMode);
+    return new Policy(name, description, source, Digest.sha256(yaml), rules, waivers, match, failureMode, c.references);
   }
 
   /** The {@code match} section (admission only): namespaces and images, as glob lists. */
@@ -419,7 +419,8 @@ public final class PolicyLoader {
               keys.add(new TrustPolicy.TrustedKey("inline key " + (i + 1) + " of " + c.source,
                   Keys.parsePublicKey(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII), c.source + " key " + (i + 1))));
             } else {
-              keys.add(new TrustPolicy.TrustedKey(text, KeyFiles.readPublicKey(c.relative(text))));
+              Path file = c.relative(text);
+              keys.add(new TrustPolicy.TrustedKey(text, Keys.parsePublicKey(c.readReferenced(file, "reading public key"), file.toString())));
             }
           } catch (SigningException ex) {
             throw c.error(at + "/" + i, what + ": " + ex.getMessage());
@@ -454,7 +455,8 @@ public final class PolicyLoader {
           throw c.error(at, what + ": expected the path of a trusted root JSON file");
         }
         try {
-          return TrustedRoot.read(c.relative(v.asText()));
+          Path file = c.relative(v.asText());
+          return TrustedRoot.parse(c.readReferenced(file, "reading trusted root"), file);
         } catch (SigningException ex) {
           throw c.error(at, what + ": " + ex.getMessage());
         }
@@ -640,6 +642,8 @@ public final class PolicyLoader {
   private static final class Context {
     final String source;
     final Map<String, Integer> lines;
+    /** The files read besides the policy, with the digest of exactly the bytes parsed. */
+    final Map<Path, Digest> references = new LinkedHashMap<>();
 
     Context(String source, Map<String, Integer> lines) {
       this.source = source;
@@ -666,6 +670,13 @@ public final class PolicyLoader {
       }
       Path dir = Path.of(source).toAbsolutePath().getParent();
       return dir == null ? p : dir.resolve(p);
+    }
+
+    /** Reads a file the policy names (read once: what is recorded is what is parsed). */
+    byte[] readReferenced(Path file, String what) throws SigningException {
+      byte[] bytes = KeyFiles.read(file, what);
+      references.put(file.toAbsolutePath().normalize(), Digest.sha256(bytes));
+      return bytes;
     }
 
     VerifierException error(String pointer, String detail) {

@@ -184,4 +184,19 @@ class PolicyLoaderTest {
     assertEquals(42L, PolicyLoader.parseSize("42"));
     assertThrows(IllegalArgumentException.class, () -> PolicyLoader.parseSize("1.5GB"));
   }
+
+  @Test
+  void load_ruleKeyFile_isRecordedWithTheDigestOfWhatWasParsed(@TempDir Path dir) throws Exception {
+    io.jscan.signing.key.SigningKey key = io.jscan.signing.key.Keys.generate(io.jscan.signing.key.KeyAlgorithm.ECDSA_P256);
+    Path pub = Files.createDirectories(dir.resolve("keys")).resolve("release.pub");
+    Files.writeString(pub, io.jscan.signing.key.Keys.publicKeyPem(key.publicKey()));
+    Path file = Files.writeString(dir.resolve("signed.yaml"),
+        HEAD + "rules:\n  - id: signature-required\n    parameters:\n      keys: [keys/release.pub]\n");
+
+    Policy p = PolicyLoader.load(List.of(file.toString())).policies().get(0);
+
+    assertEquals(java.util.Map.of(pub.toAbsolutePath().normalize(), io.jscan.core.oci.Digest.sha256(Files.readAllBytes(pub))), p.references());
+    assertEquals(io.jscan.core.oci.Digest.sha256(Files.readAllBytes(file)), p.digest(), "the policy's own digest is still its file's");
+    assertEquals(java.util.Map.of(), PolicyLoader.load(List.of("strict")).policies().get(0).references());
+  }
 }
