@@ -127,7 +127,8 @@ class AdmissionWebhookTest {
     JsonNode r = h.review("/validate", "pod-create-unsigned-in-prod.json");
     assertFalse(r.path("allowed").asBoolean(), r.toString());
     String message = r.path("status").path("message").asText();
-    assertTrue(message.startsWith("jscan: image " + h.registry.host() + "/good:1 (container web): signature-required (policy prod): "), message);
+    assertTrue(message.startsWith("jscan: image " + h.registry.host() + "/good:1 (container web): signature-required (policy prod): no signature found"),
+        message);
     assertFalse(message.contains("policy default"), "prod's match replaces the default policy: " + message);
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jscan.core.image.Image;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.testing.TarBuilder;
@@ -11,6 +12,14 @@ import io.jscan.core.testing.TestRegistry;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.registry.RegistryOptions;
+import io.jscan.signing.key.KeyAlgorithm;
+import io.jscan.signing.key.KeyFiles;
+import io.jscan.signing.key.Keys;
+import io.jscan.signing.key.SigningKey;
+import io.jscan.signing.oci.ImageSigner;
+import io.jscan.signing.oci.RegistrySignatureStore;
+import io.jscan.signing.oci.SigningMethod;
+import io.jscan.signing.oci.StorageFormat;
 import io.jscan.verifier.TestImage;
 import io.jscan.verifier.Verifier;
 import io.jscan.verifier.VerifierOptions;
@@ -28,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -49,7 +59,7 @@ final class WebhookHarness implements AutoCloseable {
         - id: maintainer
           mode: warn
       """;
-  /** Namespace prod: signatures required. */
+  /** Namespace prod: a signature by the key in cosign.pub (beside the policy, as in a ConfigMap) required. */
   static final String PROD_POLICY = """
       apiVersion: jscan.io/v1
       kind: Policy
@@ -60,6 +70,8 @@ final class WebhookHarness implements AutoCloseable {
         - id: integrity
         - id: non-root-user
         - id: signature-required
+          parameters:
+            keys: [cosign.pub]
       """;
   /** Namespace lenient: admits what cannot be verified, with a warning. */
   static final String LENIENT_POLICY = """
@@ -80,6 +92,8 @@ final class WebhookHarness implements AutoCloseable {
   final Path cert;
   final Path key;
   final Digest goodDigest;
+  /** The key whose public half is policies/cosign.pub, the one prod trusts. */
+  final SigningKey signingKey;
   final int unreachablePort;
   final StringWriter logged = new StringWriter();
   final Verifier verifier;
@@ -103,6 +117,8 @@ final class WebhookHarness implements AutoCloseable {
     Files.writeString(policies.resolve("10-default.yaml"), DEFAULT_POLICY);
     Files.writeString(policies.resolve("20-prod.yaml"), PROD_POLICY);
     Files.writeString(policies.resolve("30-lenient.yaml"), LENIENT_POLICY);
+    signingKey = Keys.generate(KeyAlgorithm.ECDSA_P256);
+    KeyFiles.writePublicKey(policies.resolve("cosign.pub"), signingKey.publicKey());
     certs = TestCerts.authority();
     cert = dir.resolve("tls.crt");
     key = dir.resolve("tls.key");
@@ -122,6 +138,17 @@ final class WebhookHarness implements AutoCloseable {
     server = WebhookServer.start(options, verifier, registryClient, new ServerLog(new PrintWriter(logged, true)));
     client = newClient();
     return this;
+  }
+
+  /**
+   * Signs {@code name} (REPOSITORY:TAG in the test registry) with {@code key} where cosign would:
+   * the {@code sha256-<hex>.sig} tag of its repository.
+   */
+  void sign(String name, SigningKey key) throws Exception {
+    ImageName image = ImageName.parse(registry.host() + "/" + name);
+    RegistryClient client = new RegistryClient(RegistryOptions.defaults());
+    ImageSigner.sign(new RegistrySignatureStore(client, image), client.resolve(image), new SigningMethod.WithKey(key.signer()),
+        StorageFormat.COSIGN_TAG, Map.of());
   }
 
   /** Stops the server (if one runs), so that the next {@link #start} makes a new one. */
@@ -166,7 +193,25 @@ final class WebhookHarness implements AutoCloseable {
 
   /** Posts a fixture and returns {@code response} of the AdmissionReview answered (status 200 asserted). */
   JsonNode review(String path, String fixture) throws IOException, InterruptedException {
-    String body = fixture(fixture);
+    return answer(path, fixture(fixture));
+  }
+
+  /**
+   * Posts {@code pod-create-unsigned-in-prod.json} with its namespace and its container's image
+   * replaced, and returns the answer's {@code response}.
+   */
+  JsonNode reviewPod(String path, String namespace, String image) throws IOException, InterruptedException {
+    ObjectNode review =
+        (ObjectNode) JSON.readTree(fixture("pod-create-unsigned-in-prod.json"));
+    ObjectNode request = (ObjectNode) review.get("request");
+    request.put("namespace", namespace);
+    ((ObjectNode) request.at("/object/metadata")).put("namespace", namespace);
+    ((ObjectNode) request.at("/object/spec/containers/0")).put("image", image);
+    return answer(path, review.toString());
+  }
+
+  /** Posts a review and returns {@code response} of the AdmissionReview answered (status 200 asserted). */
+  JsonNode answer(String path, String body) throws IOException, InterruptedException {
     HttpResponse<String> r = post(path, body);
     assertEquals(200, r.statusCode(), r.body());
     JsonNode answer = JSON.readTree(r.body());
