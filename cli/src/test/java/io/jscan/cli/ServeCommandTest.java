@@ -1,6 +1,7 @@
 package io.jscan.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,9 +44,13 @@ class ServeCommandTest {
   record Result(int code, String out, String err) {}
 
   static Result jscan(String... args) {
+    return jscanWith(Map.of(), args);
+  }
+
+  static Result jscanWith(Map<String, String> env, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Jscan.run(new PrintWriter(out), new PrintWriter(err), Map.of(), args);
+    int code = Jscan.run(new PrintWriter(out), new PrintWriter(err), env, args);
     return new Result(code, out.toString(), err.toString());
   }
 
@@ -93,6 +98,73 @@ class ServeCommandTest {
     Result r = jscan("serve", "--policy", "baseline", "--tls-cert", "c", "--tls-key", "k", "--timeout", "soon");
     assertEquals(2, r.code());
     assertEquals("jscan: --timeout: expected a duration such as 500ms, 30s, 5m or 1h, got \"soon\"\n", r.err());
+  }
+
+  @Test
+  void serve_keyFileMissing_exit2NamingIt(@TempDir Path dir) throws Exception {
+    Path certs = certificates(dir.resolve("certs"));
+    Path policy = Files.writeString(dir.resolve("policy.yaml"), POLICY);
+    Result r = jscan("serve", "--policy", policy.toString(), "--key", dir.resolve("nope.pub").toString(),
+        "--tls-cert", certs.resolve("tls.crt").toString(), "--tls-key", certs.resolve("tls.key").toString(), "--port", "0", "--address", "127.0.0.1");
+    assertEquals(2, r.code(), r.err());
+    assertEquals("jscan: reading public key " + dir.resolve("nope.pub") + ": no such file\n", r.err());
+  }
+
+  /**
+   * The real process with {@code --key}: a policy's {@code signature-required} without keys of its
+   * own trusts the server's key, so an image signed by {@code jscan sign --key} is admitted in
+   * prod and an unsigned one is not.
+   */
+  @Test
+  void serve_withKey_admitsWhatJscanSignSignedWithIt_andDeniesTheUnsigned(@TempDir Path dir) throws Exception {
+    Path certs = certificates(dir.resolve("certs"));
+    Path policy = Files.writeString(dir.resolve("prod.yaml"), "apiVersion: jscan.io/v1\nkind: Policy\nname: prod\nmatch:\n  namespaces: [prod]\n"
+        + "rules:\n  - id: integrity\n  - id: signature-required\n");
+    Map<String, String> env = Map.of("COSIGN_PASSWORD", "test-password", "DOCKER_CONFIG", dir.resolve("docker").toString());
+    assertEquals(0, jscanWith(env, "generate-key-pair", "--output-key-prefix", dir.resolve("cosign").toString()).code());
+    try (TestRegistry registry = TestRegistry.start(dir.resolve("registry"))) {
+      RegistryClient push = new RegistryClient(RegistryOptions.defaults());
+      push.push(TestImage.image().user("65534").layer(TarBuilder.tar().file("app", "signed").build()).build(),
+          ImageName.parse(registry.host() + "/app:signed"));
+      push.push(TestImage.image().user("65534").layer(TarBuilder.tar().file("app", "unsigned").build()).build(),
+          ImageName.parse(registry.host() + "/app:unsigned"));
+      Result signed = jscanWith(env, "sign", "--key", dir.resolve("cosign.key").toString(), "docker://" + registry.host() + "/app:signed");
+      assertEquals(0, signed.code(), signed.err());
+
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      Path stderr = dir.resolve("serve.log");
+      Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "io.jscan.cli.Main", "serve",
+          "--policy", policy.toString(), "--key", dir.resolve("cosign.pub").toString(), "--tls-cert", certs.resolve("tls.crt").toString(),
+          "--tls-key", certs.resolve("tls.key").toString(), "--address", "127.0.0.1", "--port", "0")
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectOutput(dir.resolve("serve.out").toFile()).redirectError(stderr.toFile()).start();
+      try {
+        int listening = Integer.parseInt(awaitLine(stderr, LISTENING, p).group(1));
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(certs.resolve("ca.crt"))).build();
+        JsonNode ok = review(client, listening, "prod", registry.host() + "/app:signed");
+        assertTrue(ok.path("allowed").asBoolean(), ok.toString());
+        JsonNode denied = review(client, listening, "prod", registry.host() + "/app:unsigned");
+        assertFalse(denied.path("allowed").asBoolean(), denied.toString());
+        assertTrue(denied.path("status").path("message").asText().startsWith("jscan: image " + registry.host()
+            + "/app:unsigned (container app): signature-required (policy prod): no signature found"), denied.toString());
+      } finally {
+        p.destroy();
+        p.waitFor(30, TimeUnit.SECONDS);
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  /** A Pod CREATE review of one container running {@code image} in {@code namespace}, answered by the server on {@code port}. */
+  private static JsonNode review(HttpClient client, int port, String namespace, String image) throws Exception {
+    String review = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + namespace + "-" + image.hashCode()
+        + "\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},"
+        + "\"namespace\":\"" + namespace + "\",\"operation\":\"CREATE\",\"userInfo\":{\"username\":\"test\"},\"object\":{\"apiVersion\":\"v1\","
+        + "\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"" + image + "\"}]}},\"dryRun\":false}}";
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/validate"))
+        .POST(HttpRequest.BodyPublishers.ofString(review)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return new ObjectMapper().readTree(r.body()).path("response");
   }
 
   /**
