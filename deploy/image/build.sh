@@ -11,9 +11,14 @@
 # Tars are made with sorted names, owner 0:0 and mtime 0, and jscan build's layers depend only on
 # their bytes, so the image is the same for the same jar, JDK and C libraries (SOURCE_DATE_EPOCH
 # sets the times in the image, default 0). The context is kept in target/image-context.
+#
+# For the tests (cli's OwnImageTest), which run before Maven makes the jar: JSCAN runs jscan instead
+# of ./jscan, JSCAN_JAR is the jar put in the image, JSCAN_IMAGE_CONTEXT where the context goes.
 set -euo pipefail
 repo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
-ctx="$repo/target/image-context"
+ctx=${JSCAN_IMAGE_CONTEXT:-$repo/target/image-context}
+jscan=${JSCAN:-$repo/jscan}
+jar=${JSCAN_JAR:-$repo/cli/target/jscan.jar}
 java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 # what jdeps finds in jscan's classes and dependencies (java.desktop left out: only Jackson's optional
 # java.beans support would use it, and it would pull in AWT's native libraries)
@@ -22,10 +27,10 @@ if "$java_home/bin/java" --list-modules | grep -q '^jdk.crypto.ec@'; then
   modules="$modules,jdk.crypto.ec"   # EC for TLS before JDK 22 moved it into java.base
 fi
 
-"$repo/jscan" --version >/dev/null
+"$jscan" --version >/dev/null   # ./jscan builds the jar when it is missing or stale
 rm -rf "$ctx"; mkdir -p "$ctx/rootfs" "$ctx/opt"
 cp "$repo/deploy/image/Dockerfile" "$ctx/Dockerfile"
-cp "$repo/cli/target/jscan.jar" "$ctx/jscan.jar"
+cp "$jar" "$ctx/jscan.jar"
 
 echo "build.sh: jlink from $java_home ($("$java_home/bin/java" -version 2>&1 | head -1))" >&2
 compress=--compress=2
@@ -56,4 +61,4 @@ rm -rf "$root" "$ctx/opt"
 
 [ $# -gt 0 ] || set -- -t jscan:dev
 echo "build.sh: jscan build $* $ctx" >&2
-"$repo/jscan" build "$@" "$ctx"
+"$jscan" build "$@" "$ctx"
