@@ -2,14 +2,21 @@ package io.jscan.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.jscan.core.FailureKind;
 import io.jscan.core.testing.RepoPaths;
 import io.jscan.server.AdmissionRequest.GroupVersionKind;
+import io.jscan.signing.key.KeyAlgorithm;
+import io.jscan.signing.key.Keys;
+import io.jscan.signing.key.SigningKey;
+import io.jscan.signing.oci.TrustPolicy;
+import io.jscan.verifier.VerifierException;
 import io.jscan.verifier.policy.Policy;
 import io.jscan.verifier.policy.PolicyLoader;
 import java.io.IOException;
@@ -26,6 +33,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * deploy/kubernetes parses as Kubernetes objects and hangs together: there is no cluster here, so
@@ -213,17 +221,62 @@ class DeployManifestsTest {
     }
   }
 
-  @Test
-  void configMap_policiesLoadAndOneIsTheDefault() throws Exception {
-    JsonNode data = kind("ConfigMap").path("data");
-    List<Policy> policies = new ArrayList<>();
-    for (var it = data.fields(); it.hasNext(); ) {
+  /** The ConfigMap as the kubelet mounts it: each data key a file of one directory. */
+  private static Path volume(JsonNode configMap, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    for (var it = configMap.path("data").fields(); it.hasNext(); ) {
       var e = it.next();
-      assertTrue(e.getKey().endsWith(".yaml"), "the server reads *.yaml files of the directory: " + e.getKey());
-      policies.add(PolicyLoader.parse(e.getKey(), e.getValue().asText().getBytes(StandardCharsets.UTF_8)));
+      Files.writeString(dir.resolve(e.getKey()), e.getValue().asText());
     }
-    assertTrue(policies.stream().anyMatch(p -> p.match().isEmpty()), "a default for everything no match selects");
-    assertTrue(policies.stream().anyMatch(p -> p.match().isPresent()));
+    return dir;
+  }
+
+  @Test
+  void configMap_withTheKeySetBySetKeySh_policiesLoadOneIsTheDefaultAndProductionTrustsTheKey(@TempDir Path tmp) throws Exception {
+    SigningKey key = Keys.generate(KeyAlgorithm.ECDSA_P256);
+    Path pub = Files.writeString(tmp.resolve("cosign.pub"), Keys.publicKeyPem(key.publicKey()));
+    Path copy = Files.copy(DIR.resolve("configmap-policies.yaml"), tmp.resolve("configmap-policies.yaml"));
+    Process p = new ProcessBuilder("bash", DIR.resolve("set-key.sh").toString(), pub.toString(), copy.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+
+    JsonNode configMap = documents(copy).get(0);
+    for (var it = configMap.path("data").fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      assertTrue(name.endsWith(".yaml") || name.equals("cosign.pub"), "policy files and the key they name: " + name);
+    }
+    List<Policy> policies = PolicyLoader.load(List.of(volume(configMap, tmp.resolve("volume")).toString())).policies();
+    assertTrue(policies.stream().anyMatch(x -> x.match().isEmpty()), "a default for everything no match selects");
+    Policy production = policies.stream().filter(x -> x.match().isPresent()).findFirst().orElseThrow();
+    assertEquals(Set.of(tmp.resolve("volume/cosign.pub").toAbsolutePath().normalize()), production.references().keySet());
+    for (String rule : List.of("signature-required", "sbom-required")) {
+      Object keys = production.rules().stream().filter(r -> r.id().equals(rule)).findFirst().orElseThrow().parameters().get("keys");
+      assertTrue(keys instanceof List<?> l && l.size() == 1 && l.get(0) instanceof TrustPolicy.TrustedKey k && Keys.sameKey(key.publicKey(), k.key()),
+          rule + " trusts the key set: " + keys);
+    }
+  }
+
+  @Test
+  void configMap_keyNotSet_policiesDoNotLoad_namingTheKeyFile(@TempDir Path tmp) throws Exception {
+    JsonNode configMap = kind("ConfigMap");
+    assertEquals("${COSIGN_PUB}\n", configMap.at("/data/cosign.pub").asText(), "the placeholder set-key.sh replaces");
+    Path volume = volume(configMap, tmp.resolve("volume"));
+    VerifierException e = assertThrows(VerifierException.class, () -> PolicyLoader.load(List.of(volume.toString())));
+    assertEquals(FailureKind.BAD_INPUT, e.kind());
+    assertTrue(e.getMessage().startsWith(volume.resolve("production.yaml") + ": rule signature-required (line "), e.getMessage());
+    assertTrue(e.getMessage().contains("cosign.pub"), e.getMessage());
+    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+  }
+
+  @Test
+  void setKeySh_notAPublicKey_exit2AndTheFileIsUnchanged(@TempDir Path tmp) throws Exception {
+    Path copy = Files.copy(DIR.resolve("configmap-policies.yaml"), tmp.resolve("configmap-policies.yaml"));
+    Path notAKey = Files.writeString(tmp.resolve("cosign.key"), "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nx\n");
+    Process p = new ProcessBuilder("bash", DIR.resolve("set-key.sh").toString(), notAKey.toString(), copy.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(2, p.waitFor(), out);
+    assertEquals("set-key.sh: " + notAKey + " is not a PEM public key (cosign.pub)\n", out);
+    assertEquals(Files.readString(DIR.resolve("configmap-policies.yaml")), Files.readString(copy));
   }
 
   @Test
