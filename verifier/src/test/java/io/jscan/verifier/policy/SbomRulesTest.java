@@ -253,7 +253,8 @@ class SbomRulesTest {
     VerificationReport strict = verifyWith(debian("3.0.11-1"), rule("- id: sbom-required"), unsigned);
     assertEquals("no signed SBOM: the SBOM attached as " + artifact + " is not signed by a trusted key (acceptUnsigned: true accepts it)",
         findings(strict, "sbom-required").get(0).message());
-    assertEquals(Verdict.POLICY_VIOLATION, strict.verdict(), "unsigned is not a signature failure: it claims no signature");
+    // like "no SBOM found": an SBOM no trusted key signed is no SBOM, and sbom-required failures are signature failures (exit 4)
+    assertEquals(Verdict.INTEGRITY_FAILURE, strict.verdict(), "an unsigned SBOM fails sbom-required as a missing one does");
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> attached = (List<Map<String, Object>>) sbom(strict).get("attached");
     assertEquals(List.of(Map.of("predicateType", CYCLONEDX, "source", "artifact", "verified", false, "artifact", artifact.toString())),
