@@ -1,6 +1,8 @@
 package io.jscan.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jscan.verifier.files.ScanLimits;
@@ -53,5 +55,28 @@ class PolicySelectionTest {
     assertEquals(FailureMode.ALLOW, allow.select("x", List.of("y")).orElseThrow().failureMode());
     LoadedPolicies again = loaded(policy("a", "failureMode: allow\n"), policy("b", ""));
     assertEquals(s.key(), again.select("x", List.of("y")).orElseThrow().key(), "same files, same key: cached verdicts survive a reload");
+  }
+
+  private static Policy withRules(String name, String match, String rules) throws Exception {
+    return PolicyLoader.parse(name + ".yaml", ("apiVersion: jscan.io/v1\nkind: Policy\nname: " + name + "\n" + match + "rules:\n" + rules)
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void select_saysWhetherTheChosenPoliciesNeedEvidenceOrPackages() throws Exception {
+    LoadedPolicies l = loaded(
+        withRules("default", "", "  - id: non-root-user\n"),
+        withRules("prod", "match: {namespaces: [prod]}\n", "  - id: signature-required\n"),
+        withRules("cel", "match: {namespaces: [cel]}\n", "  - id: provenance-from-ci\n    expression: \"provenance.builder.id == 'ci'\"\n"),
+        withRules("pkgs", "match: {namespaces: [pkgs]}\n", "  - id: licenses\n    parameters: {deny: [GPL-3.0-only]}\n"));
+    LoadedPolicies.Selection dev = l.select("dev", List.of("app")).orElseThrow();
+    assertFalse(dev.needsEvidence(), "no rule judges signatures: the registry is not asked for them");
+    assertFalse(dev.needsPackages());
+    assertTrue(l.select("prod", List.of("app")).orElseThrow().needsEvidence());
+    assertTrue(l.select("cel", List.of("app")).orElseThrow().needsEvidence(), "a CEL rule reading provenance");
+    LoadedPolicies.Selection pkgs = l.select("pkgs", List.of("app")).orElseThrow();
+    assertTrue(pkgs.needsPackages());
+    assertFalse(pkgs.needsEvidence());
+    assertSame(dev, l.select("dev", List.of("other")).orElseThrow(), "worked out once per combination of policies");
   }
 }
