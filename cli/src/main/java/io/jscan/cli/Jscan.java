@@ -53,6 +53,7 @@ public final class Jscan {
       SignCommand.class,
       AttestCommand.class,
       VerifyCommand.class,
+      ServeCommand.class,
       ImagesCommand.class,
       InspectCommand.class,
       TagCommand.class,

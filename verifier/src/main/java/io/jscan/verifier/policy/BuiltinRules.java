@@ -1121,6 +1121,30 @@ public final class BuiltinRules {
     }
   }
 
+  /** The rules that judge signatures and attestations. */
+  public static final List<String> EVIDENCE_RULES = List.of("signature-required", "attestation-required", "sbom-required");
+
+  /**
+   * Whether the policies judge signatures, attestations or attached statements: one of {@link
+   * #EVIDENCE_RULES}, or a CEL rule that reads {@code signatures}, {@code attestations}, {@code
+   * provenance} or {@code sbom} (whose {@code attached} list comes from the evidence). A caller that looks for evidence only then (the admission webhook) spares the
+   * registry those requests for every other image.
+   */
+  public static boolean needsEvidence(PolicySet set) {
+    for (PolicySet.Bound b : set.rules()) {
+      if (EVIDENCE_RULES.contains(b.rule().id())) {
+        return true;
+      }
+      if (b.rule().cel().isPresent()) {
+        CelCheck cel = b.rule().cel().get();
+        if (cel.mentions("signatures") || cel.mentions("attestations") || cel.mentions("provenance") || cel.mentions("sbom")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /**
    * Whether the policies need the image's packages: the rules over SBOM content, or a CEL rule
    * that reads {@code sbom}. Verification then catalogues the image in its single read of the

@@ -156,7 +156,7 @@ public final class PolicyLoader {
     if (root == null || !root.isObject()) {
       throw c.error("", "a policy file is a YAML mapping with apiVersion, kind, name and rules");
     }
-    c.allowOnly(root, "", "top level", Set.of("apiVersion", "kind", "name", "description", "rules", "exceptions"));
+    c.allowOnly(root, "", "top level", Set.of("apiVersion", "kind", "name", "description", "rules", "exceptions", "match", "failureMode"));
     String apiVersion = c.requiredString(root, "apiVersion", "", "top level");
     if (!apiVersion.equals(API_VERSION)) {
       throw c.error("/apiVersion", "apiVersion must be " + API_VERSION + ", got " + apiVersion);
@@ -195,7 +195,47 @@ public final class PolicyLoader {
     if (rules.isEmpty() && waivers.isEmpty()) {
       throw c.error("", "the policy has no rules and no exceptions");
     }
-    return new Policy(name, description, source, Digest.sha256(yaml), rules, waivers);
+    Optional<PolicyMatch> match = match(c, root.get("match"));
+    FailureMode failureMode;
+    try {
+      failureMode = c.optionalString(root, "failureMode", "", "top level").map(FailureMode::parse).orElse(FailureMode.DENY);
+    } catch (IllegalArgumentException e) {
+      throw c.error("/failureMode", e.getMessage());
+    }
+    return new Policy(name, description, source, Digest.sha256(yaml), rules, waivers, match, failureMode, c.references);
+  }
+
+  /** The {@code match} section (admission only): namespaces and images, as glob lists. */
+  private static Optional<PolicyMatch> match(Context c, JsonNode node) throws VerifierException {
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    if (!node.isObject()) {
+      throw c.error("/match", "match must be a mapping with namespaces and/or images");
+    }
+    c.allowOnly(node, "/match", "match", Set.of("namespaces", "images"));
+    List<String> namespaces = stringList(c, node.get("namespaces"), "/match/namespaces", "match: namespaces");
+    List<String> images = stringList(c, node.get("images"), "/match/images", "match: images");
+    for (String key : List.of("namespaces", "images")) {
+      JsonNode list = node.get(key);
+      if (list != null && list.isArray() && list.isEmpty()) {
+        throw c.error("/match/" + key, "match: " + key + " is empty (leave it out to match every " + (key.equals("images") ? "image" : "namespace") + ")");
+      }
+    }
+    for (String glob : namespaces) {
+      if (glob.isBlank()) {
+        throw c.error("/match/namespaces", "match: namespaces: an empty pattern matches nothing");
+      }
+    }
+    for (String glob : images) {
+      if (glob.isBlank()) {
+        throw c.error("/match/images", "match: images: an empty pattern matches nothing");
+      }
+    }
+    if (namespaces.isEmpty() && images.isEmpty()) {
+      throw c.error("/match", "match needs namespaces or images (leave match out for a policy that applies to everything)");
+    }
+    return Optional.of(new PolicyMatch(namespaces, images));
   }
 
   private static PolicyRule rule(Context c, JsonNode node, String at) throws VerifierException {
@@ -379,7 +419,8 @@ public final class PolicyLoader {
               keys.add(new TrustPolicy.TrustedKey("inline key " + (i + 1) + " of " + c.source,
                   Keys.parsePublicKey(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII), c.source + " key " + (i + 1))));
             } else {
-              keys.add(new TrustPolicy.TrustedKey(text, KeyFiles.readPublicKey(c.relative(text))));
+              Path file = c.relative(text);
+              keys.add(new TrustPolicy.TrustedKey(text, Keys.parsePublicKey(c.readReferenced(file, "reading public key"), file.toString())));
             }
           } catch (SigningException ex) {
             throw c.error(at + "/" + i, what + ": " + ex.getMessage());
@@ -414,7 +455,8 @@ public final class PolicyLoader {
           throw c.error(at, what + ": expected the path of a trusted root JSON file");
         }
         try {
-          return TrustedRoot.read(c.relative(v.asText()));
+          Path file = c.relative(v.asText());
+          return TrustedRoot.parse(c.readReferenced(file, "reading trusted root"), file);
         } catch (SigningException ex) {
           throw c.error(at, what + ": " + ex.getMessage());
         }
@@ -600,6 +642,8 @@ public final class PolicyLoader {
   private static final class Context {
     final String source;
     final Map<String, Integer> lines;
+    /** The files read besides the policy, with the digest of exactly the bytes parsed. */
+    final Map<Path, Digest> references = new LinkedHashMap<>();
 
     Context(String source, Map<String, Integer> lines) {
       this.source = source;
@@ -626,6 +670,13 @@ public final class PolicyLoader {
       }
       Path dir = Path.of(source).toAbsolutePath().getParent();
       return dir == null ? p : dir.resolve(p);
+    }
+
+    /** Reads a file the policy names (read once: what is recorded is what is parsed). */
+    byte[] readReferenced(Path file, String what) throws SigningException {
+      byte[] bytes = KeyFiles.read(file, what);
+      references.put(file.toAbsolutePath().normalize(), Digest.sha256(bytes));
+      return bytes;
     }
 
     VerifierException error(String pointer, String detail) {

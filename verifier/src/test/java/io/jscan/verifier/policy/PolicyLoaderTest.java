@@ -59,7 +59,7 @@ class PolicyLoaderTest {
     assertEquals("strict", PolicyLoader.load(List.of("strict")).policies().get(0).name());
     assertEquals("baseline", PolicyLoader.load(List.of("builtin:baseline")).policies().get(0).source().replace("builtin:", ""));
     PolicySet dir = PolicyLoader.load(List.of(policies().resolve("examples").toString()));
-    assertEquals(List.of("dockerfile-rules", "strict-exceptions", "supply-chain", "team"), dir.policies().stream().map(Policy::name).toList());
+    assertEquals(List.of("dockerfile-rules", "strict-exceptions", "production", "supply-chain", "team"), dir.policies().stream().map(Policy::name).toList());
     VerifierException missing = assertThrows(VerifierException.class, () -> PolicyLoader.load(List.of("no/such/policy.yaml")));
     assertEquals(FailureKind.BAD_INPUT, missing.kind());
     assertTrue(missing.getMessage().startsWith("no/such/policy.yaml: no such policy file"), missing.getMessage());
@@ -111,7 +111,17 @@ class PolicyLoaderTest {
             "t.yaml: exception for rule maintainer (line 5): missing reason"),
         Arguments.of("exception with a bad date", HEAD + "exceptions:\n  - rule: maintainer\n    reason: r\n    expires: next year\n",
             "t.yaml: exception for rule maintainer (line 7): expires must be a date YYYY-MM-DD"),
-        Arguments.of("not YAML", HEAD + "rules: [\n", "t.yaml: line"));
+        Arguments.of("not YAML", HEAD + "rules: [\n", "t.yaml: line"),
+        Arguments.of("unknown failure mode", HEAD + "failureMode: ignore\nrules: [{id: maintainer}]\n",
+            "t.yaml: line 4: unknown failureMode \"ignore\" (expected deny or allow)"),
+        Arguments.of("match without namespaces or images", HEAD + "match: {}\nrules: [{id: maintainer}]\n",
+            "t.yaml: line 4: match needs namespaces or images"),
+        Arguments.of("match with an unknown key", HEAD + "match:\n  namespace: [prod]\nrules: [{id: maintainer}]\n",
+            "t.yaml: line 5: match: unknown key \"namespace\""),
+        Arguments.of("match with an empty image list", HEAD + "match:\n  images: []\nrules: [{id: maintainer}]\n",
+            "t.yaml: line 5: match: images is empty"),
+        Arguments.of("match with a namespace that is not a string", HEAD + "match:\n  namespaces: [1]\nrules: [{id: maintainer}]\n",
+            "t.yaml: line 5: match: namespaces: expected a list of strings"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -133,9 +143,38 @@ class PolicyLoaderTest {
         HEAD + "rules:\n  - id: integrity\n    mode: warn\n",
         HEAD + "rules:\n  - id: maintainer\n    expression: \"true\"\n",
         HEAD + "exceptions:\n  - rule: integrity\n    reason: x\n    expires: 2030-01-01\n",
-        HEAD + "exceptions:\n  - rule: maintainer\n    expires: 2030-01-01\n")) {
+        HEAD + "exceptions:\n  - rule: maintainer\n    expires: 2030-01-01\n",
+        HEAD + "failureMode: ignore\nrules: [{id: maintainer}]\n",
+        HEAD + "match: {}\nrules: [{id: maintainer}]\n",
+        HEAD + "match:\n  namespace: [prod]\nrules: [{id: maintainer}]\n",
+        HEAD + "match:\n  images: []\nrules: [{id: maintainer}]\n")) {
       assertFalse(Schemas.problems(schema, Schemas.yaml(yaml)).isEmpty(), "schema accepted:\n" + yaml);
     }
+  }
+
+  @Test
+  void parse_matchAndFailureMode_readForAdmission() throws VerifierException {
+    Policy p = PolicyLoader.parse("t.yaml", (HEAD + "match:\n  namespaces: [\"prod-*\"]\n  images: [\"ghcr.io/acme/*\"]\n"
+        + "failureMode: allow\nrules: [{id: maintainer}]\n").getBytes(StandardCharsets.UTF_8));
+    assertEquals(FailureMode.ALLOW, p.failureMode());
+    PolicyMatch match = p.match().orElseThrow();
+    assertTrue(match.matches("prod-eu", List.of("ghcr.io/acme/api:1", "ghcr.io/acme/api")));
+    assertFalse(match.matches("staging", List.of("ghcr.io/acme/api:1")), "namespace outside the globs");
+    assertFalse(match.matches("prod-eu", List.of("docker.io/library/nginx:1.25", "nginx:1.25")), "image outside the globs");
+  }
+
+  @Test
+  void parse_withoutMatchOrFailureMode_isADefaultPolicyThatDenies() throws VerifierException {
+    Policy p = PolicyLoader.parse("t.yaml", (HEAD + "rules: [{id: maintainer}]\n").getBytes(StandardCharsets.UTF_8));
+    assertTrue(p.match().isEmpty());
+    assertEquals(FailureMode.DENY, p.failureMode());
+  }
+
+  @Test
+  void policyMatch_namespacesOnlyOrImagesOnly_leavesTheOtherOpen() {
+    assertTrue(new PolicyMatch(List.of("kube-*"), List.of()).matches("kube-system", List.of("anything")));
+    assertTrue(new PolicyMatch(List.of(), List.of("*/acme/*")).matches("any", List.of("ghcr.io/acme/x:1")));
+    assertThrows(IllegalArgumentException.class, () -> new PolicyMatch(List.of(), List.of()));
   }
 
   @Test
@@ -144,5 +183,20 @@ class PolicyLoaderTest {
     assertEquals(1L << 30, PolicyLoader.parseSize("1GiB"));
     assertEquals(42L, PolicyLoader.parseSize("42"));
     assertThrows(IllegalArgumentException.class, () -> PolicyLoader.parseSize("1.5GB"));
+  }
+
+  @Test
+  void load_ruleKeyFile_isRecordedWithTheDigestOfWhatWasParsed(@TempDir Path dir) throws Exception {
+    io.jscan.signing.key.SigningKey key = io.jscan.signing.key.Keys.generate(io.jscan.signing.key.KeyAlgorithm.ECDSA_P256);
+    Path pub = Files.createDirectories(dir.resolve("keys")).resolve("release.pub");
+    Files.writeString(pub, io.jscan.signing.key.Keys.publicKeyPem(key.publicKey()));
+    Path file = Files.writeString(dir.resolve("signed.yaml"),
+        HEAD + "rules:\n  - id: signature-required\n    parameters:\n      keys: [keys/release.pub]\n");
+
+    Policy p = PolicyLoader.load(List.of(file.toString())).policies().get(0);
+
+    assertEquals(java.util.Map.of(pub.toAbsolutePath().normalize(), io.jscan.core.oci.Digest.sha256(Files.readAllBytes(pub))), p.references());
+    assertEquals(io.jscan.core.oci.Digest.sha256(Files.readAllBytes(file)), p.digest(), "the policy's own digest is still its file's");
+    assertEquals(java.util.Map.of(), PolicyLoader.load(List.of("strict")).policies().get(0).references());
   }
 }

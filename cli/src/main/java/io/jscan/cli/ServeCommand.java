@@ -1,0 +1,211 @@
+package io.jscan.cli;
+
+import io.jscan.core.transport.registry.RegistryClient;
+import io.jscan.core.transport.registry.TransferListener;
+import io.jscan.server.ServeOptions;
+import io.jscan.server.ServerLog;
+import io.jscan.server.WebhookServer;
+import io.jscan.signing.SigningException;
+import io.jscan.signing.key.KeyFiles;
+import io.jscan.signing.oci.TrustPolicy;
+import io.jscan.verifier.Verifier;
+import io.jscan.verifier.VerifierException;
+import io.jscan.verifier.VerifierOptions;
+import io.jscan.verifier.policy.FailureMode;
+import io.jscan.verifier.policy.PolicyLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jscan serve}: the Kubernetes admission webhook ({@link WebhookServer}). Runs until SIGTERM
+ * or SIGINT, then drains and stops: a shutdown hook does it, so the process ends the way the JVM
+ * ends on a signal (exit status 143 for SIGTERM), after requests in flight were answered.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the Kubernetes admission webhook: POST /validate and /mutate take",
+      "AdmissionReview (admission.k8s.io/v1) requests for Pods and the pod",
+      "templates of Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs and",
+      "CronJobs, and verify every image with the policies (match and failureMode",
+      "in a policy file choose where it applies; see policies/README.md).",
+      "/mutate pins verified tags to their digests. Also /healthz, /readyz and",
+      "/metrics (Prometheus). HTTPS only (TLS 1.2 and 1.3). Policy files and the",
+      "certificate are reloaded when they change. Logs go to standard error.",
+      "",
+      "Signatures and attestations are looked for in each image's registry when",
+      "the policies applying to it use signature-required, attestation-required",
+      "or sbom-required; those rules trust their own keys/identities, or --key.",
+      ""
+    })
+final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--policy", paramLabel = "FILE|DIR|NAME", required = true,
+      description = "A policy file, a directory of them (a ConfigMap volume), or a shipped policy (baseline, strict). Repeatable.")
+  List<String> policies = new ArrayList<>();
+
+  @Option(names = "--tls-cert", paramLabel = "CERT", required = true, description = "PEM certificate chain, leaf first (tls.crt of a TLS Secret).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "KEY", required = true, description = "PEM private key, unencrypted (tls.key).")
+  Path tlsKey;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8443", description = "HTTPS port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--address", paramLabel = "ADDR", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String address;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "8s",
+      description = "Answer each request within this (default: ${DEFAULT-VALUE}; Kubernetes waits 10s); past it the failure mode applies.")
+  String timeout;
+
+  @Option(names = "--no-match", paramLabel = "deny|allow", defaultValue = "deny",
+      description = "What to do with an image no policy applies to (default: ${DEFAULT-VALUE}).")
+  String noMatch;
+
+  @Option(names = "--max-request-size", paramLabel = "SIZE", defaultValue = "8MiB",
+      description = "Refuse larger request bodies with 413 (default: ${DEFAULT-VALUE}).")
+  String maxRequestSize;
+
+  @Option(names = "--reload-interval", paramLabel = "DURATION", defaultValue = "2s",
+      description = "How often policy and TLS files are checked for changes (default: ${DEFAULT-VALUE}).")
+  String reloadInterval;
+
+  @Option(names = "--digest-ttl", paramLabel = "DURATION", defaultValue = "30s",
+      description = "How long a tag's digest is trusted (default: ${DEFAULT-VALUE}).")
+  String digestTtl;
+
+  @Option(names = "--verdict-ttl", paramLabel = "DURATION", defaultValue = "30s",
+      description = "How long a verdict is reused before policies, time-dependent rules and signatures are looked at again (default: ${DEFAULT-VALUE}).")
+  String verdictTtl;
+
+  @Option(names = "--cache-size", paramLabel = "N", defaultValue = "1000", description = "Images whose verification is kept (default: ${DEFAULT-VALUE}).")
+  int cacheSize;
+
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "4", description = "Images verified at once (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(names = "--drain-delay", paramLabel = "DURATION", defaultValue = "0s",
+      description = "On SIGTERM, keep serving this long while /readyz says no (default: ${DEFAULT-VALUE}; the manifests use 5s).")
+  String drainDelay;
+
+  @Option(names = "--stop-timeout", paramLabel = "DURATION", defaultValue = "20s",
+      description = "Then give requests in flight this long to finish (default: ${DEFAULT-VALUE}).")
+  String stopTimeout;
+
+  @Option(names = "--key", paramLabel = "FILE",
+      description = "Trust this public key (cosign.pub, PEM) in signature and attestation rules that name no keys of their own; repeatable.")
+  List<Path> keys = new ArrayList<>();
+
+  @Option(names = "--parallelism", paramLabel = "N", description = "Layers read at once, across all images (default: processors, at most 8).")
+  Integer parallelism;
+
+  @picocli.CommandLine.Mixin RegistryMixin registry;
+
+  private Map<String, String> env = System.getenv();
+
+  @Override
+  public void environment(Map<String, String> environment) {
+    this.env = environment;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ServeOptions options = options();
+    VerifierOptions verifierOptions = VerifierOptions.defaults();
+    if (parallelism != null) {
+      if (parallelism < 1) {
+        throw VerifierException.badInput("--parallelism", "must be at least 1");
+      }
+      verifierOptions = verifierOptions.withParallelism(parallelism);
+    }
+    RegistryClient client = new RegistryClient(WebhookServer.forAdmission(registry.options(env, TransferListener.NONE)));
+    ServerLog log = new ServerLog(spec.commandLine().getErr());
+    Verifier verifier = new Verifier(verifierOptions);
+    WebhookServer server;
+    try {
+      server = WebhookServer.start(options, verifier, client, log);
+    } catch (Exception e) {
+      verifier.close();
+      throw e;
+    }
+    Thread hook = new Thread(() -> {
+      server.shutdown();
+      verifier.close();
+    }, "jscan-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    server.awaitStopped();
+    return ExitCode.OK.code();
+  }
+
+  /**
+   * Read once at start, unlike policy files: a key given on the command line changes with the
+   * Deployment (a new pod), a key in a policy file with the ConfigMap (a reload).
+   */
+  private TrustPolicy trust() throws SigningException {
+    List<TrustPolicy.TrustedKey> trusted = new ArrayList<>();
+    for (Path k : keys) {
+      trusted.add(new TrustPolicy.TrustedKey(k.toString(), KeyFiles.readPublicKey(k)));
+    }
+    return TrustPolicy.ofKeys(trusted);
+  }
+
+  private ServeOptions options() throws VerifierException, SigningException {
+    if (port < 0 || port > 65535) {
+      throw VerifierException.badInput("--port", "must be 0 to 65535, got " + port);
+    }
+    FailureMode onNoMatch;
+    try {
+      onNoMatch = FailureMode.parse(noMatch);
+    } catch (IllegalArgumentException e) {
+      throw VerifierException.badInput("--no-match", "expected deny or allow, got \"" + noMatch + "\"");
+    }
+    long maxBytes;
+    try {
+      maxBytes = PolicyLoader.parseSize(maxRequestSize);
+    } catch (IllegalArgumentException e) {
+      throw VerifierException.badInput("--max-request-size", e.getMessage());
+    }
+    try {
+      return new ServeOptions(address, port, policies, tlsCert, tlsKey, duration("--timeout", timeout), Duration.ofMinutes(2), maxBytes,
+          duration("--reload-interval", reloadInterval), onNoMatch, duration("--digest-ttl", digestTtl),
+          duration("--verdict-ttl", verdictTtl), cacheSize, workers, Math.max(64, workers * 64),
+          durationOrZero("--drain-delay", drainDelay), durationOrZero("--stop-timeout", stopTimeout), trust());
+    } catch (IllegalArgumentException e) {
+      throw VerifierException.badInput("jscan serve", e.getMessage());
+    }
+  }
+
+  private static Duration durationOrZero(String option, String text) throws VerifierException {
+    return text.trim().equals("0") ? Duration.ZERO : duration(option, text);
+  }
+
+  static Duration duration(String option, String text) throws VerifierException {
+    Matcher m = DURATION.matcher(text.trim());
+    if (!m.matches()) {
+      throw VerifierException.badInput(option, "expected a duration such as 500ms, 30s, 5m or 1h, got \"" + text + "\"");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+  }
+}

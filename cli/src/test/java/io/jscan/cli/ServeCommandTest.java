@@ -1,0 +1,264 @@
+package io.jscan.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jscan.core.image.Image;
+import io.jscan.core.testing.ExternalTool;
+import io.jscan.core.testing.FaultProxy;
+import io.jscan.core.testing.RepoPaths;
+import io.jscan.core.testing.TarBuilder;
+import io.jscan.core.testing.TestRegistry;
+import io.jscan.core.transport.ImageName;
+import io.jscan.core.transport.registry.RegistryClient;
+import io.jscan.core.transport.registry.RegistryOptions;
+import io.jscan.verifier.TestImage;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServeCommandTest {
+  private static final String POLICY = "apiVersion: jscan.io/v1\nkind: Policy\nname: default\nrules:\n  - id: integrity\n  - id: non-root-user\n";
+
+  record Result(int code, String out, String err) {}
+
+  static Result jscan(String... args) {
+    return jscanWith(Map.of(), args);
+  }
+
+  static Result jscanWith(Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Jscan.run(new PrintWriter(out), new PrintWriter(err), env, args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  /** The README's recipe: deploy/kubernetes/make-certs.sh, with the loopback address added for the test. */
+  static Path certificates(Path dir) throws Exception {
+    ExternalTool.require("openssl");
+    Process p = new ProcessBuilder("bash", RepoPaths.repoRoot().resolve("deploy/kubernetes/make-certs.sh").toString(), dir.toString(),
+        "IP:127.0.0.1").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    return dir;
+  }
+
+  @Test
+  void serve_withoutCertificate_usageError() {
+    Result r = jscan("serve", "--policy", "baseline", "--tls-key", "k.pem");
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("jscan: Missing required option: '--tls-cert=CERT'"), r.err());
+  }
+
+  @Test
+  void serve_policyThatDoesNotLoad_exit2NamingTheFile(@TempDir Path dir) throws Exception {
+    Path certs = certificates(dir.resolve("certs"));
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), POLICY.replace("non-root-user", "non-root"));
+    Result r = jscan("serve", "--policy", bad.toString(), "--tls-cert", certs.resolve("tls.crt").toString(),
+        "--tls-key", certs.resolve("tls.key").toString(), "--port", "0", "--address", "127.0.0.1");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("jscan: " + bad + ": rule non-root (line 6): not a built-in rule"), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+  }
+
+  @Test
+  void serve_keyOfAnotherCertificate_exit2(@TempDir Path dir) throws Exception {
+    Path one = certificates(dir.resolve("one"));
+    Path two = certificates(dir.resolve("two"));
+    Result r = jscan("serve", "--policy", "baseline", "--tls-cert", one.resolve("tls.crt").toString(),
+        "--tls-key", two.resolve("tls.key").toString(), "--port", "0");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("jscan: " + two.resolve("tls.key") + ": the private key does not belong to the certificate"), r.err());
+  }
+
+  @Test
+  void serve_badDuration_exit2() {
+    Result r = jscan("serve", "--policy", "baseline", "--tls-cert", "c", "--tls-key", "k", "--timeout", "soon");
+    assertEquals(2, r.code());
+    assertEquals("jscan: --timeout: expected a duration such as 500ms, 30s, 5m or 1h, got \"soon\"\n", r.err());
+  }
+
+  @Test
+  void serve_keyFileMissing_exit2NamingIt(@TempDir Path dir) throws Exception {
+    Path certs = certificates(dir.resolve("certs"));
+    Path policy = Files.writeString(dir.resolve("policy.yaml"), POLICY);
+    Result r = jscan("serve", "--policy", policy.toString(), "--key", dir.resolve("nope.pub").toString(),
+        "--tls-cert", certs.resolve("tls.crt").toString(), "--tls-key", certs.resolve("tls.key").toString(), "--port", "0", "--address", "127.0.0.1");
+    assertEquals(2, r.code(), r.err());
+    assertEquals("jscan: reading public key " + dir.resolve("nope.pub") + ": no such file\n", r.err());
+  }
+
+  /**
+   * The real process with {@code --key}: a policy's {@code signature-required} without keys of its
+   * own trusts the server's key, so an image signed by {@code jscan sign --key} is admitted in
+   * prod and an unsigned one is not.
+   */
+  @Test
+  void serve_withKey_admitsWhatJscanSignSignedWithIt_andDeniesTheUnsigned(@TempDir Path dir) throws Exception {
+    Path certs = certificates(dir.resolve("certs"));
+    Path policy = Files.writeString(dir.resolve("prod.yaml"), "apiVersion: jscan.io/v1\nkind: Policy\nname: prod\nmatch:\n  namespaces: [prod]\n"
+        + "rules:\n  - id: integrity\n  - id: signature-required\n");
+    Map<String, String> env = Map.of("COSIGN_PASSWORD", "test-password", "DOCKER_CONFIG", dir.resolve("docker").toString());
+    assertEquals(0, jscanWith(env, "generate-key-pair", "--output-key-prefix", dir.resolve("cosign").toString()).code());
+    try (TestRegistry registry = TestRegistry.start(dir.resolve("registry"))) {
+      RegistryClient push = new RegistryClient(RegistryOptions.defaults());
+      push.push(TestImage.image().user("65534").layer(TarBuilder.tar().file("app", "signed").build()).build(),
+          ImageName.parse(registry.host() + "/app:signed"));
+      push.push(TestImage.image().user("65534").layer(TarBuilder.tar().file("app", "unsigned").build()).build(),
+          ImageName.parse(registry.host() + "/app:unsigned"));
+      Result signed = jscanWith(env, "sign", "--key", dir.resolve("cosign.key").toString(), "docker://" + registry.host() + "/app:signed");
+      assertEquals(0, signed.code(), signed.err());
+
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      Path stderr = dir.resolve("serve.log");
+      Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "io.jscan.cli.Main", "serve",
+          "--policy", policy.toString(), "--key", dir.resolve("cosign.pub").toString(), "--tls-cert", certs.resolve("tls.crt").toString(),
+          "--tls-key", certs.resolve("tls.key").toString(), "--address", "127.0.0.1", "--port", "0")
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectOutput(dir.resolve("serve.out").toFile()).redirectError(stderr.toFile()).start();
+      try {
+        int listening = Integer.parseInt(awaitLine(stderr, LISTENING, p).group(1));
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(certs.resolve("ca.crt"))).build();
+        JsonNode ok = review(client, listening, "prod", registry.host() + "/app:signed");
+        assertTrue(ok.path("allowed").asBoolean(), ok.toString());
+        JsonNode denied = review(client, listening, "prod", registry.host() + "/app:unsigned");
+        assertFalse(denied.path("allowed").asBoolean(), denied.toString());
+        assertTrue(denied.path("status").path("message").asText().startsWith("jscan: image " + registry.host()
+            + "/app:unsigned (container app): signature-required (policy prod): no signature found"), denied.toString());
+      } finally {
+        p.destroy();
+        p.waitFor(30, TimeUnit.SECONDS);
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  /** A Pod CREATE review of one container running {@code image} in {@code namespace}, answered by the server on {@code port}. */
+  private static JsonNode review(HttpClient client, int port, String namespace, String image) throws Exception {
+    String review = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + namespace + "-" + image.hashCode()
+        + "\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},"
+        + "\"namespace\":\"" + namespace + "\",\"operation\":\"CREATE\",\"userInfo\":{\"username\":\"test\"},\"object\":{\"apiVersion\":\"v1\","
+        + "\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"" + image + "\"}]}},\"dryRun\":false}}";
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/validate"))
+        .POST(HttpRequest.BodyPublishers.ofString(review)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return new ObjectMapper().readTree(r.body()).path("response");
+  }
+
+  /**
+   * The real process: SIGTERM while a request waits for a slow registry; the request is answered,
+   * then the process ends (143, the JVM's status for SIGTERM) and says so in its log.
+   */
+  @Test
+  void serve_sigtermWithARequestInFlight_answersItThenExits(@TempDir Path dir) throws Exception {
+    Path certs = certificates(dir.resolve("certs"));
+    Path policy = Files.writeString(dir.resolve("policy.yaml"), POLICY);
+    try (TestRegistry registry = TestRegistry.start(dir.resolve("registry"));
+        FaultProxy slow = FaultProxy.inFrontOf(registry)) {
+      Image image = TestImage.image().user("65534").layer(TarBuilder.tar().file("app", "x").build()).build();
+      new RegistryClient(RegistryOptions.defaults()).push(image, ImageName.parse(registry.host() + "/app:1"));
+      slow.add(new FaultProxy.Rule("GET", "/v2/app/manifests/1$", 1, new FaultProxy.Action(() -> sleep(2000))));
+
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      Path stderr = dir.resolve("serve.log");
+      Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "io.jscan.cli.Main", "serve",
+          "--policy", policy.toString(), "--tls-cert", certs.resolve("tls.crt").toString(), "--tls-key", certs.resolve("tls.key").toString(),
+          "--address", "127.0.0.1", "--port", "0", "--drain-delay", "500ms", "--stop-timeout", "15s")
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectOutput(dir.resolve("serve.out").toFile()).redirectError(stderr.toFile()).start();
+      try {
+        int listening = Integer.parseInt(awaitLine(stderr, LISTENING, p).group(1));
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(certs.resolve("ca.crt"))).build();
+        String review = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"sigterm-1\","
+            + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},"
+            + "\"namespace\":\"default\",\"operation\":\"CREATE\",\"userInfo\":{\"username\":\"test\"},\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+            + "\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"" + slow.host() + "/app:1\"}]}},\"dryRun\":false}}";
+        CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
+            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + listening + "/validate")).POST(HttpRequest.BodyPublishers.ofString(review)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (slow.requests().stream().noneMatch(r -> r.startsWith("GET /v2/app/manifests/1")) && System.nanoTime() < end) {
+          Thread.sleep(20);
+        }
+        p.destroy(); // SIGTERM, while the registry holds the request's manifest for 2 s
+        HttpResponse<String> answered = inFlight.get(30, TimeUnit.SECONDS);
+        assertEquals(200, answered.statusCode(), answered.body());
+        JsonNode response = new ObjectMapper().readTree(answered.body()).path("response");
+        assertEquals("sigterm-1", response.path("uid").asText());
+        assertTrue(response.path("allowed").asBoolean(), answered.body());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "exits after the drain");
+        String log = Files.readString(stderr);
+        assertEquals(143, p.exitValue(), log);
+        assertTrue(log.contains("jscan serve: shutting down: not ready; serving for 500ms, then up to 15s for requests in flight (1 now)"), log);
+        assertTrue(log.contains("jscan serve: stopped"), log);
+      } finally {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static final Pattern LISTENING = Pattern.compile("listening on https://127\\.0\\.0\\.1:(\\d+)");
+
+  /** Waits until a line of {@code file} (a process's log) matches. */
+  private static Matcher awaitLine(Path file, Pattern pattern, Process p) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < end) {
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        Matcher m = pattern.matcher(line);
+        if (m.find()) {
+          return m;
+        }
+      }
+      if (!p.isAlive()) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no line matching " + pattern + " in the log:\n" + Files.readString(file));
+  }
+
+  private static SSLContext trusting(Path caFile) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (InputStream in = Files.newInputStream(caFile)) {
+      trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+}

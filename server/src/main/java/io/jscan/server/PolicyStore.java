@@ -1,0 +1,181 @@
+package io.jscan.server;
+
+import io.jscan.core.oci.Digest;
+import io.jscan.verifier.VerifierException;
+import io.jscan.verifier.files.ScanLimits;
+import io.jscan.verifier.policy.Policy;
+import io.jscan.verifier.policy.PolicyLoader;
+import io.jscan.verifier.policy.PolicySet;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+/**
+ * The policies {@code --policy} names, loaded at start and again whenever their files change.
+ *
+ * <p>Changes are found by content, not by file events: a Kubernetes ConfigMap volume updates by
+ * writing a new timestamped directory and swapping the {@code ..data} symlink, so the files the
+ * server was given are symlinks whose targets change while their own mtimes do not, and inotify
+ * on them sees nothing. Hashing what the paths resolve to every few seconds sees every kind of
+ * update (ConfigMap swaps, editors that rename, {@code cp} over the file) for the cost of reading
+ * a few kilobytes. The files the policies read (their rules' {@code keys} and {@code trustedRoot})
+ * are watched too: a rotated {@code cosign.pub} in the ConfigMap must stop the old key being
+ * trusted although no policy file changed.
+ *
+ * <p>A new version that does not load (bad YAML, an unknown rule) leaves the old policies in
+ * force and is logged once; the server stays ready, because refusing every pod over a typo in a
+ * ConfigMap would be worse than keeping yesterday's rules.
+ */
+public final class PolicyStore {
+  private final List<String> specs;
+  private final ScanLimits baseLimits;
+  private final AtomicReference<LoadedPolicies> current = new AtomicReference<>();
+  private volatile Digest loadedFingerprint;
+  private volatile Optional<Digest> failedFingerprint = Optional.empty();
+
+  private PolicyStore(List<String> specs, ScanLimits baseLimits) {
+    this.specs = List.copyOf(specs);
+    this.baseLimits = baseLimits;
+  }
+
+  /** Loads the policies; a policy that does not load keeps the server from starting (bad input). */
+  public static PolicyStore load(List<String> specs, ScanLimits baseLimits) throws VerifierException {
+    PolicyStore store = new PolicyStore(specs, baseLimits);
+    byte[] files = store.policyFiles();
+    PolicySet set = PolicyLoader.load(specs);
+    LoadedPolicies loaded = LoadedPolicies.of(1, set, baseLimits, Instant.now());
+    store.current.set(loaded);
+    store.loadedFingerprint = fingerprint(files, asParsed(loaded));
+    return store;
+  }
+
+  public LoadedPolicies current() {
+    return current.get();
+  }
+
+  /** What happened at a check for changes. */
+  public enum Reload { UNCHANGED, RELOADED, FAILED, STILL_FAILING }
+
+  /**
+   * Loads the policies again when their files changed since the last load.
+   *
+   * @param onFailure told why a changed version did not load (once per distinct content)
+   */
+  public Reload reloadIfChanged(java.util.function.Consumer<String> onFailure) {
+    // the policy files are read before loading and the referenced files' digests are those the
+    // loader parsed, so a change made while loading is seen at the next check, never lost
+    byte[] files = policyFiles();
+    Digest now = fingerprint(files, onDisk(current.get()));
+    if (now.equals(loadedFingerprint)) {
+      failedFingerprint = Optional.empty();
+      return Reload.UNCHANGED;
+    }
+    if (failedFingerprint.isPresent() && failedFingerprint.get().equals(now)) {
+      return Reload.STILL_FAILING;
+    }
+    try {
+      PolicySet set = PolicyLoader.load(specs);
+      LoadedPolicies old = current.get();
+      LoadedPolicies loaded = LoadedPolicies.of(old.generation() + 1, set, baseLimits, Instant.now());
+      current.set(loaded);
+      loadedFingerprint = fingerprint(files, asParsed(loaded));
+      failedFingerprint = Optional.empty();
+      return Reload.RELOADED;
+    } catch (VerifierException | RuntimeException e) {
+      failedFingerprint = Optional.of(now);
+      onFailure.accept(e.getMessage());
+      return Reload.FAILED;
+    }
+  }
+
+  /** The files the specs name, whether they are loadable or not (shipped policies never change). */
+  public List<String> specs() {
+    return specs;
+  }
+
+  /** sha256 over the policy files and the files the loaded policies read, as they are now. */
+  Digest fingerprint() {
+    return fingerprint(policyFiles(), onDisk(current.get()));
+  }
+
+  private static Digest fingerprint(byte[] policyFiles, Map<Path, String> references) {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    all.writeBytes(policyFiles);
+    references.forEach((path, digest) -> append(all, "reference " + path + " " + digest + "\n"));
+    return Digest.sha256(all.toByteArray());
+  }
+
+  /** The files the loaded policies read (keys, trusted roots), with the digests the loader parsed. */
+  private static Map<Path, String> asParsed(LoadedPolicies loaded) {
+    Map<Path, String> out = new TreeMap<>();
+    for (Policy p : loaded.all().policies()) {
+      p.references().forEach((path, digest) -> out.put(path, digest.toString()));
+    }
+    return out;
+  }
+
+  /** The same files as they are on disk now; one that cannot be read contributes its error. */
+  private static Map<Path, String> onDisk(LoadedPolicies loaded) {
+    Map<Path, String> out = new TreeMap<>();
+    for (Path path : asParsed(loaded).keySet()) {
+      try {
+        out.put(path, Digest.sha256(Files.readAllBytes(path)).toString());
+      } catch (IOException e) {
+        out.put(path, "unreadable " + e);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every policy file's path and content, in the order the loader reads them; a missing or
+   * unreadable path contributes its error, so its appearance is a change too.
+   */
+  private byte[] policyFiles() {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    for (String spec : specs) {
+      Path path = Path.of(spec);
+      append(all, "spec " + spec + "\n");
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> s = Files.list(path)) {
+          for (Path f : s.filter(p -> {
+            String n = p.getFileName().toString();
+            return (n.endsWith(".yaml") || n.endsWith(".yml")) && Files.isRegularFile(p);
+          }).sorted().toList()) {
+            appendFile(all, f);
+          }
+        } catch (IOException e) {
+          append(all, "unlistable " + e.getMessage() + "\n");
+        }
+      } else if (Files.exists(path)) {
+        appendFile(all, path);
+      } else {
+        append(all, "absent\n"); // a shipped policy name, or a file that went away
+      }
+    }
+    return all.toByteArray();
+  }
+
+  private static void appendFile(ByteArrayOutputStream all, Path f) {
+    append(all, "file " + f.getFileName() + "\n");
+    try {
+      all.writeBytes(Files.readAllBytes(f));
+    } catch (IOException e) {
+      append(all, "unreadable " + e.getMessage());
+    }
+    append(all, "\n");
+  }
+
+  private static void append(ByteArrayOutputStream all, String s) {
+    all.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+  }
+}

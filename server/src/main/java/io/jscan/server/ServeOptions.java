@@ -1,0 +1,181 @@
+package io.jscan.server;
+
+import io.jscan.signing.oci.TrustPolicy;
+import io.jscan.verifier.policy.FailureMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How {@code jscan serve} runs. {@link #defaults} gives the values the command line starts from;
+ * each is explained there.
+ *
+ * @param host the address to listen on ({@code 0.0.0.0} in a pod, {@code 127.0.0.1} in tests)
+ * @param port the HTTPS port; 0 picks a free one (tests)
+ * @param policySpecs what {@code --policy} named: files, directories or shipped policy names
+ * @param tlsCert PEM certificate chain, leaf first
+ * @param tlsKey PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted)
+ * @param requestTimeout the deadline of one admission request; past it the failure mode applies
+ * @param verifyTimeout how long a verification begun for a request may go on after the request's
+ *     deadline, filling the cache for the API server's retry
+ * @param maxRequestBytes a larger request body is refused with 413
+ * @param reloadInterval how often policy files and the TLS files are checked for changes
+ * @param noMatch what happens to an image that no policy applies to
+ * @param digestTtl how long a tag's resolution to a digest is trusted
+ * @param decisionTtl how long a verdict (digest × policies) is reused; the time-dependent rules
+ *     (image age, expiring exceptions) and the signatures are looked at again after it
+ * @param cacheEntries the most images whose verification results are kept
+ * @param verifyWorkers images verified at once (each reads its layers on the verifier's pool)
+ * @param verifyQueue images waiting for a worker; more are answered with the failure mode
+ * @param drainDelay after SIGTERM, how long to keep serving while {@code /readyz} says no, so that
+ *     the Service stops sending new requests before the listener closes
+ * @param stopTimeout after the drain, how long in-flight requests may take to finish
+ * @param trust whom the signature and attestation rules trust when a rule names no {@code keys}
+ *     or {@code identities} of its own ({@code --key}); {@link TrustPolicy#none()} by default, so
+ *     such a rule admits nothing until keys are given
+ */
+public record ServeOptions(
+    String host,
+    int port,
+    List<String> policySpecs,
+    Path tlsCert,
+    Path tlsKey,
+    Duration requestTimeout,
+    Duration verifyTimeout,
+    long maxRequestBytes,
+    Duration reloadInterval,
+    FailureMode noMatch,
+    Duration digestTtl,
+    Duration decisionTtl,
+    int cacheEntries,
+    int verifyWorkers,
+    int verifyQueue,
+    Duration drainDelay,
+    Duration stopTimeout,
+    TrustPolicy trust) {
+
+  /**
+   * Kubernetes calls a webhook with a 10 s timeout unless {@code timeoutSeconds} says otherwise
+   * (admissionregistration.k8s.io/v1 ValidatingWebhook); answering by 8 s leaves room for the
+   * network and TLS on a busy node.
+   */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(8);
+
+  /**
+   * kube-apiserver refuses request bodies over 3 MiB by default ({@code --max-request-bytes}), and a
+   * review carries the object and, for an update, the old object too: 8 MiB holds any review the
+   * API server can send and bounds what one connection can make the webhook buffer.
+   */
+  public static final long DEFAULT_MAX_REQUEST_BYTES = 8L << 20;
+
+  public ServeOptions {
+    Objects.requireNonNull(host, "host");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0 to 65535, got " + port);
+    }
+    policySpecs = List.copyOf(policySpecs);
+    if (policySpecs.isEmpty()) {
+      throw new IllegalArgumentException("at least one --policy is needed");
+    }
+    Objects.requireNonNull(tlsCert, "tlsCert");
+    Objects.requireNonNull(tlsKey, "tlsKey");
+    positive(requestTimeout, "the request timeout");
+    positive(verifyTimeout, "the verification timeout");
+    if (maxRequestBytes < 1024) {
+      throw new IllegalArgumentException("the request size limit must be at least 1 KiB");
+    }
+    positive(reloadInterval, "the reload interval");
+    Objects.requireNonNull(noMatch, "noMatch");
+    positive(digestTtl, "the digest cache time");
+    positive(decisionTtl, "the verdict cache time");
+    if (cacheEntries < 1 || verifyWorkers < 1 || verifyQueue < 1) {
+      throw new IllegalArgumentException("cache entries, workers and queue must be at least 1");
+    }
+    if (drainDelay.isNegative() || stopTimeout.isNegative()) {
+      throw new IllegalArgumentException("drain delay and stop timeout cannot be negative");
+    }
+    Objects.requireNonNull(trust, "trust");
+  }
+
+  private static void positive(Duration d, String what) {
+    Objects.requireNonNull(d, what);
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(what + " must be positive");
+    }
+  }
+
+  /** The defaults of {@code jscan serve}, with what it must be told. */
+  public static ServeOptions defaults(List<String> policySpecs, Path tlsCert, Path tlsKey) {
+    return new ServeOptions(
+        "0.0.0.0", 8443, policySpecs, tlsCert, tlsKey,
+        DEFAULT_REQUEST_TIMEOUT,
+        Duration.ofMinutes(2),
+        DEFAULT_MAX_REQUEST_BYTES,
+        Duration.ofSeconds(2),
+        FailureMode.DENY,
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(30),
+        1000,
+        4,
+        256,
+        Duration.ZERO,
+        Duration.ofSeconds(20),
+        TrustPolicy.none());
+  }
+
+  public ServeOptions withListen(String newHost, int newPort) {
+    return new ServeOptions(newHost, newPort, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+  }
+
+  public ServeOptions withPolicySpecs(List<String> specs) {
+    return new ServeOptions(host, port, specs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+  }
+
+  public ServeOptions withRequestTimeout(Duration d) {
+    return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, d, verifyTimeout, maxRequestBytes,
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+  }
+
+  public ServeOptions withMaxRequestBytes(long bytes) {
+    return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, bytes,
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+  }
+
+  public ServeOptions withReloadInterval(Duration d) {
+    return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
+        d, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+  }
+
+  public ServeOptions withNoMatch(FailureMode mode) {
+    return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
+        reloadInterval, mode, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+  }
+
+  public ServeOptions withCacheTimes(Duration digest, Duration decision) {
+    return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
+        reloadInterval, noMatch, digest, decision, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+  }
+
+  public ServeOptions withShutdown(Duration drain, Duration stop) {
+    return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drain, stop, trust);
+  }
+
+  public ServeOptions withWorkers(int workers, int queue) {
+    return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, workers, queue, drainDelay, stopTimeout, trust);
+  }
+
+  public ServeOptions withCacheEntries(int entries) {
+    return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
+        reloadInterval, noMatch, digestTtl, decisionTtl, entries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+  }
+
+  public ServeOptions withTrust(TrustPolicy newTrust) {
+    return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, newTrust);
+  }
+}

@@ -1,0 +1,82 @@
+package io.jscan.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jscan.verifier.files.ScanLimits;
+import io.jscan.verifier.policy.FailureMode;
+import io.jscan.verifier.policy.Policy;
+import io.jscan.verifier.policy.PolicyLoader;
+import io.jscan.verifier.policy.PolicySet;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PolicySelectionTest {
+  private static Policy policy(String name, String extra) throws Exception {
+    return PolicyLoader.parse(name + ".yaml", ("apiVersion: jscan.io/v1\nkind: Policy\nname: " + name + "\n" + extra
+        + "rules: [{id: maintainer}]\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static LoadedPolicies loaded(Policy... policies) {
+    return LoadedPolicies.of(1, new PolicySet(List.of(policies)), ScanLimits.defaults(), Instant.now());
+  }
+
+  private static List<String> names(LoadedPolicies l, String namespace, String... images) {
+    return l.select(namespace, List.of(images)).map(s -> s.policies().policies().stream().map(Policy::name).toList()).orElse(List.of());
+  }
+
+  @Test
+  void select_matchingPoliciesReplaceTheDefaults() throws Exception {
+    LoadedPolicies l = loaded(policy("default", ""), policy("prod", "match: {namespaces: [prod]}\n"),
+        policy("acme", "match: {images: [\"ghcr.io/acme/*\"]}\n"));
+    assertEquals(List.of("default"), names(l, "dev", "nginx:1.25", "docker.io/library/nginx:1.25"));
+    assertEquals(List.of("prod"), names(l, "prod", "nginx:1.25"));
+    assertEquals(List.of("prod", "acme"), names(l, "prod", "ghcr.io/acme/api:3"));
+    assertEquals(List.of("acme"), names(l, "dev", "ghcr.io/acme/api:3"));
+  }
+
+  @Test
+  void select_withoutDefaultsOrMatch_selectsNothing() throws Exception {
+    LoadedPolicies l = loaded(policy("prod", "match: {namespaces: [prod]}\n"));
+    assertTrue(l.select("dev", List.of("nginx")).isEmpty());
+  }
+
+  @Test
+  void select_denyWinsOverAllow_andTheKeyFollowsContent() throws Exception {
+    LoadedPolicies l = loaded(policy("a", "failureMode: allow\n"), policy("b", ""));
+    LoadedPolicies.Selection s = l.select("x", List.of("y")).orElseThrow();
+    assertEquals(FailureMode.DENY, s.failureMode());
+    assertEquals("b", s.failureModeSource());
+    LoadedPolicies allow = loaded(policy("a", "failureMode: allow\n"));
+    assertEquals(FailureMode.ALLOW, allow.select("x", List.of("y")).orElseThrow().failureMode());
+    LoadedPolicies again = loaded(policy("a", "failureMode: allow\n"), policy("b", ""));
+    assertEquals(s.key(), again.select("x", List.of("y")).orElseThrow().key(), "same files, same key: cached verdicts survive a reload");
+  }
+
+  private static Policy withRules(String name, String match, String rules) throws Exception {
+    return PolicyLoader.parse(name + ".yaml", ("apiVersion: jscan.io/v1\nkind: Policy\nname: " + name + "\n" + match + "rules:\n" + rules)
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void select_saysWhetherTheChosenPoliciesNeedEvidenceOrPackages() throws Exception {
+    LoadedPolicies l = loaded(
+        withRules("default", "", "  - id: non-root-user\n"),
+        withRules("prod", "match: {namespaces: [prod]}\n", "  - id: signature-required\n"),
+        withRules("cel", "match: {namespaces: [cel]}\n", "  - id: provenance-from-ci\n    expression: \"provenance.builder.id == 'ci'\"\n"),
+        withRules("pkgs", "match: {namespaces: [pkgs]}\n", "  - id: licenses\n    parameters: {deny: [GPL-3.0-only]}\n"));
+    LoadedPolicies.Selection dev = l.select("dev", List.of("app")).orElseThrow();
+    assertFalse(dev.needsEvidence(), "no rule judges signatures: the registry is not asked for them");
+    assertFalse(dev.needsPackages());
+    assertTrue(l.select("prod", List.of("app")).orElseThrow().needsEvidence());
+    assertTrue(l.select("cel", List.of("app")).orElseThrow().needsEvidence(), "a CEL rule reading provenance");
+    LoadedPolicies.Selection pkgs = l.select("pkgs", List.of("app")).orElseThrow();
+    assertTrue(pkgs.needsPackages());
+    assertFalse(pkgs.needsEvidence());
+    assertSame(dev, l.select("dev", List.of("other")).orElseThrow(), "worked out once per combination of policies");
+  }
+}
