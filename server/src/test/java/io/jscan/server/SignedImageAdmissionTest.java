@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jscan.core.image.ArtifactManifest;
+import io.jscan.core.image.StaticImage;
 import io.jscan.core.image.Image;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.testing.FaultProxy;
@@ -293,8 +293,8 @@ class SignedImageAdmissionTest {
     String statement = "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"with-sbom\",\"digest\":{\"sha256\":\""
         + subject.digest().encoded() + "\"}}],\"predicateType\":\"https://cyclonedx.org/bom\",\"predicate\":{\"bomFormat\":\"CycloneDX\","
         + "\"specVersion\":\"1.5\",\"components\":[]}}";
-    Image sbom = ArtifactManifest.of(subject, IN_TOTO,
-        List.of(new ArtifactManifest.Blob(IN_TOTO, statement.getBytes(StandardCharsets.UTF_8), Map.of())), Map.of());
+    Image sbom = StaticImage.builder().artifactType(IN_TOTO).blob(IN_TOTO, statement.getBytes(StandardCharsets.UTF_8), Map.of())
+        .subject(subject).build();
     client.referrers(ImageName.parse(image("with-sbom:1"))).attach(sbom); // as jscan build --sbom does without --sign
 
     JsonNode lenient = h.reviewPod("/validate", "sbom-lenient", image("with-sbom:1"));
