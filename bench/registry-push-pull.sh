@@ -19,8 +19,8 @@ cleanup() {
 trap cleanup EXIT
 
 "$here/jscan" --version >/dev/null  # build the jar before timing anything
-cp "$here/cli/target/jscan.jar" "$work/jscan.jar"  # a fixed copy: editing sources meanwhile cannot rebuild it mid-run
-jscan() { java ${JSCAN_JAVA_OPTS:-} -jar "$work/jscan.jar" "$@"; }
+# through ./jscan, as users run it (with its class-data archive); do not edit sources during a run
+jscan() { "$here/jscan" "$@"; }
 
 # ---- the image: an OCI layout with uncompressed random layers (incompressible, like real blobs)
 src="$work/src"; mkdir -p "$src/blobs/sha256"
