@@ -38,7 +38,7 @@ public final class ContentHashCache {
   private final Optional<Path> file;
   private final Path tempDir;
   private final Map<String, Entry> previous;
-  private final Map<String, Entry> current = new TreeMap<>();
+  private final Map<String, Entry> current = new HashMap<>(); // sorted only when written
   private boolean changed;
 
   private ContentHashCache(Optional<Path> file, Path tempDir, Map<String, Entry> previous) {

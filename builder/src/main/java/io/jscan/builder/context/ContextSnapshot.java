@@ -24,6 +24,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveTask;
 
 /**
  * A build context, walked once: what {@code .dockerignore} leaves in, with normalised metadata
@@ -77,64 +79,146 @@ public final class ContextSnapshot {
   public static ContextSnapshot take(Path root, DockerIgnore ignore, ContentHashCache hashes)
       throws IOException, DockerfileException {
     Path dir = root.toAbsolutePath().normalize();
+    List<Entry> entries;
+    // Directories are listed, stat'ed and their files hashed in parallel (a context of thousands of
+    // files is mostly system calls and, on a first build, reading); the entries come back in the
+    // sequential walk's order, so nothing below depends on the number of threads.
+    ForkJoinPool pool = new ForkJoinPool(Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8)));
+    try {
+      entries = pool.invoke(new WalkDirectory(dir, "", ignore, hashes));
+    } catch (WalkFailure f) {
+      Throwable cause = f.getCause();
+      while (cause instanceof WalkFailure nested) { // a task's failure may come back wrapped by the pool
+        cause = nested.getCause();
+      }
+      if (cause instanceof DockerfileException d) {
+        throw d;
+      }
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw f;
+    } finally {
+      pool.shutdown();
+    }
     FileTree tree = new FileTree();
     Map<String, ContextFile> files = new HashMap<>();
-    int[] hashed = new int[1];
-    walk(dir, "", ignore, hashes, tree, files, hashed);
+    int hashed = 0;
+    for (Entry e : entries) {
+      switch (e.type()) {
+        case DIRECTORY -> tree.put(FileTree.Node.directory(e.path(), FileModes.DIRECTORY, 0, 0));
+        case FILE -> {
+          if (e.read()) {
+            hashed++;
+          }
+          hashes.record(e.path(), e.stat(), e.digest());
+          files.put(e.path(), new ContextFile(e.path(), e.file(), e.stat(), e.digest()));
+          tree.put(new FileTree.Node(e.path(), FsEntry.Type.FILE, FileModes.contextFile(e.stat().anyExecuteBit()), 0, 0, e.stat().size(),
+              Optional.empty(), 0, 0, -1));
+        }
+        case SYMLINK -> tree.put(new FileTree.Node(e.path(), FsEntry.Type.SYMLINK, FileModes.SYMLINK, 0, 0, 0, Optional.of(e.linkTarget()), 0, 0, -1));
+        default -> throw new IllegalStateException("unexpected entry type " + e.type());
+      }
+    }
     hashes.save(System.currentTimeMillis());
-    return new ContextSnapshot(dir, ignore, tree, files, digestOf(tree, files), hashed[0]);
+    return new ContextSnapshot(dir, ignore, tree, files, digestOf(tree, files), hashed);
   }
 
-  private static void walk(Path dir, String rel, DockerIgnore ignore, ContentHashCache hashes, FileTree tree,
-      Map<String, ContextFile> files, int[] hashed) throws IOException, DockerfileException {
-    List<Path> children = new ArrayList<>();
-    try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
-      for (Path p : listing) {
-        children.add(p);
-      }
-    }
-    // listing order is the file system's: sort so that nothing below depends on it
-    children.sort((a, b) -> PathNames.TREE_ORDER.compare(a.getFileName().toString(), b.getFileName().toString()));
-    for (Path child : children) {
-      String name = child.getFileName().toString();
-      if (name.indexOf('\uFFFD') >= 0) {
-        throw new IOException("cannot decode the file name " + child + " in this locale (sun.jnu.encoding="
-            + System.getProperty("sun.jnu.encoding") + "); run jscan with a UTF-8 locale such as LANG=C.UTF-8");
-      }
-      String path = PathNames.join(rel, name);
-      FileStat stat = FileStat.of(child);
-      if (stat.isDirectory()) {
-        if (ignore.canSkipDirectory(path)) {
-          continue;
-        }
-        if (!ignore.isExcluded(path)) {
-          tree.put(FileTree.Node.directory(path, FileModes.DIRECTORY, 0, 0));
-        }
-        walk(child, path, ignore, hashes, tree, files, hashed);
-      } else if (stat.isRegularFile()) {
-        if (ignore.isExcluded(path)) {
-          continue;
-        }
-        Digest d = hashes.lookup(path, stat).orElse(null);
-        if (d == null) {
-          d = hash(child);
-          hashed[0]++;
-        }
-        hashes.record(path, stat, d);
-        files.put(path, new ContextFile(path, child, stat, d));
-        tree.put(new FileTree.Node(path, FsEntry.Type.FILE, FileModes.contextFile(stat.anyExecuteBit()), 0, 0, stat.size(),
-            Optional.empty(), 0, 0, -1));
-      } else if (stat.isSymlink()) {
-        if (ignore.isExcluded(path)) {
-          continue;
-        }
-        String target = Files.readSymbolicLink(child).toString();
-        tree.put(new FileTree.Node(path, FsEntry.Type.SYMLINK, FileModes.SYMLINK, 0, 0, 0, Optional.of(target), 0, 0, -1));
-      }
+  /** What the walk found at one path; {@code digest} and {@code read} for files, {@code linkTarget} for links. */
+  private record Entry(String path, Path file, FsEntry.Type type, FileStat stat, Digest digest, boolean read, String linkTarget) {}
+
+  /** Carries a checked exception out of a walking task. */
+  private static final class WalkFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    WalkFailure(Exception cause) {
+      super(cause.getMessage(), cause, false, false);
     }
   }
 
-  /** One read buffer for the walk (a build snapshots on one thread). */
+  /** One directory: its entries, then each subdirectory's (walked as its own task), in tree order. */
+  private static final class WalkDirectory extends RecursiveTask<List<Entry>> {
+    private static final long serialVersionUID = 1L;
+    private final transient Path dir;
+    private final String rel;
+    private final transient DockerIgnore ignore;
+    private final transient ContentHashCache hashes;
+
+    WalkDirectory(Path dir, String rel, DockerIgnore ignore, ContentHashCache hashes) {
+      this.dir = dir;
+      this.rel = rel;
+      this.ignore = ignore;
+      this.hashes = hashes;
+    }
+
+    @Override
+    protected List<Entry> compute() {
+      try {
+        return walk();
+      } catch (IOException | DockerfileException e) {
+        throw new WalkFailure(e);
+      }
+    }
+
+    private List<Entry> walk() throws IOException, DockerfileException {
+      List<Path> children = new ArrayList<>();
+      try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
+        for (Path p : listing) {
+          children.add(p);
+        }
+      }
+      // listing order is the file system's: sort so that nothing below depends on it
+      children.sort((a, b) -> PathNames.TREE_ORDER.compare(a.getFileName().toString(), b.getFileName().toString()));
+      // each slot: an Entry, or a subdirectory's task (joined in order below)
+      List<Object> slots = new ArrayList<>(children.size());
+      for (Path child : children) {
+        String name = child.getFileName().toString();
+        if (name.indexOf('\uFFFD') >= 0) {
+          throw new IOException("cannot decode the file name " + child + " in this locale (sun.jnu.encoding="
+              + System.getProperty("sun.jnu.encoding") + "); run jscan with a UTF-8 locale such as LANG=C.UTF-8");
+        }
+        String path = PathNames.join(rel, name);
+        FileStat stat = FileStat.of(child);
+        if (stat.isDirectory()) {
+          if (ignore.canSkipDirectory(path)) {
+            continue;
+          }
+          if (!ignore.isExcluded(path)) {
+            slots.add(new Entry(path, child, FsEntry.Type.DIRECTORY, stat, null, false, null));
+          }
+          WalkDirectory sub = new WalkDirectory(child, path, ignore, hashes);
+          sub.fork();
+          slots.add(sub);
+        } else if (stat.isRegularFile()) {
+          if (ignore.isExcluded(path)) {
+            continue;
+          }
+          Digest d = hashes.lookup(path, stat).orElse(null);
+          boolean read = d == null;
+          if (read) {
+            d = hash(child);
+          }
+          slots.add(new Entry(path, child, FsEntry.Type.FILE, stat, d, read, null));
+        } else if (stat.isSymlink()) {
+          if (ignore.isExcluded(path)) {
+            continue;
+          }
+          slots.add(new Entry(path, child, FsEntry.Type.SYMLINK, stat, null, false, Files.readSymbolicLink(child).toString()));
+        }
+      }
+      List<Entry> out = new ArrayList<>();
+      for (Object slot : slots) {
+        if (slot instanceof WalkDirectory sub) {
+          out.addAll(sub.join());
+        } else {
+          out.add((Entry) slot);
+        }
+      }
+      return out;
+    }
+  }
+
+  /** One read buffer per walking thread. */
   private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(256 * 1024));
 
   private static Digest hash(Path file) throws IOException {
