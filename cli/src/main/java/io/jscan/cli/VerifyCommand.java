@@ -132,7 +132,7 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     }
     VerifierOptions options = options();
     TrustPolicy trustPolicy = trust.policy();
-    boolean evidenceWanted = trust.given() || EVIDENCE_RULES.stream().anyMatch(policySet::hasRule);
+    boolean evidenceWanted = trust.given() || io.jscan.verifier.policy.BuiltinRules.needsEvidence(policySet);
     io.jscan.core.transport.registry.RegistryClient client = registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE);
     VerificationReport report;
     if (ref instanceof ImageReference.StoreReference) {
@@ -155,9 +155,6 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     return ReportOutput.exitCode(report).code();
   }
 
-  /** The rules that judge signatures and attestations: with one of them, evidence is looked for even without --key. */
-  private static final List<String> EVIDENCE_RULES = List.of("signature-required", "attestation-required", "sbom-required");
-
   /**
    * Signatures are looked for when trust is given (then one must verify) or a policy asks about
    * them; otherwise not at all, so a plain verify makes no extra registry requests.
@@ -174,11 +171,9 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   private static VerificationReport verify(
       VerifierOptions options, Optional<io.jscan.core.image.Referrers> referrers, Artifact artifact, VerifyRequest request)
       throws VerifierException {
-    io.jscan.verifier.EvidenceProvider found = options.evidence();
     io.jscan.verifier.EvidenceProvider attached = referrers.<io.jscan.verifier.EvidenceProvider>map(
         io.jscan.verifier.attest.AttachedStatements::new).orElse(io.jscan.verifier.EvidenceProvider.none());
-    try (Verifier verifier = new Verifier(options.withEvidence(
-        (subject, image, reference) -> found.collect(subject, image, reference).and(attached.collect(subject, image, reference))))) {
+    try (Verifier verifier = new Verifier(options.withEvidence(options.evidence().and(attached)))) {
       return verifier.verify(artifact, request);
     }
   }

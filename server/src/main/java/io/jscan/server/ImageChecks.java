@@ -356,7 +356,7 @@ public final class ImageChecks implements AutoCloseable {
    */
   private Evidence evidence(Artifact subject, Image image, String reference, EvidenceProvider attached) {
     try {
-      return signatures.collect(subject, image, reference).and(attached.collect(subject, image, reference));
+      return signatures.and(attached).collect(subject, image, reference);
     } catch (VerifierException e) {
       if (e.kind() == FailureKind.INTEGRITY) {
         throw new RejectedException(e.getMessage());
