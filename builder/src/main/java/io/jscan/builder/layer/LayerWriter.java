@@ -47,8 +47,10 @@ public final class LayerWriter {
           HashingStream tarStream = new HashingStream(compressing, diffIdHasher);
           OutputStream buffered = new BufferedOutputStream(tarStream, 256 * 1024);
           TarWriter tar = new TarWriter(buffered, mtimeSeconds);
-          for (LayerEntry e : entries) {
-            tar.write(e);
+          try (ContentPrefetcher prefetch = new ContentPrefetcher(entries)) {
+            for (int i = 0; i < entries.size(); i++) {
+              tar.write(entries.get(i), prefetch.source(i));
+            }
           }
           tar.finish();
           buffered.flush();

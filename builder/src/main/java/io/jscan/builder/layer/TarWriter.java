@@ -53,6 +53,11 @@ public final class TarWriter implements AutoCloseable {
    * write fails (a source that changed while being read must not produce a silently different layer).
    */
   public void write(LayerEntry entry) throws IOException {
+    write(entry, entry.content().orElse(null));
+  }
+
+  /** As {@link #write(LayerEntry)}, with a regular file's bytes taken from {@code content}. */
+  void write(LayerEntry entry, ContentSource content) throws IOException {
     String name = entry.isDirectory() ? entry.path() + "/" : entry.path();
     long entryMtime = entry.mtime().orElse(mtime);
     Map<String, byte[]> pax = new TreeMap<>();
@@ -108,7 +113,10 @@ public final class TarWriter implements AutoCloseable {
         entry.devMajor(), entry.devMinor());
     out.write(header);
     if (entry.type() == FsEntry.Type.FILE) {
-      try (InputStream in = entry.content().orElseThrow().open()) {
+      if (content == null) {
+        throw new IllegalArgumentException("regular file " + entry.path() + " has no content");
+      }
+      try (InputStream in = content.open()) {
         copyExactly(in, size, entry.path());
       }
       pad(size);

@@ -40,6 +40,15 @@ import java.util.zip.CRC32;
  * name, no comment, XFL 0 and OS = 255 ("unknown", what Go's compress/gzip writes, so the byte
  * says nothing about the build host).
  *
+ * <p><b>Incompressible blocks are stored:</b> a block of at least {@value #STORE_MIN} bytes whose
+ * byte histogram is nearly flat (collision entropy of at least 7.99 bits per byte, decided in
+ * integer arithmetic so no floating-point rounding can differ between JVMs) is written as
+ * RFC 1951 stored blocks (BTYPE 00, at most 65,535 bytes each) instead of being deflated. Such a
+ * block is random-looking data (an already-compressed archive, an encrypted or media file) that
+ * deflate cannot shrink: level 6 would spend most of a cold build's CPU searching for matches and
+ * then write slightly more bytes than it read. zstd skips such data the same way. The test looks
+ * only at the block's bytes, so the choice is as reproducible as the rest.
+ *
  * <p>Changing any of these changes every layer digest jscan produces; the golden-hash test
  * ({@code DeterministicGzipOutputStreamTest}) makes such a change visible.
  */
@@ -55,6 +64,10 @@ public final class DeterministicGzipOutputStream extends OutputStream {
    * public reset), and at 1 MiB that garbage stays a quarter of the input instead of twice it.
    */
   static final int BLOCK = 1024 * 1024;
+  /** Blocks shorter than this are always deflated: a short histogram is too noisy to judge. */
+  static final int STORE_MIN = 64 * 1024;
+  /** RFC 1951 3.2.4: a stored block holds at most 65,535 bytes. */
+  private static final int STORED_MAX = 65535;
   private static final int WINDOW_BITS = 15;
   private static final int DICTIONARY = 1 << WINDOW_BITS;
   private static final int MEM_LEVEL = 8;
@@ -185,6 +198,9 @@ public final class DeterministicGzipOutputStream extends OutputStream {
   private static final ThreadLocal<byte[]> OUTPUT = ThreadLocal.withInitial(() -> new byte[BLOCK + BLOCK / 8 + 64]);
 
   static byte[] deflate(byte[] input, int length, byte[] preset, boolean last) throws IOException {
+    if (length >= STORE_MIN && looksIncompressible(input, length)) {
+      return stored(input, length, last);
+    }
     Deflater d = new Deflater(LEVEL, WINDOW_BITS, MEM_LEVEL, JZlib.W_ZLIB);
     if (preset != null && d.setDictionary(preset, preset.length) != JZlib.Z_OK) {
       throw new IOException("deflate: the preset dictionary was refused");
@@ -220,6 +236,63 @@ public final class DeterministicGzipOutputStream extends OutputStream {
     int header = preset != null ? 6 : 2;
     int trailer = last ? 4 : 0;
     return Arrays.copyOfRange(buffer, header, produced - trailer);
+  }
+
+  /**
+   * Whether the byte histogram of {@code input[0, length)} is so flat that deflate cannot shrink
+   * it: sum(p_i^2) <= 2^-7.99, that is collision (Renyi order 2) entropy of at least 7.99 bits per
+   * byte. Random data of 64 KiB scores about 8 - 0.006; text scores 4 to 5, machine code 5 to 6.5.
+   * Integer arithmetic: 1000 * 256 * sum(c_i^2) <= 1007 * n^2, where 2^0.01 = 1.00696 is rounded up
+   * to 1.007; for n up to 2^20 both sides stay below 2^62.
+   */
+  static boolean looksIncompressible(byte[] input, int length) {
+    // four tables, so that runs of one byte value do not serialise on one counter
+    int[] c0 = new int[256];
+    int[] c1 = new int[256];
+    int[] c2 = new int[256];
+    int[] c3 = new int[256];
+    int i = 0;
+    for (int end = length & ~3; i < end; i += 4) {
+      c0[input[i] & 0xff]++;
+      c1[input[i + 1] & 0xff]++;
+      c2[input[i + 2] & 0xff]++;
+      c3[input[i + 3] & 0xff]++;
+    }
+    for (; i < length; i++) {
+      c0[input[i] & 0xff]++;
+    }
+    long sumOfSquares = 0;
+    for (int v = 0; v < 256; v++) {
+      long c = (long) c0[v] + c1[v] + c2[v] + c3[v];
+      sumOfSquares += c * c;
+    }
+    long n = length;
+    return 1000L * 256L * sumOfSquares <= 1007L * n * n;
+  }
+
+  /**
+   * {@code input[0, length)} as RFC 1951 stored blocks of at most 65,535 bytes, the last one
+   * marked final when {@code last}. Each block starts on a byte boundary (the stream before it
+   * ends with a sync flush, a stored block or the gzip header), so its 3-bit header takes a whole
+   * byte: BFINAL in bit 0, BTYPE 00, then padding; LEN and its one's complement NLEN follow,
+   * little-endian. Stored blocks also end on a byte boundary, so no sync flush is needed after.
+   */
+  static byte[] stored(byte[] input, int length, boolean last) {
+    int blocks = (length + STORED_MAX - 1) / STORED_MAX;
+    byte[] out = new byte[length + 5 * blocks];
+    int at = 0;
+    for (int from = 0; from < length; from += STORED_MAX) {
+      int n = Math.min(STORED_MAX, length - from);
+      boolean isFinal = last && from + n == length;
+      out[at++] = (byte) (isFinal ? 1 : 0);
+      out[at++] = (byte) n;
+      out[at++] = (byte) (n >>> 8);
+      out[at++] = (byte) ~n;
+      out[at++] = (byte) (~n >>> 8);
+      System.arraycopy(input, from, out, at, n);
+      at += n;
+    }
+    return out;
   }
 
   /** Does not flush the deflater (a flush would change the bytes); only {@link #close} completes the stream. */

@@ -137,4 +137,63 @@ class DeterministicGzipOutputStreamTest {
       assertEquals(0, in.readAllBytes().length);
     }
   }
+
+  /** Compressible, random, compressible, random tail: blocks of both kinds, stored ones in the middle and at the end. */
+  static byte[] mixedInput() {
+    int block = DeterministicGzipOutputStream.BLOCK;
+    byte[] input = new byte[4 * block + 70_000];
+    System.arraycopy(blocksOf(1, 0), 0, input, 0, block);
+    byte[] noise = new byte[block];
+    new Random(3).nextBytes(noise);
+    System.arraycopy(noise, 0, input, block, block);
+    System.arraycopy(blocksOf(2, 0), 0, input, 2 * block, 2 * block);
+    byte[] tail = new byte[70_000];
+    new Random(4).nextBytes(tail);
+    System.arraycopy(tail, 0, input, 4 * block, tail.length);
+    return input;
+  }
+
+  /** Pins the choice between deflating and storing, and the stored-block layout. */
+  @Test
+  void gzip_ofBlocksBothCompressibleAndRandom_hasThePinnedDigest() throws IOException {
+    byte[] input = mixedInput();
+    assertEquals("sha256:c06ad990f7d9b78d707e840b33d14c3935fa59c1c4bb9c5a07752609928f078a", Digest.sha256(gzip(input, 65536)).toString());
+  }
+
+  @Test
+  void gzip_ofBlocksBothCompressibleAndRandom_decompressesToTheInput_whateverTheThreads() throws IOException {
+    byte[] input = mixedInput();
+    byte[] oneThread = gzipWith(input, 1, 1);
+    assertArrayEquals(oneThread, gzipWith(input, 4, 8));
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(oneThread))) {
+      assertArrayEquals(input, in.readAllBytes());
+    }
+  }
+
+  @Test
+  void gzip_randomBlocks_areStored_soTheOutputIsTheInputPlusFraming() throws IOException {
+    byte[] input = new byte[2 * DeterministicGzipOutputStream.BLOCK];
+    new Random(5).nextBytes(input);
+    byte[] out = gzip(input, 65536);
+    int storedBlocks = 2 * ((DeterministicGzipOutputStream.BLOCK + 65534) / 65535);
+    // gzip header 10 + trailer 8; each stored block: 1 header byte, LEN, NLEN
+    assertEquals(10 + input.length + 5 * storedBlocks + 8, out.length);
+    assertEquals(0, out[10], "the first stored block is not final: BFINAL 0, BTYPE 00");
+    assertEquals(1, out[out.length - 8 - (DeterministicGzipOutputStream.BLOCK % 65535) - 5], "the last one is final");
+  }
+
+  @Test
+  void looksIncompressible_judgesRandomBytesYes_textAndSkewedBytesNo() {
+    byte[] random = new byte[DeterministicGzipOutputStream.STORE_MIN];
+    new Random(6).nextBytes(random);
+    assertEquals(true, DeterministicGzipOutputStream.looksIncompressible(random, random.length));
+    byte[] text = blocksOf(1, 0);
+    assertEquals(false, DeterministicGzipOutputStream.looksIncompressible(text, text.length));
+    // random bytes where one value in eight is replaced by zero: about 7.4 bits per byte, deflate gains
+    byte[] skewed = random.clone();
+    for (int i = 0; i < skewed.length; i += 8) {
+      skewed[i] = 0;
+    }
+    assertEquals(false, DeterministicGzipOutputStream.looksIncompressible(skewed, skewed.length));
+  }
 }
