@@ -109,6 +109,12 @@ public final class Builder {
       // the built image stays valid until the store is closed: its layers are in the store's
       // layer cache or, with --no-cache, in the store's temp directory
       Image image = session.stageImage(plan.target().stage().index());
+      Digest contextDigest;
+      try {
+        contextDigest = context.digest(); // before the export: a failed bookkeeping write fails the build, not after it
+      } catch (IOException e) {
+        throw BuildException.io("hashing the build context", e);
+      }
       List<String> names = ExportImageStep.apply(image, session).names();
       log.accept("built " + image.digest() + (names.isEmpty() ? "" : " " + String.join(", ", names))
           + " (" + session.layersBuilt() + " layers built, " + session.layersReused() + " from cache)");
@@ -122,7 +128,7 @@ public final class Builder {
           plan.target().stage().displayName(),
           request.platform(),
           Digest.sha256(dockerfileBytes),
-          context.digest(),
+          contextDigest,
           request.sourceDateEpoch(),
           session.layersBuilt(),
           session.layersReused(),

@@ -38,13 +38,14 @@ public final class ContentHashCache {
   private final Optional<Path> file;
   private final Path tempDir;
   private final Map<String, Entry> previous;
-  private final Map<String, Entry> current = new HashMap<>(); // sorted only when written
+  private final Map<String, Entry> current; // sorted only when written
   private boolean changed;
 
   private ContentHashCache(Optional<Path> file, Path tempDir, Map<String, Entry> previous) {
     this.file = file;
     this.tempDir = tempDir;
     this.previous = previous;
+    this.current = new HashMap<>(previous.size() * 4 / 3 + 16);
   }
 
   /** A cache that remembers nothing (every file is read). */
@@ -94,24 +95,35 @@ public final class ContentHashCache {
     if (file.isEmpty()) {
       return;
     }
-    Map<String, Entry> keep = new HashMap<>(current.size() * 2);
     long racyFrom = (nowMillis - RACY_MILLIS) * 1_000_000L;
+    // the file is rewritten only when what it would hold differs from what was loaded: the same
+    // keys with equal entries (checked entry by entry, without building the new map first: an
+    // unchanged rebuild of a large context ends here)
+    int kept = 0;
+    boolean differs = false;
     for (Map.Entry<String, Entry> e : current.entrySet()) {
-      FileStat s = e.getValue().stat();
-      if (s.mtimeNanos() < racyFrom) {
-        keep.put(e.getKey(), e.getValue());
+      if (e.getValue().stat().mtimeNanos() < racyFrom) {
+        kept++;
+        if (!differs && !e.getValue().equals(previous.get(e.getKey()))) {
+          differs = true;
+        }
       }
     }
-    changed = !keep.equals(previous); // Map.equals: the same entries, whatever the map's order
-
+    changed = differs || kept != previous.size();
     if (!changed) {
       return;
+    }
+    Map<String, Entry> keep = new TreeMap<>(); // sorted: the same cache, the same bytes
+    for (Map.Entry<String, Entry> e : current.entrySet()) {
+      if (e.getValue().stat().mtimeNanos() < racyFrom) {
+        keep.put(e.getKey(), e.getValue());
+      }
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeUTF(MAGIC);
       out.writeInt(keep.size());
-      for (Map.Entry<String, Entry> e : new TreeMap<>(keep).entrySet()) { // sorted: the same cache, the same bytes
+      for (Map.Entry<String, Entry> e : keep.entrySet()) {
         FileStat s = e.getValue().stat();
         out.writeUTF(e.getKey());
         out.writeInt(s.mode());

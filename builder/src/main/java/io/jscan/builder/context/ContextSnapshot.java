@@ -10,6 +10,7 @@ import io.jscan.dockerfile.DockerfileException;
 import io.jscan.dockerfile.ignore.DockerIgnore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RecursiveTask;
 
 /**
@@ -59,10 +63,10 @@ public final class ContextSnapshot {
   private final DockerIgnore ignore;
   private final FileTree tree;
   private final Map<String, ContextFile> files;
-  private final Digest digest;
+  private final Future<Digest> digest;
   private final int hashed;
 
-  private ContextSnapshot(Path root, DockerIgnore ignore, FileTree tree, Map<String, ContextFile> files, Digest digest, int hashed) {
+  private ContextSnapshot(Path root, DockerIgnore ignore, FileTree tree, Map<String, ContextFile> files, Future<Digest> digest, int hashed) {
     this.root = root;
     this.ignore = ignore;
     this.tree = tree;
@@ -102,7 +106,7 @@ public final class ContextSnapshot {
       pool.shutdown();
     }
     FileTree tree = new FileTree();
-    Map<String, ContextFile> files = new HashMap<>();
+    Map<String, ContextFile> files = new HashMap<>(entries.size() * 4 / 3 + 16);
     int hashed = 0;
     for (Entry e : entries) {
       switch (e.type()) {
@@ -120,8 +124,18 @@ public final class ContextSnapshot {
         default -> throw new IllegalStateException("unexpected entry type " + e.type());
       }
     }
-    hashes.save(System.currentTimeMillis());
-    return new ContextSnapshot(dir, ignore, tree, files, digestOf(tree, files), hashed);
+    // The hash cache's file and the context's digest are bookkeeping that only the end of the
+    // build waits for: done on their own thread, beside the build's steps (the tree and the file
+    // map are not changed after this point, only read).
+    long now = System.currentTimeMillis();
+    FutureTask<Digest> bookkeeping = new FutureTask<>(() -> {
+      hashes.save(now);
+      return digestOf(tree, files);
+    });
+    Thread worker = new Thread(bookkeeping, "jscan-context-digest");
+    worker.setDaemon(true);
+    worker.start();
+    return new ContextSnapshot(dir, ignore, tree, files, bookkeeping, hashed);
   }
 
   /** What the walk found at one path; {@code digest} and {@code read} for files, {@code linkTarget} for links. */
@@ -161,18 +175,22 @@ public final class ContextSnapshot {
     }
 
     private List<Entry> walk() throws IOException, DockerfileException {
-      List<Path> children = new ArrayList<>();
-      try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
-        for (Path p : listing) {
-          children.add(p);
+      // names, not Paths: a Path per entry, and its file name taken apart again for every
+      // comparison of the sort, was most of an unchanged rebuild's walk
+      String[] names = dir.toFile().list();
+      if (names == null) {
+        // File.list says only "no": ask again the way that says why (not a directory, permissions)
+        try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
+          listing.iterator().hasNext();
         }
+        throw new IOException("cannot list the directory " + dir);
       }
       // listing order is the file system's: sort so that nothing below depends on it
-      children.sort((a, b) -> PathNames.TREE_ORDER.compare(a.getFileName().toString(), b.getFileName().toString()));
+      java.util.Arrays.sort(names, PathNames.TREE_ORDER);
       // each slot: an Entry, or a subdirectory's task (joined in order below)
-      List<Object> slots = new ArrayList<>(children.size());
-      for (Path child : children) {
-        String name = child.getFileName().toString();
+      List<Object> slots = new ArrayList<>(names.length);
+      for (String name : names) {
+        Path child = dir.resolve(name);
         if (name.indexOf('\uFFFD') >= 0) {
           throw new IOException("cannot decode the file name " + child + " in this locale (sun.jnu.encoding="
               + System.getProperty("sun.jnu.encoding") + "); run jscan with a UTF-8 locale such as LANG=C.UTF-8");
@@ -238,15 +256,28 @@ public final class ContextSnapshot {
   /** One line per entry in tree order: path, type, mode, size, content digest or link target. */
   private static Digest digestOf(FileTree tree, Map<String, ContextFile> files) {
     MessageDigest md = Digest.sha256Digest();
+    // lines gathered into one buffer and hashed a block at a time (whole lines only, so the UTF-8
+    // bytes are those of the lines one by one): one string and one hash update per line cost as
+    // much as the rest of an unchanged rebuild's context step
+    StringBuilder lines = new StringBuilder(1 << 17);
     for (FileTree.Node n : tree.subtree("")) {
-      String what = switch (n.type()) {
-        case FILE -> files.get(n.path()).digest().toString();
-        case SYMLINK -> n.linkTarget().orElse("");
-        default -> "";
-      };
-      String line = n.path() + "\0" + n.type() + "\0" + Integer.toOctalString(n.mode()) + "\0" + n.size() + "\0" + what + "\n";
-      md.update(line.getBytes(StandardCharsets.UTF_8));
+      lines.append(n.path()).append('\0').append(n.type().name()).append('\0').append(Integer.toOctalString(n.mode())).append('\0')
+          .append(n.size()).append('\0');
+      switch (n.type()) {
+        case FILE -> {
+          Digest d = files.get(n.path()).digest();
+          lines.append(d.algorithm()).append(':').append(d.encoded());
+        }
+        case SYMLINK -> lines.append(n.linkTarget().orElse(""));
+        default -> { }
+      }
+      lines.append('\n');
+      if (lines.length() >= 1 << 16) {
+        md.update(lines.toString().getBytes(StandardCharsets.UTF_8));
+        lines.setLength(0);
+      }
     }
+    md.update(lines.toString().getBytes(StandardCharsets.UTF_8));
     return Digest.ofSha256(md.digest());
   }
 
@@ -275,9 +306,27 @@ public final class ContextSnapshot {
     return Optional.ofNullable(files.get(path));
   }
 
-  /** The digest of the whole visible context (paths, types, modes, sizes, contents, link targets). */
-  public Digest digest() {
-    return digest;
+  /**
+   * The digest of the whole visible context (paths, types, modes, sizes, contents, link targets).
+   * Waits for the snapshot's bookkeeping, which also writes the context hash cache: its failure
+   * to write comes out here.
+   */
+  public Digest digest() throws IOException {
+    try {
+      return digest.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while hashing the context");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException("hashing the context: " + cause, cause);
+    }
   }
 
   /** Whether something exists at {@code path} on disk but {@code .dockerignore} leaves it out (for messages). */

@@ -107,13 +107,39 @@ public final class PathNames {
   }
 
   private static int compareTreeOrder(String a, String b) {
+    // fast path over UTF-16 units: up to the first difference, equal units mean equal code points,
+    // and at a difference of two non-surrogates the units are the code points
+    int n = Math.min(a.length(), b.length());
+    int k = 0;
+    while (k < n && a.charAt(k) == b.charAt(k)) {
+      k++;
+    }
+    if (k == n) {
+      return Integer.compare(a.length(), b.length());
+    }
+    char ca = a.charAt(k);
+    char cb = b.charAt(k);
+    if (Character.isSurrogate(ca) || Character.isSurrogate(cb)) {
+      return compareCodePoints(a, b);
+    }
+    // the separator sorts before every other character, so a directory's entries stay together
+    if (ca == '/') {
+      return -1;
+    }
+    if (cb == '/') {
+      return 1;
+    }
+    return Character.compare(ca, cb);
+  }
+
+  /** Code point by code point: a name outside the Basic Multilingual Plane sorts after every name inside it. */
+  private static int compareCodePoints(String a, String b) {
     int i = 0;
     int j = 0;
     while (i < a.length() && j < b.length()) {
       int ca = a.codePointAt(i);
       int cb = b.codePointAt(j);
       if (ca != cb) {
-        // the separator sorts before every other character, so a directory's entries stay together
         if (ca == '/') {
           return -1;
         }

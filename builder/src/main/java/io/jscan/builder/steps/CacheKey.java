@@ -15,7 +15,7 @@ public final class CacheKey {
    * Bumped whenever the bytes jscan writes for the same inputs change (tar format, mode rule,
    * compression settings), so that a cache filled by an older jscan is never mistaken for current.
    */
-  public static final String FORMAT = "jscan-layer-v1";
+  public static final String FORMAT = "jscan-layer-v2";
 
   private final StringBuilder text = new StringBuilder(FORMAT).append('\n');
 

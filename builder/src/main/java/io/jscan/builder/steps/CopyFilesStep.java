@@ -457,12 +457,17 @@ public final class CopyFilesStep implements BuildStep {
         }
         String skipBelow = null;
         String dir = t.node().path();
+        boolean anyExcludes = !excludes.patterns().isEmpty();
         for (FileTree.Node n : tree.subtree(dir)) {
           if (skipBelow != null && PathNames.isAtOrBelow(n.path(), skipBelow)) {
             continue;
           }
           skipBelow = null;
           String rel = relativeTo(n.path(), dir);
+          if (!anyExcludes) {
+            out.add(new Item(rel, n, false));
+            continue;
+          }
           // --exclude sees paths relative to the source (a wildcard's base for its matches)
           String forExclude = relativeTo(PathNames.join(t.matchPath(), rel), t.excludeBase());
           if (excludes.isExcluded(forExclude)) {

@@ -63,6 +63,17 @@ class ContextSnapshotTest {
     assertTrue(paths(a).indexOf("d3 DIRECTORY") < paths(a).indexOf("d3/s0 DIRECTORY"), "parents before children");
   }
 
+  /**
+   * Pins the context digest's format (one line per entry: path, type, mode, size, digest or link
+   * target): provenance records it, so a change must be deliberate.
+   */
+  @Test
+  void digest_ofAKnownTree_hasThePinnedValue() throws Exception {
+    ContextSnapshot s = ContextSnapshot.take(tree(tmp.resolve("pinned"), false), DockerIgnore.of(List.of("**/*.key")),
+        ContentHashCache.disabled());
+    assertEquals("sha256:5baec0943c7de6606745c23755d4777e62b6a50909fb914f9662f7b402bf9ada", s.digest().toString());
+  }
+
   @Test
   void take_undecodableNameDeepInTheTree_isOneClearError() throws Exception {
     Path root = tree(tmp.resolve("ctx"), false);

@@ -45,6 +45,38 @@ class FsTest {
     assertEquals(List.of("a", "a/b", "a-b", "\uFFFD", "\uD83D\uDE00"), sorted, "code point order, separator first");
   }
 
+  /** The order spelt out: code point by code point, '/' before everything, a prefix first. */
+  private static int referenceTreeOrder(String a, String b) {
+    int[] x = a.codePoints().map(c -> c == '/' ? -1 : c).toArray();
+    int[] y = b.codePoints().map(c -> c == '/' ? -1 : c).toArray();
+    return java.util.Arrays.compare(x, y);
+  }
+
+  @Test
+  void treeOrder_onRandomNamesWithSeparatorsAndSurrogatePairs_isCodePointOrderWithTheSeparatorFirst() {
+    String[] pieces = {"a", "b", "-", "/", ".", "\uFFFD", "\uE000", "\uD83D\uDE00", "\uD83D\uDE01", "\u00E9"};
+    java.util.Random random = new java.util.Random(11);
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder a = new StringBuilder();
+      StringBuilder b = new StringBuilder();
+      int shared = random.nextInt(4);
+      for (int k = 0; k < shared; k++) {
+        String p = pieces[random.nextInt(pieces.length)];
+        a.append(p);
+        b.append(p);
+      }
+      for (int k = random.nextInt(3); k > 0; k--) {
+        a.append(pieces[random.nextInt(pieces.length)]);
+      }
+      for (int k = random.nextInt(3); k > 0; k--) {
+        b.append(pieces[random.nextInt(pieces.length)]);
+      }
+      String x = a.toString();
+      String y = b.toString();
+      assertEquals(Integer.signum(referenceTreeOrder(x, y)), Integer.signum(PathNames.TREE_ORDER.compare(x, y)), x + " vs " + y);
+    }
+  }
+
   @Test
   void resolve_followsLinksInsideTheRoot_andStrictModeReportsEscapes() throws Exception {
     FileTree t = new FileTree();

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -35,17 +34,24 @@ public record Digest(String algorithm, String encoded) implements Comparable<Dig
   }
 
   public Digest {
-    boolean knownSha256 = SHA256.equals(algorithm) && encoded != null && isLowerHex(encoded);
-    if (!knownSha256 && (algorithm == null || !ALGORITHM.matcher(algorithm).matches())) {
-      throw new IllegalArgumentException("invalid digest algorithm: " + algorithm);
-    }
-    if (!knownSha256 && (encoded == null || !ENCODED.matcher(encoded).matches())) {
-      throw new IllegalArgumentException("invalid digest: " + algorithm + ":" + encoded);
-    }
-    int expected = hexLength(algorithm);
-    if (expected > 0 && (encoded.length() != expected || !isLowerHex(encoded))) {
-      throw new IllegalArgumentException(
-          "invalid digest: " + algorithm + ":" + encoded + " (expected " + expected + " lowercase hex digits)");
+    if (SHA256.equals(algorithm) && encoded != null) {
+      // the common case, checked without regular expressions: digests are made by the thousand
+      // (a context's hash cache, a layer listing)
+      if (encoded.length() != 64 || !isLowerHex(encoded)) {
+        throw new IllegalArgumentException("invalid digest: " + algorithm + ":" + encoded + " (expected 64 lowercase hex digits)");
+      }
+    } else {
+      if (algorithm == null || !ALGORITHM.matcher(algorithm).matches()) {
+        throw new IllegalArgumentException("invalid digest algorithm: " + algorithm);
+      }
+      if (encoded == null || !ENCODED.matcher(encoded).matches()) {
+        throw new IllegalArgumentException("invalid digest: " + algorithm + ":" + encoded);
+      }
+      int expected = hexLength(algorithm);
+      if (expected > 0 && (encoded.length() != expected || !isLowerHex(encoded))) {
+        throw new IllegalArgumentException(
+            "invalid digest: " + algorithm + ":" + encoded + " (expected " + expected + " lowercase hex digits)");
+      }
     }
   }
 
@@ -139,7 +145,8 @@ public record Digest(String algorithm, String encoded) implements Comparable<Dig
   }
 
   private static int hexLength(String algorithm) {
-    return switch (algorithm.toLowerCase(Locale.ROOT)) {
+    // the grammar above admits lowercase algorithm names only
+    return switch (algorithm) {
       case "sha256" -> 64;
       case "sha384" -> 96;
       case "sha512" -> 128;
