@@ -1,6 +1,7 @@
 package io.jscan.core.image;
 
 import io.jscan.core.io.Compressions;
+import io.jscan.core.io.ReadAheadInputStream;
 import io.jscan.core.io.VerifyingInputStream;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
@@ -57,6 +58,11 @@ final class BlobLayer implements Layer {
     InputStream compressed = layer.openCompressed();
     try {
       InputStream plain = Compressions.decompress(compressed, compression, what + " " + d.digest());
+      if (compression != Compression.NONE) {
+        // reading, the blob's digest and decompression on one core; the consumer, and the
+        // diff_id check below, on another
+        plain = new ReadAheadInputStream(plain, "jscan-layer-read");
+      }
       return VerifyingInputStream.ofUnknownSize(plain, what + " " + d.digest() + " (uncompressed, diff_id)", layer.diffId());
     } catch (IOException e) {
       abandon(compressed);
