@@ -75,7 +75,7 @@ public final class MergedFilesystem {
       List<String> deletedHere = new ArrayList<>();
       List<String> opaqueHere = new ArrayList<>();
       try (InputStream uncompressed = layer.openUncompressed();
-          TarArchiveInputStream tar = new TarArchiveInputStream(uncompressed)) {
+          TarArchiveInputStream tar = new DrainingTarInputStream(uncompressed)) {
         for (TarArchiveEntry header; (header = tar.getNextEntry()) != null; ) {
           Optional<String> normalised = normalise(header.getName(), what);
           if (normalised.isEmpty()) {

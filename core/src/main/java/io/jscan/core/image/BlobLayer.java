@@ -58,12 +58,10 @@ final class BlobLayer implements Layer {
     InputStream compressed = layer.openCompressed();
     try {
       InputStream plain = Compressions.decompress(compressed, compression, what + " " + d.digest());
-      if (compression != Compression.NONE) {
-        // reading, the blob's digest and decompression on one core; the consumer, and the
-        // diff_id check below, on another
-        plain = new ReadAheadInputStream(plain, "jscan-layer-read");
-      }
-      return VerifyingInputStream.ofUnknownSize(plain, what + " " + d.digest() + " (uncompressed, diff_id)", layer.diffId());
+      InputStream verified = VerifyingInputStream.ofUnknownSize(plain, what + " " + d.digest() + " (uncompressed, diff_id)", layer.diffId());
+      // reading, both digest checks and decompression on one core, the consumer (a tar reader,
+      // which reads even what it skips) on another
+      return compression == Compression.NONE ? verified : new ReadAheadInputStream(verified, "jscan-layer-read");
     } catch (IOException e) {
       abandon(compressed);
       throw OciException.reading(what + " " + d.digest(), e);
