@@ -150,21 +150,22 @@ final class RegistryHttp {
 
   // ---------------------------------------------------------------- endpoints and auth state
 
-  /** What we know about one registry: its base URI, client, challenge and tokens. */
+  /** What we know about one registry: its base URI, whether its TLS is trusted blindly, its challenge and tokens. */
   private final class Endpoint {
     final String registry;
     final URI base;
-    final HttpClient client;
+    /** An insecure registry over https: certificates are not checked (RegistryOptions). */
+    final boolean trusting;
     final boolean insecure;
     volatile Optional<Challenge> challenge;
     final ConcurrentHashMap<String, Token> tokens = new ConcurrentHashMap<>();
     private Optional<Credentials> credentials;
     private boolean credentialsLoaded;
 
-    Endpoint(String registry, URI base, HttpClient client, boolean insecure, Optional<Challenge> challenge) {
+    Endpoint(String registry, URI base, boolean trusting, boolean insecure, Optional<Challenge> challenge) {
       this.registry = registry;
       this.base = base;
-      this.client = client;
+      this.trusting = trusting;
       this.insecure = insecure;
       this.challenge = challenge;
     }
@@ -230,11 +231,14 @@ final class RegistryHttp {
       for (int b = 0; b < bases.size(); b++) {
         URI base = bases.get(b);
         boolean moreToTry = b + 1 < bases.size();
-        HttpClient client = base.getScheme().equals("https") && insecure ? trustingClient() : verifiedClient();
-        HttpRequest request = requestBuilder(base.resolve("/v2/")).GET().build();
+        boolean trusting = base.getScheme().equals("https") && insecure;
         HttpResponse<InputStream> r;
         try {
-          r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+          // over the blocking client, as every GET and HEAD: a command that only reads (pull,
+          // verify) then never starts java.net.http, whose selector thread, waiting in native
+          // code, holds up the JVM's exit by 0.3 s
+          r = BlockingExchange.send("GET", base.resolve("/v2/"), Map.of("User-Agent", options.userAgent()), options.connectTimeout(),
+              trusting ? Optional.of(trustAllContext()) : Optional.empty());
         } catch (IOException ex) {
           last = ex;
           if (isUnresolved(ex)) {
@@ -248,8 +252,6 @@ final class RegistryHttp {
                     + registry);
           }
           continue;
-        } catch (InterruptedException ex) {
-          throw interrupted(what, ex);
         }
         int status = r.statusCode();
         List<Challenge> challenges = Challenge.parse(r.headers().allValues("WWW-Authenticate"));
@@ -267,7 +269,7 @@ final class RegistryHttp {
               FailureKind.UNEXPECTED, what, "GET /v2/: " + statusText(status) + " after " + attempt + " attempts", status, Optional.empty());
         }
         Optional<Challenge> challenge = status == 401 ? pick(challenges) : Optional.empty();
-        return new Endpoint(registry, base, client, insecure, challenge);
+        return new Endpoint(registry, base, trusting, insecure, challenge);
       }
       if (attempt < retry.maxAttempts()) {
         Duration delay = jitter(retry.backoff(attempt));
@@ -413,7 +415,7 @@ final class RegistryHttp {
   private HttpResponse<InputStream> sendFollowing(Endpoint ep, Call call) throws IOException, RegistryException {
     URI uri = resolve(ep.base, call.path());
     boolean sameOrigin = true;
-    HttpClient client = ep.client;
+    boolean trusting = ep.trusting;
     for (int hop = 0; ; hop++) {
       HttpRequest.Builder b = requestBuilder(uri);
       for (Map.Entry<String, String> h : call.headers().entrySet()) {
@@ -442,12 +444,11 @@ final class RegistryHttp {
         if (sameOrigin) {
           authorization(ep, call.scopes()).ifPresent(a -> headers.put("Authorization", a));
         }
-        boolean trusting = client == trustingClient;
         r = BlockingExchange.send(call.method(), uri, headers, options.connectTimeout(),
             trusting ? Optional.of(trustAllContext()) : Optional.empty());
       } else {
         try {
-          r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+          r = (trusting ? trustingClient() : verifiedClient()).send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
           throw interrupted(call.what(), e);
         } catch (UncheckedIOException e) {
@@ -470,7 +471,7 @@ final class RegistryHttp {
         throw RegistryException.badInput(call.what(), "the registry redirected to a non-HTTPS location");
       }
       boolean nextSameOrigin = sameOrigin && sameOrigin(next, ep.base);
-      client = nextSameOrigin ? ep.client : verifiedClient();
+      trusting = nextSameOrigin && ep.trusting;
       sameOrigin = nextSameOrigin;
       uri = next;
     }
@@ -557,10 +558,12 @@ final class RegistryHttp {
       throw RegistryException.badInput(
           what, "the token realm " + realm.getHost() + " is plain HTTP; name it with --insecure-registry if that is intended");
     }
-    HttpClient client = "https".equals(realm.getScheme()) && options.isInsecure(hostPort(realm)) ? trustingClient() : verifiedClient();
+    boolean trustingRealm = "https".equals(realm.getScheme()) && options.isInsecure(hostPort(realm));
     Optional<Credentials> creds = ep.credentials();
     Optional<String> service = c.parameter("service");
-    HttpRequest request;
+    HttpRequest request; // a refresh-token POST, over java.net.http
+    Optional<URI> tokenGet = Optional.empty(); // or a GET, over the blocking client (see endpoint())
+    Map<String, String> getHeaders = new LinkedHashMap<>();
     if (creds.isPresent() && creds.get().kind() == Credentials.Kind.IDENTITY_TOKEN) {
       StringBuilder form = new StringBuilder("grant_type=refresh_token&client_id=jscan");
       form.append("&refresh_token=").append(encode(creds.get().secret()));
@@ -580,15 +583,21 @@ final class RegistryHttp {
       }
       String base = realm.toString();
       URI uri = URI.create(query.length() == 0 ? base : base + (base.contains("?") ? "&" : "?") + query);
-      HttpRequest.Builder b = requestBuilder(uri).GET();
-      creds.ifPresent(cr -> b.header("Authorization", basic(cr)));
-      request = b.build();
+      tokenGet = Optional.of(uri);
+      getHeaders.put("User-Agent", options.userAgent());
+      creds.ifPresent(cr -> getHeaders.put("Authorization", basic(cr)));
+      request = null;
     }
     RetryPolicy retry = options.retry();
     for (int attempt = 1; ; attempt++) {
       HttpResponse<InputStream> r;
       try {
-        r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        if (tokenGet.isPresent()) {
+          r = BlockingExchange.send("GET", tokenGet.get(), getHeaders, options.connectTimeout(),
+              trustingRealm ? Optional.of(trustAllContext()) : Optional.empty());
+        } else {
+          r = (trustingRealm ? trustingClient() : verifiedClient()).send(request, HttpResponse.BodyHandlers.ofInputStream());
+        }
       } catch (IOException e) {
         if (attempt < retry.maxAttempts()) {
           Duration delay = jitter(retry.backoff(attempt));
