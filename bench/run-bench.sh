@@ -14,7 +14,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 jar="$repo/cli/target/jscan.jar"
-work=${1:-$(mktemp -d /var/tmp/jscan-run-bench.XXXXXX)}
+# lowercase only: buildah refuses an image path with capitals (mktemp would add some)
+work=${1:-/var/tmp/jscan-run-bench.$(date +%s%N)}
 mkdir -p "$work"
 keep=${1:+yes}
 b=(buildah --root "$work/buildah-root" --runroot "$work/buildah-run")
@@ -69,6 +70,7 @@ measure() { # NAME COMMAND...: runs the command, records "NAME seconds"
 # shellcheck source=bench/lib.sh
 . "$repo/bench/lib.sh"
 j=(env JSCAN_HOME="$work/jscan-home" "$repo/jscan")
+rm -rf "$work/jscan-home"  # a kept WORKDIR must not make the cold build a cached one
 echo "== jscan $(java -jar "$jar" --version | head -1), $(java -version 2>&1 | head -1)"
 measure jscan-cold "${j[@]}" build -t bench:1 "$ctx"
 measure jscan-cached "${j[@]}" build -t bench:1 "$ctx"
