@@ -34,6 +34,18 @@ final class BlockingExchange {
   static HttpResponse<InputStream> send(
       String method, URI uri, Map<String, String> headers, Duration connectTimeout, Optional<SSLContext> trustAll)
       throws IOException {
+    return send(method, uri, headers, connectTimeout, trustAll, Optional.empty());
+  }
+
+  /**
+   * As above, with a request body of known length, streamed (never held in memory). A 401 to a
+   * streamed request cannot be read with its challenge ({@code HttpURLConnection} throws
+   * {@link java.net.HttpRetryException} instead); callers send such a request again another way.
+   */
+  static HttpResponse<InputStream> send(
+      String method, URI uri, Map<String, String> headers, Duration connectTimeout, Optional<SSLContext> trustAll,
+      Optional<RegistryHttp.Body> requestBody)
+      throws IOException {
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(java.net.Proxy.NO_PROXY);
     if (c instanceof HttpsURLConnection https && trustAll.isPresent()) {
       // only for registries named insecure (RegistryOptions): no certificate or host name checks
@@ -47,6 +59,17 @@ final class BlockingExchange {
     c.setRequestMethod(method);
     for (Map.Entry<String, String> h : headers.entrySet()) {
       c.setRequestProperty(h.getKey(), h.getValue());
+    }
+    if (requestBody.isPresent()) {
+      RegistryHttp.Body body = requestBody.get();
+      c.setDoOutput(true);
+      c.setFixedLengthStreamingMode(body.length()); // Content-Length, even 0 (a registry may want it on an empty POST)
+      try (java.io.OutputStream out = c.getOutputStream(); InputStream in = body.open()) {
+        in.transferTo(out);
+      } catch (IOException e) {
+        c.disconnect();
+        throw e;
+      }
     }
     int status;
     try {

@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  * @param parallelism how many blobs of one image are transferred at once
  * @param chunkSize blobs larger than this are uploaded in chunks of this size (distribution-spec
  *     "chunked upload"), so a failed upload resumes from the last chunk the registry acknowledged;
- *     smaller blobs go in one request ("monolithic upload")
+ *     smaller blobs go in one request ("monolithic upload", a POST then a PUT with the blob, which
+ *     is how containerd and BuildKit push every blob). The default, 256 MiB, keeps nearly every
+ *     layer to one request; a failure of one re-sends at most 256 MiB
  */
 public record RegistryOptions(
     Set<String> insecureRegistries,
@@ -73,7 +75,7 @@ public record RegistryOptions(
   /** Anonymous access, defaults for everything else. */
   public static RegistryOptions defaults() {
     return new RegistryOptions(
-        Set.of(), true, CredentialStore.ANONYMOUS, RetryPolicy.DEFAULT, 4, 32L << 20, TransferListener.NONE,
+        Set.of(), true, CredentialStore.ANONYMOUS, RetryPolicy.DEFAULT, 4, 256L << 20, TransferListener.NONE,
         Duration.ofSeconds(30), "jscan");
   }
 
