@@ -49,8 +49,10 @@ public final class StartupTraining {
     for (int i = 0; i < 20; i++) {
       Files.writeString(context.resolve("app/file" + i + ".txt"), "training file " + i + "\n", StandardCharsets.UTF_8);
     }
+    // the store comes from -Djscan.home before $JSCAN_HOME: the property keeps the training out of
+    // the user's store whatever the environment says
+    System.setProperty(io.jscan.core.transport.store.LocalStore.HOME_PROPERTY, dir.resolve("home").toString());
     Map<String, String> env = new HashMap<>(System.getenv());
-    env.put("JSCAN_HOME", dir.resolve("home").toString());
     env.put("SOURCE_DATE_EPOCH", "0");
     String archive = dir.resolve("image.tar").toString();
     List<String[]> commands = new ArrayList<>();
