@@ -4,6 +4,7 @@ import io.jscan.core.image.Layer;
 import io.jscan.core.image.Layers;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.io.Compressions;
+import io.jscan.core.io.EarlySyncingOutputStream;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.MediaTypes;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.List;
 
@@ -39,7 +39,8 @@ public final class LayerWriter {
       MessageDigest diffIdHasher = Digest.sha256Digest();
       MessageDigest blobHasher = Digest.sha256Digest();
       HashingStream blob;
-      try (OutputStream file = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      // synced as it is written: the store's adopt() syncs it before the rename, and then has little left to wait for
+      try (OutputStream file = EarlySyncingOutputStream.create(tmp)) {
         blob = new HashingStream(file, blobHasher);
         // compression (the slow part) runs on its own thread, fed in order by this one
         PipelinedOutputStream compressing = new PipelinedOutputStream(Compressions.compress(blob, compression), "jscan-compress");

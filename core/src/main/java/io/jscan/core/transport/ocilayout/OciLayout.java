@@ -8,6 +8,7 @@ import io.jscan.core.image.Image;
 import io.jscan.core.image.ImageIndex;
 import io.jscan.core.image.Images;
 import io.jscan.core.io.AtomicFiles;
+import io.jscan.core.io.EarlySyncingOutputStream;
 import io.jscan.core.io.ContentMismatchException;
 import io.jscan.core.io.VerifyingInputStream;
 import io.jscan.core.oci.Annotations;
@@ -26,7 +27,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -427,7 +427,8 @@ public final class OciLayout {
           VerifyingInputStream in = raw instanceof VerifyingInputStream v && v.checks(descriptor.digest(), descriptor.size())
               ? v
               : VerifyingInputStream.of(raw, what, descriptor.digest(), descriptor.size());
-          OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          // synced as it is written, and completely when closed: before the rename below
+          OutputStream out = EarlySyncingOutputStream.create(tmp)) {
         byte[] buffer = new byte[1 << 17];
         for (int n; (n = in.read(buffer)) >= 0; ) {
           out.write(buffer, 0, n);
@@ -437,7 +438,6 @@ public final class OciLayout {
           throw new ContentMismatchException(what, "content was not verified", java.util.Optional.of(descriptor.digest()), java.util.Optional.empty());
         }
       }
-      AtomicFiles.force(tmp);
       AtomicFiles.publish(tmp, target);
     } catch (ContentMismatchException e) {
       throw new OciException(FailureKind.INTEGRITY, e.what(), e.detail(), e);
