@@ -38,9 +38,10 @@ final class BlockingExchange {
   }
 
   /**
-   * As above, with a request body of known length, streamed (never held in memory). A 401 to a
-   * streamed request cannot be read with its challenge ({@code HttpURLConnection} throws
-   * {@link java.net.HttpRetryException} instead); callers send such a request again another way.
+   * As above, with a request body of known length, streamed (never held in memory). Were a JVM-wide
+   * {@link java.net.Authenticator} installed, {@code HttpURLConnection} would answer a 401 to a
+   * streamed body with {@link java.net.HttpRetryException} instead of the response; callers then
+   * send the request again another way.
    */
   static HttpResponse<InputStream> send(
       String method, URI uri, Map<String, String> headers, Duration connectTimeout, Optional<SSLContext> trustAll,

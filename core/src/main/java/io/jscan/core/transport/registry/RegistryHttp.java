@@ -476,7 +476,8 @@ final class RegistryHttp {
             r = BlockingExchange.send(call.method(), uri, headers, options.connectTimeout(),
                 trusting ? Optional.of(trustAllContext()) : Optional.empty(), Optional.of(call.body().orElse(EMPTY_BODY)));
           } catch (java.net.HttpRetryException e) {
-            // a 401 to a streamed body: its challenge is only readable over java.net.http, below
+            // HttpURLConnection tried to authenticate by itself (a JVM-wide Authenticator) and cannot
+            // re-send a streamed body: send it over java.net.http, below, and handle the 401 as usual
             r = null;
           }
         }
