@@ -5,6 +5,7 @@ import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.ImageIndex;
 import io.jscan.core.image.Images;
+import io.jscan.core.io.DaemonThreads;
 import io.jscan.core.oci.Annotations;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
@@ -38,9 +39,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The verifier: source → lazy {@link Artifact} → checks (integrity, files, signatures, policy) →
@@ -74,13 +72,7 @@ public final class Verifier implements AutoCloseable {
 
   public Verifier(VerifierOptions options) {
     this.options = options;
-    AtomicInteger n = new AtomicInteger();
-    ThreadFactory threads = r -> {
-      Thread t = new Thread(r, "jscan-verify-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-    this.pool = Executors.newFixedThreadPool(options.parallelism(), threads);
+    this.pool = DaemonThreads.fixedPool("jscan-verify", options.parallelism());
   }
 
   public VerifierOptions options() {

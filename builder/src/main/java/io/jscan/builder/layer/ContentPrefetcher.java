@@ -1,6 +1,7 @@
 package io.jscan.builder.layer;
 
 import io.jscan.core.fs.FsEntry;
+import io.jscan.core.io.DaemonThreads;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,9 +10,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reads the small regular files of a layer ahead of the tar writer, on a few threads, and hands
@@ -35,7 +34,7 @@ final class ContentPrefetcher implements AutoCloseable {
   private static final int MAX_AHEAD = 512;
 
   /** Daemon threads shared by every layer write: reading ahead never keeps the JVM alive. */
-  private static final ExecutorService READERS = readers(4);
+  private static final ExecutorService READERS = DaemonThreads.fixedPool("jscan-read-ahead", 4);
 
   private final List<LayerEntry> entries;
   private final ExecutorService pool;
@@ -54,15 +53,6 @@ final class ContentPrefetcher implements AutoCloseable {
     this.entries = entries;
     this.pool = pool;
     this.ahead = new Future[entries.size()];
-  }
-
-  private static ExecutorService readers(int threads) {
-    AtomicInteger n = new AtomicInteger();
-    return Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "jscan-read-ahead-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
   }
 
   private static boolean prefetchable(LayerEntry e) {

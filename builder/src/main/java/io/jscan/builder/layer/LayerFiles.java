@@ -1,6 +1,7 @@
 package io.jscan.builder.layer;
 
 import io.jscan.builder.fs.PathNames;
+import io.jscan.core.fs.DrainingTarInputStream;
 import io.jscan.core.image.Layer;
 import io.jscan.core.oci.OciException;
 import java.io.BufferedInputStream;
@@ -30,7 +31,7 @@ public final class LayerFiles {
   public static Set<String> read(Layer layer, Set<String> paths, String what, Receiver receiver) throws OciException {
     Set<String> missing = new HashSet<>(paths);
     try (InputStream in = layer.openUncompressed();
-        TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(in, 65536))) {
+        TarArchiveInputStream tar = new DrainingTarInputStream(new BufferedInputStream(in, 65536))) {
       for (TarArchiveEntry h; (h = tar.getNextEntry()) != null && !missing.isEmpty(); ) {
         String path = PathNames.cleanInside(h.getName());
         if (path != null && isRegularFile(h) && missing.remove(path)) {

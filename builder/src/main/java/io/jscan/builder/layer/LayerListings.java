@@ -3,6 +3,7 @@ package io.jscan.builder.layer;
 import io.jscan.builder.fs.FileTree;
 import io.jscan.builder.fs.PathNames;
 import io.jscan.core.FailureKind;
+import io.jscan.core.fs.DrainingTarInputStream;
 import io.jscan.core.fs.FsEntry;
 import io.jscan.core.fs.MergedFilesystem;
 import io.jscan.core.image.Layer;
@@ -131,7 +132,7 @@ public final class LayerListings {
   static List<Item> read(Layer layer, String what) throws OciException {
     List<Item> items = new ArrayList<>();
     try (InputStream in = layer.openUncompressed();
-        TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(in, 65536))) {
+        TarArchiveInputStream tar = new DrainingTarInputStream(new BufferedInputStream(in, 65536))) {
       for (TarArchiveEntry h; (h = tar.getNextEntry()) != null; ) {
         String path = PathNames.cleanInside(h.getName());
         if (path == null) {

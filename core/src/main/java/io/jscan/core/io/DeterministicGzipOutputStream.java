@@ -10,9 +10,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 
 /**
@@ -116,12 +114,7 @@ public final class DeterministicGzipOutputStream extends OutputStream {
   }
 
   static ExecutorService pool(int threads) {
-    AtomicInteger n = new AtomicInteger();
-    return Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "jscan-gzip-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    return DaemonThreads.fixedPool("jscan-gzip", threads);
   }
 
   @Override

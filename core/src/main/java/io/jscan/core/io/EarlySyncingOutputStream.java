@@ -9,9 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes a new file and makes it durable, starting the device writes while the bytes still arrive:
@@ -28,7 +26,7 @@ public final class EarlySyncingOutputStream extends OutputStream {
   static final long SYNC_EVERY = 16L << 20;
 
   /** Daemon threads shared by every stream: flushing never keeps the JVM alive. */
-  private static final ExecutorService SYNCERS = syncers();
+  private static final ExecutorService SYNCERS = DaemonThreads.fixedPool("jscan-fsync", 2);
 
   private final FileChannel channel;
   private long written;
@@ -43,15 +41,6 @@ public final class EarlySyncingOutputStream extends OutputStream {
   /** Creates {@code file}, which must not exist. */
   public static EarlySyncingOutputStream create(Path file) throws IOException {
     return new EarlySyncingOutputStream(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
-  }
-
-  private static ExecutorService syncers() {
-    AtomicInteger n = new AtomicInteger();
-    return Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "jscan-fsync-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
   }
 
   @Override

@@ -364,13 +364,7 @@ public final class OciLayout {
   }
 
   private void writeInParallel(List<ArtifactBlobs.Blob> leaves, int threads) throws OciException {
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-          Thread t = new Thread(r, "jscan-blob-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    java.util.concurrent.ExecutorService pool = io.jscan.core.io.DaemonThreads.fixedPool("jscan-blob", threads);
     try {
       java.util.concurrent.ExecutorCompletionService<Void> done = new java.util.concurrent.ExecutorCompletionService<>(pool);
       List<java.util.concurrent.Future<Void>> futures = new ArrayList<>();

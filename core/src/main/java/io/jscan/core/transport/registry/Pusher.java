@@ -4,6 +4,7 @@ import io.jscan.core.FailureKind;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.ArtifactBlobs;
 import io.jscan.core.io.ContentMismatchException;
+import io.jscan.core.io.DaemonThreads;
 import io.jscan.core.io.VerifyingInputStream;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
@@ -24,10 +25,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -125,12 +124,7 @@ final class Pusher {
       }
       return;
     }
-    AtomicInteger n = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "jscan-push-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = DaemonThreads.fixedPool("jscan-push", threads);
     try {
       ExecutorCompletionService<Void> done = new ExecutorCompletionService<>(pool);
       List<Future<Void>> futures = new ArrayList<>();
@@ -405,7 +399,7 @@ final class Pusher {
     }
     RegistryHttp.Call call = new RegistryHttp.Call(
         "PUT", destination.domain(), location, Map.of("Content-Type", "application/octet-stream"),
-        body.isPresent() ? body : Optional.of(emptyBody()), List.of(pushScope), false, what);
+        body.isPresent() ? body : Optional.of(RegistryHttp.EMPTY_BODY), List.of(pushScope), false, what);
     HttpResponse<InputStream> r = sendUpload(call);
     int status = r.statusCode();
     if (status != 201) {
@@ -420,20 +414,6 @@ final class Pusher {
     if (said.isPresent() && Digest.isValid(said.get().trim()) && !Digest.parse(said.get().trim()).equals(d.digest())) {
       throw RegistryException.integrity(what, "the registry stored the blob as " + said.get().trim());
     }
-  }
-
-  private static RegistryHttp.Body emptyBody() {
-    return new RegistryHttp.Body() {
-      @Override
-      public long length() {
-        return 0;
-      }
-
-      @Override
-      public InputStream open() {
-        return InputStream.nullInputStream();
-      }
-    };
   }
 
   /** Sends an upload request; connection failures and retryable statuses become retryable failures. */

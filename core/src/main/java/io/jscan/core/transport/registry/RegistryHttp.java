@@ -117,7 +117,8 @@ final class RegistryHttp {
     InputStream open() throws IOException;
   }
 
-  private static final Body EMPTY_BODY = new Body() {
+  /** No content: a POST that starts an upload, a PUT that completes one. */
+  static final Body EMPTY_BODY = new Body() {
     @Override
     public long length() {
       return 0;
