@@ -58,10 +58,19 @@ final class BlobLayer implements Layer {
     InputStream compressed = layer.openCompressed();
     try {
       InputStream plain = Compressions.decompress(compressed, compression, what + " " + d.digest());
-      InputStream verified = VerifyingInputStream.ofUnknownSize(plain, what + " " + d.digest() + " (uncompressed, diff_id)", layer.diffId());
-      // reading, both digest checks and decompression on one core, the consumer (a tar reader,
-      // which reads even what it skips) on another
-      return compression == Compression.NONE ? verified : new ReadAheadInputStream(verified, "jscan-layer-read");
+      if (compression == Compression.NONE) {
+        return VerifyingInputStream.ofUnknownSize(plain, what + " " + d.digest() + " (uncompressed, diff_id)", layer.diffId());
+      }
+      // Reading, the blob digest check and decompression run on one core; the diff_id check and
+      // the consumer (a tar reader, which reads even what it skips) on another. Inflate is most
+      // of the work, so the uncompressed hash goes with the lighter side.
+      InputStream ahead = new ReadAheadInputStream(plain, "jscan-layer-read");
+      try {
+        return VerifyingInputStream.ofUnknownSize(ahead, what + " " + d.digest() + " (uncompressed, diff_id)", layer.diffId());
+      } catch (IOException e) {
+        ahead.close();
+        throw e;
+      }
     } catch (IOException e) {
       abandon(compressed);
       throw OciException.reading(what + " " + d.digest(), e);

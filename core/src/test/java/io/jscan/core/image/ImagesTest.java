@@ -143,6 +143,24 @@ class ImagesTest {
   }
 
   @Test
+  void layer_gzipWhoseContentDoesNotMatchItsDiffId_failsWhenReadToTheEnd() throws Exception {
+    // the diff_id is checked on the consumer's side of the read-ahead thread: the failure must
+    // still come out of the read that reaches the end, not be lost with the thread
+    Layer gz = Layers.compress(TarBuilder.tar().file("a", "a").build(), MediaTypes.Compression.GZIP);
+    byte[] blob;
+    try (InputStream in = gz.openCompressed()) {
+      blob = in.readAllBytes();
+    }
+    Layer liar = Layers.fromBytes(blob, gz.descriptor().mediaType(), Digest.sha256("something else"));
+    java.io.IOException e = assertThrows(java.io.IOException.class, () -> {
+      try (InputStream in = liar.openUncompressed()) {
+        in.readAllBytes();
+      }
+    });
+    assertTrue(e.getMessage().contains("diff_id") && e.getMessage().contains("digest mismatch"), e.getMessage());
+  }
+
+  @Test
   void layer_gzipBlobDeclaredUncompressed_failsAsIntegrity() throws Exception {
     Layer gz = Layers.compress(TarBuilder.tar().file("a", "a").build(), MediaTypes.Compression.GZIP);
     byte[] blob;

@@ -58,6 +58,11 @@ public final class DpkgCataloger implements Cataloger {
           || (f.path().startsWith(STATUS_DIR) && f.name().endsWith(".md5sums")));
   static final Selector COPYRIGHTS = Selector.files("dpkg-copyright", f -> COPYRIGHT.matcher(f.path()).matches());
 
+  // compiled once: a status file has a paragraph per package and an md5sums file a line per file
+  private static final Pattern SOURCE_WITH_VERSION = Pattern.compile("(\\S+)\\s*\\((.*)\\)");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kKmMgG]?)(i?)[bB]?");
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
   @Override
   public String name() {
     return "dpkg-db-cataloger";
@@ -123,7 +128,7 @@ public final class DpkgCataloger implements Cataloger {
       Optional<String> source = p.get("Source");
       Optional<String> sourceVersion = Optional.empty();
       if (source.isPresent()) {
-        Matcher m = Pattern.compile("(\\S+)\\s*\\((.*)\\)").matcher(source.get());
+        Matcher m = SOURCE_WITH_VERSION.matcher(source.get());
         if (m.matches()) {
           source = Optional.of(m.group(1));
           sourceVersion = Optional.of(m.group(2).strip()).filter(s -> !s.isEmpty());
@@ -153,7 +158,7 @@ public final class DpkgCataloger implements Cataloger {
     }
     List<String> result = new ArrayList<>();
     for (String part : field.get().split(",")) {
-      String s = part.strip().replaceAll("\\s+", " ");
+      String s = WHITESPACE.matcher(part.strip()).replaceAll(" ");
       if (!s.isEmpty()) {
         result.add(s);
       }
@@ -172,7 +177,7 @@ public final class DpkgCataloger implements Cataloger {
   }
 
   private static Optional<Long> size(String value) {
-    Matcher m = Pattern.compile("(\\d+)\\s*([kKmMgG]?)(i?)[bB]?").matcher(value.strip());
+    Matcher m = SIZE.matcher(value.strip());
     if (!m.matches()) {
       return Optional.empty();
     }
@@ -198,7 +203,7 @@ public final class DpkgCataloger implements Cataloger {
       return files;
     }
     for (String line : field.get().lines().toList()) {
-      String[] parts = line.strip().split("\\s+");
+      String[] parts = WHITESPACE.split(line.strip());
       if (parts.length >= 2 && parts[0].startsWith("/")) {
         files.add(new OwnedFile(parts[0], md5(parts[1]), true));
       } else if (parts.length == 1 && parts[0].startsWith("/")) {
@@ -255,11 +260,12 @@ public final class DpkgCataloger implements Cataloger {
         continue; // not a package file (status.d may hold other things)
       }
       Map<Key, Integer> layers = file.path().equals(STATUS_FILE) ? introducingLayers(tree, file, parsed) : Map.of();
-      for (Entry e : parsed.entries()) {
-        int layer = layers.getOrDefault(Key.of(e), file.layer());
-        Package p = context.add(toPackage(tree, file, e, layer, context.os()));
+      List<Package> built = InOrder.map(
+          parsed.entries(), e -> toPackage(tree, file, e, layers.getOrDefault(Key.of(e), file.layer()), context.os()));
+      for (int i = 0; i < built.size(); i++) {
+        Package p = context.add(built.get(i));
         byName.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(p);
-        entries.put(p, e);
+        entries.put(p, parsed.entries().get(i));
       }
     }
     relate(byName, entries, context);
@@ -314,12 +320,21 @@ public final class DpkgCataloger implements Cataloger {
       if (md5sums.isPresent()) {
         locations.add(new Location(md5sums.get().absolutePath(), md5sums.get().layer()));
         for (String line : read(tree, md5sums.get()).lines().toList()) {
-          String[] parts = line.strip().split("\\s+", 2);
-          if (parts.length == 2) {
-            String path = "/" + TreePaths.normalise(parts[1]);
+          // "DIGEST  PATH": the path is what follows the first run of blanks (it may hold blanks itself)
+          String entry = line.strip();
+          int gap = 0;
+          while (gap < entry.length() && !isBlank(entry.charAt(gap))) {
+            gap++;
+          }
+          int pathStart = gap;
+          while (pathStart < entry.length() && isBlank(entry.charAt(pathStart))) {
+            pathStart++;
+          }
+          if (gap > 0 && pathStart < entry.length()) {
+            String path = "/" + TreePaths.normalise(entry.substring(pathStart));
             OwnedFile old = files.get(path);
             boolean config = old != null && old.configFile();
-            Optional<FileDigest> digest = md5(parts[0]);
+            Optional<FileDigest> digest = md5(entry.substring(0, gap));
             files.put(path, new OwnedFile(path, digest.isPresent() ? digest : old == null ? Optional.empty() : old.digest(), config));
           }
         }
@@ -369,6 +384,11 @@ public final class DpkgCataloger implements Cataloger {
         locations,
         layer,
         metadata);
+  }
+
+  /** The characters of the regex class {@code \s}. */
+  private static boolean isBlank(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
   }
 
   /** opkg's License field: several licenses separated by spaces unless it is an SPDX expression. */

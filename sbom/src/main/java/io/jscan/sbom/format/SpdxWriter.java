@@ -1,6 +1,7 @@
 package io.jscan.sbom.format;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.jscan.core.oci.Digest;
 import io.jscan.sbom.model.License;
 import io.jscan.sbom.model.OwnedFile;
 import io.jscan.sbom.model.Package;
@@ -10,8 +11,11 @@ import io.jscan.sbom.model.Sbom;
 import io.jscan.sbom.model.SbomSource;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,6 +46,7 @@ public final class SpdxWriter {
     String subject = "SPDXRef-" + (source.kind() == SbomSource.Kind.IMAGE ? "Image-" : "Directory-") + source.digest().encoded().substring(0, 16);
     relationships.add(new String[] {"SPDXRef-DOCUMENT", "DESCRIBES", subject});
 
+    FileIds fileIds = new FileIds();
     try (JsonGenerator g = Json.generator(out)) {
       g.writeStartObject();
       g.writeStringField("spdxVersion", "SPDX-2.3");
@@ -126,7 +131,7 @@ public final class SpdxWriter {
         relationships.add(new String[] {subject, "CONTAINS", id});
         for (OwnedFile f : p.files()) {
           if (f.digest().isPresent()) {
-            String fileId = fileId(f);
+            String fileId = fileIds.of(f);
             files.putIfAbsent(fileId, f);
             relationships.add(new String[] {id, "CONTAINS", fileId});
           }
@@ -198,8 +203,19 @@ public final class SpdxWriter {
     return "SPDXRef-Package-" + slug(p.type().id() + "-" + p.name()) + "-" + p.id().substring(p.id().lastIndexOf('-') + 1);
   }
 
-  private static String fileId(OwnedFile f) {
-    return "SPDXRef-File-" + Json.sha256Hex(f.path() + "\0" + f.digest().map(d -> d.algorithm() + ":" + d.hex()).orElse(""), 16);
+  /**
+   * File SPDXIDs: the first 16 hex digits of SHA-256 over path, NUL and the recorded digest. One
+   * {@link MessageDigest} for a document's thousands of files (a Debian image lists about seven
+   * thousand), not a provider lookup and a full hex string for each.
+   */
+  private static final class FileIds {
+    private final MessageDigest sha256 = Digest.sha256Digest();
+
+    String of(OwnedFile f) {
+      String text = f.path() + "\0" + f.digest().map(d -> d.algorithm() + ":" + d.hex()).orElse("");
+      byte[] hash = sha256.digest(text.getBytes(StandardCharsets.UTF_8));
+      return "SPDXRef-File-" + HexFormat.of().formatHex(hash, 0, 8);
+    }
   }
 
   private static String purpose(Package p) {

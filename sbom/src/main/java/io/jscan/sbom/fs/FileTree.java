@@ -12,6 +12,9 @@ import java.util.Optional;
  *
  * <p>Content is only promised for files some {@link Selector} given to the tree matched: an image
  * tree keeps nothing else, so catalogers declare what they read.
+ *
+ * <p>Implementations are safe for concurrent readers: a cataloger may build its packages on
+ * several threads.
  */
 public interface FileTree extends Closeable {
 

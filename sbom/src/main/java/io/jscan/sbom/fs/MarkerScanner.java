@@ -8,6 +8,15 @@ import java.io.OutputStream;
 public final class MarkerScanner {
   private MarkerScanner() {}
 
+  private static final int BUFFER = 1 << 16;
+  private static final int MAX_SHARED_CARRY = 64;
+  /**
+   * A read buffer and a scan window per thread: an image has hundreds of executables to scan, and
+   * two fresh arrays for each were most of the garbage a catalogue made.
+   */
+  private static final ThreadLocal<byte[][]> SCRATCH =
+      ThreadLocal.withInitial(() -> new byte[][] {new byte[BUFFER], new byte[BUFFER + MAX_SHARED_CARRY]});
+
   /** First offset (a multiple of {@code alignment}) where {@code marker} starts, or -1. */
   public static int indexOf(byte[] data, int length, byte[] marker, int alignment) {
     byte first = marker[0];
@@ -31,10 +40,11 @@ public final class MarkerScanner {
    * (offsets counted from the start of the stream; matches spanning buffer reads are found).
    */
   public static boolean copyAndScan(InputStream in, OutputStream out, byte[] marker, int alignment) throws IOException {
-    byte[] buf = new byte[1 << 16];
     // keep the last marker.length - 1 bytes so that a marker across two reads is found
     int carryMax = marker.length - 1;
-    byte[] window = new byte[buf.length + carryMax];
+    byte[][] buffers = carryMax <= MAX_SHARED_CARRY ? SCRATCH.get() : new byte[][] {new byte[BUFFER], new byte[BUFFER + carryMax]};
+    byte[] buf = buffers[0];
+    byte[] window = buffers[1];
     int carry = 0;
     long windowStart = 0; // stream offset of window[0]
     boolean found = false;

@@ -1,7 +1,6 @@
 package io.jscan.sbom.model;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * A file digest as a package database records it.
@@ -10,8 +9,6 @@ import java.util.regex.Pattern;
  * @param hex lowercase hex of the digest, of the algorithm's length
  */
 public record FileDigest(String algorithm, String hex) {
-  private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
-
   public FileDigest {
     int expected =
         switch (algorithm) {
@@ -23,9 +20,19 @@ public record FileDigest(String algorithm, String hex) {
           default -> throw new IllegalArgumentException("unsupported digest algorithm \"" + algorithm + "\"");
         };
     hex = hex == null ? null : hex.toLowerCase(Locale.ROOT);
-    if (hex == null || hex.length() != expected || !HEX.matcher(hex).matches()) {
+    if (hex == null || hex.length() != expected || !isLowerHex(hex)) {
       throw new IllegalArgumentException("invalid " + algorithm + " digest \"" + hex + "\"");
     }
+  }
+
+  private static boolean isLowerHex(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The CycloneDX hash algorithm name ({@code MD5}, {@code SHA-256}, ...). */
