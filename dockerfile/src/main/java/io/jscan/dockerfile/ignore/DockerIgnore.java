@@ -14,8 +14,10 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A build context's {@code .dockerignore}: which context paths a build does not send. Reading
@@ -32,10 +34,26 @@ public final class DockerIgnore {
 
   private final String source;
   private final List<IgnorePattern> patterns;
+  /**
+   * When every pattern is a plain path that excludes (no wildcard, no {@code !}), those paths;
+   * otherwise null. Every build has one such pattern (the lock file), and the walk asks about
+   * every file of the context: a set lookup per parent answers without taking the path apart.
+   */
+  private final Set<String> literalExclusions;
 
   private DockerIgnore(String source, List<IgnorePattern> patterns) {
     this.source = source;
     this.patterns = List.copyOf(patterns);
+    Set<String> literals = new HashSet<>();
+    for (IgnorePattern p : this.patterns) {
+      Optional<String> literal = p.literalPath();
+      if (p.exclusion() || literal.isEmpty()) {
+        literals = null;
+        break;
+      }
+      literals.add(literal.get());
+    }
+    this.literalExclusions = literals == null || literals.isEmpty() ? null : Set.copyOf(literals);
   }
 
   /** No patterns: nothing is excluded. */
@@ -116,6 +134,19 @@ public final class DockerIgnore {
   public boolean isExcluded(String relativePath) throws DockerfileException {
     if (patterns.isEmpty()) {
       return false; // no .dockerignore: the walk asks once per file, so answer without parsing the path
+    }
+    if (literalExclusions != null && isClean(relativePath)) {
+      // the general loop below gives the same answer: an exact pattern matches the path itself or
+      // one of its parent directories, and with no "!" pattern nothing can take that back
+      if (literalExclusions.contains(relativePath)) {
+        return true;
+      }
+      for (int slash = relativePath.indexOf('/'); slash >= 0; slash = relativePath.indexOf('/', slash + 1)) {
+        if (literalExclusions.contains(relativePath.substring(0, slash))) {
+          return true;
+        }
+      }
+      return false;
     }
     String file = relativePath;
     if (GoPath.clean(file).equals(".")) {
@@ -221,6 +252,24 @@ public final class DockerIgnore {
 
   private static String relative(Path root, Path p) {
     return root.relativize(p).toString().replace(java.io.File.separatorChar, '/');
+  }
+
+  /** A path that Go's {@code path.Clean} leaves as it is, other than the root: {@code a/b}, never {@code ./a}, {@code a//b}, {@code a/} or {@code a/..}. */
+  private static boolean isClean(String path) {
+    if (path.isEmpty() || path.charAt(0) == '/' || path.charAt(path.length() - 1) == '/') {
+      return false;
+    }
+    int start = 0;
+    for (int i = 0; i <= path.length(); i++) {
+      if (i == path.length() || path.charAt(i) == '/') {
+        int len = i - start;
+        if (len == 0 || (len == 1 && path.charAt(start) == '.') || (len == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.')) {
+          return false;
+        }
+        start = i + 1;
+      }
+    }
+    return true;
   }
 
   private DockerfileException badPattern(IgnorePattern pattern) {

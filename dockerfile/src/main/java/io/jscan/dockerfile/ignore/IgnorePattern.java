@@ -38,6 +38,11 @@ final class IgnorePattern {
     return cleaned;
   }
 
+  /** The path this pattern names when it has no wildcard (it then matches exactly that path). */
+  Optional<String> literalPath() {
+    return kind == Kind.EXACT && compileError.isEmpty() ? Optional.of(cleaned) : Optional.empty();
+  }
+
   boolean exclusion() {
     return exclusion;
   }

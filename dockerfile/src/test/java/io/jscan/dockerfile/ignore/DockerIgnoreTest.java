@@ -90,4 +90,32 @@ class DockerIgnoreTest {
   void isExcluded_contextRoot_isNeverExcluded() throws Exception {
     assertFalse(DockerIgnore.of(List.of("**")).isExcluded("."));
   }
+
+  @Test
+  void isExcluded_onlyLiteralPatterns_answersAsTheGeneralMatcher() throws Exception {
+    // literal-only pattern lists take a shortcut; a wildcard pattern that matches none of these
+    // paths sends the same list through the general matcher, which must agree everywhere
+    List<String> literals = List.of("jscan.lock", "a/b", "c", "a/b/c/d");
+    DockerIgnore shortcut = DockerIgnore.of(literals);
+    List<String> withWildcard = new java.util.ArrayList<>(literals);
+    withWildcard.add("zz*never*zz");
+    DockerIgnore general = DockerIgnore.of(withWildcard);
+    String[] parts = {"a", "b", "c", "d", "jscan.lock", ".", "..", "", "x"};
+    java.util.Random random = new java.util.Random(20261128);
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder path = new StringBuilder();
+      for (int k = 1 + random.nextInt(5); k > 0; k--) {
+        if (path.length() > 0 || random.nextInt(10) == 0) {
+          path.append('/');
+        }
+        path.append(parts[random.nextInt(parts.length)]);
+      }
+      String p = path.toString();
+      assertEquals(general.isExcluded(p), shortcut.isExcluded(p), () -> "for " + p);
+    }
+    assertTrue(shortcut.isExcluded("a/b/x"));
+    assertTrue(shortcut.isExcluded("c"));
+    assertFalse(shortcut.isExcluded("a/bx"));
+    assertFalse(shortcut.isExcluded("x/jscan.lock"));
+  }
 }
