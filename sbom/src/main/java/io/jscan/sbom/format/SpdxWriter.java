@@ -15,10 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * SPDX 2.3 JSON. Deterministic: the document namespace ends in a name-based UUID of the image
@@ -47,6 +49,11 @@ public final class SpdxWriter {
     relationships.add(new String[] {"SPDXRef-DOCUMENT", "DESCRIBES", subject});
 
     FileIds fileIds = new FileIds();
+    // SPDXIDs by package id, made once: a package id is a hash, and relationships name packages by it
+    Map<String, String> spdxIds = new HashMap<>();
+    for (Package p : sbom.packages()) {
+      spdxIds.put(p.id(), packageId(p));
+    }
     try (JsonGenerator g = Json.generator(out)) {
       g.writeStartObject();
       g.writeStringField("spdxVersion", "SPDX-2.3");
@@ -101,7 +108,7 @@ public final class SpdxWriter {
         relationships.add(new String[] {subject, "CONTAINS", id});
       }
       for (Package p : sbom.packages()) {
-        String id = packageId(p);
+        String id = spdxIds.get(p.id());
         g.writeStartObject();
         g.writeStringField("SPDXID", id);
         g.writeStringField("name", p.name());
@@ -179,7 +186,7 @@ public final class SpdxWriter {
 
       for (Relationship r : sbom.relationships()) {
         String type = r.type() == Relationship.Type.DEPENDS_ON ? "DEPENDS_ON" : "CONTAINS";
-        relationships.add(new String[] {packageId(sbom.byId(r.from()).orElseThrow()), type, packageId(sbom.byId(r.to()).orElseThrow())});
+        relationships.add(new String[] {spdxIds.get(r.from()), type, spdxIds.get(r.to())});
       }
       g.writeArrayFieldStart("relationships");
       Map<String, String[]> sorted = new TreeMap<>();
@@ -200,7 +207,8 @@ public final class SpdxWriter {
   }
 
   static String packageId(Package p) {
-    return "SPDXRef-Package-" + slug(p.type().id() + "-" + p.name()) + "-" + p.id().substring(p.id().lastIndexOf('-') + 1);
+    String id = p.id();
+    return "SPDXRef-Package-" + slug(p.type().id() + "-" + p.name()) + "-" + id.substring(id.lastIndexOf('-') + 1);
   }
 
   /**
@@ -252,9 +260,13 @@ public final class SpdxWriter {
     return String.join(" AND ", terms);
   }
 
+  private static final Pattern NOT_IDSTRING = Pattern.compile("[^A-Za-z0-9.-]+");
+  private static final Pattern DASH_RUNS = Pattern.compile("-+");
+  private static final Pattern EDGE_DASHES = Pattern.compile("^-|-$");
+
   /** Letters, digits, dots and dashes only (SPDX idstring). */
   static String slug(String s) {
-    String t = s.replaceAll("[^A-Za-z0-9.-]+", "-").replaceAll("-+", "-").replaceAll("^-|-$", "");
+    String t = EDGE_DASHES.matcher(DASH_RUNS.matcher(NOT_IDSTRING.matcher(s).replaceAll("-")).replaceAll("-")).replaceAll("");
     return t.isEmpty() ? "x" : t;
   }
 }
