@@ -2,16 +2,17 @@ package io.jscan.builder.context;
 
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.Digest;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -31,17 +32,33 @@ import java.util.TreeMap;
  */
 public final class ContentHashCache {
   static final long RACY_MILLIS = 2000;
-  private static final String MAGIC = "jscan-context-hashes-v2";
+  /**
+   * v3: paths as length-prefixed UTF-8 and digests as their 32 raw bytes, read from one array.
+   * v2's modified-UTF-8 strings cost an unchanged rebuild of 10,000 files about 90 ms of start-up
+   * (decoded a character at a time, before the JIT has compiled anything); a v2 file counts as
+   * foreign, so the first build after the change reads the context once more.
+   */
+  private static final byte[] MAGIC = "jscan-context-hashes-v3\n".getBytes(StandardCharsets.US_ASCII);
+  private static final int SHA256_BYTES = 32;
 
+  /** What this build saw. */
   private record Entry(FileStat stat, Digest digest) {}
+
+  /** What the cache file held: the digest stays raw until a lookup needs it. */
+  private record Remembered(FileStat stat, byte[] sha256) {
+    boolean sameAs(Entry e) {
+      return e.stat().equals(stat) && e.digest().algorithm().equals("sha256")
+          && Arrays.equals(sha256, HexFormat.of().parseHex(e.digest().encoded()));
+    }
+  }
 
   private final Optional<Path> file;
   private final Path tempDir;
-  private final Map<String, Entry> previous;
+  private final Map<String, Remembered> previous;
   private final Map<String, Entry> current; // sorted only when written
   private boolean changed;
 
-  private ContentHashCache(Optional<Path> file, Path tempDir, Map<String, Entry> previous) {
+  private ContentHashCache(Optional<Path> file, Path tempDir, Map<String, Remembered> previous) {
     this.file = file;
     this.tempDir = tempDir;
     this.previous = previous;
@@ -59,30 +76,41 @@ public final class ContentHashCache {
    */
   public static ContentHashCache load(Path directory, Path contextRoot, Path tempDir) {
     Path f = directory.resolve(Digest.sha256(contextRoot.toAbsolutePath().normalize().toString()).encoded());
-    Map<String, Entry> entries = new HashMap<>();
-    try (InputStream raw = Files.newInputStream(f);
-        DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 65536))) {
-      if (!in.readUTF().equals(MAGIC)) {
+    Map<String, Remembered> entries = new HashMap<>();
+    try {
+      ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(f));
+      byte[] magic = new byte[MAGIC.length];
+      in.get(magic);
+      if (!Arrays.equals(magic, MAGIC)) {
         throw new IOException("not a context hash cache");
       }
-      int n = in.readInt();
+      int n = in.getInt();
+      entries = new HashMap<>(Math.max(16, Math.min(n, 1 << 24) * 4 / 3 + 1));
+      byte[] all = in.array();
       for (int i = 0; i < n; i++) {
-        String path = in.readUTF();
-        FileStat stat = new FileStat(in.readInt(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
-        entries.put(path, new Entry(stat, Digest.parse(in.readUTF())));
+        int length = in.getInt();
+        String path = new String(all, in.position(), length, StandardCharsets.UTF_8); // throws when past the end
+        in.position(in.position() + length);
+        FileStat stat = new FileStat(in.getInt(), in.getLong(), in.getLong(), in.getLong(), in.getLong());
+        byte[] sha256 = new byte[SHA256_BYTES];
+        in.get(sha256);
+        entries.put(path, new Remembered(stat, sha256));
+      }
+      if (in.hasRemaining()) {
+        throw new IOException("trailing bytes");
       }
     } catch (NoSuchFileException e) {
       // first build of this context
     } catch (IOException | RuntimeException e) {
-      entries.clear(); // a damaged cache only costs re-reading
+      entries.clear(); // a damaged or foreign cache only costs re-reading
     }
     return new ContentHashCache(Optional.of(f), tempDir, entries);
   }
 
   /** The remembered digest of {@code path} if its status is unchanged. */
   public Optional<Digest> lookup(String path, FileStat stat) {
-    Entry e = previous.get(path);
-    return e != null && e.stat().equals(stat) ? Optional.of(e.digest()) : Optional.empty();
+    Remembered e = previous.get(path);
+    return e != null && e.stat().equals(stat) ? Optional.of(Digest.ofSha256(e.sha256())) : Optional.empty();
   }
 
   /** Records the digest of {@code path} as seen in this build. */
@@ -102,9 +130,10 @@ public final class ContentHashCache {
     int kept = 0;
     boolean differs = false;
     for (Map.Entry<String, Entry> e : current.entrySet()) {
-      if (e.getValue().stat().mtimeNanos() < racyFrom) {
+      if (keeps(e.getValue(), racyFrom)) {
         kept++;
-        if (!differs && !e.getValue().equals(previous.get(e.getKey()))) {
+        Remembered before = previous.get(e.getKey());
+        if (!differs && (before == null || !before.sameAs(e.getValue()))) {
           differs = true;
         }
       }
@@ -115,26 +144,33 @@ public final class ContentHashCache {
     }
     Map<String, Entry> keep = new TreeMap<>(); // sorted: the same cache, the same bytes
     for (Map.Entry<String, Entry> e : current.entrySet()) {
-      if (e.getValue().stat().mtimeNanos() < racyFrom) {
+      if (keeps(e.getValue(), racyFrom)) {
         keep.put(e.getKey(), e.getValue());
       }
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeUTF(MAGIC);
+      out.write(MAGIC);
       out.writeInt(keep.size());
       for (Map.Entry<String, Entry> e : keep.entrySet()) {
         FileStat s = e.getValue().stat();
-        out.writeUTF(e.getKey());
+        byte[] path = e.getKey().getBytes(StandardCharsets.UTF_8);
+        out.writeInt(path.length);
+        out.write(path);
         out.writeInt(s.mode());
         out.writeLong(s.size());
         out.writeLong(s.mtimeNanos());
         out.writeLong(s.inode());
         out.writeLong(s.device());
-        out.writeUTF(e.getValue().digest().toString());
+        out.write(HexFormat.of().parseHex(e.getValue().digest().encoded()));
       }
     }
     AtomicFiles.write(file.get(), bytes.toByteArray(), tempDir);
+  }
+
+  /** Whether an entry goes into the file: not racy, and a SHA-256 (the only digest the file holds). */
+  private static boolean keeps(Entry e, long racyFromNanos) {
+    return e.stat().mtimeNanos() < racyFromNanos && e.digest().algorithm().equals("sha256");
   }
 
   /** Whether the last {@link #save} wrote the file. */
