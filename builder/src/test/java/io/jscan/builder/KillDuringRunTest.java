@@ -93,6 +93,7 @@ class KillDuringRunTest {
     List<String> processes = recorded(home, "process");
     assertEquals(1, containers.size(), "the dead build recorded its container");
     assertTrue(RunFixtures.jscanContainers().contains(containers.get(0)), "its container outlived it: the cleanup has work to do");
+    assertEquals(containers, RunFixtures.containersBelow(home), "its bundle is in the store (what assertNoLeftovers looks for)");
     assertTrue(ProcessHandle.of(Long.parseLong(processes.get(0))).map(ProcessHandle::isAlive).orElse(false),
         "its runtime process outlived it");
 
