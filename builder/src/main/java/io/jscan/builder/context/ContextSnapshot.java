@@ -105,25 +105,26 @@ public final class ContextSnapshot {
     } finally {
       pool.shutdown();
     }
-    FileTree tree = new FileTree();
+    List<FileTree.Node> nodes = new ArrayList<>(entries.size());
     Map<String, ContextFile> files = new HashMap<>(entries.size() * 4 / 3 + 16);
     int hashed = 0;
     for (Entry e : entries) {
       switch (e.type()) {
-        case DIRECTORY -> tree.put(FileTree.Node.directory(e.path(), FileModes.DIRECTORY, 0, 0));
+        case DIRECTORY -> nodes.add(FileTree.Node.directory(e.path(), FileModes.DIRECTORY, 0, 0));
         case FILE -> {
           if (e.read()) {
             hashed++;
           }
           hashes.record(e.path(), e.stat(), e.digest());
           files.put(e.path(), new ContextFile(e.path(), e.file(), e.stat(), e.digest()));
-          tree.put(new FileTree.Node(e.path(), FsEntry.Type.FILE, FileModes.contextFile(e.stat().anyExecuteBit()), 0, 0, e.stat().size(),
+          nodes.add(new FileTree.Node(e.path(), FsEntry.Type.FILE, FileModes.contextFile(e.stat().anyExecuteBit()), 0, 0, e.stat().size(),
               Optional.empty(), 0, 0, -1));
         }
-        case SYMLINK -> tree.put(new FileTree.Node(e.path(), FsEntry.Type.SYMLINK, FileModes.SYMLINK, 0, 0, 0, Optional.of(e.linkTarget()), 0, 0, -1));
+        case SYMLINK -> nodes.add(new FileTree.Node(e.path(), FsEntry.Type.SYMLINK, FileModes.SYMLINK, 0, 0, 0, Optional.of(e.linkTarget()), 0, 0, -1));
         default -> throw new IllegalStateException("unexpected entry type " + e.type());
       }
     }
+    FileTree tree = FileTree.inTreeOrder(nodes); // the walk's order is tree order
     // The hash cache's file and the context's digest are bookkeeping that only the end of the
     // build waits for: done on their own thread, beside the build's steps (the tree and the file
     // map are not changed after this point, only read).

@@ -101,6 +101,92 @@ public final class FileTree {
     children.put("", new TreeSet<>(PathNames.TREE_ORDER));
   }
 
+  /**
+   * The tree of {@code entries} as {@link #put} one by one would make it, for entries that come
+   * in tree order ({@link PathNames#TREE_ORDER}: a directory before what is in it, each path once),
+   * as a walk of a directory yields them. Each directory's children are then appended in order and
+   * its set is built without comparing names; an entry whose parent has not come yet, that
+   * repeats a path or that is out of order is {@link #put} as usual, after the others.
+   */
+  public static FileTree inTreeOrder(List<Node> entries) {
+    FileTree t = new FileTree();
+    Map<String, List<String>> ordered = new HashMap<>();
+    ordered.put("", new ArrayList<>());
+    List<Node> others = new ArrayList<>();
+    for (Node n : entries) {
+      String path = n.path();
+      List<String> siblings = path.isEmpty() ? null : ordered.get(PathNames.parent(path));
+      if (siblings == null || t.nodes.containsKey(path)
+          || (!siblings.isEmpty() && PathNames.TREE_ORDER.compare(siblings.get(siblings.size() - 1), path) >= 0)) {
+        others.add(n);
+        continue;
+      }
+      t.nodes.put(path, n);
+      siblings.add(path);
+      if (n.isDirectory()) {
+        ordered.put(path, new ArrayList<>());
+      }
+    }
+    for (Map.Entry<String, List<String>> e : ordered.entrySet()) {
+      TreeSet<String> set = new TreeSet<>(PathNames.TREE_ORDER);
+      set.addAll(new SortedNames(e.getValue())); // TreeSet builds from a sorted set in linear time
+      t.children.put(e.getKey(), set);
+    }
+    for (Node n : others) {
+      t.put(n);
+    }
+    return t;
+  }
+
+  /** Names already in {@link PathNames#TREE_ORDER}, shown to {@link TreeSet#addAll} as the sorted set they are. */
+  private static final class SortedNames extends java.util.AbstractSet<String> implements java.util.SortedSet<String> {
+    private final List<String> names;
+
+    SortedNames(List<String> names) {
+      this.names = names;
+    }
+
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return names.iterator();
+    }
+
+    @Override
+    public int size() {
+      return names.size();
+    }
+
+    @Override
+    public java.util.Comparator<? super String> comparator() {
+      return PathNames.TREE_ORDER;
+    }
+
+    @Override
+    public java.util.SortedSet<String> subSet(String from, String to) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.SortedSet<String> headSet(String to) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.SortedSet<String> tailSet(String from) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public String first() {
+      return names.get(0);
+    }
+
+    @Override
+    public String last() {
+      return names.get(names.size() - 1);
+    }
+  }
+
   /** A copy sharing nothing with this tree. */
   public FileTree copy() {
     FileTree c = new FileTree();
