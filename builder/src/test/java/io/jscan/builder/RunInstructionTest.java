@@ -228,6 +228,30 @@ class RunInstructionTest {
     }
   }
 
+  /**
+   * The key holds USER as written, not the uid it resolves to: a change of the passwd entry above
+   * must still reach the step (through the parent layers), and a cached step runs nothing.
+   */
+  @Test
+  void run_userResolvedFromALayerAbove_passwdChangeMissesTheCache_unchangedHits() throws Exception {
+    String adduser = "RUN echo 'app:x:%d:%d::/home/%s:/bin/sh' >> /etc/passwd && echo 'app:x:%d:' >> /etc/group";
+    String rest = String.join("\n", "USER app", "RUN id -u > /tmp/uid && echo $HOME >> /tmp/uid", "");
+    Path one = context(tmp.resolve("one"), "FROM " + base + "\n" + String.format(adduser, 1234, 1234, "one", 1234) + "\n" + rest);
+    Path two = context(tmp.resolve("two"), "FROM " + base + "\n" + String.format(adduser, 1235, 1235, "two", 1235) + "\n" + rest);
+    try (LocalStore store = LocalStore.open(tmp.resolve("home"))) {
+      BuildResult first = buildOk(store, request(one));
+      assertEquals("1234\n/home/one\n", TestBuilds.content(first.image().layers().get(2), "tmp/uid"));
+      BuildResult other = buildOk(store, request(two));
+      assertEquals(2, other.layersBuilt(), "the passwd entry changed, so did the step's parent");
+      assertEquals("1235\n/home/two\n", TestBuilds.content(other.image().layers().get(2), "tmp/uid"));
+      List<String> log = new ArrayList<>();
+      BuildResult again = RunFixtures.build(store, request(one), log);
+      assertEquals(0, again.layersBuilt());
+      assertEquals(first.manifestDigest(), again.manifestDigest());
+      assertFalse(log.stream().anyMatch(l -> l.startsWith("RUN steps use")), "no runtime needed: " + log);
+    }
+  }
+
   @Test
   void run_historyAndConfig_areBuildKits() throws Exception {
     Path ctx = context(tmp.resolve("ctx"), String.join("\n",
