@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
@@ -65,14 +66,18 @@ public final class ContextSnapshot {
   private final Map<String, ContextFile> files;
   private final Future<Digest> digest;
   private final int hashed;
+  /** Subtree digests of directories, made by the walk (see {@link #subtreeDigest}). */
+  private final Map<String, Digest> subtrees;
 
-  private ContextSnapshot(Path root, DockerIgnore ignore, FileTree tree, Map<String, ContextFile> files, Future<Digest> digest, int hashed) {
+  private ContextSnapshot(Path root, DockerIgnore ignore, FileTree tree, Map<String, ContextFile> files, Future<Digest> digest, int hashed,
+      Map<String, Digest> subtrees) {
     this.root = root;
     this.ignore = ignore;
     this.tree = tree;
     this.files = files;
     this.digest = digest;
     this.hashed = hashed;
+    this.subtrees = subtrees;
   }
 
   /**
@@ -87,9 +92,10 @@ public final class ContextSnapshot {
     // Directories are listed, stat'ed and their files hashed in parallel (a context of thousands of
     // files is mostly system calls and, on a first build, reading); the entries come back in the
     // sequential walk's order, so nothing below depends on the number of threads.
+    Map<String, Digest> subtrees = new ConcurrentHashMap<>();
     ForkJoinPool pool = new ForkJoinPool(Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8)));
     try {
-      entries = pool.invoke(new WalkDirectory(dir, "", ignore, hashes));
+      entries = pool.invoke(new WalkDirectory(dir, "", ignore, hashes, subtrees));
     } catch (WalkFailure f) {
       Throwable cause = f.getCause();
       while (cause instanceof WalkFailure nested) { // a task's failure may come back wrapped by the pool
@@ -136,7 +142,7 @@ public final class ContextSnapshot {
     Thread worker = new Thread(bookkeeping, "jscan-context-digest");
     worker.setDaemon(true);
     worker.start();
-    return new ContextSnapshot(dir, ignore, tree, files, bookkeeping, hashed);
+    return new ContextSnapshot(dir, ignore, tree, files, bookkeeping, hashed, Map.copyOf(subtrees));
   }
 
   /** What the walk found at one path; {@code digest} and {@code read} for files, {@code linkTarget} for links. */
@@ -158,12 +164,16 @@ public final class ContextSnapshot {
     private final String rel;
     private final transient DockerIgnore ignore;
     private final transient ContentHashCache hashes;
+    private final transient Map<String, Digest> subtrees;
+    /** This directory's subtree digest once walked; null when it cannot stand for its listing. */
+    private transient Digest subtree;
 
-    WalkDirectory(Path dir, String rel, DockerIgnore ignore, ContentHashCache hashes) {
+    WalkDirectory(Path dir, String rel, DockerIgnore ignore, ContentHashCache hashes, Map<String, Digest> subtrees) {
       this.dir = dir;
       this.rel = rel;
       this.ignore = ignore;
       this.hashes = hashes;
+      this.subtrees = subtrees;
     }
 
     @Override
@@ -205,7 +215,7 @@ public final class ContextSnapshot {
           if (!ignore.isExcluded(path)) {
             slots.add(new Entry(path, child, FsEntry.Type.DIRECTORY, stat, null, false, null));
           }
-          WalkDirectory sub = new WalkDirectory(child, path, ignore, hashes);
+          WalkDirectory sub = new WalkDirectory(child, path, ignore, hashes, subtrees);
           sub.fork();
           slots.add(sub);
         } else if (stat.isRegularFile()) {
@@ -226,14 +236,70 @@ public final class ContextSnapshot {
         }
       }
       List<Entry> out = new ArrayList<>();
+      // this directory's subtree digest: one line per direct child, as the tree will hold it
+      SubtreeLines lines = new SubtreeLines();
+      Entry dirEntry = null;
       for (Object slot : slots) {
         if (slot instanceof WalkDirectory sub) {
-          out.addAll(sub.join());
+          List<Entry> below = sub.join();
+          out.addAll(below);
+          boolean listed = dirEntry != null && dirEntry.path().equals(sub.rel);
+          if (listed && sub.subtree != null) {
+            if (lines != null) {
+              lines.add(sub.rel, FsEntry.Type.DIRECTORY, FileModes.DIRECTORY, 0, sub.subtree.toString());
+            }
+          } else if (listed || !below.isEmpty()) {
+            // a directory whose own digest is missing, or an excluded one walked for what
+            // .dockerignore lets back in (the tree implies it): no digest stands for the listing
+            lines = null;
+          }
+          dirEntry = null;
         } else {
-          out.add((Entry) slot);
+          Entry e = (Entry) slot;
+          out.add(e);
+          if (e.type() == FsEntry.Type.DIRECTORY) {
+            dirEntry = e; // its line follows its walk
+            continue;
+          }
+          if (lines != null) {
+            if (e.type() == FsEntry.Type.FILE) {
+              lines.add(e.path(), FsEntry.Type.FILE, FileModes.contextFile(e.stat().anyExecuteBit()), e.stat().size(), e.digest().toString());
+            } else {
+              lines.add(e.path(), FsEntry.Type.SYMLINK, FileModes.SYMLINK, 0, e.linkTarget());
+            }
+          }
         }
       }
+      if (lines != null) {
+        subtree = lines.digest();
+        subtrees.put(rel, subtree);
+      }
       return out;
+    }
+  }
+
+  /**
+   * The lines of a directory's subtree digest: for each direct child in tree order its path,
+   * type, mode, owner (0:0), size, device numbers (0,0) and then its content digest, link target
+   * or, for a directory, that directory's own subtree digest; the fields a COPY's cache key lists
+   * for each entry ({@code CopyFilesStep}), so the digest can stand for that listing.
+   */
+  private static final class SubtreeLines {
+    private final MessageDigest md = Digest.sha256Digest();
+    private final StringBuilder lines = new StringBuilder();
+
+    void add(String path, FsEntry.Type type, int mode, long size, String payload) {
+      lines.append(path).append('\0').append(type.name()).append('\0').append(Integer.toOctalString(mode)).append("\0")
+          .append("0:0\0").append(size).append("\00,0\0").append(payload).append('\n');
+      if (lines.length() >= 1 << 16) {
+        md.update(lines.toString().getBytes(StandardCharsets.UTF_8));
+        lines.setLength(0);
+      }
+    }
+
+    Digest digest() {
+      md.update(lines.toString().getBytes(StandardCharsets.UTF_8));
+      return Digest.ofSha256(md.digest());
     }
   }
 
@@ -328,6 +394,18 @@ public final class ContextSnapshot {
       }
       throw new IOException("hashing the context: " + cause, cause);
     }
+  }
+
+  /**
+   * The digest of everything below the directory {@code dir} (relative form, {@code ""} for the
+   * root): the path, type, mode, owner, size and device numbers of each entry and the content
+   * digests and link targets of its files and links, as a COPY of that directory's cache key would
+   * list them. Made by the walk, on its threads. Empty when {@code dir} is not a directory of the
+   * snapshot, or when .dockerignore took part of it out but let something below back in (the
+   * directories the tree then implies are not the walk's): the caller lists the entries instead.
+   */
+  public Optional<Digest> subtreeDigest(String dir) {
+    return Optional.ofNullable(subtrees.get(dir));
   }
 
   /** Whether something exists at {@code path} on disk but {@code .dockerignore} leaves it out (for messages). */

@@ -13,6 +13,7 @@ import io.jscan.core.FailureKind;
 import io.jscan.core.JscanException;
 import io.jscan.core.fs.FsEntry;
 import io.jscan.core.image.Image;
+import io.jscan.core.oci.Digest;
 import io.jscan.dockerfile.DockerfileException;
 import io.jscan.dockerfile.SourceLocation;
 import io.jscan.dockerfile.build.ImageReference;
@@ -399,13 +400,27 @@ public final class CopyFilesStep implements BuildStep {
       key.add("inline", inline.file().name() + " " + io.jscan.core.oci.Digest.sha256(inline.file().content()));
     } else {
       key.add("unit", u instanceof TreeUnit t ? "tree " + t.matchPath() : "parents " + ((ParentsUnit) u).root());
+      Optional<Digest> below = u instanceof TreeUnit t && t.node().isDirectory() && excludes.patterns().isEmpty()
+          ? source.subtreeDigest(t.node().path())
+          : Optional.empty();
+      if (below.isPresent()) {
+        // without --exclude the unit is the directory and everything below it: the source's
+        // subtree digest covers the same fields for each entry as the listing below would
+        FileTree.Node n = ((TreeUnit) u).node();
+        key.add("item", itemLine("", n, source));
+        key.add("below", below.get().toString());
+        return;
+      }
       for (Item item : items(u, source, excludes)) {
-        FileTree.Node n = item.node();
-        key.add("item", item.relative() + "\0" + n.type() + "\0" + Integer.toOctalString(n.mode()) + "\0" + n.uid() + ":" + n.gid()
-            + "\0" + n.size() + "\0" + n.linkTarget().orElse("") + "\0" + n.devMajor() + "," + n.devMinor() + "\0"
-            + source.identity(n));
+        key.add("item", itemLine(item.relative(), item.node(), source));
       }
     }
+  }
+
+  private static String itemLine(String relative, FileTree.Node n, SourceTree source) {
+    return relative + "\0" + n.type() + "\0" + Integer.toOctalString(n.mode()) + "\0" + n.uid() + ":" + n.gid()
+        + "\0" + n.size() + "\0" + n.linkTarget().orElse("") + "\0" + n.devMajor() + "," + n.devMinor() + "\0"
+        + source.identity(n);
   }
 
   private String historyText(Spec spec) {

@@ -10,6 +10,7 @@ import io.jscan.core.fs.FsEntry;
 import io.jscan.core.image.Layer;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.ChainIds;
+import io.jscan.core.oci.Digest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -42,6 +44,15 @@ interface SourceTree {
 
   /** What pins the content of a node in a cache key (a content digest, or the image's ChainID). */
   String identity(FileTree.Node node);
+
+  /**
+   * One digest for everything below the directory {@code dir}, when this source keeps them (the
+   * build context does: {@link ContextSnapshot#subtreeDigest}); a cache key may use it in place of
+   * listing every entry below {@code dir} with its {@link #identity}.
+   */
+  default Optional<Digest> subtreeDigest(String dir) throws JscanException {
+    return Optional.empty();
+  }
 
   /** Fetches the content of these regular files before the layer is written (one pass per layer). */
   void prepare(List<FileTree.Node> files) throws JscanException;
@@ -75,6 +86,11 @@ interface SourceTree {
       @Override
       public String identity(FileTree.Node node) {
         return node.type() == FsEntry.Type.FILE ? snapshot.file(node.path()).orElseThrow().digest().toString() : "";
+      }
+
+      @Override
+      public Optional<Digest> subtreeDigest(String dir) {
+        return snapshot.subtreeDigest(dir);
       }
 
       @Override

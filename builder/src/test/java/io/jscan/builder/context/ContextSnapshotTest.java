@@ -1,6 +1,7 @@
 package io.jscan.builder.context;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +63,37 @@ class ContextSnapshotTest {
     assertEquals(144, a.hashedFiles());
     assertTrue(paths(a).contains("d3/link SYMLINK"), paths(a).toString());
     assertTrue(paths(a).indexOf("d3 DIRECTORY") < paths(a).indexOf("d3/s0 DIRECTORY"), "parents before children");
+  }
+
+  @Test
+  void subtreeDigest_changeInOneDirectory_changesItAndItsParentsOnly() throws Exception {
+    DockerIgnore ignore = DockerIgnore.of(List.of("**/*.key"));
+    ContextSnapshot before = ContextSnapshot.take(tree(tmp.resolve("before"), false), ignore, ContentHashCache.disabled());
+    Path after = tree(tmp.resolve("after"), true);
+    Files.writeString(after.resolve("d4/s1/f0.txt"), "changed\n");
+    Files.writeString(after.resolve("d5/s2/other.key"), "ignored, so no change\n");
+    ContextSnapshot changed = ContextSnapshot.take(after, ignore, ContentHashCache.disabled());
+    for (String dir : List.of("", "d4", "d4/s1")) {
+      assertTrue(before.subtreeDigest(dir).isPresent(), dir);
+      assertNotEquals(before.subtreeDigest(dir), changed.subtreeDigest(dir), dir);
+    }
+    for (String dir : List.of("d3", "d4/s0", "d4/s2", "d5", "d5/s2")) {
+      assertTrue(before.subtreeDigest(dir).isPresent(), dir);
+      assertEquals(before.subtreeDigest(dir), changed.subtreeDigest(dir), dir);
+    }
+    assertEquals(Optional.empty(), before.subtreeDigest("d4/s1/f0.txt"), "a file has none");
+    assertEquals(Optional.empty(), before.subtreeDigest("missing"));
+  }
+
+  @Test
+  void subtreeDigest_fileLetBackInBelowAnExcludedDirectory_noneForItsAncestors() throws Exception {
+    ContextSnapshot s = ContextSnapshot.take(tree(tmp.resolve("reinclude"), false),
+        DockerIgnore.of(List.of("d4", "!d4/s1/f0.txt")), ContentHashCache.disabled());
+    assertTrue(s.tree().isImplied("d4"), "the tree implies the excluded directory");
+    assertEquals(Optional.empty(), s.subtreeDigest(""), "the root's listing has an implied directory");
+    assertEquals(Optional.empty(), s.subtreeDigest("d4"));
+    assertTrue(s.subtreeDigest("d3").isPresent(), "directories beside it keep theirs");
+    assertTrue(s.subtreeDigest("d4/s1").isPresent() || s.tree().isImplied("d4/s1"));
   }
 
   /**
