@@ -115,20 +115,14 @@ public final class ContextSnapshot {
     Map<String, ContextFile> files = new HashMap<>(entries.size() * 4 / 3 + 16);
     int hashed = 0;
     for (Entry e : entries) {
-      switch (e.type()) {
-        case DIRECTORY -> nodes.add(FileTree.Node.directory(e.path(), FileModes.DIRECTORY, 0, 0));
-        case FILE -> {
-          if (e.read()) {
-            hashed++;
-          }
-          hashes.record(e.path(), e.stat(), e.digest());
-          files.put(e.path(), new ContextFile(e.path(), e.file(), e.stat(), e.digest()));
-          nodes.add(new FileTree.Node(e.path(), FsEntry.Type.FILE, FileModes.contextFile(e.stat().anyExecuteBit()), 0, 0, e.stat().size(),
-              Optional.empty(), 0, 0, -1));
+      if (e.type() == FsEntry.Type.FILE) {
+        if (e.read()) {
+          hashed++;
         }
-        case SYMLINK -> nodes.add(new FileTree.Node(e.path(), FsEntry.Type.SYMLINK, FileModes.SYMLINK, 0, 0, 0, Optional.of(e.linkTarget()), 0, 0, -1));
-        default -> throw new IllegalStateException("unexpected entry type " + e.type());
+        hashes.record(e.path(), e.stat(), e.digest());
+        files.put(e.path(), new ContextFile(e.path(), e.file(), e.stat(), e.digest()));
       }
+      nodes.add(e.node());
     }
     FileTree tree = FileTree.inTreeOrder(nodes); // the walk's order is tree order
     // The hash cache's file and the context's digest are bookkeeping that only the end of the
@@ -146,7 +140,18 @@ public final class ContextSnapshot {
   }
 
   /** What the walk found at one path; {@code digest} and {@code read} for files, {@code linkTarget} for links. */
-  private record Entry(String path, Path file, FsEntry.Type type, FileStat stat, Digest digest, boolean read, String linkTarget) {}
+  private record Entry(String path, Path file, FsEntry.Type type, FileStat stat, Digest digest, boolean read, String linkTarget) {
+    /** The tree's node for this entry: the one place context metadata is normalised (modes by {@link FileModes}, owner 0:0). */
+    FileTree.Node node() {
+      return switch (type) {
+        case DIRECTORY -> FileTree.Node.directory(path, FileModes.DIRECTORY, 0, 0);
+        case FILE -> new FileTree.Node(path, FsEntry.Type.FILE, FileModes.contextFile(stat.anyExecuteBit()), 0, 0, stat.size(),
+            Optional.empty(), 0, 0, -1);
+        case SYMLINK -> new FileTree.Node(path, FsEntry.Type.SYMLINK, FileModes.SYMLINK, 0, 0, 0, Optional.of(linkTarget), 0, 0, -1);
+        default -> throw new IllegalStateException("unexpected entry type " + type);
+      };
+    }
+  }
 
   /** Carries a checked exception out of a walking task. */
   private static final class WalkFailure extends RuntimeException {
@@ -246,7 +251,7 @@ public final class ContextSnapshot {
           boolean listed = dirEntry != null && dirEntry.path().equals(sub.rel);
           if (listed && sub.subtree != null) {
             if (lines != null) {
-              lines.add(sub.rel, FsEntry.Type.DIRECTORY, FileModes.DIRECTORY, 0, sub.subtree.toString());
+              lines.add(dirEntry.node(), sub.subtree.toString());
             }
           } else if (listed || !below.isEmpty()) {
             // a directory whose own digest is missing, or an excluded one walked for what
@@ -262,11 +267,7 @@ public final class ContextSnapshot {
             continue;
           }
           if (lines != null) {
-            if (e.type() == FsEntry.Type.FILE) {
-              lines.add(e.path(), FsEntry.Type.FILE, FileModes.contextFile(e.stat().anyExecuteBit()), e.stat().size(), e.digest().toString());
-            } else {
-              lines.add(e.path(), FsEntry.Type.SYMLINK, FileModes.SYMLINK, 0, e.linkTarget());
-            }
+            lines.add(e.node(), e.type() == FsEntry.Type.FILE ? e.digest().toString() : e.linkTarget());
           }
         }
       }
@@ -279,8 +280,8 @@ public final class ContextSnapshot {
   }
 
   /**
-   * The lines of a directory's subtree digest: for each direct child in tree order its path,
-   * type, mode, owner (0:0), size, device numbers (0,0) and then its content digest, link target
+   * The lines of a directory's subtree digest: for each direct child in tree order its node's path,
+   * type, mode, owner, size and device numbers, then its content digest, link target
    * or, for a directory, that directory's own subtree digest; the fields a COPY's cache key lists
    * for each entry ({@code CopyFilesStep}), so the digest can stand for that listing.
    */
@@ -288,9 +289,10 @@ public final class ContextSnapshot {
     private final MessageDigest md = Digest.sha256Digest();
     private final StringBuilder lines = new StringBuilder();
 
-    void add(String path, FsEntry.Type type, int mode, long size, String payload) {
-      lines.append(path).append('\0').append(type.name()).append('\0').append(Integer.toOctalString(mode)).append("\0")
-          .append("0:0\0").append(size).append("\00,0\0").append(payload).append('\n');
+    void add(FileTree.Node n, String payload) {
+      lines.append(n.path()).append('\0').append(n.type().name()).append('\0').append(Integer.toOctalString(n.mode())).append('\0')
+          .append(n.uid()).append(':').append(n.gid()).append('\0').append(n.size()).append('\0')
+          .append(n.devMajor()).append(',').append(n.devMinor()).append('\0').append(payload).append('\n');
       if (lines.length() >= 1 << 16) {
         md.update(lines.toString().getBytes(StandardCharsets.UTF_8));
         lines.setLength(0);
