@@ -19,7 +19,6 @@ final class DebianCopyright {
   private static final String FIELD = "License:";
   /** The rest of a {@code License:} line, matched where {@link #FIELD} starts a line. */
   private static final Pattern LICENSE_VALUE = Pattern.compile("(?m)License:[ \\t]*(\\S[^\\n]*)$");
-  private static final String COMMON_PREFIX = "/usr/share/common-licenses/";
   private static final Pattern COMMON_LICENSES = Pattern.compile("/usr/share/common-licenses/([A-Za-z0-9][A-Za-z0-9._+-]*)");
   private static final Pattern SEPARATORS = Pattern.compile("(?i)\\s+(?:or|and)\\s+|\\s*,\\s*");
   private static final Pattern TRAILING_DOTS = Pattern.compile("[.]+$");
@@ -49,17 +48,12 @@ final class DebianCopyright {
         }
       }
     }
+    // a literal prefix: java.util.regex already searches for it with Boyer-Moore
     Matcher c = COMMON_LICENSES.matcher(text);
-    for (int at = text.indexOf(COMMON_PREFIX); at >= 0; ) {
-      c.region(at, text.length());
-      if (c.lookingAt()) {
-        String name = TRAILING_DOTS.matcher(c.group(1)).replaceFirst("");
-        if (!name.isEmpty()) {
-          found.add(name);
-        }
-        at = text.indexOf(COMMON_PREFIX, c.end());
-      } else {
-        at = text.indexOf(COMMON_PREFIX, at + 1);
+    while (c.find()) {
+      String name = TRAILING_DOTS.matcher(c.group(1)).replaceFirst("");
+      if (!name.isEmpty()) {
+        found.add(name);
       }
     }
     return new ArrayList<>(found);

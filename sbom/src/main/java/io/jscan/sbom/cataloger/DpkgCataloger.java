@@ -320,21 +320,12 @@ public final class DpkgCataloger implements Cataloger {
       if (md5sums.isPresent()) {
         locations.add(new Location(md5sums.get().absolutePath(), md5sums.get().layer()));
         for (String line : read(tree, md5sums.get()).lines().toList()) {
-          // "DIGEST  PATH": the path is what follows the first run of blanks (it may hold blanks itself)
-          String entry = line.strip();
-          int gap = 0;
-          while (gap < entry.length() && !isBlank(entry.charAt(gap))) {
-            gap++;
-          }
-          int pathStart = gap;
-          while (pathStart < entry.length() && isBlank(entry.charAt(pathStart))) {
-            pathStart++;
-          }
-          if (gap > 0 && pathStart < entry.length()) {
-            String path = "/" + TreePaths.normalise(entry.substring(pathStart));
+          String[] parts = WHITESPACE.split(line.strip(), 2); // the path may hold blanks itself
+          if (parts.length == 2) {
+            String path = "/" + TreePaths.normalise(parts[1]);
             OwnedFile old = files.get(path);
             boolean config = old != null && old.configFile();
-            Optional<FileDigest> digest = md5(entry.substring(0, gap));
+            Optional<FileDigest> digest = md5(parts[0]);
             files.put(path, new OwnedFile(path, digest.isPresent() ? digest : old == null ? Optional.empty() : old.digest(), config));
           }
         }
@@ -384,11 +375,6 @@ public final class DpkgCataloger implements Cataloger {
         locations,
         layer,
         metadata);
-  }
-
-  /** The characters of the regex class {@code \s}. */
-  private static boolean isBlank(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
   }
 
   /** opkg's License field: several licenses separated by spaces unless it is an SPDX expression. */
