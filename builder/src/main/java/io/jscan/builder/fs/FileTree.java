@@ -1,15 +1,19 @@
 package io.jscan.builder.fs;
 
 import io.jscan.core.fs.FsEntry;
+import java.util.AbstractSet;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
@@ -139,7 +143,7 @@ public final class FileTree {
   }
 
   /** Names already in {@link PathNames#TREE_ORDER}, shown to {@link TreeSet#addAll} as the sorted set they are. */
-  private static final class SortedNames extends java.util.AbstractSet<String> implements java.util.SortedSet<String> {
+  private static final class SortedNames extends AbstractSet<String> implements SortedSet<String> {
     private final List<String> names;
 
     SortedNames(List<String> names) {
@@ -147,7 +151,7 @@ public final class FileTree {
     }
 
     @Override
-    public java.util.Iterator<String> iterator() {
+    public Iterator<String> iterator() {
       return names.iterator();
     }
 
@@ -157,22 +161,22 @@ public final class FileTree {
     }
 
     @Override
-    public java.util.Comparator<? super String> comparator() {
+    public Comparator<? super String> comparator() {
       return PathNames.TREE_ORDER;
     }
 
     @Override
-    public java.util.SortedSet<String> subSet(String from, String to) {
+    public SortedSet<String> subSet(String from, String to) {
       throw new UnsupportedOperationException();
     }
 
     @Override
-    public java.util.SortedSet<String> headSet(String to) {
+    public SortedSet<String> headSet(String to) {
       throw new UnsupportedOperationException();
     }
 
     @Override
-    public java.util.SortedSet<String> tailSet(String from) {
+    public SortedSet<String> tailSet(String from) {
       throw new UnsupportedOperationException();
     }
 

@@ -2,6 +2,8 @@ package io.jscan.builder.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jscan.builder.BuildRequest;
 import io.jscan.builder.BuildResult;
 import io.jscan.builder.Builder;
@@ -121,7 +123,7 @@ public final class RunFixtures {
     p.waitFor(30, TimeUnit.SECONDS);
     String prefix = dir.toAbsolutePath().normalize().toString();
     List<String> ids = new ArrayList<>();
-    for (com.fasterxml.jackson.databind.JsonNode c : new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)) {
+    for (JsonNode c : new ObjectMapper().readTree(json)) {
       String bundle = c.path("bundle").asText("");
       if (bundle.equals(prefix) || bundle.startsWith(prefix + "/")) {
         ids.add(c.path("id").asText());
