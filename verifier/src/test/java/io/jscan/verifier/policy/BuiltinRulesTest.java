@@ -233,4 +233,30 @@ class BuiltinRulesTest {
     assertEquals(1, findings(r, "non-root-user").size());
     assertTrue(!findings(r, "non-root-user").get(0).blocking());
   }
+
+  @Test
+  void policiesReadme_ruleTable_listsEveryBuiltinRuleWithItsSeverityAndParameters() throws Exception {
+    // policies/README.md is written by hand: this keeps its table in step with the rules (ids, default severities, parameters)
+    String readme = java.nio.file.Files.readString(io.jscan.core.testing.RepoPaths.repoRoot().resolve("policies/README.md"));
+    java.util.Map<String, String[]> rows = new java.util.LinkedHashMap<>();
+    for (String line : readme.lines().toList()) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\| `([a-z-]+)` \\| ([a-z]+)[^|]*\\| ([^|]*) \\| [^|]* \\|$").matcher(line);
+      if (m.matches()) {
+        rows.put(m.group(1), new String[] {m.group(2), m.group(3)});
+      }
+    }
+    for (BuiltinRules.Rule rule : BuiltinRules.all()) {
+      String[] row = rows.get(rule.id());
+      assertTrue(row != null, "policies/README.md's rule table has no row for " + rule.id());
+      assertEquals(rule.defaultSeverity().label(), row[0], rule.id());
+      java.util.List<String> documented = new java.util.ArrayList<>();
+      java.util.regex.Matcher p = java.util.regex.Pattern.compile("`([A-Za-z]+)`").matcher(row[1].replaceAll("\\([^)]*\\)", ""));  // what a parenthesis names is inside a parameter
+      while (p.find()) {
+        documented.add(p.group(1));
+      }
+      assertEquals(rule.params().stream().map(BuiltinRules.Param::name).sorted().toList(), documented.stream().sorted().toList(), rule.id());
+      assertTrue(readme.contains("`" + rule.id() + "`"), rule.id());
+    }
+    assertEquals(BuiltinRules.all().stream().map(BuiltinRules.Rule::id).toList(), List.copyOf(rows.keySet()), "the table lists the rules in order");
+  }
 }
