@@ -1,6 +1,7 @@
 package io.jscan.verifier.policy;
 
 import io.jscan.core.oci.Digest;
+import io.jscan.core.transport.ImageName;
 import io.jscan.verifier.BaseImage;
 import io.jscan.verifier.ImageFacts;
 import io.jscan.verifier.Location;
@@ -56,9 +57,22 @@ final class BaseJudgement {
     if (b.resolvedDigest().isPresent()) {
       Digest resolved = b.resolvedDigest().get();
       why += ": the digest " + resolved + " it resolved to at build time is not written in the reference, so another build may read "
-          + "other bytes" + (b.localTransport() ? "" : " (write " + b.reference() + "@" + resolved + ")");
+          + "other bytes" + (b.localTransport() ? "" : " (write " + pinnedForm(b, resolved) + ")");
     }
     return Optional.of(why);
+  }
+
+  /**
+   * The reference to write instead: with the digest, and without a {@code latest} tag, which would
+   * still fail base-not-latest ({@code debian:latest} becomes {@code debian@sha256:…}).
+   */
+  private static String pinnedForm(BaseImage b, Digest resolved) {
+    String name = b.reference();
+    String latest = ":" + ImageName.DEFAULT_TAG;
+    if (b.tag().filter(ImageName.DEFAULT_TAG::equals).isPresent() && name.endsWith(latest)) {
+      name = name.substring(0, name.length() - latest.length());
+    }
+    return name + "@" + resolved;
   }
 
   static Outcome judge(RuleContext ctx, PolicyRule rule, Check check) {

@@ -95,6 +95,10 @@ class BuiltinRulesTest {
     assertEquals("base image debian:12 (org.opencontainers.image.base.name label) is not pinned by digest: the digest " + DIGEST
         + " it resolved to at build time is not written in the reference, so another build may read other bytes (write debian:12@" + DIGEST + ")",
         f.message());
+    // the suggestion drops latest: debian:latest@sha256:… would still fail base-not-latest
+    Finding latest = fails(image().label("org.opencontainers.image.base.name", "127.0.0.1:5055/debian:latest")
+        .label("org.opencontainers.image.base.digest", DIGEST).build(), "- id: base-pinned", "base-pinned");
+    assertTrue(latest.message().endsWith("(write 127.0.0.1:5055/debian@" + DIGEST + ")"), latest.message());
   }
 
   @Test
