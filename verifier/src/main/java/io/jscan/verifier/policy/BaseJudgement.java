@@ -12,6 +12,7 @@ import io.jscan.verifier.policy.BuiltinRules.Violation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * How {@code base-not-latest} and {@code base-pinned} judge the base image, the same way whichever
@@ -139,8 +140,9 @@ final class BaseJudgement {
     };
   }
 
+  /** The FROM line that named the base (the root of the final stage's chain), else the final FROM. */
   private static int dockerfileLine(DockerfileFacts d, Optional<BaseImage> base) {
-    return base.flatMap(b -> b.line().isPresent() ? Optional.of(b.line().getAsInt()) : Optional.empty()).orElse(d.finalFrom().startLine());
+    return base.map(BaseImage::line).orElse(OptionalInt.empty()).orElse(d.finalFrom().startLine());
   }
 
   private static Location dockerfileLocation(DockerfileFacts d, BaseImage b) {
@@ -165,7 +167,7 @@ final class BaseJudgement {
       return Outcome.skip("base image unknown (no base label or --dockerfile; the provenance found is not signed by a trusted key, so it is not used)");
     }
     if (ctx.dockerfile().isPresent()) {
-      return Outcome.skip("base image unknown (the Dockerfile's final FROM does not resolve without --build-arg values"
+      return Outcome.skip("base image unknown (the Dockerfile's final FROM cannot be resolved: it needs --build-arg values or is not a valid reference"
           + (ctx.image().isPresent() ? ", and the image has no base label or signed provenance)" : ")"));
     }
     return Outcome.skip("base image unknown (no base label, provenance or --dockerfile)");

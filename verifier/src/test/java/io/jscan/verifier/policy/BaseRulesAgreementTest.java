@@ -51,7 +51,11 @@ class BaseRulesAgreementTest {
             "docker.io/library/debian:12@" + WRITTEN, true, true),
         Arguments.of("ARG BASE=debian:latest\nFROM ${BASE}\n", "docker.io/library/debian:latest", false, false),
         Arguments.of("ARG TAG=12\nFROM debian:${TAG}\n", "docker.io/library/debian:12", true, false),
-        Arguments.of("ARG DIGEST=" + WRITTEN + "\nFROM debian:12@${DIGEST}\n", "docker.io/library/debian:12@" + WRITTEN, true, true));
+        Arguments.of("ARG DIGEST=" + WRITTEN + "\nFROM debian:12@${DIGEST}\n", "docker.io/library/debian:12@" + WRITTEN, true, true),
+        // jscan's local transports: no registry tag to float on; pinned only with a digest written
+        Arguments.of("FROM oci:/images/base@" + WRITTEN + "\n", "oci:/images/base@" + WRITTEN, true, true),
+        Arguments.of("FROM oci:/images/base:latest\n", "oci:/images/base:latest", true, false),
+        Arguments.of("FROM docker-archive:/images/base.tar\n", "docker-archive:/images/base.tar", true, false));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -163,5 +167,17 @@ class BaseRulesAgreementTest {
     assertEquals(false, b.get("pinned"));
     assertEquals(false, b.containsKey("digest"), "no digest written: " + b);
     assertEquals(RESOLVED, b.get("resolvedDigest"));
+  }
+
+  @Test
+  void dockerfileWhoseFromNeedsABuildArg_isUnknownAlone_andTheImageLabelDecidesBesideIt() throws Exception {
+    String dockerfile = "ARG BASE\nFROM ${BASE}\n";
+    VerificationReport lint;
+    try (Verifier v = TestImage.verifier()) {
+      lint = v.lint(Dockerfile.parse("Dockerfile", dockerfile), PolicyLoader.load(List.of("baseline")), Severity.INFO);
+    }
+    assertEquals(Status.SKIPPED, status(lint, "base-not-latest"));
+    VerificationReport r = TestImage.verify(built("docker.io/library/debian:latest"), PolicyLoader.load(List.of("baseline")), dockerfile);
+    assertEquals(Status.FAILED, status(r, "base-not-latest"), "the label still names latest");
   }
 }
