@@ -133,4 +133,28 @@ class ConfigInstructionsTest {
       assertEquals(Optional.of(List.of("/bin/sh", "-c", "echo hi")), c.cmd());
     }
   }
+
+  @Test
+  void build_baseLabels_nameTheFinalBaseAsWrittenFullyQualified_withItsDigest_andTheResolvedDigest() throws Exception {
+    // buildah's convention: base.name the reference as written (normalised), base.digest what it resolved to;
+    // jscan verify's base-not-latest and base-pinned judge base.name, so a digest written in FROM must stay in it
+    Image base = TestBases.write(tmp.resolve("base"));
+    try (LocalStore store = LocalStore.open(tmp.resolve("home"))) {
+      store.write(base, List.of(io.jscan.core.transport.ImageName.parse("example.com/team/base:1"),
+          io.jscan.core.transport.ImageName.parse("example.com/team/base:latest")));
+      Map<String, String> cases = new java.util.LinkedHashMap<>();
+      cases.put("FROM example.com/team/base:1@" + base.digest() + "\n", "example.com/team/base:1@" + base.digest());
+      cases.put("FROM example.com/team/base@" + base.digest() + "\n", "example.com/team/base@" + base.digest());
+      cases.put("FROM example.com/team/base:latest@" + base.digest() + "\n", "example.com/team/base:latest@" + base.digest());
+      cases.put("FROM example.com/team/base\n", "example.com/team/base:latest");
+      cases.put("ARG TAG=1\nFROM example.com/team/base:${TAG} AS build\nFROM build\nLABEL x=y\n", "example.com/team/base:1");
+      int n = 0;
+      for (Map.Entry<String, String> c : cases.entrySet()) {
+        Path ctx = TestBuilds.context(tmp.resolve("ctx" + n++), Map.of("Dockerfile", c.getKey()));
+        Map<String, String> labels = TestBuilds.build(store, request(ctx)).image().config().config().labels();
+        assertEquals(c.getValue(), labels.get(Annotations.BASE_NAME), c.getKey());
+        assertEquals(base.digest().toString(), labels.get(Annotations.BASE_DIGEST), c.getKey());
+      }
+    }
+  }
 }

@@ -163,8 +163,9 @@ class BuildSignAttestTest {
     client().push(base, ImageName.parse(baseName));
     String target = registry.host() + "/attest/app:1";
     Path dir = tmp.resolve("sbom-dir");
+    // strict's base-pinned asks for a digest written in FROM (what jscan.lock resolved does not count)
     Run build = jscan("build", "-t", target, "--push", "--sign", "--key", key.toString(), "--sbom", "--provenance",
-        "--sbom-dir", dir.toString(), context(baseName).toString());
+        "--sbom-dir", dir.toString(), context(baseName + "@" + base.digest()).toString());
     assertEquals(0, build.code(), build.err());
     Digest digest = Digest.parse(build.out());
     assertTrue(build.err().contains("attested https://slsa.dev/provenance/v1 for " + digest + ": docker://" + target.replace(":1", "")
@@ -192,6 +193,8 @@ class BuildSignAttestTest {
     assertTrue(in.at("/provenance/verified").asBoolean(), in.toString());
     assertEquals("provenance", in.at("/base/source").asText(), "signed provenance names the base: " + in.at("/base"));
     assertEquals(base.digest().toString(), in.at("/base/digest").asText());
+    assertEquals(baseName + "@" + base.digest(), in.at("/base/reference").asText(), "provenance's name: the reference as written");
+    assertEquals(base.digest().toString(), in.at("/base/resolvedDigest").asText());
     assertEquals("attestation", in.at("/sbom/source").asText(), "the packages of the signed SBOM: " + in.at("/sbom"));
     for (JsonNode a : in.at("/sbom/attached")) {
       assertEquals("attestation", a.get("source").asText(), in.at("/sbom/attached").toString());

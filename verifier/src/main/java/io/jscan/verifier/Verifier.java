@@ -285,7 +285,12 @@ public final class Verifier implements AutoCloseable {
     }
   }
 
-  /** The base image the image's labels (or its manifest's annotations) name. */
+  /**
+   * The base image the image's labels (or its manifest's annotations) name: {@code base.name} as
+   * written by the builder, and {@code base.digest} as what that name resolved to at build time
+   * (OCI image-spec annotations.md; buildah and jscan write both). The resolved digest is kept
+   * apart: it records one build's resolution and pins nothing.
+   */
   private static Optional<BaseImage> baseFromImage(Image image, WalkResult walk) {
     Map<String, String> labels = walk.config().<Map<String, String>>map(c -> c.config().labels()).orElse(Map.of());
     Map<String, String> annotations = walk.manifest().map(m -> m.annotations()).orElse(Map.of());
@@ -294,9 +299,10 @@ public final class Verifier implements AutoCloseable {
     if (name == null || name.isBlank()) {
       return Optional.empty();
     }
+    // a malformed base.digest is left out (it decides nothing); the name is still judged
+    Optional<Digest> resolved = digest != null && Digest.isValid(digest.trim()) ? Optional.of(Digest.parse(digest.trim())) : Optional.empty();
     try {
-      Optional<Digest> d = digest == null || digest.isBlank() ? Optional.empty() : Optional.of(Digest.parse(digest));
-      return Optional.of(BaseImage.parse(name, d, "label", OptionalInt.empty()));
+      return Optional.of(BaseImage.parse(name, resolved, BaseImage.LABEL, OptionalInt.empty()));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }

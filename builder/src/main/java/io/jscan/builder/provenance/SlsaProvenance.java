@@ -182,10 +182,14 @@ public final class SlsaProvenance {
   }
 
   /**
-   * A base image as a package URL, as BuildKit writes them ({@code pkg:docker/NAME@VERSION?platform=OS%2FARCH}),
-   * with the fully qualified name so the registry is never implied; VERSION is the tag, or the
-   * digest when the reference has no tag. {@code oci:} and {@code docker-archive:} bases have no
-   * URL (their path is the builder's business): they are named and pinned by digest only.
+   * A base image as a package URL, as BuildKit's {@code RefToPURL} writes them
+   * ({@code pkg:docker/NAME@TAG?digest=sha256:…&platform=OS%2FARCH}), with the fully qualified
+   * name so the registry is never implied: VERSION is the tag as written (an untagged name's is
+   * {@code latest}; a name written with a digest only has none), and the {@code digest} qualifier
+   * is a digest written in the reference, so that a verifier can tell a pinned FROM from a tag the
+   * build resolved (that resolution is the dependency's {@code digest}). Qualifiers are sorted by
+   * key (purl-spec). {@code oci:} and {@code docker-archive:} bases have no URL (their path is the
+   * builder's business): they are named as written.
    */
   static Optional<String> imageUri(String reference, Platform platform) {
     if (reference.startsWith("oci:") || reference.startsWith("docker-archive:")) {
@@ -197,8 +201,10 @@ public final class SlsaProvenance {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
-    String version = name.tag().orElseGet(() -> name.digest().map(Digest::toString).orElse(ImageName.DEFAULT_TAG));
-    return Optional.of("pkg:docker/" + name.repository() + "@" + purlEncode(version) + "?platform=" + purlEncode(platform.toString()));
+    String version = name.tag().map(t -> "@" + purlEncode(t)).orElse("");
+    // BuildKit (packageurl-go) leaves the digest's ':' as it is in a qualifier value
+    String digest = name.digest().map(d -> "digest=" + d + "&").orElse("");
+    return Optional.of("pkg:docker/" + name.repository() + version + "?" + digest + "platform=" + purlEncode(platform.toString()));
   }
 
   /** purl-spec percent-encoding: everything outside {@code A-Za-z0-9.-_~} (so ':' and '/' are encoded in a version). */

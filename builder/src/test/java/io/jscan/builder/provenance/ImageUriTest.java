@@ -17,9 +17,22 @@ class ImageUriTest {
   }
 
   @Test
-  void imageUri_ofDigestOnlyName_usesTheEncodedDigestAsVersion() {
-    assertEquals(Optional.of("pkg:docker/ghcr.io/acme/base@sha256%3A" + "ab".repeat(32) + "?platform=linux%2Famd64"),
+  void imageUri_ofDigestOnlyName_hasTheDigestQualifierAndNoVersion_asBuildKit() {
+    // BuildKit's RefToPURL: "busybox@sha256:…" is pkg:docker/busybox?digest=sha256:…&platform=…
+    assertEquals(Optional.of("pkg:docker/ghcr.io/acme/base?digest=" + DIGEST + "&platform=linux%2Famd64"),
         SlsaProvenance.imageUri("ghcr.io/acme/base@" + DIGEST, Platform.LINUX_AMD64));
+  }
+
+  @Test
+  void imageUri_ofTagAndDigest_keepsTheTagAsVersionAndTheWrittenDigestAsQualifier() {
+    assertEquals(Optional.of("pkg:docker/docker.io/library/debian@latest?digest=" + DIGEST + "&platform=linux%2Famd64"),
+        SlsaProvenance.imageUri("docker.io/library/debian:latest@" + DIGEST, Platform.LINUX_AMD64));
+  }
+
+  @Test
+  void imageUri_ofUntaggedName_isLatest() {
+    assertEquals(Optional.of("pkg:docker/docker.io/library/debian@latest?platform=linux%2Famd64"),
+        SlsaProvenance.imageUri("debian", Platform.LINUX_AMD64));
   }
 
   @Test

@@ -21,7 +21,11 @@ import java.util.OptionalInt;
  * <p>Base images are the dependencies that are container images: a {@code pkg:docker/…} URI
  * (BuildKit's and jscan's convention) or, for jscan's {@code oci:}/{@code docker-archive:} bases,
  * the {@code imageDigest} annotation. Each becomes a {@link BaseImage} with source
- * {@code provenance}, pinned when the dependency carries a digest.
+ * {@code provenance} that keeps the reference <em>as the Dockerfile wrote it</em> apart from the
+ * digest the build resolved it to (the dependency's {@code digest}): jscan's {@code name} (the
+ * reference as written, fully qualified), else the package URL, whose version is the tag and whose
+ * {@code digest} qualifier (or a digest as version) is a digest written in the reference (BuildKit's
+ * {@code RefToPURL}). Only a written digest pins; see {@link BaseImage}.
  *
  * @param source {@code attestation} (a signed attestation that verified) or {@code artifact} (an
  *     unsigned OCI referrer: informational only)
@@ -129,15 +133,21 @@ public record ProvenanceFacts(
     for (Object o : dependencies) {
       Map<String, Object> d = map(o);
       Map<String, Object> annotations = map(d.get("annotations"));
-      Optional<Digest> digest = digest(map(d.get("digest")));
+      Optional<Digest> resolved = digest(map(d.get("digest")));
       Optional<String> uri = text(d.get(uriKey));
+      Optional<String> name = text(d.get("name"));
       Optional<BaseImage> image = Optional.empty();
       if (uri.isPresent() && uri.get().startsWith("pkg:docker/")) {
-        image = fromPurl(uri.get(), digest);
-      } else if (annotations.containsKey("imageDigest") && text(d.get("name")).isPresent()) {
-        // jscan's oci: and docker-archive: bases: named as written, pinned by digest, no registry
-        String name = text(d.get("name")).get();
-        image = Optional.of(new BaseImage(name, name, Optional.empty(), digest, "provenance", OptionalInt.empty()));
+        image = fromPurl(uri.get(), resolved);
+        // jscan's name is the reference as written; it is used when it names the purl's repository
+        // (another builder's name field may mean something else)
+        Optional<BaseImage> written = name.flatMap(n -> parse(n, resolved));
+        if (written.isPresent() && image.isPresent() && written.get().repository().equals(image.get().repository())) {
+          image = written;
+        }
+      } else if (annotations.containsKey("imageDigest") && name.isPresent()) {
+        // jscan's oci: and docker-archive: bases: named as written (a digest only when the reference has one)
+        image = parse(name.get(), resolved);
       }
       if (image.isPresent()) {
         all.add(image.get());
@@ -149,35 +159,54 @@ public record ProvenanceFacts(
     return new Images(all, marked.or(() -> all.size() == 1 ? Optional.of(all.get(0)) : Optional.empty()));
   }
 
-  /** {@code pkg:docker/NAME@VERSION?qualifiers}: VERSION a tag or a percent-encoded digest. */
-  static Optional<BaseImage> fromPurl(String purl, Optional<Digest> digest) {
-    String rest = purl.substring("pkg:docker/".length());
-    int q = rest.indexOf('?');
-    if (q >= 0) {
-      rest = rest.substring(0, q);
+  private static Optional<BaseImage> parse(String reference, Optional<Digest> resolved) {
+    try {
+      return Optional.of(BaseImage.parse(reference, resolved, BaseImage.PROVENANCE, OptionalInt.empty()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
     }
+  }
+
+  /**
+   * {@code pkg:docker/NAME[@VERSION][?qualifiers]}, as BuildKit's {@code RefToPURL} writes an
+   * image reference: VERSION is the tag (none for a reference written with a digest only; a
+   * percent-encoded digest as VERSION is read too, as BuildKit's {@code PURLToRef} does), and the
+   * {@code digest} qualifier is a digest written in the reference. {@code resolved} is the
+   * dependency's own digest: what the build resolved the reference to.
+   */
+  static Optional<BaseImage> fromPurl(String purl, Optional<Digest> resolved) {
+    String rest = purl.substring("pkg:docker/".length());
     int hash = rest.indexOf('#');
     if (hash >= 0) {
       rest = rest.substring(0, hash);
+    }
+    Optional<String> writtenDigest = Optional.empty();
+    int q = rest.indexOf('?');
+    if (q >= 0) {
+      for (String qualifier : rest.substring(q + 1).split("&")) {
+        int eq = qualifier.indexOf('=');
+        if (eq > 0 && qualifier.substring(0, eq).equalsIgnoreCase("digest")) {
+          writtenDigest = Optional.of(decode(qualifier.substring(eq + 1)));
+        }
+      }
+      rest = rest.substring(0, q);
     }
     int at = rest.lastIndexOf('@');
     String name = decode(at < 0 ? rest : rest.substring(0, at));
     Optional<String> version = at < 0 ? Optional.empty() : Optional.of(decode(rest.substring(at + 1)));
     String reference = name;
-    Optional<Digest> pinned = digest;
-    if (version.isPresent()) {
-      if (Digest.isValid(version.get())) {
-        reference = name + "@" + version.get();
-        pinned = pinned.or(() -> Optional.of(Digest.parse(version.get())));
-      } else {
-        reference = name + ":" + version.get();
+    if (version.isPresent() && Digest.isValid(version.get())) {
+      writtenDigest = writtenDigest.or(() -> version);
+    } else if (version.isPresent()) {
+      reference = name + ":" + version.get();
+    }
+    if (writtenDigest.isPresent()) {
+      if (!Digest.isValid(writtenDigest.get())) {
+        return Optional.empty();
       }
+      reference = reference + "@" + writtenDigest.get();
     }
-    try {
-      return Optional.of(BaseImage.parse(reference, pinned, "provenance", OptionalInt.empty()));
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
+    return parse(reference, resolved);
   }
 
   private static String decode(String s) {

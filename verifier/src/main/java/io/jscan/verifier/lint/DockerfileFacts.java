@@ -176,7 +176,7 @@ public record DockerfileFacts(
 
   private static Optional<BaseImage> parseBase(String reference, Stage stage) {
     try {
-      return Optional.of(BaseImage.parse(reference, Optional.empty(), "dockerfile", OptionalInt.of(stage.from().location().startLine())));
+      return Optional.of(BaseImage.parse(reference, Optional.empty(), BaseImage.DOCKERFILE, OptionalInt.of(stage.from().location().startLine())));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }

@@ -101,8 +101,10 @@ public final class DockerfileLinter {
     Optional<String> tag = colon > rest.lastIndexOf('/') ? Optional.of(rest.substring(colon + 1)) : Optional.empty();
     if (tag.isEmpty() && !digest) {
       out.add(finding(LintRule.DL3006, "FROM " + image + " has no tag", from.location()));
-    } else if (tag.isPresent() && tag.get().equals("latest") && !digest) {
-      out.add(finding(LintRule.DL3007, "FROM " + image + " uses the latest tag", from.location()));
+    } else if (tag.isPresent() && tag.get().equals("latest")) {
+      // hadolint's DL3007 looks at the tag only: latest@sha256:… still says the Dockerfile wants latest
+      out.add(finding(LintRule.DL3007, "FROM " + image + " uses the latest tag" + (digest ? " (a digest after it does not change that)" : ""),
+          from.location()));
     }
   }
 

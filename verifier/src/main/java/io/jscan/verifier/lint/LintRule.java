@@ -14,7 +14,7 @@ public enum LintRule {
   DL3006("DL3006", Severity.WARNING, "Always tag the version of an image explicitly",
       "FROM without a tag means latest, which changes under you. Not reported for scratch, earlier stage names, digests or names built from ARGs."),
   DL3007("DL3007", Severity.WARNING, "Using latest is prone to errors if the image will ever update",
-      "Pin a release tag (or a digest) instead of latest. Not reported when a digest is given."),
+      "Pin a release tag instead of latest. Reported with a digest after latest too (image:latest@sha256:…), as hadolint does: the tag says the Dockerfile follows latest; write image@sha256:… or image:1.2@sha256:… instead."),
   DL3020("DL3020", Severity.ERROR, "Use COPY instead of ADD for files and folders",
       "ADD also fetches URLs and unpacks archives; for plain local files use COPY, which does only what it says."),
   DL3025("DL3025", Severity.WARNING, "Use arguments JSON notation for CMD and ENTRYPOINT arguments",

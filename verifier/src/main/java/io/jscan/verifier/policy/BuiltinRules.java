@@ -170,7 +170,7 @@ public final class BuiltinRules {
 
   private static final String NEEDS_IMAGE = "needs an image (only a Dockerfile was given)";
 
-  private static Location config(ImageFacts image) {
+  static Location config(ImageFacts image) {
     return image.walk().configCheck().map(c -> (Location) Location.InImage.part("config", c.digest()))
         .orElse(Location.InImage.part("manifest", image.walk().manifestCheck().digest()));
   }
@@ -193,47 +193,11 @@ public final class BuiltinRules {
     return ctx.dockerfile().flatMap(DockerfileFacts::base);
   }
 
-  private static boolean scratchBase(RuleContext ctx) {
-    return base(ctx).isEmpty() && ctx.dockerfile().map(DockerfileFacts::scratch).orElse(false);
-  }
-
   private static Location baseLocation(RuleContext ctx, BaseImage base) {
-    if (base.source().equals("dockerfile") && ctx.dockerfile().isPresent() && base.line().isPresent()) {
+    if (base.source().equals(BaseImage.DOCKERFILE) && ctx.dockerfile().isPresent() && base.line().isPresent()) {
       return new Location.InDockerfile(ctx.dockerfile().get().file(), base.line().getAsInt(), base.line().getAsInt());
     }
     return ctx.image().map(BuiltinRules::config).orElse(null);
-  }
-
-  private static Optional<Outcome> unknownBase(RuleContext ctx, PolicyRule rule) {
-    if (scratchBase(ctx)) {
-      return Optional.of(Outcome.pass());
-    }
-    if (base(ctx).isEmpty()) {
-      if (Boolean.TRUE.equals(rule.parameter("requireKnown", Boolean.FALSE))) {
-        return Optional.of(Outcome.of(List.of(Violation.policy(
-            "base image unknown: no org.opencontainers.image.base.name label and no --dockerfile",
-            ctx.image().map(BuiltinRules::config).orElse(null)))));
-      }
-      return Optional.of(Outcome.skip(ProvenanceFacts.unsignedOnly(ctx.evidence())
-          ? "base image unknown (no base label or --dockerfile; the provenance found is not signed by a trusted key, so it is not used)"
-          : "base image unknown (no base label, provenance or --dockerfile)"));
-    }
-    return Optional.empty();
-  }
-
-  /**
-   * Every image the build read, from provenance whose signature verified (unsigned provenance
-   * never decides a rule); empty when there is no such provenance.
-   */
-  private static Optional<List<BaseImage>> provenanceImages(RuleContext ctx) {
-    if (ctx.image().isEmpty()) {
-      return Optional.empty();
-    }
-    return ProvenanceFacts.trusted(ctx.evidence()).map(ProvenanceFacts::baseImages);
-  }
-
-  private static Location provenanceAt(RuleContext ctx) {
-    return Location.InImage.part("manifest", ctx.image().orElseThrow().walk().manifestCheck().digest());
   }
 
   private static List<FileFact> facts(ImageFacts image, FileFact.Kind kind, boolean visibleOnly) {
@@ -306,72 +270,40 @@ public final class BuiltinRules {
   static final class BaseNotLatest extends Rule {
     BaseNotLatest() {
       super("base-not-latest", Severity.ERROR, "Base image not latest or untagged",
-          "The base image (from the org.opencontainers.image.base.name label, or the Dockerfile's final FROM) must name a "
-              + "tag other than latest, or a digest. An untagged reference means latest. With signed provenance, every image the build "
-              + "read is judged. FROM scratch passes; an unknown base is skipped unless requireKnown is true. The Dockerfile "
-              + "counterparts are DL3006 and DL3007.",
+          "The base image as written (the Dockerfile's final FROM, following FROM stage to its image; the "
+              + "org.opencontainers.image.base.name label; or the name in signed provenance) must name a tag other than latest, or be "
+              + "written with a digest and no tag (image@sha256:…). An untagged reference means latest, and image:latest@sha256:… "
+              + "still names latest (hadolint's DL3007 looks at the tag only). A digest a builder resolved and recorded (the "
+              + "org.opencontainers.image.base.digest label, provenance's digest of a tag) never makes it pass: it records what one "
+              + "build read, not what the Dockerfile names. With --dockerfile, the Dockerfile and the image are both judged and a "
+              + "finding from either fails the rule. With signed provenance, every image the build read is judged. FROM scratch passes; "
+              + "an unknown base is skipped unless requireKnown is true. The Dockerfile counterparts are DL3006 and DL3007.",
           new Param("requireKnown", ParamType.BOOLEAN, false, "fail when the base image cannot be determined (default false)"));
     }
 
     @Override
     Outcome evaluate(RuleContext ctx, PolicyRule rule) {
-      Optional<List<BaseImage>> fromProvenance = provenanceImages(ctx);
-      if (fromProvenance.isPresent()) {
-        // signed provenance lists every image the build read (every stage's FROM, COPY --from): judge them all
-        List<Violation> out = new ArrayList<>();
-        for (BaseImage b : fromProvenance.get()) {
-          if (b.floatsOnLatest()) {
-            out.add(Violation.policy("image " + b.reference() + " read by the build (provenance) "
-                + (b.tag().isPresent() ? "uses the latest tag" : "has no tag, so it follows latest") + " and no digest", provenanceAt(ctx)));
-          }
-        }
-        return Outcome.of(out);
-      }
-      Optional<Outcome> unknown = unknownBase(ctx, rule);
-      if (unknown.isPresent()) {
-        return unknown.get();
-      }
-      BaseImage base = base(ctx).get();
-      if (!base.floatsOnLatest()) {
-        return Outcome.pass();
-      }
-      String message = base.tag().isPresent()
-          ? "base image " + base.reference() + " uses the latest tag (DL3007)"
-          : "base image " + base.reference() + " has no tag, so it follows latest (DL3006)";
-      return Outcome.of(List.of(Violation.policy(message, baseLocation(ctx, base))));
+      return BaseJudgement.judge(ctx, rule, BaseJudgement::latestProblem);
     }
   }
 
   static final class BasePinned extends Rule {
     BasePinned() {
       super("base-pinned", Severity.ERROR, "Base image pinned by digest",
-          "The base image must be referenced by digest (FROM image@sha256:…, or a base.name label with a digest, or the "
-              + "org.opencontainers.image.base.digest label), so a rebuild uses the same bytes. With signed provenance, every image "
-              + "the build read must carry a digest.",
+          "The base image as written must carry a digest: FROM image@sha256:… or image:tag@sha256:… in the Dockerfile, a "
+              + "org.opencontainers.image.base.name label with a digest, or a name with a digest in signed provenance. A digest "
+              + "recorded beside the name (the org.opencontainers.image.base.digest label, provenance's digest of a tag, jscan.lock) "
+              + "does not count: jscan.lock makes your own rebuilds repeatable, while this rule asks that the Dockerfile itself names "
+              + "the bytes it builds on, for anyone who builds it (as OpenSSF Scorecard's Pinned-Dependencies and Kyverno's "
+              + "require-image-digest do). With --dockerfile, the Dockerfile and the image are both judged and a finding from either "
+              + "fails the rule. With signed provenance, every image the build read must carry a digest as written. FROM scratch "
+              + "passes; an unknown base is skipped unless requireKnown is true.",
           new Param("requireKnown", ParamType.BOOLEAN, false, "fail when the base image cannot be determined (default false)"));
     }
 
     @Override
     Outcome evaluate(RuleContext ctx, PolicyRule rule) {
-      Optional<List<BaseImage>> fromProvenance = provenanceImages(ctx);
-      if (fromProvenance.isPresent()) {
-        List<Violation> out = new ArrayList<>();
-        for (BaseImage b : fromProvenance.get()) {
-          if (!b.pinned()) {
-            out.add(Violation.policy("image " + b.reference() + " read by the build (provenance) is not pinned by digest", provenanceAt(ctx)));
-          }
-        }
-        return Outcome.of(out);
-      }
-      Optional<Outcome> unknown = unknownBase(ctx, rule);
-      if (unknown.isPresent()) {
-        return unknown.get();
-      }
-      BaseImage base = base(ctx).get();
-      if (base.pinned()) {
-        return Outcome.pass();
-      }
-      return Outcome.of(List.of(Violation.policy("base image " + base.reference() + " is not pinned by digest", baseLocation(ctx, base))));
+      return BaseJudgement.judge(ctx, rule, BaseJudgement::pinnedProblem);
     }
   }
 
@@ -656,7 +588,8 @@ public final class BuiltinRules {
   static final class ImageAge extends Rule {
     ImageAge() {
       super("image-age", Severity.WARNING, "Image not too old",
-          "The config's created time is at most maxDays days before now. An image without a created time fails.",
+          "The config's created time is at most maxDays days before now. An image without a created time fails; one created at the "
+              + "Unix epoch (1970-01-01T00:00:00Z, what reproducible builds without SOURCE_DATE_EPOCH write) is skipped: its age is unknown.",
           new Param("maxDays", ParamType.INTEGER, false, "largest age in days (default 90)"));
     }
 
@@ -673,6 +606,11 @@ public final class BuiltinRules {
       Optional<Instant> created = c.get().created();
       if (created.isEmpty()) {
         return Outcome.of(List.of(Violation.policy("the image has no created time", config(ctx.image().get()))));
+      }
+      if (created.get().equals(Instant.EPOCH)) {
+        // reproducible builders without SOURCE_DATE_EPOCH write 0 (BuildKit's rewrite-timestamp, jscan before a
+        // default epoch, ko, Bazel's rules_oci): the image's age is not recorded, so there is nothing to judge
+        return Outcome.skip("created is the Unix epoch (no SOURCE_DATE_EPOCH): its age is unknown");
       }
       long days = Duration.between(created.get(), ctx.now()).toDays();
       return days > maxDays

@@ -172,7 +172,10 @@ public final class PolicyInput {
       m.put("platform", platform);
       c.created().ifPresent(t -> {
         m.put("created", Rfc3339.format(t));
-        m.put("ageDays", Duration.between(t, now).toDays());
+        if (!t.equals(Instant.EPOCH)) {
+          // the epoch is what builds without SOURCE_DATE_EPOCH write: the age is unknown (image-age skips it too)
+          m.put("ageDays", Duration.between(t, now).toDays());
+        }
       });
       c.author().ifPresent(a -> m.put("author", a));
     });
@@ -303,6 +306,7 @@ public final class PolicyInput {
     m.put("repository", b.repository());
     b.tag().ifPresent(t -> m.put("tag", t));
     b.digest().ifPresent(d -> m.put("digest", d.toString()));
+    b.resolvedDigest().ifPresent(d -> m.put("resolvedDigest", d.toString()));
     m.put("source", b.source());
     m.put("pinned", b.pinned());
     m.put("latest", b.floatsOnLatest());

@@ -48,11 +48,14 @@ class DockerfileLinterTest {
       FROM ubuntu:latest                         | 1
       FROM ubuntu:latest AS build                | 1
       FROM ubuntu:22.04                          | 0
-      FROM ubuntu:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000 | 0
+      FROM ubuntu:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000 | 1
+      FROM ubuntu@sha256:0000000000000000000000000000000000000000000000000000000000000000        | 0
+      FROM ubuntu:22.04@sha256:0000000000000000000000000000000000000000000000000000000000000000  | 0
       FROM localhost:5000/app:latest             | 1
       FROM localhost:5000/app                    | 0
       """)
-  void dl3007_latestUnlessDigest(String from, int expected) throws DockerfileException {
+  void dl3007_latestTag_evenWithADigest_asHadolint(String from, int expected) throws DockerfileException {
+    // hadolint's DL3007: check (From BaseImage {tag = Just t}) = t /= "latest" (the digest is not looked at)
     assertEquals(expected, hits(from + "\n", "DL3007").size());
   }
 

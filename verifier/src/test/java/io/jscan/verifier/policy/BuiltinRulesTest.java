@@ -47,8 +47,27 @@ class BuiltinRulesTest {
     String r = "- id: base-not-latest";
     passes(image().label("org.opencontainers.image.base.name", "docker.io/library/debian:12").build(), r, "base-not-latest");
     passes(image().label("org.opencontainers.image.base.name", "debian@" + DIGEST).build(), r, "base-not-latest");
+    passes(image().label("org.opencontainers.image.base.name", "debian:12@" + DIGEST).build(), r, "base-not-latest");
     assertTrue(fails(image().label("org.opencontainers.image.base.name", "debian:latest").build(), r, "base-not-latest").message().contains("latest"));
     assertTrue(fails(image().label("org.opencontainers.image.base.name", "debian").build(), r, "base-not-latest").message().contains("no tag"));
+  }
+
+  @Test
+  void baseNotLatest_latestWithAResolvedDigestLabel_stillFails() throws Exception {
+    // what a builder records beside the name (buildah and jscan write base.digest) is one build's resolution, not a pin
+    Image built = image().label("org.opencontainers.image.base.name", "127.0.0.1:5055/debian:latest")
+        .label("org.opencontainers.image.base.digest", DIGEST).build();
+    Finding f = fails(built, "- id: base-not-latest", "base-not-latest");
+    assertEquals("base image 127.0.0.1:5055/debian:latest (org.opencontainers.image.base.name label) uses the latest tag (DL3007); "
+        + "the digest " + DIGEST + " resolved at build time does not pin what the Dockerfile names", f.message());
+    assertEquals("config", ((Location.InImage) f.location().orElseThrow()).part());
+  }
+
+  @Test
+  void baseNotLatest_latestTagWithWrittenDigest_fails_asHadolintDl3007() throws Exception {
+    Finding f = fails(image().label("org.opencontainers.image.base.name", "docker.io/library/debian:latest@" + DIGEST).build(),
+        "- id: base-not-latest", "base-not-latest");
+    assertTrue(f.message().contains("uses the latest tag (DL3007), which the digest written after it does not change"), f.message());
   }
 
   @Test
@@ -59,10 +78,27 @@ class BuiltinRulesTest {
   }
 
   @Test
-  void basePinned() throws Exception {
+  void basePinned_digestWrittenInTheBaseName_passes() throws Exception {
     String r = "- id: base-pinned";
-    passes(image().label("org.opencontainers.image.base.name", "debian:12").label("org.opencontainers.image.base.digest", DIGEST).build(), r, "base-pinned");
+    passes(image().label("org.opencontainers.image.base.name", "debian:12@" + DIGEST).build(), r, "base-pinned");
+    passes(image().label("org.opencontainers.image.base.name", "docker.io/library/debian@" + DIGEST).build(), r, "base-pinned");
+    passes(image().label("org.opencontainers.image.base.name", "debian:latest@" + DIGEST).build(), r, "base-pinned");
     fails(image().label("org.opencontainers.image.base.name", "debian:12").build(), r, "base-pinned");
+  }
+
+  @Test
+  void basePinned_resolvedBaseDigestLabelAlone_fails() throws Exception {
+    // changed: this image used to pass (the base.digest label counted as a pin); the rule now asks that the
+    // reference as written names the bytes, which a digest resolved at build time does not
+    Finding f = fails(image().label("org.opencontainers.image.base.name", "debian:12").label("org.opencontainers.image.base.digest", DIGEST).build(),
+        "- id: base-pinned", "base-pinned");
+    assertEquals("base image debian:12 (org.opencontainers.image.base.name label) is not pinned by digest: the digest " + DIGEST
+        + " it resolved to at build time is not written in the reference, so another build may read other bytes (write debian:12@" + DIGEST + ")",
+        f.message());
+    // the suggestion drops latest: debian:latest@sha256:… would still fail base-not-latest
+    Finding latest = fails(image().label("org.opencontainers.image.base.name", "127.0.0.1:5055/debian:latest")
+        .label("org.opencontainers.image.base.digest", DIGEST).build(), "- id: base-pinned", "base-pinned");
+    assertTrue(latest.message().endsWith("(write 127.0.0.1:5055/debian@" + DIGEST + ")"), latest.message());
   }
 
   @Test
@@ -147,6 +183,21 @@ class BuiltinRulesTest {
   }
 
   @Test
+  void imageAge_createdAtTheUnixEpoch_isSkippedAsUnknown() throws Exception {
+    VerificationReport r = verify(image().created(Instant.EPOCH).build(), rule("- id: image-age\n  parameters: {maxDays: 30}"));
+    assertEquals(Status.SKIPPED, status(r, "image-age"), () -> r.allFindings().toString());
+    assertEquals("created is the Unix epoch (no SOURCE_DATE_EPOCH): its age is unknown",
+        r.images().get(0).rules().stream().filter(x -> x.rule().equals("image-age")).findFirst().orElseThrow().detail());
+    assertEquals(Verdict.PASSED, r.verdict());
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> in = (java.util.Map<String, Object>) r.images().get(0).policyInput().get("image");
+    assertEquals("1970-01-01T00:00:00Z", in.get("created"));
+    assertTrue(!in.containsKey("ageDays"), "no age for an unknown creation time: " + in);
+    // one second later is a real (if old) time: judged
+    assertTrue(fails(image().created(Instant.EPOCH.plusSeconds(1)).build(), "- id: image-age", "image-age").message().contains("days old"));
+  }
+
+  @Test
   void signatureAndSbom_unsignedImage_failsAsASignatureFailure() throws Exception {
     // wired to the signing subsystem: what these rules require is a signature, so missing ones are exit 4, not 3
     for (String[] rule : new String[][] {{"signature-required", "no signature found"}, {"sbom-required", "no SBOM found"}}) {
@@ -185,5 +236,31 @@ class BuiltinRulesTest {
     assertEquals(Verdict.PASSED, r.verdict());
     assertEquals(1, findings(r, "non-root-user").size());
     assertTrue(!findings(r, "non-root-user").get(0).blocking());
+  }
+
+  @Test
+  void policiesReadme_ruleTable_listsEveryBuiltinRuleWithItsSeverityAndParameters() throws Exception {
+    // policies/README.md is written by hand: this keeps its table in step with the rules (ids, default severities, parameters)
+    String readme = java.nio.file.Files.readString(io.jscan.core.testing.RepoPaths.repoRoot().resolve("policies/README.md"));
+    java.util.Map<String, String[]> rows = new java.util.LinkedHashMap<>();
+    for (String line : readme.lines().toList()) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\| `([a-z-]+)` \\| ([a-z]+)[^|]*\\| ([^|]*) \\| [^|]* \\|$").matcher(line);
+      if (m.matches()) {
+        rows.put(m.group(1), new String[] {m.group(2), m.group(3)});
+      }
+    }
+    for (BuiltinRules.Rule rule : BuiltinRules.all()) {
+      String[] row = rows.get(rule.id());
+      assertTrue(row != null, "policies/README.md's rule table has no row for " + rule.id());
+      assertEquals(rule.defaultSeverity().label(), row[0], rule.id());
+      java.util.List<String> documented = new java.util.ArrayList<>();
+      java.util.regex.Matcher p = java.util.regex.Pattern.compile("`([A-Za-z]+)`").matcher(row[1].replaceAll("\\([^)]*\\)", ""));  // what a parenthesis names is inside a parameter
+      while (p.find()) {
+        documented.add(p.group(1));
+      }
+      assertEquals(rule.params().stream().map(BuiltinRules.Param::name).sorted().toList(), documented.stream().sorted().toList(), rule.id());
+      assertTrue(readme.contains("`" + rule.id() + "`"), rule.id());
+    }
+    assertEquals(BuiltinRules.all().stream().map(BuiltinRules.Rule::id).toList(), List.copyOf(rows.keySet()), "the table lists the rules in order");
   }
 }

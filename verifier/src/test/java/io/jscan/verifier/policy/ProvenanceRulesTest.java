@@ -80,31 +80,63 @@ class ProvenanceRulesTest {
     return image().layer(RawTar.tar().file("app/hello.txt", "hello\n").build()).build();
   }
 
+  /** As {@link #dependency}, with jscan's {@code name}: the reference as the Dockerfile wrote it. */
+  static Map<String, Object> named(String purl, String name, String sha256, boolean finalBase) {
+    Map<String, Object> d = dependency(purl, sha256, finalBase);
+    d.put("name", name);
+    return d;
+  }
+
   @Test
-  void verify_signedProvenanceWithPinnedBases_passesBasePinnedAndBaseNotLatest() throws Exception {
+  void verify_signedProvenanceWithBasesWrittenWithDigests_passesBasePinnedAndBaseNotLatest() throws Exception {
+    // BuildKit's RefToPURL: a digest written in the reference is the digest qualifier (no version when there is no tag)
+    Evidence e = signed(slsa(List.of(
+        dependency("pkg:docker/docker.io/library/golang?digest=sha256:" + PINNED + "&platform=linux%2Famd64", PINNED, false),
+        dependency("pkg:docker/docker.io/library/debian@12?digest=sha256:" + PINNED + "&platform=linux%2Famd64", PINNED, true))));
+    VerificationReport r = verify(plain(), rule(BASE_RULES), e);
+    assertEquals(Status.PASSED, status(r, "base-pinned"), r.allFindings()::toString);
+    assertEquals(Status.PASSED, status(r, "base-not-latest"), r.allFindings()::toString);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> base = (Map<String, Object>) r.images().get(0).policyInput().get("base");
+    assertEquals("provenance", base.get("source"));
+    assertEquals("docker.io/library/debian:12@sha256:" + PINNED, base.get("reference"));
+    assertEquals("sha256:" + PINNED, base.get("digest"));
+    assertEquals("sha256:" + PINNED, base.get("resolvedDigest"));
+    assertEquals(true, base.get("pinned"));
+    assertEquals(false, base.get("latest"));
+  }
+
+  @Test
+  void verify_signedProvenanceOfATagResolvedToADigest_failsBothRules() throws Exception {
+    // changed: the dependency's digest used to count as a pin (and made latest pass); it is what the build
+    // resolved the tag to, not what the Dockerfile names
     Evidence e = signed(slsa(List.of(
         dependency("pkg:docker/docker.io/library/golang@latest?platform=linux%2Famd64", PINNED, false),
         dependency("pkg:docker/docker.io/library/debian@12?platform=linux%2Famd64", PINNED, true))));
     VerificationReport r = verify(plain(), rule(BASE_RULES), e);
-    assertEquals(Status.PASSED, status(r, "base-pinned"), r.allFindings()::toString);
-    assertEquals(Status.PASSED, status(r, "base-not-latest"), "latest pinned by digest does not float");
+    assertEquals(Status.FAILED, status(r, "base-not-latest"));
+    assertEquals("image docker.io/library/golang:latest read by the build (signed provenance) uses the latest tag (DL3007); the digest sha256:"
+        + PINNED + " resolved at build time does not pin what the Dockerfile names", findings(r, "base-not-latest").get(0).message());
+    assertEquals(Status.FAILED, status(r, "base-pinned"));
+    assertEquals(2, findings(r, "base-pinned").size(), "the builder stage's image and the final base");
     @SuppressWarnings("unchecked")
     Map<String, Object> base = (Map<String, Object>) r.images().get(0).policyInput().get("base");
-    assertEquals("provenance", base.get("source"));
     assertEquals("docker.io/library/debian:12", base.get("reference"));
-    assertEquals("sha256:" + PINNED, base.get("digest"));
+    assertEquals(null, base.get("digest"), "no digest written");
+    assertEquals("sha256:" + PINNED, base.get("resolvedDigest"));
+    assertEquals(false, base.get("pinned"));
   }
 
   @Test
   void verify_provenanceWithUnpinnedBase_failsBasePinned() throws Exception {
     Evidence e = signed(slsa(List.of(
         dependency("pkg:docker/docker.io/library/golang@1.22?platform=linux%2Famd64", null, false),
-        dependency("pkg:docker/docker.io/library/debian@12?platform=linux%2Famd64", PINNED, true))));
+        dependency("pkg:docker/docker.io/library/debian@12?digest=sha256:" + PINNED + "&platform=linux%2Famd64", PINNED, true))));
     VerificationReport r = verify(plain(), rule(BASE_RULES), e);
     assertEquals(Status.FAILED, status(r, "base-pinned"));
     assertEquals(Verdict.POLICY_VIOLATION, r.verdict());
-    assertEquals("image docker.io/library/golang:1.22 read by the build (provenance) is not pinned by digest",
-        findings(r, "base-pinned").get(0).message(), "a builder stage's image counts too, not only the final base");
+    assertEquals(List.of("image docker.io/library/golang:1.22 read by the build (signed provenance) is not pinned by digest"),
+        findings(r, "base-pinned").stream().map(f -> f.message()).toList(), "a builder stage's image counts too, not only the final base");
     assertEquals(Status.PASSED, status(r, "base-not-latest"));
   }
 
@@ -113,9 +145,35 @@ class ProvenanceRulesTest {
     Evidence e = signed(slsa(List.of(dependency("pkg:docker/ubuntu?platform=linux%2Famd64", null, true))));
     VerificationReport r = verify(plain(), rule(BASE_RULES), e);
     assertEquals(Status.FAILED, status(r, "base-not-latest"));
-    assertEquals("image ubuntu read by the build (provenance) has no tag, so it follows latest and no digest",
+    assertEquals("base image ubuntu (signed provenance) has no tag, so it follows latest (DL3006)",
         findings(r, "base-not-latest").get(0).message());
     assertEquals(Status.FAILED, status(r, "base-pinned"));
+  }
+
+  @Test
+  void verify_jscanProvenanceName_isTheReferenceAsWritten() throws Exception {
+    // jscan's name holds the reference as written, digest included, even where an older purl left the digest out
+    Evidence latestPinned = signed(slsa(List.of(named("pkg:docker/docker.io/library/debian@latest?platform=linux%2Famd64",
+        "docker.io/library/debian:latest@sha256:" + PINNED, PINNED, true))));
+    VerificationReport r = verify(plain(), rule(BASE_RULES), latestPinned);
+    assertEquals(Status.FAILED, status(r, "base-not-latest"), "latest@sha256 still names latest (DL3007)");
+    assertEquals(Status.PASSED, status(r, "base-pinned"), r.allFindings()::toString);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> base = (Map<String, Object>) r.images().get(0).policyInput().get("base");
+    assertEquals(true, base.get("latest"));
+    assertEquals(true, base.get("pinned"));
+    assertEquals("latest", base.get("tag"));
+
+    Evidence tagOnly = signed(slsa(List.of(named("pkg:docker/docker.io/library/debian@12?platform=linux%2Famd64",
+        "docker.io/library/debian:12", PINNED, true))));
+    VerificationReport t = verify(plain(), rule(BASE_RULES), tagOnly);
+    assertEquals(Status.PASSED, status(t, "base-not-latest"));
+    assertEquals(Status.FAILED, status(t, "base-pinned"));
+
+    // a name that does not name the purl's repository means something else: the purl decides
+    Evidence other = signed(slsa(List.of(named("pkg:docker/docker.io/library/debian@12?platform=linux%2Famd64",
+        "docker.io/library/alpine@sha256:" + PINNED, PINNED, true))));
+    assertEquals(Status.FAILED, status(verify(plain(), rule(BASE_RULES), other), "base-pinned"));
   }
 
   @Test
@@ -123,9 +181,11 @@ class ProvenanceRulesTest {
     Image labelled = image().label("org.opencontainers.image.base.name", "debian:latest").layer(RawTar.tar().file("a", "a").build()).build();
     VerificationReport withoutProvenance = verify(labelled, rule(BASE_RULES), Evidence.none());
     assertEquals(Status.FAILED, status(withoutProvenance, "base-not-latest"));
-    Evidence e = signed(slsa(List.of(dependency("pkg:docker/docker.io/library/debian@latest?platform=linux%2Famd64", PINNED, true))));
+    Evidence e = signed(slsa(List.of(dependency("pkg:docker/docker.io/library/debian@12?digest=sha256:" + PINNED + "&platform=linux%2Famd64",
+        PINNED, true))));
     VerificationReport r = verify(labelled, rule(BASE_RULES), e);
     assertEquals(Status.PASSED, status(r, "base-not-latest"), r.allFindings()::toString);
+    assertEquals(Status.PASSED, status(r, "base-pinned"), r.allFindings()::toString);
   }
 
   @Test
@@ -144,7 +204,8 @@ class ProvenanceRulesTest {
 
   @Test
   void provenanceInput_hasBuilderParametersAndBaseImages_forCelRules() throws Exception {
-    Evidence e = signed(slsa(List.of(dependency("pkg:docker/docker.io/library/debian@12?platform=linux%2Famd64", PINNED, true))));
+    Evidence e = signed(slsa(List.of(dependency("pkg:docker/docker.io/library/debian@12?digest=sha256:" + PINNED + "&platform=linux%2Famd64",
+        PINNED, true))));
     VerificationReport r = verify(plain(), rule("""
         - id: built-by-jscan
           expression: "provenance.verified && provenance.builder.id == 'https://jscan.io/builders/cli/v1' && provenance.parameters.buildArgs.FLAVOUR == 'spicy'"
@@ -161,16 +222,29 @@ class ProvenanceRulesTest {
 
   @Test
   void verify_buildKitStyleV02Provenance_readsMaterials() throws Exception {
-    Map<String, Object> v02 = Map.of(
-        "builder", Map.of("id", "https://github.com/actions/runner"),
-        "buildType", "https://mobyproject.org/buildkit@v1",
-        "materials", List.of(Map.of("uri", "pkg:docker/golang@1.19.4-alpine?platform=linux%2Farm64", "digest", Map.of("sha256", PINNED))),
-        "invocation", Map.of("parameters", Map.of("frontend", "dockerfile.v0")));
+    // BuildKit writes FROM golang:1.19.4-alpine as pkg:docker/golang@1.19.4-alpine with the resolved digest beside it:
+    // not pinned as written; with the digest written (FROM golang:1.19.4-alpine@sha256:…), the digest qualifier says so
+    Map<String, Object> v02 = buildKitV02("pkg:docker/golang@1.19.4-alpine?platform=linux%2Farm64");
     Evidence e = new Evidence(List.of(), List.of(new Evidence.Attestation("https://slsa.dev/provenance/v0.2", true, "ok", v02)));
     VerificationReport r = verify(plain(), rule(BASE_RULES), e);
-    assertEquals(Status.PASSED, status(r, "base-pinned"), r.allFindings()::toString);
+    assertEquals(Status.FAILED, status(r, "base-pinned"), r.allFindings()::toString);
+    assertEquals(Status.PASSED, status(r, "base-not-latest"), r.allFindings()::toString);
     @SuppressWarnings("unchecked")
     Map<String, Object> base = (Map<String, Object>) r.images().get(0).policyInput().get("base");
     assertEquals("docker.io/library/golang", base.get("repository"), "the only image is the base");
+
+    Map<String, Object> pinned = buildKitV02("pkg:docker/golang@1.19.4-alpine?digest=sha256:" + PINNED + "&platform=linux%2Farm64");
+    Evidence p = new Evidence(List.of(), List.of(new Evidence.Attestation("https://slsa.dev/provenance/v0.2", true, "ok", pinned)));
+    VerificationReport rp = verify(plain(), rule(BASE_RULES), p);
+    assertEquals(Status.PASSED, status(rp, "base-pinned"), rp.allFindings()::toString);
+    assertEquals(Status.PASSED, status(rp, "base-not-latest"), rp.allFindings()::toString);
+  }
+
+  private static Map<String, Object> buildKitV02(String purl) {
+    return Map.of(
+        "builder", Map.of("id", "https://github.com/actions/runner"),
+        "buildType", "https://mobyproject.org/buildkit@v1",
+        "materials", List.of(Map.of("uri", purl, "digest", Map.of("sha256", PINNED))),
+        "invocation", Map.of("parameters", Map.of("frontend", "dockerfile.v0")));
   }
 }
