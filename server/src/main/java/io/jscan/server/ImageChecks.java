@@ -194,7 +194,12 @@ public final class ImageChecks implements AutoCloseable {
    * @param images facts per runnable image (one, or each of an index's), in the index's order
    * @param problems integrity problems of the index itself
    */
-  private record Facts(List<ImageFacts> images, List<Issue> problems) {}
+  private record Facts(List<ImageFacts> images, List<Issue> problems) {
+    Facts {
+      images = List.copyOf(images);
+      problems = List.copyOf(problems);
+    }
+  }
 
   /**
    * The evidence found in one repository for one digest, not yet judged: signatures and
@@ -204,7 +209,15 @@ public final class ImageChecks implements AutoCloseable {
    * @param perImage the evidence of each of them (with the index's own, when an index was named)
    * @param collectedNanos when it was looked for ({@link System#nanoTime})
    */
-  private record Found(List<Digest> images, List<Evidence> perImage, long collectedNanos) {}
+  private record Found(List<Digest> images, List<Evidence> perImage, long collectedNanos) {
+    Found {
+      images = List.copyOf(images);
+      perImage = List.copyOf(perImage);
+      if (images.size() != perImage.size()) {
+        throw new IllegalArgumentException("one evidence per image");
+      }
+    }
+  }
 
   /** What a verdict is reached on: the facts, and the evidence when the selection asked for it. */
   private record Inspected(Facts facts, Optional<Found> evidence) {}
