@@ -5,9 +5,6 @@ import io.jscan.core.transport.registry.TransferListener;
 import io.jscan.server.ServeOptions;
 import io.jscan.server.ServerLog;
 import io.jscan.server.WebhookServer;
-import io.jscan.signing.SigningException;
-import io.jscan.signing.key.KeyFiles;
-import io.jscan.signing.oci.TrustPolicy;
 import io.jscan.verifier.Verifier;
 import io.jscan.verifier.VerifierException;
 import io.jscan.verifier.VerifierOptions;
@@ -41,8 +38,8 @@ import picocli.CommandLine.Spec;
       "CronJobs, and verify every image with the policies (match and failureMode",
       "in a policy file choose where it applies; see policies/README.md).",
       "/mutate pins verified tags to their digests. Also /healthz, /readyz and",
-      "/metrics (Prometheus). HTTPS only (TLS 1.2 and 1.3). Policy files and the",
-      "certificate are reloaded when they change. Logs go to standard error.",
+      "/metrics (Prometheus). HTTPS only (TLS 1.2 and 1.3). Policy files, --key files",
+      "and the certificate are reloaded when they change. Logs go to standard error.",
       "",
       "Signatures and attestations are looked for in each image's registry when",
       "the policies applying to it use signature-required, attestation-required",
@@ -109,7 +106,8 @@ final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   String stopTimeout;
 
   @Option(names = "--key", paramLabel = "FILE",
-      description = "Trust this public key (cosign.pub, PEM) in signature and attestation rules that name no keys of their own; repeatable.")
+      description = "Trust this public key (cosign.pub, PEM) in signature and attestation rules that name no keys of their own; repeatable. "
+          + "Watched like the policies: a replaced file is trusted instead.")
   List<Path> keys = new ArrayList<>();
 
   @Option(names = "--parallelism", paramLabel = "N", description = "Layers read at once, across all images (default: processors, at most 8).")
@@ -153,19 +151,7 @@ final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     return ExitCode.OK.code();
   }
 
-  /**
-   * Read once at start, unlike policy files: a key given on the command line changes with the
-   * Deployment (a new pod), a key in a policy file with the ConfigMap (a reload).
-   */
-  private TrustPolicy trust() throws SigningException {
-    List<TrustPolicy.TrustedKey> trusted = new ArrayList<>();
-    for (Path k : keys) {
-      trusted.add(new TrustPolicy.TrustedKey(k.toString(), KeyFiles.readPublicKey(k)));
-    }
-    return TrustPolicy.ofKeys(trusted);
-  }
-
-  private ServeOptions options() throws VerifierException, SigningException {
+  private ServeOptions options() throws VerifierException {
     if (port < 0 || port > 65535) {
       throw VerifierException.badInput("--port", "must be 0 to 65535, got " + port);
     }
@@ -185,7 +171,7 @@ final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       return new ServeOptions(address, port, policies, tlsCert, tlsKey, duration("--timeout", timeout), Duration.ofMinutes(2), maxBytes,
           duration("--reload-interval", reloadInterval), onNoMatch, duration("--digest-ttl", digestTtl),
           duration("--verdict-ttl", verdictTtl), cacheSize, workers, Math.max(64, workers * 64),
-          durationOrZero("--drain-delay", drainDelay), durationOrZero("--stop-timeout", stopTimeout), trust());
+          durationOrZero("--drain-delay", drainDelay), durationOrZero("--stop-timeout", stopTimeout), keys);
     } catch (IllegalArgumentException e) {
       throw VerifierException.badInput("jscan serve", e.getMessage());
     }

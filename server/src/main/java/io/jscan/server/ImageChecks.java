@@ -17,7 +17,9 @@ import io.jscan.server.ImageOutcome.Judged;
 import io.jscan.server.ImageOutcome.Rejected;
 import io.jscan.server.ImageOutcome.Unverifiable;
 import io.jscan.server.LoadedPolicies.Selection;
+import io.jscan.server.LoadedPolicies.SelectionKey;
 import io.jscan.signing.oci.SignatureStores;
+import io.jscan.signing.oci.TrustPolicy;
 import io.jscan.verifier.Deadline;
 import io.jscan.verifier.Evidence;
 import io.jscan.verifier.EvidenceProvider;
@@ -36,6 +38,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -49,33 +52,55 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Verifies the images of admission requests, with three caches so that a pod of images seen
- * before is answered from memory:
+ * Verifies the images of admission requests, with four caches so that a pod of images seen
+ * before is answered from memory. Each is keyed by a record whose fields are everything its entries
+ * were computed from, and nothing else (issue 15: a key that leaves an input out hands one
+ * request's answer to another whose input differs):
  *
  * <ul>
- *   <li><b>digest</b>: tag to manifest digest, for {@link ServeOptions#digestTtl} (30 s): tags move,
- *       so a resolution is trusted only briefly;
- *   <li><b>facts</b>: what {@link Verifier#inspect} learned from an image's bytes, by manifest digest,
- *       scan limits and whether packages were catalogued, kept until evicted (least recently used,
- *       {@link ServeOptions#cacheEntries}): a digest names the same bytes forever. The signatures and
- *       attestations found for it are looked for again after {@link ServeOptions#decisionTtl}, since
- *       they can be added to (or removed from) a digest at any time;
- *   <li><b>decision</b>: the verdict of the selected policies on those facts, by (image as written,
- *       digest, policies' content), for {@link ServeOptions#decisionTtl}: rules that depend on the time
- *       (image age, exception expiry) and on signatures are judged again after it.
+ *   <li><b>digest</b> ({@link TagKey}: registry, repository, tag): what the tag points to, for
+ *       {@link ServeOptions#digestTtl} (30 s): tags move, so a resolution is trusted only briefly;
+ *   <li><b>facts</b> ({@link FactsKey}: manifest digest, scan limits, whether packages were
+ *       catalogued): what {@link Verifier#inspect} learned from an image's bytes, kept until evicted
+ *       (least recently used, {@link ServeOptions#cacheEntries}). Shared between registries and
+ *       repositories: a digest names the same bytes wherever they are read from (every read is
+ *       checked against its digest), so facts read from one copy are the facts of every copy. Only
+ *       facts of a clean integrity walk are kept, though: a walk that failed may have failed because
+ *       that registry served bytes which do not match their digest, which says nothing about the
+ *       digest or another registry's copy;
+ *   <li><b>evidence</b> ({@link EvidenceKey}: registry, repository, digest): the signatures,
+ *       attestations and attached statements found for the digest where cosign and Sigstore clients
+ *       store them, in that repository; another repository holding the same digest has its own
+ *       (or none). Found, not judged: which keys are trusted is applied per verdict. Looked for again
+ *       past 3/4 of {@link ServeOptions#decisionTtl}, since they can be added to (or removed from) a
+ *       digest at any time;
+ *   <li><b>decision</b> ({@link DecisionKey}: the image as written, its registry and repository, the
+ *       digest, the scan limits, and the selection's {@link SelectionKey}: the policies' content,
+ *       the files they read, and the {@code --key} files' content when evidence is judged): the
+ *       verdict, for {@link ServeOptions#decisionTtl}: rules that depend on the time (image age,
+ *       exception expiry) and on signatures are judged again after it.
  * </ul>
+ *
+ * <p><b>Platforms.</b> The webhook cannot know the node's platform, so a digest naming an index
+ * is judged on every runnable image it lists; the platform of each is read from that image's own
+ * config. Everything about an index is cached under the index's digest, never its children's: the
+ * index's signatures count for each of its images when the index is named, and not when one of
+ * its images is named by its own digest.
  *
  * <p><b>Evidence.</b> Signatures, attestations and unsigned attached statements are looked for
  * only for images whose selected policies judge them ({@link Selection#needsEvidence}): in the
  * image's own repository (cosign's {@code .sig}/{@code .att} tags, Sigstore bundle referrers, OCI
  * referrers), as {@code jscan verify docker://IMAGE} would. The policies' {@code
  * signature-required}, {@code attestation-required} and {@code sbom-required} rules judge them
- * with their own {@code keys} and {@code identities}, or with {@link ServeOptions#trust}.
+ * with their own {@code keys} and {@code identities}, or with the {@code --key} files ({@link
+ * Selection#serverTrust}).
  *
  * <p>Registry work runs on two bounded pools (resolving tags; reading images), never on the
- * request threads, and is shared: concurrent requests for one digest wait for one verification.
- * A request waits only until its deadline; a verification it started goes on (up to {@link
- * ServeOptions#verifyTimeout}) and fills the cache, so the API server's retry finds it.
+ * request threads, and is shared: concurrent requests for the same read (the same repository,
+ * digest, limits and needs) wait for one. Never across repositories (issue 16): a read stalled on
+ * one registry must not hold a request for the same digest in a healthy one. A request waits only
+ * until its deadline; a verification it started goes on (up to {@link ServeOptions#verifyTimeout})
+ * and fills the cache, so the API server's retry finds it.
  */
 public final class ImageChecks implements AutoCloseable {
   private final Verifier verifier;
@@ -84,31 +109,118 @@ public final class ImageChecks implements AutoCloseable {
   private final Metrics metrics;
   private final ThreadPoolExecutor resolvePool;
   private final ThreadPoolExecutor inspectPool;
-  private final BoundedCache<String, Digest> digests;
-  private final BoundedCache<FactsKey, Inspected> facts;
-  private final BoundedCache<String, Judged> decisions;
+  private final BoundedCache<TagKey, Digest> digests;
+  private final BoundedCache<FactsKey, Facts> facts;
+  private final BoundedCache<EvidenceKey, Found> evidence;
+  private final BoundedCache<DecisionKey, Judged> decisions;
+  /** Finds evidence without judging it: the trust is an input of each verdict, not of what is stored in a repository. */
   private final EvidenceProvider signatures;
-  private final Map<String, CompletableFuture<Digest>> resolving = new ConcurrentHashMap<>();
-  private final Map<Reading, CompletableFuture<Inspected>> inspecting = new ConcurrentHashMap<>();
+  private final Map<TagKey, CompletableFuture<Digest>> resolving = new ConcurrentHashMap<>();
+  private final Map<ReadKey, CompletableFuture<Inspected>> inspecting = new ConcurrentHashMap<>();
   /** Decisions being judged again ahead of their expiry. */
-  private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
-
-  /** The facts of one digest under one set of scan limits, with or without its packages. */
-  private record FactsKey(Digest digest, ScanLimits limits, boolean packages) {}
-
-  /** One read under way: facts, and whether the evidence is looked for too. */
-  private record Reading(FactsKey facts, boolean evidence) {}
+  private final Set<DecisionKey> refreshing = ConcurrentHashMap.newKeySet();
 
   /**
-   * What reading an image (or each image of an index) taught.
+   * A repository in a registry, where an image is named and read from.
    *
-   * @param images facts per runnable image, with the platform each was listed for
-   * @param evidence signatures and attestations per image, in the same order; empty when no
-   *     selected policy asked for them yet
-   * @param problems integrity problems of the index itself
-   * @param evidenceNanos when the evidence was collected ({@link System#nanoTime})
+   * @param registry the registry host (and port): another registry is another place, even for the
+   *     same repository path (a mirror, a proxy) and the same digest
+   * @param path the repository in it: cosign's {@code sha256-<hex>.sig}/{@code .att} tags and the
+   *     OCI referrers of a digest are per repository
    */
-  private record Inspected(List<ImageFacts> images, Optional<List<Evidence>> evidence, List<Issue> problems, long evidenceNanos) {}
+  record Repository(String registry, String path) {
+    Repository {
+      Objects.requireNonNull(registry, "registry");
+      Objects.requireNonNull(path, "path");
+    }
+
+    static Repository of(ImageName name) {
+      return new Repository(name.domain(), name.path());
+    }
+  }
+
+  /**
+   * What a tag resolution depends on.
+   *
+   * @param repository where the tag is: each repository has its own tags
+   * @param tag the tag
+   */
+  private record TagKey(Repository repository, String tag) {}
+
+  /**
+   * What facts read from an image's bytes depend on. No registry or repository: the digest names the
+   * bytes (see the class comment for why only facts of a clean walk are kept under it).
+   *
+   * @param digest the manifest or index digest: the bytes, and for an index which images are runnable
+   *     and their platforms
+   * @param limits the scan limits the walk ran under (what it lists and where it stops)
+   * @param packages whether the packages were catalogued
+   */
+  private record FactsKey(Digest digest, ScanLimits limits, boolean packages) {}
+
+  /**
+   * What the evidence found for an image depends on.
+   *
+   * @param repository where it was looked for: signatures and attestations are stored per repository
+   * @param digest what it was looked for: the digest named (for an index also each runnable image's)
+   */
+  private record EvidenceKey(Repository repository, Digest digest) {}
+
+  /**
+   * One read under way, shared by the requests that would make exactly this read.
+   *
+   * @param from where it reads: a read stalled on one registry or repository holds no request that
+   *     names the digest in another (issue 16)
+   * @param facts the facts it fills in
+   * @param evidence whether it looks for the evidence in {@code from} too
+   */
+  private record ReadKey(Repository from, FactsKey facts, boolean evidence) {}
+
+  /**
+   * What a verdict depends on. The time is not in it: that is what the verdict's time to live is for.
+   *
+   * @param asWritten the reference as the pod spec wrote it: exceptions and messages match on it
+   * @param repository where the image was named, so where its evidence was looked for (implied by
+   *     {@code asWritten}; named because it is the input issue 15 was about)
+   * @param digest what the reference resolved to: the bytes and, for an index, its platforms
+   * @param limits the scan limits the facts were read under
+   * @param selection the selected policies' content and the trust material they judge with
+   */
+  private record DecisionKey(String asWritten, Repository repository, Digest digest, ScanLimits limits, SelectionKey selection) {}
+
+  /**
+   * What an image's bytes taught.
+   *
+   * @param images facts per runnable image (one, or each of an index's), in the index's order
+   * @param problems integrity problems of the index itself
+   */
+  private record Facts(List<ImageFacts> images, List<Issue> problems) {
+    Facts {
+      images = List.copyOf(images);
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /**
+   * The evidence found in one repository for one digest, not yet judged: signatures and
+   * attestations as stored ({@link Evidence#found}) and the statements attached unsigned.
+   *
+   * @param images each runnable image's digest, in the order of {@link Facts#images}
+   * @param perImage the evidence of each of them (with the index's own, when an index was named)
+   * @param collectedNanos when it was looked for ({@link System#nanoTime})
+   */
+  private record Found(List<Digest> images, List<Evidence> perImage, long collectedNanos) {
+    Found {
+      images = List.copyOf(images);
+      perImage = List.copyOf(perImage);
+      if (images.size() != perImage.size()) {
+        throw new IllegalArgumentException("one evidence per image");
+      }
+    }
+  }
+
+  /** What a verdict is reached on: the facts, and the evidence when the selection asked for it. */
+  private record Inspected(Facts facts, Optional<Found> evidence) {}
 
   /** Signals a registry or deadline problem: the failure mode decides. */
   private static final class UnverifiableException extends RuntimeException {
@@ -137,11 +249,14 @@ public final class ImageChecks implements AutoCloseable {
     this.inspectPool = pool("jscan-inspect", options.verifyWorkers(), options.verifyQueue());
     this.digests = new BoundedCache<>(options.cacheEntries() * 4, options.digestTtl().toNanos());
     this.facts = new BoundedCache<>(options.cacheEntries(), Long.MAX_VALUE);
+    // one entry per repository an image is named in, hence more than images
+    this.evidence = new BoundedCache<>(options.cacheEntries() * 2, Long.MAX_VALUE);
     this.decisions = new BoundedCache<>(options.cacheEntries() * 4, options.decisionTtl().toNanos());
-    // a pod spec's bare name (nginx:1.25) means its registry, where the signatures are too. A
-    // signature is required only where a policy says so (signature-required): --key only says whom
-    // the rules without keys of their own trust, so it does not require one of every image
-    this.signatures = new SignatureEvidence(SignatureStores.registryOnly(registry), options.trust(), false);
+    // a pod spec's bare name (nginx:1.25) means its registry, where the signatures are too. Nothing
+    // is trusted here: what is found is judged per verdict, with the keys of its policies or the
+    // --key files of its generation. A signature is required only where a policy says so
+    // (signature-required): --key only says whom the rules without keys of their own trust
+    this.signatures = new SignatureEvidence(SignatureStores.registryOnly(registry), TrustPolicy.none(), false);
   }
 
   private static ThreadPoolExecutor pool(String name, int threads, int queue) {
@@ -183,7 +298,7 @@ public final class ImageChecks implements AutoCloseable {
     if (name.digest().isPresent()) {
       return CompletableFuture.completedFuture(name.digest().get());
     }
-    String key = name.toString();
+    TagKey key = new TagKey(Repository.of(name), name.tag().orElseThrow()); // a name without a digest has a tag (latest by default)
     Optional<BoundedCache.Aged<Digest>> cached = digests.getAged(key);
     if (cached.isPresent()) {
       metrics.cacheHits.inc("digest");
@@ -205,7 +320,7 @@ public final class ImageChecks implements AutoCloseable {
     return entry.ageNanos() > ttl.toNanos() / 4 * 3;
   }
 
-  private CompletableFuture<Digest> resolve(ImageName name, String key) {
+  private CompletableFuture<Digest> resolve(ImageName name, TagKey key) {
     return shared(resolving, key, resolvePool, () -> {
       try {
         Descriptor d = registry.resolve(name);
@@ -221,7 +336,7 @@ public final class ImageChecks implements AutoCloseable {
   // ---------------------------------------------------------------- digest -> verdict
 
   private CompletableFuture<ImageOutcome> decide(String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits) {
-    String key = asWritten + "\u0000" + digest + "\u0000" + limits + "\u0000" + selection.key();
+    DecisionKey key = new DecisionKey(asWritten, Repository.of(name), digest, limits, selection.key());
     Optional<BoundedCache.Aged<Judged>> cached = decisions.getAged(key);
     if (cached.isPresent()) {
       metrics.cacheHits.inc("decision");
@@ -239,7 +354,8 @@ public final class ImageChecks implements AutoCloseable {
     return judged(asWritten, name, digest, selection, limits, key).thenApply(j -> (ImageOutcome) j);
   }
 
-  private CompletableFuture<Judged> judged(String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits, String key) {
+  private CompletableFuture<Judged> judged(
+      String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits, DecisionKey key) {
     return inspected(name, digest, limits, selection).thenApply(i -> {
       Judged j = judge(asWritten, name, digest, i, selection);
       decisions.put(key, j);
@@ -248,42 +364,44 @@ public final class ImageChecks implements AutoCloseable {
   }
 
   private CompletableFuture<Inspected> inspected(ImageName name, Digest digest, ScanLimits limits, Selection selection) {
-    FactsKey key = new FactsKey(digest, limits, selection.needsPackages());
+    Repository from = Repository.of(name);
+    FactsKey factsKey = new FactsKey(digest, limits, selection.needsPackages());
+    EvidenceKey evidenceKey = new EvidenceKey(from, digest);
     boolean wantEvidence = selection.needsEvidence();
-    Optional<Inspected> known = facts.get(key);
-    // signatures are looked for again when a decision is refreshed (at 3/4 of its time to live)
-    long evidenceTtl = options.decisionTtl().toNanos() / 4 * 3;
-    if (known.isPresent()
-        && (!wantEvidence || known.get().evidence().isPresent() && System.nanoTime() - known.get().evidenceNanos() < evidenceTtl)) {
-      metrics.cacheHits.inc("facts");
-      return CompletableFuture.completedFuture(known.get());
+    Optional<Facts> knownFacts = facts.get(factsKey);
+    (knownFacts.isPresent() ? metrics.cacheHits : metrics.cacheMisses).inc("facts");
+    Optional<Found> knownEvidence = Optional.empty();
+    boolean evidenceFresh = false;
+    if (wantEvidence) {
+      knownEvidence = evidence.get(evidenceKey);
+      // evidence is looked for again when a decision is refreshed (at 3/4 of its time to live)
+      evidenceFresh = knownEvidence.isPresent() && System.nanoTime() - knownEvidence.get().collectedNanos() < options.decisionTtl().toNanos() / 4 * 3;
+      (evidenceFresh ? metrics.cacheHits : metrics.cacheMisses).inc("evidence");
     }
-    if (known.isPresent()) {
-      metrics.cacheHits.inc("facts"); // the facts are there; only the signatures are looked for (again)
-    } else {
-      metrics.cacheMisses.inc("facts");
+    if (knownFacts.isPresent() && (!wantEvidence || evidenceFresh)) {
+      return CompletableFuture.completedFuture(new Inspected(knownFacts.get(), wantEvidence ? knownEvidence : Optional.empty()));
     }
-    return shared(inspecting, new Reading(key, wantEvidence), inspectPool, () -> {
+    Optional<Found> before = knownEvidence;
+    return shared(inspecting, new ReadKey(from, factsKey, wantEvidence), inspectPool, () -> {
       long start = System.nanoTime();
       try {
-        Inspected i = read(name, digest, key, wantEvidence, known);
+        Inspected i = read(name, digest, factsKey, wantEvidence, knownFacts);
         metrics.verifications.inc("ok");
-        Optional<Inspected> now = facts.get(key);
-        if (!wantEvidence && now.isPresent() && now.get().evidence().isPresent()) {
-          return now.get(); // a read with evidence finished first: keep its evidence
+        if (i.facts().images().stream().noneMatch(f -> f.walk().failed())) {
+          facts.put(factsKey, i.facts()); // a failed walk may be this registry's doing: not the digest's fact (class comment)
         }
-        facts.put(key, i);
+        i.evidence().ifPresent(found -> evidence.put(evidenceKey, found));
         return i;
       } catch (UnverifiableException e) {
         metrics.verifications.inc("unverifiable");
-        if (known.isPresent() && known.get().evidence().isPresent()) {
-          // the signatures could not be looked for again: keep those found before rather than
-          // refuse every pod of an image whose bytes are known while its registry is down. Never
-          // without any: "no signature found" would then stand for "could not look" (the failure
-          // mode decides that)
-          Inspected stale = new Inspected(known.get().images(), known.get().evidence(), known.get().problems(), System.nanoTime());
-          facts.put(key, stale);
-          return stale;
+        if (knownFacts.isPresent() && before.isPresent()) {
+          // the signatures could not be looked for again: keep those found before in this same
+          // repository rather than refuse every pod of an image whose bytes are known while its
+          // registry is down. Never without any: "no signature found" would then stand for "could
+          // not look" (the failure mode decides that)
+          Found stale = new Found(before.get().images(), before.get().perImage(), System.nanoTime());
+          evidence.put(evidenceKey, stale);
+          return new Inspected(knownFacts.get(), Optional.of(stale));
         }
         throw e;
       } finally {
@@ -292,8 +410,11 @@ public final class ImageChecks implements AutoCloseable {
     });
   }
 
-  /** Reads the image by digest: facts unless {@code known} has them, signatures when {@code wantEvidence}. */
-  private Inspected read(ImageName name, Digest digest, FactsKey key, boolean wantEvidence, Optional<Inspected> known) {
+  /**
+   * Reads the image by digest from its repository: facts unless {@code known} has them, and the
+   * evidence stored there when {@code wantEvidence}.
+   */
+  private Inspected read(ImageName name, Digest digest, FactsKey key, boolean wantEvidence, Optional<Facts> known) {
     ImageName pinned = name.withDigest(digest);
     String reference = pinned.toString();
     Deadline deadline = Deadline.in(options.verifyTimeout());
@@ -319,7 +440,8 @@ public final class ImageChecks implements AutoCloseable {
       problems.add(new Issue("integrity", Optional.empty(), "the index lists no runnable image to verify"));
     }
     List<ImageFacts> imageFacts = new ArrayList<>();
-    List<Evidence> evidence = new ArrayList<>();
+    List<Digest> imageDigests = new ArrayList<>();
+    List<Evidence> found = new ArrayList<>();
     // unsigned SBOM and provenance statements attached as OCI referrers (sbom-required's acceptUnsigned)
     EvidenceProvider attached = new AttachedStatements(registry.referrers(pinned));
     for (Image image : images) {
@@ -335,8 +457,13 @@ public final class ImageChecks implements AutoCloseable {
           throw new RejectedException(pinned.familiar() + ": " + e.getMessage());
         }
       }
+      try {
+        imageDigests.add(image.descriptor().digest());
+      } catch (OciException e) {
+        throw failure(e, "reading " + pinned.familiar());
+      }
       if (wantEvidence) {
-        evidence.add(evidence(artifact, image, reference, attached));
+        found.add(evidence(artifact, image, reference, attached));
       }
     }
     if (source.failure().isPresent()) {
@@ -344,13 +471,13 @@ public final class ImageChecks implements AutoCloseable {
       metrics.registryErrors.inc("read");
       throw new UnverifiableException("reading " + pinned.familiar() + ": " + source.failure().get());
     }
-    return new Inspected(known.map(Inspected::images).orElse(imageFacts), wantEvidence ? Optional.of(evidence) : Optional.empty(), problems,
-        System.nanoTime());
+    Facts read = known.orElse(new Facts(imageFacts, problems));
+    return new Inspected(read, wantEvidence ? Optional.of(new Found(imageDigests, found, System.nanoTime())) : Optional.empty());
   }
 
   /**
-   * The signatures and attestations of one image (and of the index it was named by), and what is
-   * attached to it unsigned. Not being able to look is not "unsigned": the failure mode decides,
+   * The signatures and attestations of one image (and of the index it was named by), as stored,
+   * and what is attached to it unsigned. Not being able to look is not "unsigned": the failure mode decides,
    * as for an image that cannot be read. Attached content whose bytes do not match its digest is
    * an integrity failure, denied whatever the failure mode.
    */
@@ -395,16 +522,19 @@ public final class ImageChecks implements AutoCloseable {
   /** The selected policies' verdict on inspected facts (cheap: no I/O). */
   private Judged judge(String asWritten, ImageName name, Digest digest, Inspected inspected, Selection selection) {
     Instant now = verifier.options().clock().instant();
-    List<Issue> violations = new ArrayList<>(inspected.problems());
+    List<ImageFacts> images = inspected.facts().images();
+    List<Issue> violations = new ArrayList<>(inspected.facts().problems());
     List<Issue> warnings = new ArrayList<>();
-    boolean several = inspected.images().size() > 1;
-    for (int i = 0; i < inspected.images().size(); i++) {
-      ImageFacts f = inspected.images().get(i);
+    boolean several = images.size() > 1;
+    for (int i = 0; i < images.size(); i++) {
+      ImageFacts f = images.get(i);
       // facts are cached by digest; the reference and name are the request's (exceptions match on them)
       ImageFacts asRequested = new ImageFacts(asWritten, Optional.of(name), f.walk(), f.base(), f.facts(), f.packages());
       // evidence only where the policies asked for it, so an image's verdict never depends on
-      // whether another namespace's policy happened to look for its signatures first
-      Evidence evidence = selection.needsEvidence() ? inspected.evidence().orElseThrow().get(i) : Evidence.none();
+      // whether another namespace's policy happened to look for its signatures first; judged now,
+      // with the trust of this selection's generation
+      Evidence evidence = selection.needsEvidence() ? SignatureEvidence.judged(evidenceOf(inspected.evidence().orElseThrow(), i, f), selection.serverTrust())
+          : Evidence.none();
       ImageReport report = verifier.evaluate(asRequested, evidence, selection.policies(), Optional.empty(), List.of(), now);
       String prefix = several ? report.platform().map(p -> p + ": ").orElse("") : "";
       for (Finding finding : report.findings()) {
@@ -417,6 +547,19 @@ public final class ImageChecks implements AutoCloseable {
       }
     }
     return new Judged(digest, violations, warnings);
+  }
+
+  /**
+   * The evidence of the {@code i}th image. The facts and the evidence may come from different reads
+   * (the facts from another repository's copy of the digest), so that they are about the same image
+   * is checked rather than assumed; both list an index's images in its order, so they always are.
+   */
+  private static Evidence evidenceOf(Found found, int i, ImageFacts facts) {
+    Digest image = facts.walk().manifestCheck().digest();
+    if (found.images().size() <= i || !found.images().get(i).equals(image)) {
+      throw new IllegalStateException("the evidence found does not list the images of the facts in the same order (" + found.images() + ")");
+    }
+    return found.perImage().get(i);
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -456,6 +599,10 @@ public final class ImageChecks implements AutoCloseable {
   /** How many entries each cache holds (for the metrics). */
   public int cachedFacts() {
     return facts.size();
+  }
+
+  public int cachedEvidence() {
+    return evidence.size();
   }
 
   public int cachedDecisions() {

@@ -35,7 +35,7 @@ public final class Metrics {
       "Images judged, by outcome (passed, violation, unverified_denied, unverified_allowed, no_policy_denied, no_policy_allowed, invalid).",
       "outcome");
   public final Counter cacheHits = new Counter("jscan_cache_hits_total",
-      "Cache hits by cache (digest: tag to digest, facts: inspected images, decision: verdicts).", "cache");
+      "Cache hits by cache (digest: tag to digest, facts: inspected images, evidence: signatures and attestations found in a repository, decision: verdicts).", "cache");
   public final Counter cacheMisses = new Counter("jscan_cache_misses_total", "Cache misses by cache.", "cache");
   public final Counter registryErrors = new Counter("jscan_registry_errors_total",
       "Registry operations that failed after retries, by operation (resolve, read, evidence: signatures and attestations).", "operation");

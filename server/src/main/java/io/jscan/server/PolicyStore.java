@@ -1,6 +1,7 @@
 package io.jscan.server;
 
 import io.jscan.core.oci.Digest;
+import io.jscan.signing.SigningException;
 import io.jscan.verifier.VerifierException;
 import io.jscan.verifier.files.ScanLimits;
 import io.jscan.verifier.policy.Policy;
@@ -29,7 +30,10 @@ import java.util.stream.Stream;
  * update (ConfigMap swaps, editors that rename, {@code cp} over the file) for the cost of reading
  * a few kilobytes. The files the policies read (their rules' {@code keys} and {@code trustedRoot})
  * are watched too: a rotated {@code cosign.pub} in the ConfigMap must stop the old key being
- * trusted although no policy file changed.
+ * trusted although no policy file changed. So are the server's own {@code --key} files ({@link
+ * ServerKeys}), for the same reason when they come from a Secret volume; they are loaded into the
+ * same generation as the policies, so a request never judges with one's old and the other's new
+ * version.
  *
  * <p>A new version that does not load (bad YAML, an unknown rule) leaves the old policies in
  * force and is logged once; the server stays ready, because refusing every pod over a typo in a
@@ -37,22 +41,28 @@ import java.util.stream.Stream;
  */
 public final class PolicyStore {
   private final List<String> specs;
+  private final List<Path> keyFiles;
   private final ScanLimits baseLimits;
   private final AtomicReference<LoadedPolicies> current = new AtomicReference<>();
   private volatile Digest loadedFingerprint;
   private volatile Optional<Digest> failedFingerprint = Optional.empty();
 
-  private PolicyStore(List<String> specs, ScanLimits baseLimits) {
+  private PolicyStore(List<String> specs, List<Path> keyFiles, ScanLimits baseLimits) {
     this.specs = List.copyOf(specs);
+    this.keyFiles = List.copyOf(keyFiles);
     this.baseLimits = baseLimits;
   }
 
-  /** Loads the policies; a policy that does not load keeps the server from starting (bad input). */
-  public static PolicyStore load(List<String> specs, ScanLimits baseLimits) throws VerifierException {
-    PolicyStore store = new PolicyStore(specs, baseLimits);
+  /**
+   * Loads the policies and the {@code --key} files; one that does not load keeps the server from
+   * starting (bad input).
+   */
+  public static PolicyStore load(List<String> specs, List<Path> keyFiles, ScanLimits baseLimits) throws VerifierException, SigningException {
+    PolicyStore store = new PolicyStore(specs, keyFiles, baseLimits);
     byte[] files = store.policyFiles();
+    ServerKeys keys = ServerKeys.load(keyFiles);
     PolicySet set = PolicyLoader.load(specs);
-    LoadedPolicies loaded = LoadedPolicies.of(1, set, baseLimits, Instant.now());
+    LoadedPolicies loaded = LoadedPolicies.of(1, set, keys, baseLimits, Instant.now());
     store.current.set(loaded);
     store.loadedFingerprint = fingerprint(files, asParsed(loaded));
     return store;
@@ -83,14 +93,15 @@ public final class PolicyStore {
       return Reload.STILL_FAILING;
     }
     try {
+      ServerKeys keys = ServerKeys.load(keyFiles);
       PolicySet set = PolicyLoader.load(specs);
       LoadedPolicies old = current.get();
-      LoadedPolicies loaded = LoadedPolicies.of(old.generation() + 1, set, baseLimits, Instant.now());
+      LoadedPolicies loaded = LoadedPolicies.of(old.generation() + 1, set, keys, baseLimits, Instant.now());
       current.set(loaded);
       loadedFingerprint = fingerprint(files, asParsed(loaded));
       failedFingerprint = Optional.empty();
       return Reload.RELOADED;
-    } catch (VerifierException | RuntimeException e) {
+    } catch (VerifierException | SigningException | RuntimeException e) {
       failedFingerprint = Optional.of(now);
       onFailure.accept(e.getMessage());
       return Reload.FAILED;
@@ -102,7 +113,7 @@ public final class PolicyStore {
     return specs;
   }
 
-  /** sha256 over the policy files and the files the loaded policies read, as they are now. */
+  /** sha256 over the policy files, the files the loaded policies read and the --key files, as they are now. */
   Digest fingerprint() {
     return fingerprint(policyFiles(), onDisk(current.get()));
   }
@@ -114,12 +125,16 @@ public final class PolicyStore {
     return Digest.sha256(all.toByteArray());
   }
 
-  /** The files the loaded policies read (keys, trusted roots), with the digests the loader parsed. */
+  /**
+   * The files the loaded policies read (keys, trusted roots) and the {@code --key} files, with the
+   * digests of the bytes that were parsed.
+   */
   private static Map<Path, String> asParsed(LoadedPolicies loaded) {
     Map<Path, String> out = new TreeMap<>();
     for (Policy p : loaded.all().policies()) {
       p.references().forEach((path, digest) -> out.put(path, digest.toString()));
     }
+    loaded.serverKeys().files().forEach((path, digest) -> out.put(path, digest.toString()));
     return out;
   }
 

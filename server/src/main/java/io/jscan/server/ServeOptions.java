@@ -1,6 +1,5 @@
 package io.jscan.server;
 
-import io.jscan.signing.oci.TrustPolicy;
 import io.jscan.verifier.policy.FailureMode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +30,10 @@ import java.util.Objects;
  * @param drainDelay after SIGTERM, how long to keep serving while {@code /readyz} says no, so that
  *     the Service stops sending new requests before the listener closes
  * @param stopTimeout after the drain, how long in-flight requests may take to finish
- * @param trust whom the signature and attestation rules trust when a rule names no {@code keys}
- *     or {@code identities} of its own ({@code --key}); {@link TrustPolicy#none()} by default, so
- *     such a rule admits nothing until keys are given
+ * @param keys the public key files ({@code --key}) that signature and attestation rules trust when
+ *     they name no {@code keys} or {@code identities} of their own; none by default, so such a rule
+ *     admits nothing until keys are given. Read at start and watched with the policies ({@link
+ *     ServerKeys})
  */
 public record ServeOptions(
     String host,
@@ -53,7 +53,7 @@ public record ServeOptions(
     int verifyQueue,
     Duration drainDelay,
     Duration stopTimeout,
-    TrustPolicy trust) {
+    List<Path> keys) {
 
   /**
    * Kubernetes calls a webhook with a 10 s timeout unless {@code timeoutSeconds} says otherwise
@@ -95,7 +95,7 @@ public record ServeOptions(
     if (drainDelay.isNegative() || stopTimeout.isNegative()) {
       throw new IllegalArgumentException("drain delay and stop timeout cannot be negative");
     }
-    Objects.requireNonNull(trust, "trust");
+    keys = List.copyOf(keys);
   }
 
   private static void positive(Duration d, String what) {
@@ -121,61 +121,61 @@ public record ServeOptions(
         256,
         Duration.ZERO,
         Duration.ofSeconds(20),
-        TrustPolicy.none());
+        List.of());
   }
 
   public ServeOptions withListen(String newHost, int newPort) {
     return new ServeOptions(newHost, newPort, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
   }
 
   public ServeOptions withPolicySpecs(List<String> specs) {
     return new ServeOptions(host, port, specs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
   }
 
   public ServeOptions withRequestTimeout(Duration d) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, d, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
   }
 
   public ServeOptions withMaxRequestBytes(long bytes) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, bytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
   }
 
   public ServeOptions withReloadInterval(Duration d) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        d, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+        d, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
   }
 
   public ServeOptions withNoMatch(FailureMode mode) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, mode, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+        reloadInterval, mode, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
   }
 
   public ServeOptions withCacheTimes(Duration digest, Duration decision) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digest, decision, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+        reloadInterval, noMatch, digest, decision, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
   }
 
   public ServeOptions withShutdown(Duration drain, Duration stop) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drain, stop, trust);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drain, stop, keys);
   }
 
   public ServeOptions withWorkers(int workers, int queue) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, workers, queue, drainDelay, stopTimeout, trust);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, workers, queue, drainDelay, stopTimeout, keys);
   }
 
   public ServeOptions withCacheEntries(int entries) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, entries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, trust);
+        reloadInterval, noMatch, digestTtl, decisionTtl, entries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
   }
 
-  public ServeOptions withTrust(TrustPolicy newTrust) {
+  public ServeOptions withKeys(List<Path> keyFiles) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, newTrust);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keyFiles);
   }
 }

@@ -7,6 +7,7 @@ import io.jscan.core.transport.registry.RegistryOptions;
 import io.jscan.core.transport.registry.RetryPolicy;
 import io.jscan.server.AdmissionController.Decision;
 import io.jscan.server.AdmissionController.Endpoint;
+import io.jscan.signing.SigningException;
 import io.jscan.verifier.Verifier;
 import io.jscan.verifier.VerifierException;
 import java.io.IOException;
@@ -53,8 +54,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * {@code GET /healthz} (the process answers), {@code GET /readyz} (policies loaded and not
  * shutting down), {@code GET /metrics} (Prometheus text format).
  *
- * <p><b>Reload.</b> Every {@link ServeOptions#reloadInterval} the policy files and the certificate
- * and key are hashed; changed policies are loaded and swapped in atomically ({@link PolicyStore}),
+ * <p><b>Reload.</b> Every {@link ServeOptions#reloadInterval} the policy files (with the key files
+ * they read and the {@code --key} files) and the certificate and key are hashed; changed policies
+ * and keys are loaded and swapped in atomically ({@link PolicyStore}),
  * a changed certificate pair is checked and handed to the TLS factory. Nothing is dropped: a
  * request in progress keeps the policies it started with, a connection keeps its TLS session. A
  * pair caught half-written (a new certificate with the old key) is refused and tried again at the
@@ -96,6 +98,7 @@ public final class WebhookServer implements AutoCloseable {
     metrics.gauge("jscan_policy_generation", "How many times the policies were loaded (1 at start).", () -> policies.current().generation());
     metrics.gauge("jscan_admission_in_flight", "Admission requests being answered.", inFlight::get);
     metrics.gauge("jscan_cache_entries_facts", "Images whose inspection is cached.", checks::cachedFacts);
+    metrics.gauge("jscan_cache_entries_evidence", "Images whose signatures and attestations found in a repository are cached.", checks::cachedEvidence);
     metrics.gauge("jscan_cache_entries_decision", "Verdicts cached.", checks::cachedDecisions);
     metrics.gauge("jscan_verifications_pending", "Images waiting for or being verified.", checks::pending);
     metrics.gauge("jscan_tls_certificate_expiry_seconds", "When the serving certificate expires (Unix time).",
@@ -134,15 +137,16 @@ public final class WebhookServer implements AutoCloseable {
   }
 
   /**
-   * Loads the policies and the certificate, starts listening and watching the files.
+   * Loads the policies, the {@code --key} files and the certificate, starts listening and watching the files.
    *
    * @throws VerifierException a policy that does not load (bad input)
+   * @throws SigningException a {@code --key} file that is missing or not a public key (bad input)
    * @throws ServerException a certificate or key that cannot be used (bad input), a port that
    *     cannot be bound
    */
   public static WebhookServer start(ServeOptions options, Verifier verifier, RegistryClient registry, ServerLog log)
-      throws VerifierException, ServerException {
-    PolicyStore policies = PolicyStore.load(options.policySpecs(), verifier.options().limits());
+      throws VerifierException, ServerException, SigningException {
+    PolicyStore policies = PolicyStore.load(options.policySpecs(), options.keys(), verifier.options().limits());
     TlsMaterial material = TlsMaterial.load(options.tlsCert(), options.tlsKey());
     if (!material.validAt(Instant.now())) {
       log.warn("the certificate in " + options.tlsCert() + " is not valid now (valid " + material.leaf().getNotBefore().toInstant()

@@ -2,18 +2,25 @@ package io.jscan.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jscan.signing.key.KeyAlgorithm;
+import io.jscan.signing.key.Keys;
 import io.jscan.verifier.files.ScanLimits;
 import io.jscan.verifier.policy.FailureMode;
 import io.jscan.verifier.policy.Policy;
 import io.jscan.verifier.policy.PolicyLoader;
 import io.jscan.verifier.policy.PolicySet;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PolicySelectionTest {
   private static Policy policy(String name, String extra) throws Exception {
@@ -78,5 +85,33 @@ class PolicySelectionTest {
     assertTrue(pkgs.needsPackages());
     assertFalse(pkgs.needsEvidence());
     assertSame(dev, l.select("dev", List.of("other")).orElseThrow(), "worked out once per combination of policies");
+  }
+  /**
+   * The server's --key files are an input of the verdicts of a selection that judges signatures,
+   * and of no other: a replaced key file gives those a new key, and leaves the rest as they were.
+   */
+  @Test
+  void selectionKey_namesTheServerKeysWhereSignaturesAreJudged_andOnlyThere(@TempDir Path dir) throws Exception {
+    Path pub = dir.resolve("server.pub");
+    Files.writeString(pub, Keys.publicKeyPem(Keys.generate(KeyAlgorithm.ECDSA_P256).publicKey()));
+    ServerKeys before = ServerKeys.load(List.of(pub));
+    Files.writeString(pub, Keys.publicKeyPem(Keys.generate(KeyAlgorithm.ECDSA_P256).publicKey()));
+    ServerKeys after = ServerKeys.load(List.of(pub));
+    PolicySet set = new PolicySet(List.of(
+        withRules("default", "", "  - id: non-root-user\n"),
+        withRules("prod", "match: {namespaces: [prod]}\n", "  - id: signature-required\n")));
+    LoadedPolicies one = LoadedPolicies.of(1, set, before, ScanLimits.defaults(), Instant.now());
+    LoadedPolicies two = LoadedPolicies.of(2, set, after, ScanLimits.defaults(), Instant.now());
+    LoadedPolicies same = LoadedPolicies.of(3, set, ServerKeys.load(List.of(pub)), ScanLimits.defaults(), Instant.now());
+
+    LoadedPolicies.Selection prod = one.select("prod", List.of("app")).orElseThrow();
+    assertEquals(Optional.of(before.files()), prod.key().serverKeys());
+    assertNotEquals(prod.key(), two.select("prod", List.of("app")).orElseThrow().key(), "another --key file content, another verdict");
+    assertEquals(two.select("prod", List.of("app")).orElseThrow().key(), same.select("prod", List.of("app")).orElseThrow().key());
+    assertSame(after.trust(), two.select("prod", List.of("app")).orElseThrow().serverTrust());
+
+    LoadedPolicies.Selection dev = one.select("dev", List.of("app")).orElseThrow();
+    assertEquals(Optional.empty(), dev.key().serverKeys());
+    assertEquals(dev.key(), two.select("dev", List.of("app")).orElseThrow().key(), "no signature judged: --key is not an input");
   }
 }

@@ -21,7 +21,6 @@ import io.jscan.signing.oci.ImageAttester;
 import io.jscan.signing.oci.RegistrySignatureStore;
 import io.jscan.signing.oci.SigningMethod;
 import io.jscan.signing.oci.StorageFormat;
-import io.jscan.signing.oci.TrustPolicy;
 import io.jscan.verifier.TestImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -377,8 +376,8 @@ class SignedImageAdmissionTest {
     Path policies = Files.createDirectories(dir.resolve("server-key"));
     Files.writeString(policies.resolve("prod.yaml"), WebhookHarness.PROD_POLICY.replaceAll("(?s)\\s+parameters:.*", "\n"));
     h.stopServer();
-    h.start(o -> o.withPolicySpecs(List.of(policies.toString()))
-        .withTrust(TrustPolicy.ofKeys(List.of(new TrustPolicy.TrustedKey("cosign.pub", h.signingKey.publicKey())))));
+    Path serverKey = Files.writeString(dir.resolve("server-key.pub"), Keys.publicKeyPem(h.signingKey.publicKey()));
+    h.start(o -> o.withPolicySpecs(List.of(policies.toString())).withKeys(List.of(serverKey)));
     push("server-key:1");
     h.sign("server-key:1", h.signingKey);
     push("server-key-unsigned:1");

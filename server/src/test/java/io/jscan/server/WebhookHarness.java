@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jscan.core.image.Image;
+import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.testing.TarBuilder;
 import io.jscan.core.testing.TestRegistry;
@@ -38,6 +39,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /**
@@ -146,9 +148,16 @@ final class WebhookHarness implements AutoCloseable {
    */
   void sign(String name, SigningKey key) throws Exception {
     ImageName image = ImageName.parse(registry.host() + "/" + name);
-    RegistryClient client = new RegistryClient(RegistryOptions.defaults());
-    ImageSigner.sign(new RegistrySignatureStore(client, image), client.resolve(image), new SigningMethod.WithKey(key.signer()),
-        StorageFormat.COSIGN_TAG, Map.of());
+    sign(image, new RegistryClient(RegistryOptions.defaults()).resolve(image), key);
+  }
+
+  /**
+   * Signs {@code subject} (a manifest or index digest) with {@code key} in {@code repository} (any
+   * registry), where cosign would: with jscan's signing library, straight to the registry.
+   */
+  static void sign(ImageName repository, Descriptor subject, SigningKey key) throws Exception {
+    ImageSigner.sign(new RegistrySignatureStore(new RegistryClient(RegistryOptions.defaults()), repository), subject,
+        new SigningMethod.WithKey(key.signer()), StorageFormat.COSIGN_TAG, Map.of());
   }
 
   /** Stops the server (if one runs), so that the next {@link #start} makes a new one. */
@@ -201,13 +210,36 @@ final class WebhookHarness implements AutoCloseable {
    * replaced, and returns the answer's {@code response}.
    */
   JsonNode reviewPod(String path, String namespace, String image) throws IOException, InterruptedException {
+    return answer(path, podReview(namespace, image));
+  }
+
+  /**
+   * As {@link #reviewPod}, without waiting for the answer: the review is under way when this
+   * returns (for requests that must overlap).
+   */
+  CompletableFuture<JsonNode> reviewPodAsync(String path, String namespace, String image) throws IOException {
+    String body = podReview(namespace, image);
+    return client.sendAsync(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+          assertEquals(200, r.statusCode(), r.body());
+          try {
+            return JSON.readTree(r.body()).get("response");
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+  }
+
+  /** {@code pod-create-unsigned-in-prod.json} with its namespace and its container's image replaced. */
+  String podReview(String namespace, String image) throws IOException {
     ObjectNode review =
         (ObjectNode) JSON.readTree(fixture("pod-create-unsigned-in-prod.json"));
     ObjectNode request = (ObjectNode) review.get("request");
     request.put("namespace", namespace);
     ((ObjectNode) request.at("/object/metadata")).put("namespace", namespace);
     ((ObjectNode) request.at("/object/spec/containers/0")).put("image", image);
-    return answer(path, review.toString());
+    return review.toString();
   }
 
   /** Posts a review and returns {@code response} of the AdmissionReview answered (status 200 asserted). */

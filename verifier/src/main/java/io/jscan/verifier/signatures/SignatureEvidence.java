@@ -92,26 +92,38 @@ public final class SignatureEvidence implements EvidenceProvider {
     } catch (OciException e) {
       throw new VerifierException(e.kind(), "finding signatures of " + reference, e.getMessage(), e);
     }
-    List<Evidence.Signature> signatures = new ArrayList<>();
-    List<Evidence.Attestation> attestations = new ArrayList<>();
-    if (!trust.isEmpty()) {
-      for (FoundEvidence f : found) {
-        VerifiedEvidence v = ImageEvidenceVerifier.verify(f, trust);
-        for (EvidenceCheck c : v.signatures()) {
-          signatures.add(new Evidence.Signature(c.format(), c.verified(), c.signer(), c.source() + ": " + c.detail()));
-        }
-        for (EvidenceCheck c : v.attestations()) {
-          attestations.add(attestationOf(c));
-        }
-      }
-    }
     List<String> failures = new ArrayList<>();
     boolean anyFound = found.stream().anyMatch(f -> f.candidates().stream().anyMatch(c -> c.kind() == FoundEvidence.Kind.SIGNATURE));
     if (signatureRequired && !anyFound) {
       failures.add("no signature found for " + String.join(" or ", found.stream().map(f -> f.subject().toString()).toList()) + " in " + location
           + " (looked for Sigstore bundle referrers and the sha256-<hex>.sig tag)");
     }
-    return new Evidence(signatures, attestations, failures, found);
+    return judged(new Evidence(List.of(), List.of(), failures, found), trust);
+  }
+
+  /**
+   * {@code collected} with its stored signatures and attestations ({@link Evidence#found}) judged
+   * against {@code trust}, added to those it has: what {@link #collect} gives with that trust, from
+   * evidence collected with {@link TrustPolicy#none()} (which has none judged). A server keeps what
+   * it found in a repository, which depends only on where it looked, and judges it when it reaches
+   * a verdict, with the trust then in force (which a reload can replace).
+   */
+  public static Evidence judged(Evidence collected, TrustPolicy trust) {
+    if (trust.isEmpty()) {
+      return collected;
+    }
+    List<Evidence.Signature> signatures = new ArrayList<>(collected.signatures());
+    List<Evidence.Attestation> attestations = new ArrayList<>(collected.attestations());
+    for (FoundEvidence f : collected.found()) {
+      VerifiedEvidence v = ImageEvidenceVerifier.verify(f, trust);
+      for (EvidenceCheck c : v.signatures()) {
+        signatures.add(new Evidence.Signature(c.format(), c.verified(), c.signer(), c.source() + ": " + c.detail()));
+      }
+      for (EvidenceCheck c : v.attestations()) {
+        attestations.add(attestationOf(c));
+      }
+    }
+    return new Evidence(signatures, attestations, collected.attachments(), collected.failures(), collected.found());
   }
 
   /** A judged attestation as the policy input shows it: its predicate as plain JSON values for CEL. */

@@ -220,4 +220,30 @@ class SignatureEvidenceTest {
     assertEquals(3, e.found().get(0).candidates().size());
     assertTrue(e.failures().isEmpty());
   }
+  /**
+   * What a server stores is what it found, unjudged; judged later with a trust, it is what
+   * collecting with that trust gives, so the trust can change without looking again.
+   */
+  @Test
+  void judged_evidenceFoundWithoutTrust_isWhatCollectingWithTheTrustGives() throws Exception {
+    String reference = ref("signed");
+    Evidence found = new SignatureEvidence(r -> store, TrustPolicy.none(), false).collect(signed, signed, reference);
+    assertTrue(found.signatures().isEmpty() && found.attestations().isEmpty(), "nothing judged without trust");
+    assertFalse(found.found().isEmpty());
+
+    Evidence collected = new SignatureEvidence(r -> store, trustingKey(), false).collect(signed, signed, reference);
+    Evidence judged = SignatureEvidence.judged(found, trustingKey());
+    assertEquals(collected.signatures(), judged.signatures());
+    assertEquals(collected.attestations(), judged.attestations());
+    assertEquals(collected.failures(), judged.failures());
+    assertEquals(found.found(), judged.found(), "the stored material is kept as found");
+    assertEquals(1, judged.signatures().size());
+    assertTrue(judged.signatures().get(0).verified(), judged.signatures().toString());
+
+    SigningKey other = Keys.generate(KeyAlgorithm.ECDSA_P256);
+    Evidence underAnother = SignatureEvidence.judged(found, TrustPolicy.ofKeys(List.of(new TrustPolicy.TrustedKey("other.pub", other.publicKey()))));
+    assertFalse(underAnother.signatures().isEmpty());
+    assertTrue(underAnother.signatures().stream().noneMatch(Evidence.Signature::verified), underAnother.signatures().toString());
+    assertEquals(found, SignatureEvidence.judged(found, TrustPolicy.none()));
+  }
 }
