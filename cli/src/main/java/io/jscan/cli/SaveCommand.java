@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
     name = "save",
     description = {
       "Save images to a docker-archive tarball (docker/podman load, skopeo docker-archive: read it).",
+      "",
       "The file is written to a temp file and renamed, so it is complete or absent."
     })
 final class SaveCommand implements Callable<Integer> {

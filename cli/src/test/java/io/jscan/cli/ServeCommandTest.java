@@ -69,7 +69,7 @@ class ServeCommandTest {
   void serve_withoutCertificate_usageError() {
     Result r = jscan("serve", "--policy", "baseline", "--tls-key", "k.pem");
     assertEquals(2, r.code());
-    assertTrue(r.err().startsWith("jscan: Missing required option: '--tls-cert=CERT'"), r.err());
+    assertTrue(r.err().startsWith("jscan: missing required option: '--tls-cert=CERT'"), r.err());
   }
 
   @Test
