@@ -54,7 +54,7 @@ public final class TextReport {
     } else {
       out.println(bold("Findings"));
       for (Severity s : Severity.values()) {
-        List<Finding> group = all.stream().filter(f -> f.severity() == s && f.suppression().isEmpty()).toList();
+        List<Finding> group = all.stream().filter(f -> f.level() == s && f.suppression().isEmpty()).toList();
         if (!group.isEmpty()) {
           out.println("  " + s.label() + " (" + group.size() + ")");
           for (Finding f : group) {
@@ -121,7 +121,7 @@ public final class TextReport {
       String mark = switch (r.status()) {
         case PASSED -> green(OK);
         case FAILED -> red(FAIL);
-        case WAIVED -> yellow(WARN);
+        case WARNED, WAIVED -> yellow(WARN);
         case SKIPPED -> "-";
       };
       out.println("  " + mark + " " + r.policy() + "/" + r.rule() + "  " + r.status().label() + (r.detail().isEmpty() ? "" : ": " + r.detail()));
@@ -129,7 +129,7 @@ public final class TextReport {
   }
 
   private String line(Finding f) {
-    String mark = f.blocking() ? red(FAIL) : f.severity() == Severity.INFO ? "·" : yellow(WARN);
+    String mark = f.blocking() ? red(FAIL) : f.level() == Severity.INFO ? "·" : yellow(WARN);
     return mark + " " + describe(f);
   }
 

@@ -104,6 +104,67 @@ class ReportsTest {
     assertEquals("error", find(run, "no-setuid").get("level").asText());
   }
 
+  /**
+   * A lint error no policy enforces (DL4000 MAINTAINER: hadolint's severity error, reported in warn
+   * mode because no dockerfile-lint rule claims it) and a rule in warn mode: both are warnings in
+   * every heading, count and format, and only the enforced error is an error.
+   */
+  @Test
+  void errorsInWarnMode_areWarnings_inTextJsonAndSarifAlike() throws Exception {
+    PolicySet warnOnly = TestImage.policy("""
+        apiVersion: jscan.io/v1
+        kind: Policy
+        name: soft
+        rules:
+          - id: integrity
+          - id: base-not-latest
+          - id: no-setuid
+            severity: error
+            mode: warn
+        """);
+    var image = TestImage.image()
+        .layer(RawTar.tar().dir("bin").file("bin/su", 04755, new byte[] {1}).build()).build();
+    VerificationReport r = TestImage.verify(image, warnOnly, "FROM ubuntu:latest\nMAINTAINER someone\n");
+    List<String> levels = r.allFindings().stream().map(f -> f.rule() + "=" + f.level().label()).sorted().toList();
+    assertEquals(List.of("DL3007=warning", "DL4000=warning", "base-not-latest=error", "no-setuid=warning"), levels);
+
+    StringWriter text = new StringWriter();
+    new TextReport(false).write(r, new PrintWriter(text));
+    String out = text.toString();
+    String errors = out.substring(out.indexOf("  error ("), out.indexOf("  warning ("));
+    assertTrue(errors.startsWith("  error (1)"), out);
+    assertTrue(errors.contains("base-not-latest"), out);
+    assertFalse(errors.contains("DL4000") || errors.contains("no-setuid"), "a warning listed under errors:\n" + out);
+    assertTrue(out.contains("  warning (3)"), out);
+    assertTrue(out.contains("! soft/no-setuid  warned: 1 finding"), "a warn-mode rule warned, it did not fail:\n" + out);
+    assertTrue(out.contains("FAILED (policy violations): 1 error, 3 warnings, 0 info"), out);
+
+    JsonNode json = JsonReport.toJson(r, "test");
+    assertEquals("", Schemas.problems(Schemas.report(), json));
+    assertEquals(1, json.get("summary").get("errors").asInt());
+    assertEquals(3, json.get("summary").get("warnings").asInt());
+    JsonNode dl4000 = json.get("findings").findParents("rule").stream().filter(f -> f.get("rule").asText().equals("DL4000")).findFirst().orElseThrow();
+    assertEquals("error", dl4000.get("severity").asText(), "the rule's own severity is kept");
+    assertEquals("warn", dl4000.get("mode").asText());
+    assertEquals("warning", dl4000.get("level").asText());
+    assertEquals("warned", json.get("images").get(0).get("rules").findParents("rule").stream()
+        .filter(n -> n.get("rule").asText().equals("no-setuid")).findFirst().orElseThrow().get("status").asText());
+
+    JsonNode sarif = SarifReport.toJson(r, warnOnly, "0.1.0-test");
+    try (InputStream in = ReportsTest.class.getResourceAsStream("sarif-2.1.0-subset.schema.json")) {
+      assertEquals("", Schemas.problems(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in), sarif));
+    }
+    JsonNode run = sarif.get("runs").get(0);
+    assertEquals("warning", find(run, "DL4000").get("level").asText());
+    assertEquals("warning", find(run, "no-setuid").get("level").asText());
+    assertEquals("error", find(run, "base-not-latest").get("level").asText());
+    long sarifErrors = 0;
+    for (JsonNode result : run.get("results")) {
+      sarifErrors += result.get("level").asText().equals("error") ? 1 : 0;
+    }
+    assertEquals(json.get("summary").get("errors").asLong(), sarifErrors, "SARIF and JSON count the same errors");
+  }
+
   private static JsonNode find(JsonNode run, String rule) {
     for (JsonNode r : run.get("results")) {
       if (r.get("ruleId").asText().equals(rule)) {
