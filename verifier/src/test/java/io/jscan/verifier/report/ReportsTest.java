@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import io.jscan.dockerfile.Dockerfile;
+import io.jscan.verifier.Evidence;
 import io.jscan.verifier.RawTar;
 import io.jscan.verifier.Schemas;
 import io.jscan.verifier.Severity;
@@ -163,6 +164,49 @@ class ReportsTest {
       sarifErrors += result.get("level").asText().equals("error") ? 1 : 0;
     }
     assertEquals(json.get("summary").get("errors").asLong(), sarifErrors, "SARIF and JSON count the same errors");
+  }
+
+  /**
+   * The text report says which signatures and attestations verified, how each is stored, who
+   * signed (key as given and its fingerprint, or keyless identity and issuer) and the log entry,
+   * as the JSON report's policy input does; those that failed are findings, not listed there.
+   */
+  @Test
+  void text_namesEachVerifiedSignature_itsSigner_andLogEntry() throws Exception {
+    String key = "key cosign.pub (etyjF0JMFBfg…)";
+    String keyless = "https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main (issuer https://token.actions.githubusercontent.com)";
+    Evidence evidence = new Evidence(
+        List.of(
+            new Evidence.Signature("cosign", true, java.util.Optional.of(key), "oci:l:sha256-1.sig layer 1: verified", java.util.Optional.empty()),
+            new Evidence.Signature("sigstore-bundle", true, java.util.Optional.of(keyless), "oci:l@sha256:2 (referrer): verified",
+                java.util.Optional.of(7L)),
+            new Evidence.Signature("cosign", false, java.util.Optional.empty(), "oci:l:sha256-1.sig layer 2: does not match the key",
+                java.util.Optional.empty())),
+        List.of(new Evidence.Attestation("https://slsa.dev/provenance/v1", true, "oci:l:sha256-1.att layer 1: verified", java.util.Map.of(),
+            "cosign", java.util.Optional.of(key), java.util.Optional.empty())));
+    VerificationReport signed;
+    try (Verifier v = new Verifier(io.jscan.verifier.VerifierOptions.defaults().withParallelism(2)
+        .withClock(java.time.Clock.fixed(TestImage.NOW, java.time.ZoneOffset.UTC)).withEvidence((subject, image, reference) -> evidence))) {
+      signed = v.verify(TestImage.image().layer(RawTar.tar().file("a", "a").build()).build(),
+          TestImage.request(PolicyLoader.load(List.of("baseline"))));
+    }
+    StringWriter text = new StringWriter();
+    new TextReport(false).write(signed, new PrintWriter(text));
+    List<String> lines = text.toString().lines().toList();
+    int at = lines.indexOf("Signatures and attestations");
+    assertTrue(at > 0, text.toString());
+    assertEquals(List.of(
+        "  ✔ signature (cosign .sig tag)  signed by " + key + "  no transparency log entry verified",
+        "  ✔ signature (Sigstore bundle referrer)  signed by " + keyless + "  transparency log index 7",
+        "  ✔ attestation https://slsa.dev/provenance/v1 (cosign .att tag)  signed by " + key + "  no transparency log entry verified",
+        ""), lines.subList(at + 1, at + 5));
+    assertTrue(text.toString().contains("! signature (warn)  manifest sha256:"), "the one that failed is a finding (outweighed): " + text);
+
+    JsonNode input = JsonReport.toJson(signed, "test").at("/images/0/input");
+    assertEquals(7, input.at("/signatures/1/logIndex").asInt());
+    assertEquals(keyless, input.at("/signatures/1/identity").asText());
+    assertEquals(key, input.at("/attestations/0/identity").asText());
+    assertEquals("cosign", input.at("/attestations/0/kind").asText());
   }
 
   private static JsonNode find(JsonNode run, String rule) {
