@@ -464,7 +464,7 @@ class VerifyCommandTest {
     assertBadInput(jscan("verify", "Not A Valid Name!"), "image reference");
     Path badPolicy = tmp.resolve("bad.yaml");
     Files.writeString(badPolicy, "apiVersion: jscan.io/v1\nkind: Policy\nname: b\nrules:\n  - id: max-layers\n    parameters: {max: many}\n");
-    assertBadInput(jscan("verify", "oci:" + tmp, "--policy", badPolicy.toString()), badPolicy + ": rule max-layers (line 6): parameter max");
+    assertBadInput(jscan("verify", "oci:" + tmp, "--policy", badPolicy.toString()), badPolicy + ":6: rule max-layers: parameter max");
     assertBadInput(jscan("verify", "oci:" + tmp, "--policy", "nope.yaml"), "nope.yaml: no such policy file");
     assertBadInput(jscan("verify", "oci:" + tmp, "--platform", "linux"), "--platform");
     assertBadInput(jscan("verify", "oci:" + tmp, "--dockerfile", tmp.resolve("missing/Dockerfile").toString()), "no such file");
