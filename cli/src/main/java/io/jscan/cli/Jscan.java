@@ -200,9 +200,13 @@ public final class Jscan {
     PrintWriter err = cmd.getErr();
     String message;
     if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
-      // what is left once every parameter is filled (UsageCheck caught unknown options before)
+      // what is left once every parameter is filled (UsageCheck caught unknown options before,
+      // except those picocli read from an @argument file)
       List<String> extra = u.getUnmatched();
-      message = "unexpected argument" + (extra.size() == 1 ? "" : "s") + ": " + String.join(" ", extra);
+      String first = extra.get(0);
+      message = first.startsWith("-") && first.length() > 1 && cmd.getCommandSpec().findOption(first.split("=", 2)[0]) == null
+          ? "unknown option: " + first.split("=", 2)[0]
+          : "unexpected argument" + (extra.size() == 1 ? "" : "s") + ": " + String.join(" ", extra);
     } else {
       String m = String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", "; ");
       message = m.isEmpty() ? "bad usage" : Character.toLowerCase(m.charAt(0)) + m.substring(1);
