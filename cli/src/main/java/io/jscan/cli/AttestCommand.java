@@ -25,12 +25,13 @@ import picocli.CommandLine.Spec;
 /** {@code jscan attest IMAGE --key K --predicate FILE --type T}: an in-toto attestation about the image, signed as DSSE. */
 @Command(
     name = "attest",
-    mixinStandardHelpOptions = true,
     description = {
-      "Attest a claim about an image as cosign does: an in-toto Statement v1 (subject: the image's manifest digest, predicate:",
-      "the JSON of --predicate, predicateType from --type) in a DSSE envelope signed over its pre-authentication encoding,",
-      "appended to the manifest tagged sha256-<hex>.att, or with --bundle (always with --keyless) attached as a Sigstore",
-      "bundle referrer. --type takes slsaprovenance, slsaprovenance02, cyclonedx, spdx, spdxjson, vuln, link, custom or a URI."
+      "Attest a claim about an image as cosign does.",
+      "",
+      "An in-toto Statement v1 (subject: the image's manifest digest; predicate: the JSON of --predicate; predicateType from --type)"
+          + " is signed as a DSSE envelope over its pre-authentication encoding and appended to the manifest tagged sha256-<hex>.att,"
+          + " or with --bundle (always with --keyless) attached as a Sigstore bundle referrer.",
+      "--type takes slsaprovenance, slsaprovenance02, cyclonedx, spdx, spdxjson, vuln, link, custom or a URI."
     })
 final class AttestCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;

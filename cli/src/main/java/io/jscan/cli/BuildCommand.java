@@ -45,16 +45,16 @@ import picocli.CommandLine.Spec;
 /** {@code jscan build}: a reproducible image from a Dockerfile, with Docker's flags. */
 @Command(
     name = "build",
-    mixinStandardHelpOptions = true,
     description = {
-      "Build an image from a Dockerfile. The same Dockerfile, context, build args, base images and"
-          + " SOURCE_DATE_EPOCH give the same manifest digest on any machine, JDK, umask, clock, locale,"
-          + " time zone or file order. RUN steps run with runc (or crun) as root; their layers are as"
+      "Build a reproducible image from a Dockerfile.",
+      "",
+      "The same Dockerfile, context, build args, base images and SOURCE_DATE_EPOCH give the same manifest digest on any machine,"
+          + " JDK, umask, clock, locale, time zone or file order. RUN steps run with runc (or crun) as root; their layers are as"
           + " reproducible as their commands (file times are clamped to SOURCE_DATE_EPOCH).",
       "",
       "The manifest digest is printed on standard output; progress goes to standard error."
     })
-final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
+final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, UsageCheck.Foreign {
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
@@ -91,6 +91,20 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Option(names = {"-q", "--quiet"}, description = "Print only the manifest digest; no progress.")
   boolean quiet;
 
+  @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+      description = "Progress on standard error: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). Build steps are always"
+          + " plain lines as BuildKit's plain progress prints them; tty draws bars for base image pulls; quiet is -q.")
+  Progress.Mode progress;
+
+  @Option(names = "--iidfile", paramLabel = "FILE",
+      description = "Write the image's id, its manifest digest (the digest printed and listed by 'jscan images'), to FILE.")
+  Path iidFile;
+
+  @Option(names = "--network", paramLabel = "default|host",
+      description = "The network of RUN steps without RUN --network: jscan always gives them the host's network namespace,"
+          + " so default and host are accepted; RUN --network=none in the Dockerfile gives a step no network.")
+  String network;
+
   @Option(names = "--no-cache", description = "Build every layer again; read and write no layer cache.")
   boolean noCache;
 
@@ -114,21 +128,37 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Option(names = "--push", description = "Push the image to the registry of each -t name after building it.")
   boolean push;
 
-  @Option(names = "--pull", paramLabel = "missing|always|never", defaultValue = "missing",
+  @Option(names = "--pull", paramLabel = "missing|always|never", defaultValue = "missing", arity = "0..1",
+      parameterConsumer = PullValue.class,
       description = {"When base images are fetched from their registry: missing (default: only when the local store lacks"
-          + " the pinned digest), always (resolve the tag again and re-pin it), never (the local store must have it)."})
+          + " the pinned digest), always (resolve the tag again and re-pin it), never (the local store must have it)."
+          + " --pull alone means always, as docker build's --pull does."})
   String pull;
+
+  /**
+   * docker build's {@code --pull} is a boolean, jscan's takes missing|always|never: the next word
+   * is --pull's value only when it is one of those (or docker's true and false), so {@code --pull
+   * .} is always-pull with context {@code .}, as in docker, and {@code --pull never} still works.
+   */
+  static final class PullValue implements picocli.CommandLine.IParameterConsumer {
+    @Override
+    public void consumeParameters(java.util.Stack<String> args, picocli.CommandLine.Model.ArgSpec argSpec,
+        picocli.CommandLine.Model.CommandSpec commandSpec) {
+      boolean given = !args.isEmpty() && DockerBuildFlags.PULL_VALUES.containsKey(args.peek().toLowerCase(Locale.ROOT));
+      argSpec.setValue(given ? args.pop() : "always");
+    }
+  }
 
   @Option(names = "--locked",
       description = "Build only with the base images pinned in jscan.lock beside the Dockerfile; fail if it is missing or would change.")
   boolean locked;
 
-  @Option(names = "--sbom",
+  @Option(names = "--sbom", arity = "0..1", paramLabel = "true|false",
       description = {"Make an SBOM of the image (CycloneDX and SPDX) and attach it beside the image: with --sign as signed"
           + " attestations (sha256-<hex>.att, or bundle referrers), else as unsigned OCI artifacts referring to it."})
   boolean sbom;
 
-  @Option(names = "--provenance",
+  @Option(names = "--provenance", arity = "0..1", paramLabel = "true|false",
       description = {"Make SLSA v1 provenance of the build and attach it beside the image: with --sign as a signed attestation,"
           + " else as an unsigned OCI artifact referring to it."})
   boolean provenance;
@@ -155,14 +185,22 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
 
   @Override
   public Integer call() throws Exception {
+    if (network != null) {
+      // only the values jscan's RUN steps already have pass (Jscan.run answers the others before parsing)
+      Optional<String> unsupported = DockerBuildFlags.INSTANCE.problem("--network", Optional.of(network));
+      if (unsupported.isPresent()) {
+        throw new BuildException(FailureKind.BAD_INPUT, "not supported", unsupported.get().substring("not supported: ".length()));
+      }
+    }
     BuildRequest request = request();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Consumer<String> log = quiet ? line -> {} : line -> {
+    boolean silent = quiet || progress == Progress.Mode.quiet;
+    Consumer<String> log = silent ? line -> {} : line -> {
       err.println(line);
       err.flush();
     };
-    PinnedImages.PullPolicy pullPolicy = PinnedImages.PullPolicy.parse(pull);
+    PinnedImages.PullPolicy pullPolicy = PinnedImages.PullPolicy.parse(DockerBuildFlags.PULL_VALUES.getOrDefault(pull.toLowerCase(Locale.ROOT), pull));
     if (push && request.tags().isEmpty()) {
       throw BuildException.badInput("--push", "name the image with -t (the registry to push to comes from the name)");
     }
@@ -175,8 +213,7 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       // the key is read (and its password asked) before the build, not after minutes of it
       signingMethod = signing.method(environment, "build --sign");
     }
-    Progress progress = new Progress(err, quiet ? Progress.Mode.quiet : Progress.Mode.auto);
-    RegistryClient client = registry.client(environment, progress);
+    RegistryClient client = registry.client(environment, new Progress(err, silent ? Progress.Mode.quiet : progress));
     Path lockFile = request.dockerfile().toAbsolutePath().getParent().resolve(ImageLock.FILE_NAME);
     boolean makeSbom = sbom || sbomDir != null;
     if ((makeSbom || provenance) && sbomDir == null && request.output().orElse(null) instanceof ImageReference.DockerArchiveReference) {
@@ -245,10 +282,25 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       if (metadataFile != null) {
         writeMetadata(result, request);
       }
+      if (iidFile != null) {
+        // as docker build writes it: the id alone, no newline
+        Path target = iidFile.toAbsolutePath();
+        AtomicFiles.write(target, result.manifestDigest().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), target.getParent());
+      }
       out.println(result.manifestDigest());
       out.flush();
     }
     return ExitCode.OK.code();
+  }
+
+  @Override
+  public Optional<Boolean> takesValue(String name) {
+    return DockerBuildFlags.INSTANCE.takesValue(name);
+  }
+
+  @Override
+  public Optional<String> problem(String name, Optional<String> value) {
+    return DockerBuildFlags.INSTANCE.problem(name, value);
   }
 
   /** Names the build platform in provenance's {@code builder.id} (a CI system sets it to its own URI). */

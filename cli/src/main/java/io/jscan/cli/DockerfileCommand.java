@@ -25,7 +25,6 @@ import picocli.CommandLine.Spec;
 /** {@code jscan dockerfile}: commands on Dockerfiles ({@code parse}, {@code lint}). */
 @Command(
     name = "dockerfile",
-    mixinStandardHelpOptions = true,
     description = "Work with Dockerfiles (BuildKit-compatible parser).",
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {DockerfileCommand.Parse.class, DockerfileCommand.Lint.class})
@@ -43,11 +42,11 @@ final class DockerfileCommand {
    */
   @Command(
       name = "parse",
-      mixinStandardHelpOptions = true,
       description = {
         "Parse and check a Dockerfile the way BuildKit does and print its syntax tree.",
-        "Text output is BuildKit's AST dump format; JSON output is one document with the parser",
-        "directives and every instruction (flags, arguments, exec form, lines, heredocs)."
+        "",
+        "Text output is BuildKit's AST dump format; JSON output is one document with the parser directives and every"
+          + " instruction (flags, arguments, exec form, lines, heredocs)."
       })
   static final class Parse implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -102,16 +101,15 @@ final class DockerfileCommand {
    */
   @Command(
       name = "lint",
-      mixinStandardHelpOptions = true,
       description = {
-        "Lint a Dockerfile with hadolint's DL3000, DL3002, DL3006, DL3007, DL3020,",
-        "DL3025, DL4000 and DL4006 (same ids and meaning) and jscan's JS0001 (no",
-        "maintainer label) and JS0002 (ADD from a URL without --checksum).",
-        "With --policy, the policy rules that can judge a Dockerfile alone run too",
-        "(base-not-latest, maintainer, non-root-user, CEL rules with subject:",
-        "dockerfile...). Exit code 3 when a finding at or above the failure",
-        "threshold, or an enforced policy rule, fails; 2 when the Dockerfile does",
-        "not parse."
+        "Lint a Dockerfile with hadolint's rules and jscan's.",
+        "",
+        "hadolint's DL3000, DL3002, DL3006, DL3007, DL3020, DL3025, DL4000 and DL4006 (same ids and meaning), and jscan's"
+          + " JS0001 (no maintainer label) and JS0002 (ADD from a URL without --checksum).",
+        "With --policy, the policy rules that can judge a Dockerfile alone run too (base-not-latest, maintainer,"
+          + " non-root-user, CEL rules with subject: dockerfile, and others).",
+        "Exit code 3 when a finding at or above the failure threshold, or an enforced policy rule, fails;"
+          + " 2 when the Dockerfile does not parse."
       })
   static final class Lint implements Callable<Integer>, Jscan.EnvironmentAware {
     @Spec CommandSpec spec;

@@ -17,11 +17,11 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code jscan generate-key-pair}: writes cosign-compatible {@code <prefix>.key} and {@code <prefix>.pub}. */
 @Command(
     name = "generate-key-pair",
-    mixinStandardHelpOptions = true,
     description = {
-      "Generates a key pair in cosign's format: <prefix>.key (encrypted: scrypt + nacl/secretbox, mode 0600)",
-      "and <prefix>.pub (PEM public key). The password comes from JSCAN_PASSWORD or COSIGN_PASSWORD,",
-      "else it is prompted for twice without echo."
+      "Generate a key pair in cosign's format.",
+      "",
+      "Writes <prefix>.key (encrypted: scrypt + nacl/secretbox, mode 0600) and <prefix>.pub (PEM public key)."
+          + " The password comes from JSCAN_PASSWORD or COSIGN_PASSWORD, else it is prompted for twice without echo."
     })
 final class GenerateKeyPairCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;

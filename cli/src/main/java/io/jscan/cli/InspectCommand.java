@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
     name = "inspect",
     description = {
       "Show an image's manifest, config, layers and history.",
+      "",
       "IMAGE is a local image name (myapp:1.0, sha256:…), oci:DIR[:REF|@DIGEST] or docker-archive:FILE[:NAME:TAG]."
     })
 final class InspectCommand implements Callable<Integer> {

@@ -22,7 +22,10 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(
     name = "jscan",
+    // -h/--help and -V/--version on every command (inherited), so 'jscan sbom --help' shows help
+    // instead of complaining that IMAGE is missing
     mixinStandardHelpOptions = true,
+    scope = ScopeType.INHERIT,
     versionProvider = Jscan.Version.class,
     description = {
       "Builds reproducible OCI images from Dockerfiles and verifies images before they run.",
@@ -107,6 +110,14 @@ public final class Jscan {
   /** As {@link #run(PrintWriter, PrintWriter, Map, String...)} with an explicit standard input (tests). */
   public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, InputStream in, String... args) {
     CommandLine cli = newCommandLine(out, err, env, in, commandsFor(args));
+    // unknown options, unknown commands and other tools' flags, answered before picocli's parser
+    // misreads them (an unknown option's value taken as the build context)
+    java.util.Optional<String> problem = UsageCheck.problem(cli, args);
+    if (problem.isPresent()) {
+      err.println("jscan: " + problem.get());
+      err.flush();
+      return ExitCode.BAD_INPUT.code();
+    }
     return cli.execute(args);
   }
 
@@ -172,6 +183,7 @@ public final class Jscan {
     cli.setExitCodeExceptionMapper(t -> ExitCode.UNEXPECTED.code());
     cli.getCommandSpec().usageMessage().footer(ExitCode.helpFooter());
     cli.getCommandSpec().usageMessage().footerHeading("");
+    HelpLayout.install(cli);
     cli.setParameterExceptionHandler(Jscan::onBadUsage);
     cli.setExecutionExceptionHandler(Jscan::onFailure);
     // 'generate-completion' is hidden by picocli; show it, people look for it
@@ -182,13 +194,25 @@ public final class Jscan {
     return cli;
   }
 
+  /** One line, as every jscan error: what picocli found wrong, and where the usage is. */
   private static int onBadUsage(CommandLine.ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("jscan: " + e.getMessage());
-    if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
-      err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+    String message;
+    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      // what is left once every parameter is filled (UsageCheck caught unknown options before,
+      // except those picocli read from an @argument file)
+      List<String> extra = u.getUnmatched();
+      String first = extra.get(0);
+      message = first.startsWith("-") && first.length() > 1 && cmd.getCommandSpec().findOption(first.split("=", 2)[0]) == null
+          ? "unknown option: " + first.split("=", 2)[0]
+          : "unexpected argument" + (extra.size() == 1 ? "" : "s") + ": " + String.join(" ", extra);
+    } else {
+      String m = String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", "; ");
+      message = m.isEmpty() ? "bad usage" : Character.toLowerCase(m.charAt(0)) + m.substring(1);
     }
+    err.println("jscan: " + message + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+    err.flush();
     return ExitCode.BAD_INPUT.code();
   }
 

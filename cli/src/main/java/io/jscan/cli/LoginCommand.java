@@ -25,9 +25,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "login",
     description = {
-      "Log in to a registry: the credentials are checked against it, then stored as 'docker login' stores them",
-      "($DOCKER_CONFIG/config.json or ~/.docker/config.json, through its credsStore/credHelpers helper when one is set).",
-      "HOST defaults to Docker Hub."
+      "Log in to a registry.",
+      "",
+      "The credentials are checked against the registry, then stored as 'docker login' stores them ($DOCKER_CONFIG/config.json"
+          + " or ~/.docker/config.json, through its credsStore/credHelpers helper when one is set). HOST defaults to Docker Hub."
     })
 final class LoginCommand implements Callable<Integer>, Jscan.EnvironmentAware, Jscan.InputAware {
   @Spec CommandSpec spec;

@@ -11,7 +11,11 @@ import picocli.CommandLine.Spec;
 /** {@code jscan logout [HOST]}: remove stored registry credentials. */
 @Command(
     name = "logout",
-    description = {"Remove the credentials stored for a registry (Docker's config file and its credential helper). HOST defaults to Docker Hub."})
+    description = {
+      "Remove the credentials stored for a registry.",
+      "",
+      "They are removed from Docker's config file and its credential helper. HOST defaults to Docker Hub."
+    })
 final class LogoutCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;
 

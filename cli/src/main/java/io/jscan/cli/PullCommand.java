@@ -25,9 +25,10 @@ import picocli.CommandLine.Spec;
     name = "pull",
     description = {
       "Pull an image from a registry into the local store, under its name.",
-      "NAME is normalised as docker does (ubuntu is docker.io/library/ubuntu:latest); docker://NAME is accepted too.",
-      "An index is resolved to the image for --platform (default: this machine's), or kept whole with --all-platforms.",
-      "Every byte is checked against its digest as it arrives; nothing unverified is stored."
+      "",
+      "NAME is normalised as docker does (ubuntu is docker.io/library/ubuntu:latest); docker://NAME is accepted too."
+          + " An index is resolved to the image for --platform (default: this machine's), or kept whole with --all-platforms."
+          + " Every byte is checked against its digest as it arrives; nothing unverified is stored."
     })
 final class PullCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;

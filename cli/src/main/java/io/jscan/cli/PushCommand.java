@@ -23,8 +23,10 @@ import picocli.CommandLine.Spec;
     name = "push",
     description = {
       "Push an image to a registry.",
-      "IMAGE is a local image, named for its registry with 'jscan tag' as with docker (jscan tag app:1 registry.example.com/team/app:1),",
-      "or any reference (oci:DIR:REF, docker-archive:FILE, docker://NAME). DESTINATION defaults to IMAGE's name.",
+      "",
+      "IMAGE is a local image, named for its registry with 'jscan tag' as with docker"
+          + " (jscan tag app:1 registry.example.com/team/app:1), or any reference (oci:DIR:REF, docker-archive:FILE, docker://NAME)."
+          + " DESTINATION defaults to IMAGE's name.",
       "Blobs the registry has are skipped, those in another repository of it are mounted; the tag moves last."
     })
 final class PushCommand implements Callable<Integer>, Jscan.EnvironmentAware {

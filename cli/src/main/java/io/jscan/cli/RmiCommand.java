@@ -18,8 +18,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "rmi",
     description = {
-      "Remove images from the local store: each NAME is untagged (a digest removes every name of that image),",
-      "then blobs no image and no cached layer uses are deleted. Nothing is removed if a NAME is unknown."
+      "Remove images from the local store.",
+      "",
+      "Each NAME is untagged (a digest removes every name of that image), then blobs no image and no cached layer"
+          + " uses are deleted. Nothing is removed if a NAME is unknown."
     })
 final class RmiCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -1,6 +1,7 @@
 package io.jscan.cli;
 
 import io.jscan.core.image.Artifact;
+import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.Platform;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.ImageReference;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Spec;
     name = "save",
     description = {
       "Save images to a docker-archive tarball (docker/podman load, skopeo docker-archive: read it).",
+      "",
       "The file is written to a temp file and renamed, so it is complete or absent."
     })
 final class SaveCommand implements Callable<Integer> {
@@ -36,6 +38,12 @@ final class SaveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    String target = file.toString();
+    if (target.startsWith("oci:") || target.startsWith("docker-archive:") || target.startsWith("docker://")) {
+      // docker save's -o names a file; a transport here would become a file called "oci:dir:tag"
+      throw OciException.badInput("--output " + target,
+          "jscan save writes a docker-archive to the FILE given (no transport prefix); 'jscan build -o oci:DIR' writes an OCI layout");
+    }
     List<ImageReference> refs = new ArrayList<>();
     for (String image : images) {
       refs.add(ImageReference.parse(image));

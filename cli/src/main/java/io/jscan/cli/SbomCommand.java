@@ -37,9 +37,12 @@ import picocli.CommandLine.Spec;
     name = "sbom",
     description = {
       "List the packages in an image as an SBOM (CycloneDX 1.6 JSON, SPDX 2.3 JSON or a table).",
-      "IMAGE is a local image name (myapp:1.0, sha256:…), oci:DIR[:REF|@DIGEST], docker-archive:FILE[:NAME:TAG]",
-      "or dir:PATH (an unpacked root file system). Packages: dpkg, apk, rpm (rpmdb.sqlite), Java archives,",
-      "Python, npm and Go binaries. The same image always gives the same bytes."
+      "",
+      "IMAGE is a local image name (myapp:1.0, sha256:…), oci:DIR[:REF|@DIGEST], docker-archive:FILE[:NAME:TAG]"
+          + " or dir:PATH (an unpacked root file system).",
+      "Packages: dpkg, apk, rpm (rpmdb.sqlite), Java archives, Python, npm and Go binaries, each with the layer that"
+          + " introduced it (numbered from 1, the base layer, as in 'jscan verify' and 'jscan inspect').",
+      "The same image always gives the same bytes."
     })
 final class SbomCommand implements Callable<Integer> {
   static final String DIR_PREFIX = "dir:";

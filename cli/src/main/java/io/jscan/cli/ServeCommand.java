@@ -30,20 +30,18 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "serve",
-    mixinStandardHelpOptions = true,
     description = {
-      "Run the Kubernetes admission webhook: POST /validate and /mutate take",
-      "AdmissionReview (admission.k8s.io/v1) requests for Pods and the pod",
-      "templates of Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs and",
-      "CronJobs, and verify every image with the policies (match and failureMode",
-      "in a policy file choose where it applies; see policies/README.md).",
-      "/mutate pins verified tags to their digests. Also /healthz, /readyz and",
-      "/metrics (Prometheus). HTTPS only (TLS 1.2 and 1.3). Policy files, --key files",
-      "and the certificate are reloaded when they change. Logs go to standard error.",
+      "Run the Kubernetes admission webhook.",
       "",
-      "Signatures and attestations are looked for in each image's registry when",
-      "the policies applying to it use signature-required, attestation-required",
-      "or sbom-required; those rules trust their own keys/identities, or --key.",
+      "POST /validate and /mutate take AdmissionReview (admission.k8s.io/v1) requests for Pods and the pod templates"
+          + " of Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs and CronJobs, and verify every image with the policies"
+          + " (match and failureMode in a policy file choose where it applies; see policies/README.md). /mutate pins verified"
+          + " tags to their digests. Also /healthz, /readyz and /metrics (Prometheus).",
+      "HTTPS only (TLS 1.2 and 1.3). Policy files, --key files and the certificate are reloaded when they change."
+          + " Logs go to standard error.",
+      "",
+      "Signatures and attestations are looked for in each image's registry when the policies applying to it use"
+          + " signature-required, attestation-required or sbom-required; those rules trust their own keys/identities, or --key.",
       ""
     })
 final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {

@@ -21,11 +21,11 @@ import picocli.CommandLine.Spec;
 /** {@code jscan sign-blob --key K FILE}: cosign's base64 signature on stdout, optionally a v0.3 bundle. */
 @Command(
     name = "sign-blob",
-    mixinStandardHelpOptions = true,
     description = {
-      "Signs a file with a key (cosign format or PKCS#8 PEM) and prints the base64 signature.",
-      "With --bundle, also writes a Sigstore v0.3 bundle (no transparency log entry: verify it with",
-      "--insecure-ignore-tlog, as a cosign bundle made with the log off)."
+      "Sign a file with a key and print the base64 signature.",
+      "",
+      "The key is in cosign's format or PKCS#8 PEM. With --bundle, a Sigstore v0.3 bundle is written too"
+          + " (no transparency log entry: verify it with --insecure-ignore-tlog, as a cosign bundle made with the log off)."
     })
 final class SignBlobCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;

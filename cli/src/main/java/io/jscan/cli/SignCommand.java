@@ -23,13 +23,14 @@ import picocli.CommandLine.Spec;
 /** {@code jscan sign IMAGE --key cosign.key}: a cosign signature of the image's manifest digest, stored where cosign looks. */
 @Command(
     name = "sign",
-    mixinStandardHelpOptions = true,
     description = {
-      "Sign an image as cosign does: the manifest digest IMAGE resolves to (a tag is resolved first) is signed in cosign's",
-      "simple-signing payload and appended to the manifest tagged sha256-<hex>.sig beside the image: in its registry",
-      "repository (docker://NAME, or a name the local store lacks), its OCI layout (oci:DIR:REF) or the local store.",
-      "With --bundle (and always with --keyless) a Sigstore bundle v0.3 is attached as an OCI referrer instead, as cosign 3",
-      "does (registries without the referrers API get the sha256-<hex> index tag).",
+      "Sign an image as cosign does.",
+      "",
+      "The manifest digest IMAGE resolves to (a tag is resolved first) is signed in cosign's simple-signing payload and"
+          + " appended to the manifest tagged sha256-<hex>.sig beside the image: in its registry repository (docker://NAME,"
+          + " or a name the local store lacks), its OCI layout (oci:DIR:REF) or the local store.",
+      "With --bundle (and always with --keyless) a Sigstore bundle v0.3 is attached as an OCI referrer instead,"
+          + " as cosign 3 does (registries without the referrers API get the sha256-<hex> index tag).",
       "The stored signature's location is printed on standard output."
     })
 final class SignCommand implements Callable<Integer>, Jscan.EnvironmentAware {

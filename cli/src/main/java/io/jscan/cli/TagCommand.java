@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
     name = "tag",
     description = {
       "Give an image a name in the local store.",
+      "",
       "SOURCE is a local image or any reference (oci:…, docker-archive:…), which is then copied into the store."
     })
 final class TagCommand implements Callable<Integer> {

@@ -16,10 +16,11 @@ import picocli.CommandLine.Spec;
 /** {@code jscan verify-blob --key K --signature SIG FILE}, as {@code cosign verify-blob} with a key. */
 @Command(
     name = "verify-blob",
-    mixinStandardHelpOptions = true,
     description = {
-      "Verifies a signature over a file with a public key. The signature file holds the base64",
-      "signature cosign writes (raw DER is accepted too). Exit 0 when it verifies, 4 when not."
+      "Verify a signature over a file with a public key.",
+      "",
+      "The signature file holds the base64 signature cosign writes (raw DER is accepted too)."
+          + " Exit 0 when it verifies, 4 when not."
     })
 final class VerifyBlobCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -21,11 +21,11 @@ import picocli.CommandLine.Spec;
 /** {@code jscan verify-bundle}: offline verification of a Sigstore bundle against a trusted root. */
 @Command(
     name = "verify-bundle",
-    mixinStandardHelpOptions = true,
     description = {
-      "Verifies a Sigstore bundle (v0.1-v0.3) offline against a trusted root file, for a file",
-      "(--artifact) or a sha256 digest (--digest). Key-signed bundles need --key; keyless ones",
-      "--certificate-identity[-regexp] and --certificate-oidc-issuer[-regexp].",
+      "Verify a Sigstore bundle (v0.1-v0.3) offline against a trusted root file.",
+      "",
+      "The bundle signs a file (--artifact) or a sha256 digest (--digest). Key-signed bundles need --key; keyless ones"
+          + " --certificate-identity[-regexp] and --certificate-oidc-issuer[-regexp].",
       "Exit 0 when it verifies, 4 when it does not, 2 on malformed input."
     })
 final class VerifyBundleCommand implements Callable<Integer> {

@@ -48,21 +48,19 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "verify",
-    mixinStandardHelpOptions = true,
     description = {
-      "Verify an image: integrity (digests, sizes, diff_ids, media types, tar",
-      "safety of every layer), file checks (setuid files, secrets, devices,",
-      "links), then policy rules. Exit code 0 passed, 3 enforced policy",
-      "violations, 4 integrity or signature failure.",
+      "Verify an image: integrity, file checks, signatures and policy rules.",
       "",
-      "IMAGE is a local image name (myapp:1.0, name@sha256:..., sha256:...),",
-      "oci:DIR[:REF|@DIGEST] or docker-archive:FILE[:NAME:TAG]. A bare name is",
-      "looked up in the local store ($JSCAN_HOME) first.",
+      "Integrity covers digests, sizes, diff_ids, media types and the tar safety of every layer; file checks find setuid"
+          + " files, secrets, devices and links. Exit code 0 passed, 3 enforced policy violations, 4 integrity or signature failure.",
       "",
-      "Signatures: with --key or --certificate-identity/--certificate-oidc-issuer, a",
-      "signature that verifies is required (cosign signatures in the sha256-<hex>.sig",
-      "tag and Sigstore bundle referrers, whose payload names exactly this digest);",
-      "attestations found are verified too and given to the policies."
+      "IMAGE is a local image name (myapp:1.0, name@sha256:..., sha256:...), oci:DIR[:REF|@DIGEST] or"
+          + " docker-archive:FILE[:NAME:TAG]. A bare name is looked up in the local store ($JSCAN_HOME) first.",
+      "",
+      "Signatures: with --key or --certificate-identity/--certificate-oidc-issuer, a signature that verifies is required"
+          + " (cosign signatures in the sha256-<hex>.sig tag and Sigstore bundle referrers, whose payload names exactly this digest);"
+          + " attestations found are verified too and given to the policies. The report names each signature and attestation"
+          + " that verified, with its key or identity and transparency log entry."
     })
 final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");

@@ -176,6 +176,20 @@ class ImageCommandsTest {
     }
   }
 
+  /** docker save's -o names a file: a transport there used to make a docker-archive called "oci:out:1". */
+  @Test
+  void save_toATransportInsteadOfAFile_isRefused_andWritesNothing() throws Exception {
+    try (LocalStore store = LocalStore.open(home)) {
+      store.write(TestImages.withLayers("a"), List.of(ImageName.parse("myapp:1.0")));
+    }
+    Path out = tmp.resolve("out");
+    Result r = jscan("save", "myapp:1.0", "-o", "oci:" + out + ":1");
+    assertOneLineError(r, 2, "--output oci:" + out + ":1: jscan save writes a docker-archive to the FILE given (no transport prefix);"
+        + " 'jscan build -o oci:DIR' writes an OCI layout");
+    assertFalse(Files.exists(Path.of("oci:" + out + ":1")));
+    assertFalse(Files.exists(out));
+  }
+
   @Test
   void load_missingFile_isOneLineBadInput() {
     assertOneLineError(jscan("load", "-i", tmp.resolve("missing.tar").toString()), 2, "missing.tar: no such file");

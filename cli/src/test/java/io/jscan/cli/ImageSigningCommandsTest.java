@@ -262,6 +262,37 @@ class ImageSigningCommandsTest {
     assertEquals("https://ci.example/runner", input.at("/attestations/0/predicate/runDetails/builder/id").asText());
   }
 
+  /** The text report names each signature and attestation that verified, how it is stored and the key, as the JSON does. */
+  @Test
+  void verify_text_namesWhatVerified_howItIsStored_andTheKey() throws Exception {
+    Path dir = layoutWith("app");
+    String ref = "oci:" + dir + ":app";
+    assertEquals(0, jscan("sign", "--key", key.toString(), ref).code());
+    assertEquals(0, jscan("sign", "--key", key.toString(), "--bundle", ref).code());
+    Path predicate = Files.writeString(tmp.resolve("provenance.json"), "{\"runDetails\":{\"builder\":{\"id\":\"https://ci.example/runner\"}}}");
+    assertEquals(0, jscan("attest", "--key", key.toString(), "--predicate", predicate.toString(), "--type", "slsaprovenance", ref).code());
+    String fingerprint = io.jscan.signing.key.Keys.hint(KeyFiles.readPublicKey(pub)).substring(0, 12);
+    String signer = "signed by key " + pub + " (" + fingerprint + "…)  no transparency log entry verified";
+
+    Run text = verify(ref, "--key", pub.toString());
+    assertEquals(0, text.code(), text.out() + text.err());
+    List<String> lines = text.out().lines().toList();
+    int at = lines.indexOf("Signatures and attestations");
+    assertTrue(at > 0, text.out());
+    assertEquals(List.of(
+            "  ✔ signature (Sigstore bundle referrer)  " + signer,
+            "  ✔ signature (cosign .sig tag)  " + signer,
+            "  ✔ attestation https://slsa.dev/provenance/v1 (cosign .att tag)  " + signer),
+        lines.subList(at + 1, at + 4), text.out());
+
+    JsonNode input = JSON.readTree(verify(ref, "--key", pub.toString(), "--output", "json").out()).at("/images/0/input");
+    for (JsonNode s : input.get("signatures")) {
+      assertEquals("key " + pub + " (" + fingerprint + "…)", s.get("identity").asText(), s.toString());
+    }
+    assertEquals("key " + pub + " (" + fingerprint + "…)", input.at("/attestations/0/identity").asText(), input.toString());
+    assertEquals("cosign", input.at("/attestations/0/kind").asText());
+  }
+
   @Test
   void signThenVerify_inTheLocalStore() throws Exception {
     Image image = TestImages.withLayers("stored");

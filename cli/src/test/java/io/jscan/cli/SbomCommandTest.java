@@ -76,10 +76,53 @@ class SbomCommandTest {
     assertEquals(0, r.code(), r.err());
     List<String> lines = r.out().lines().toList();
     assertTrue(lines.get(0).matches("NAME +VERSION +TYPE +LAYER"), lines.get(0));
-    assertTrue(lines.get(1).matches("base-files +12\\.4 +deb +0"), lines.get(1));
-    assertTrue(lines.get(2).matches("libc6 +2\\.36-9 +deb +0"), lines.get(2));
+    assertTrue(lines.get(1).matches("base-files +12\\.4 +deb +1"), lines.get(1));
+    assertTrue(lines.get(2).matches("libc6 +2\\.36-9 +deb +1"), lines.get(2));
     assertEquals(3, lines.size(), r.out());
     assertTrue(r.err().contains("jscan: warning: /opt/app/broken.jar: not a zip archive"), r.err());
+  }
+
+  /**
+   * The layer a package came from has the number {@code jscan verify}'s tree and findings give
+   * that layer (from 1), in the table and in both JSON formats (the table said 0 for the first).
+   */
+  @Test
+  void sbom_layerNumbers_areThoseVerifyShows_inTableAndJson() throws Exception {
+    byte[] base = TarBuilder.tar().dir("etc").file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n").build();
+    byte[] packages = TarBuilder.tar().dir("var").dir("var/lib").dir("var/lib/dpkg")
+        .file("var/lib/dpkg/status", "Package: tzdata\nStatus: install ok installed\nArchitecture: all\nVersion: 2024a-0\nDescription: tz\n")
+        .build();
+    Image image = ImageBuilder.fromScratch(Platform.LINUX_AMD64)
+        .addLayer(Layers.compress(base, Compression.GZIP), new History(Optional.empty(), Optional.of("ADD os /"), Optional.empty(), Optional.empty(), false))
+        .addLayer(Layers.compress(packages, Compression.GZIP), new History(Optional.empty(), Optional.of("RUN install tzdata"), Optional.empty(), Optional.empty(), false))
+        .build();
+    Path dir = tmp.resolve("two-layers");
+    OciLayout.create(dir).write(image, Optional.of("t"));
+    String ref = "oci:" + dir + ":t";
+    String diffId = image.layers().get(1).diffId().toString();
+
+    Result verify = jscan("verify", ref);
+    assertTrue(verify.out().contains("└── ✔ 2  " + image.layers().get(1).descriptor().digest().algorithm() + ":"
+        + image.layers().get(1).descriptor().digest().shortHex()), verify.out());
+    assertTrue(verify.out().contains("RUN install tzdata"), verify.out());
+
+    Result table = jscan("sbom", ref);
+    assertEquals(0, table.code(), table.err());
+    assertTrue(table.out().lines().anyMatch(l -> l.matches("tzdata +2024a-0 +deb +2")), table.out());
+
+    JsonNode cdx = new ObjectMapper().readTree(jscan("sbom", ref, "--format", "cyclonedx-json").out());
+    JsonNode tz = cdx.get("components").findParents("name").stream().filter(c -> c.get("name").asText().equals("tzdata")).findFirst().orElseThrow();
+    List<String> props = new java.util.ArrayList<>();
+    tz.get("properties").forEach(x -> props.add(x.get("name").asText() + "=" + x.get("value").asText()));
+    assertTrue(props.contains("jscan:layer:number=2"), props.toString());
+    assertTrue(props.contains("jscan:layer:diffId=" + diffId), props.toString());
+    List<String> imageProps = new java.util.ArrayList<>();
+    cdx.at("/metadata/component/properties").forEach(x -> imageProps.add(x.get("name").asText() + "=" + x.get("value").asText()));
+    assertTrue(imageProps.contains("jscan:layer:2:diffId=" + diffId), imageProps.toString());
+
+    JsonNode spdx = new ObjectMapper().readTree(jscan("sbom", ref, "--format", "spdx-json").out());
+    JsonNode spdxTz = spdx.get("packages").findParents("name").stream().filter(c -> c.get("name").asText().equals("tzdata")).findFirst().orElseThrow();
+    assertTrue(spdxTz.get("sourceInfo").asText().endsWith("introduced by layer 2 (" + diffId + ")"), spdxTz.toString());
   }
 
   @Test

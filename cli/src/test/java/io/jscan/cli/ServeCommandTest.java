@@ -69,7 +69,7 @@ class ServeCommandTest {
   void serve_withoutCertificate_usageError() {
     Result r = jscan("serve", "--policy", "baseline", "--tls-key", "k.pem");
     assertEquals(2, r.code());
-    assertTrue(r.err().startsWith("jscan: Missing required option: '--tls-cert=CERT'"), r.err());
+    assertTrue(r.err().startsWith("jscan: missing required option: '--tls-cert=CERT'"), r.err());
   }
 
   @Test
@@ -79,7 +79,7 @@ class ServeCommandTest {
     Result r = jscan("serve", "--policy", bad.toString(), "--tls-cert", certs.resolve("tls.crt").toString(),
         "--tls-key", certs.resolve("tls.key").toString(), "--port", "0", "--address", "127.0.0.1");
     assertEquals(2, r.code(), r.err());
-    assertTrue(r.err().startsWith("jscan: " + bad + ": rule non-root (line 6): not a built-in rule"), r.err());
+    assertTrue(r.err().startsWith("jscan: " + bad + ":6: rule non-root: not a built-in rule"), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
   }
 

@@ -464,7 +464,7 @@ class VerifyCommandTest {
     assertBadInput(jscan("verify", "Not A Valid Name!"), "image reference");
     Path badPolicy = tmp.resolve("bad.yaml");
     Files.writeString(badPolicy, "apiVersion: jscan.io/v1\nkind: Policy\nname: b\nrules:\n  - id: max-layers\n    parameters: {max: many}\n");
-    assertBadInput(jscan("verify", "oci:" + tmp, "--policy", badPolicy.toString()), badPolicy + ": rule max-layers (line 6): parameter max");
+    assertBadInput(jscan("verify", "oci:" + tmp, "--policy", badPolicy.toString()), badPolicy + ":6: rule max-layers: parameter max");
     assertBadInput(jscan("verify", "oci:" + tmp, "--policy", "nope.yaml"), "nope.yaml: no such policy file");
     assertBadInput(jscan("verify", "oci:" + tmp, "--platform", "linux"), "--platform");
     assertBadInput(jscan("verify", "oci:" + tmp, "--dockerfile", tmp.resolve("missing/Dockerfile").toString()), "no such file");
@@ -483,5 +483,38 @@ class VerifyCommandTest {
     assertEquals(1, latest.get("location").get("line").asInt());
     JsonNode lint = finding(r.json(), "DL3007", "latest");
     assertFalse(lint.get("blocking").asBoolean(), "baseline has no dockerfile-lint rule");
+  }
+
+  /** The report: "! DL4000 (warn)" listed under "error (n)" and counted among the errors. */
+  @Test
+  void verify_dockerfileLintErrorNoPolicyEnforces_isAWarningInEveryCountAndFormat() throws Exception {
+    TamperedLayout layout = good();
+    Path dockerfile = tmp.resolve("Dockerfile");
+    Files.writeString(dockerfile, "FROM ubuntu:latest\nMAINTAINER John Doe <john.doe@example.com>\nCMD run\n");
+    Result text = jscan("verify", layout.reference(), "--dockerfile", dockerfile.toString());
+    assertEquals(3, text.code(), text.out() + text.err());
+    String out = text.out();
+    String errors = out.substring(out.indexOf("  error ("), out.indexOf("  warning ("));
+    assertEquals(List.of("  error (1)", "    ✖ base-not-latest (baseline)  " + dockerfile + ":1: base image ubuntu:latest uses the latest tag (DL3007)"),
+        errors.lines().toList(), "only the enforced error is under errors:\n" + out);
+    assertTrue(out.contains("  warning (3)\n"), out);
+    assertTrue(out.contains("    ! DL4000 (warn)  " + dockerfile + ":2: MAINTAINER is deprecated"), out);
+    assertTrue(out.contains("FAILED (policy violations): 1 error, 3 warnings, 0 info;"), out);
+
+    JsonNode json = jscan("verify", layout.reference(), "--dockerfile", dockerfile.toString(), "--output", "json").json();
+    assertEquals("", Schemas.problems(Schemas.report(), json));
+    assertEquals(1, json.get("summary").get("errors").asInt());
+    assertEquals(3, json.get("summary").get("warnings").asInt());
+    JsonNode dl4000 = finding(json, "DL4000", "MAINTAINER");
+    assertEquals("error", dl4000.get("severity").asText());
+    assertEquals("warn", dl4000.get("mode").asText());
+    assertEquals("warning", dl4000.get("level").asText());
+
+    JsonNode sarif = TamperedLayout.JSON.readTree(jscan("verify", layout.reference(), "--dockerfile", dockerfile.toString(), "--output", "sarif").out());
+    List<String> levels = new ArrayList<>();
+    for (JsonNode result : sarif.get("runs").get(0).get("results")) {
+      levels.add(result.get("ruleId").asText() + "=" + result.get("level").asText());
+    }
+    assertEquals(List.of("DL3007=warning", "DL4000=warning", "DL3025=warning", "base-not-latest=error"), levels);
   }
 }

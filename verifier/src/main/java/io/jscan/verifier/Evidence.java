@@ -50,6 +50,11 @@ public record Evidence(
     return new Evidence(List.of(), List.of());
   }
 
+  /** This evidence without the raw material ({@link #found()}), which reports do not need to keep. */
+  public Evidence judged() {
+    return new Evidence(signatures, attestations, attachments, failures, List.of());
+  }
+
   /** This evidence and {@code other}'s, together (several providers look in different places). */
   public Evidence and(Evidence other) {
     List<Signature> s = new java.util.ArrayList<>(signatures);
@@ -86,19 +91,34 @@ public record Evidence(
   }
 
   /**
+   * The {@link Attestation#kind()} of an attestation whose provider does not say where it was
+   * stored; jscan's own say {@link io.jscan.signing.oci.ImageEvidenceVerifier#COSIGN} or {@link
+   * io.jscan.signing.oci.ImageEvidenceVerifier#BUNDLE}.
+   */
+  public static final String IN_TOTO = "in-toto";
+
+  /**
    * A signature over the image's manifest digest.
    *
    * @param kind how it is stored: {@code cosign} (a {@code sha256-<hex>.sig} tag), {@code
    *     sigstore-bundle} (an OCI referrer), ...
    * @param verified whether it verified against the trusted keys or identities
-   * @param identity the key id or certificate identity that signed, when known
-   * @param detail one line: what was checked, or why it failed
+   * @param identity who signed, when it verified: the key ({@code key cosign.pub (fingerprint…)})
+   *     or the certificate identity and issuer
+   * @param detail one line: where it is stored, and what was checked or why it failed
+   * @param logIndex the transparency log entry verified with it, when one was
    */
-  public record Signature(String kind, boolean verified, Optional<String> identity, String detail) {
+  public record Signature(String kind, boolean verified, Optional<String> identity, String detail, Optional<Long> logIndex) {
     public Signature {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(identity, "identity");
       Objects.requireNonNull(detail, "detail");
+      Objects.requireNonNull(logIndex, "logIndex");
+    }
+
+    /** A signature whose log entry, if any, was not checked. */
+    public Signature(String kind, boolean verified, Optional<String> identity, String detail) {
+      this(kind, verified, identity, detail, Optional.empty());
     }
   }
 
@@ -108,13 +128,28 @@ public record Evidence(
    * @param predicateType e.g. {@code https://cyclonedx.org/bom}, {@code https://spdx.dev/Document},
    *     {@code https://slsa.dev/provenance/v1}
    * @param verified whether its envelope's signature verified
+   * @param detail one line: where it is stored, and what was checked or why it failed
    * @param predicate the predicate as plain JSON values (maps, lists, strings, numbers), for CEL
+   * @param kind how it is stored: {@code cosign} (the {@code sha256-<hex>.att} tag), {@code
+   *     sigstore-bundle} (an OCI referrer), or {@code in-toto} when the provider does not say
+   * @param identity who signed it, when it verified (as for {@link Signature#identity()})
+   * @param logIndex the transparency log entry verified with it, when one was
    */
-  public record Attestation(String predicateType, boolean verified, String detail, java.util.Map<String, Object> predicate) {
+  public record Attestation(
+      String predicateType, boolean verified, String detail, java.util.Map<String, Object> predicate, String kind,
+      Optional<String> identity, Optional<Long> logIndex) {
     public Attestation {
       Objects.requireNonNull(predicateType, "predicateType");
       Objects.requireNonNull(detail, "detail");
       predicate = java.util.Map.copyOf(predicate);
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(identity, "identity");
+      Objects.requireNonNull(logIndex, "logIndex");
+    }
+
+    /** An attestation judged by a provider that does not say where it was stored or who signed it. */
+    public Attestation(String predicateType, boolean verified, String detail, java.util.Map<String, Object> predicate) {
+      this(predicateType, verified, detail, predicate, IN_TOTO, Optional.empty(), Optional.empty());
     }
 
     /** Whether the predicate is a software bill of materials (CycloneDX or SPDX). */

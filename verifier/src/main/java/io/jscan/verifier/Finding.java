@@ -56,6 +56,17 @@ public record Finding(
         "integrity", Optional.empty(), Severity.WARNING, Mode.WARN, Category.INTEGRITY, message, Optional.of(location), Optional.empty());
   }
 
+  /**
+   * The severity the finding is reported with: grouped, counted and summarised under, and its SARIF
+   * level. That is its rule's severity, except that an error that does not fail verification
+   * (mode warn: a rule in warn mode, a lint finding no enforced {@code dockerfile-lint} rule
+   * claims) is a warning, since a warning is never counted as an error. {@link #severity()} keeps
+   * the rule's own (the JSON report shows both).
+   */
+  public Severity level() {
+    return severity == Severity.ERROR && mode == Mode.WARN ? Severity.WARNING : severity;
+  }
+
   /** Whether this finding makes verification fail: enforced and not waived. */
   public boolean blocking() {
     return mode == Mode.ENFORCE && suppression.isEmpty();

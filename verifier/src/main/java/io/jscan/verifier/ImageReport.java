@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param findings integrity, file and policy findings about this image
  * @param policyInput the policy input document (see policies/README.md), as plain JSON values
  * @param rules how each policy rule came out for this image
+ * @param evidence the signatures and attestations judged for this image, and unsigned statements
+ *     found with it (without the raw material)
  */
 public record ImageReport(
     PartCheck manifest,
@@ -25,7 +27,8 @@ public record ImageReport(
     List<LayerReport> layers,
     List<Finding> findings,
     Map<String, Object> policyInput,
-    List<RuleResult> rules) {
+    List<RuleResult> rules,
+    Evidence evidence) {
   public ImageReport {
     Objects.requireNonNull(manifest, "manifest");
     Objects.requireNonNull(config, "config");
@@ -34,6 +37,14 @@ public record ImageReport(
     findings = List.copyOf(findings);
     policyInput = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(policyInput));
     rules = List.copyOf(rules);
+    evidence = evidence.judged();
+  }
+
+  /** A report with no signatures or attestations looked at. */
+  public ImageReport(
+      PartCheck manifest, Optional<PartCheck> config, Optional<Platform> platform, List<LayerReport> layers, List<Finding> findings,
+      Map<String, Object> policyInput, List<RuleResult> rules) {
+    this(manifest, config, platform, layers, findings, policyInput, rules, Evidence.none());
   }
 
   public Verdict verdict() {

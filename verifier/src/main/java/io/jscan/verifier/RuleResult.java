@@ -4,9 +4,10 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * How one rule of one policy came out for one subject: passed, failed, waived (every violation
- * covered by an exception), or skipped (with the reason: a rule that needs an image, given only a
- * Dockerfile).
+ * How one rule of one policy came out for one subject: passed, failed (an enforced rule was
+ * violated), warned (a rule in warn mode was violated: reported, verification still passes),
+ * waived (every violation covered by an exception), or skipped (with the reason: a rule that needs
+ * an image, given only a Dockerfile).
  */
 public record RuleResult(String policy, String rule, Status status, String detail) {
   public RuleResult {
@@ -19,6 +20,7 @@ public record RuleResult(String policy, String rule, Status status, String detai
   public enum Status {
     PASSED,
     FAILED,
+    WARNED,
     WAIVED,
     SKIPPED;
 

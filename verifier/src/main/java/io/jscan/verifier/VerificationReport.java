@@ -68,9 +68,12 @@ public record VerificationReport(
     return all;
   }
 
-  /** Findings that count (not waived by an exception) of {@code severity}. */
-  public long count(Severity severity) {
-    return allFindings().stream().filter(f -> f.suppression().isEmpty() && f.severity() == severity).count();
+  /**
+   * Findings that count (not waived by an exception) reported at {@code level} ({@link
+   * Finding#level()}): what every report's headings and summary line say.
+   */
+  public long count(Severity level) {
+    return allFindings().stream().filter(f -> f.suppression().isEmpty() && f.level() == level).count();
   }
 
   public VerificationReport withElapsed(Duration newElapsed) {

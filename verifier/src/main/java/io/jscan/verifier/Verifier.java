@@ -160,7 +160,7 @@ public final class Verifier implements AutoCloseable {
     findings.addAll(evaluation.findings());
     WalkResult w = facts.walk();
     Optional<Platform> platform = w.config().map(ImageConfig::platform);
-    return new ImageReport(w.manifestCheck(), w.configCheck(), platform, w.layers(), findings, document, evaluation.results());
+    return new ImageReport(w.manifestCheck(), w.configCheck(), platform, w.layers(), findings, document, evaluation.results(), evidence);
   }
 
   /**

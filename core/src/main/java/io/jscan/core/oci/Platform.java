@@ -3,6 +3,7 @@ package io.jscan.core.oci;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * An image platform (OCI image-index.md "platform"), normalised as containerd does so that
@@ -29,11 +30,24 @@ public record Platform(
 
   public static final Platform LINUX_AMD64 = new Platform("linux", "amd64");
 
-  /** Parses {@code os/arch[/variant]} as {@code --platform} takes it. */
+  /** One part of a platform specifier (containerd's platforms package: {@code ^[A-Za-z0-9_.-]+$}). */
+  private static final Pattern SPECIFIER_PART = Pattern.compile("[A-Za-z0-9_.-]+");
+
+  /**
+   * Parses {@code os/arch[/variant]} as {@code --platform} takes it. Each part is what containerd's
+   * platform specifiers allow (letters, digits, {@code _ . -}), so a list such as buildx's
+   * {@code linux/amd64,linux/arm64} is refused instead of read as the architecture "amd64,linux".
+   */
   public static Platform parse(String value) {
     String[] parts = value.trim().split("/", -1);
     if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
       throw new IllegalArgumentException("invalid platform \"" + value + "\" (expected os/arch[/variant])");
+    }
+    for (String part : parts) {
+      if (!SPECIFIER_PART.matcher(part).matches()) {
+        throw new IllegalArgumentException("invalid platform \"" + value + "\" (expected one os/arch[/variant]"
+            + (value.contains(",") ? ", not a list" : "") + ")");
+      }
     }
     Optional<String> variant = parts.length == 3 ? Optional.of(parts[2]) : Optional.empty();
     return new Platform(parts[0].toLowerCase(Locale.ROOT), parts[1].toLowerCase(Locale.ROOT), variant, Optional.empty(), List.of())

@@ -1,5 +1,6 @@
 package io.jscan.dockerfile.instructions;
 
+import io.jscan.core.text.DidYouMean;
 import io.jscan.dockerfile.DockerfileException;
 import io.jscan.dockerfile.SourceLocation;
 import io.jscan.dockerfile.parser.Heredoc;
@@ -376,37 +377,8 @@ public final class Instructions {
 
   /** " (did you mean X?)" for a near miss of a known keyword, as BuildKit suggests. */
   private static String suggestion(String word) {
-    String upper = word.toUpperCase(Locale.ROOT);
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String k : KEYWORDS) {
-      int d = levenshtein(upper, k);
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = k;
-      }
-    }
-    return best != null && bestDistance > 0 && bestDistance <= Math.max(1, upper.length() / 3)
-        ? " (did you mean " + best.toLowerCase(Locale.ROOT) + "?)"
-        : "";
-  }
-
-  private static int levenshtein(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return DidYouMean.closest(word.toUpperCase(Locale.ROOT), KEYWORDS)
+        .map(k -> " (did you mean " + k.toLowerCase(Locale.ROOT) + "?)")
+        .orElse("");
   }
 }

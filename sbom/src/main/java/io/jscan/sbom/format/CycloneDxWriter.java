@@ -27,7 +27,9 @@ import java.util.TreeSet;
  * <p>Each package is a {@code library} component (the distribution is an
  * {@code operating-system} component) with its purl, licenses, the files its database lists as
  * nested {@code file} components, and jscan properties: {@code jscan:package:type},
- * {@code jscan:layer:index}, {@code jscan:layer:diffId}, {@code jscan:location:N:path}.
+ * {@code jscan:layer:number} (the layer that introduced it, numbered from 1 as every jscan report
+ * numbers layers), {@code jscan:layer:diffId}, {@code jscan:location:N:path}; the image component
+ * has {@code jscan:layer:N:diffId} for layer number N.
  */
 public final class CycloneDxWriter {
   private CycloneDxWriter() {}
@@ -98,7 +100,7 @@ public final class CycloneDxWriter {
     }
     for (var layer : source.layers()) {
       if (layer.diffId().isPresent()) {
-        property(g, "jscan:layer:" + layer.index() + ":diffId", layer.diffId().get().toString());
+        property(g, "jscan:layer:" + layer.number() + ":diffId", layer.diffId().get().toString());
       }
     }
     g.writeEndArray();
@@ -127,7 +129,7 @@ public final class CycloneDxWriter {
     }
     g.writeArrayFieldStart("properties");
     property(g, "jscan:package:type", p.type().id());
-    property(g, "jscan:layer:index", String.valueOf(p.layer()));
+    property(g, "jscan:layer:number", String.valueOf(p.layerNumber()));
     source.layers().stream().filter(l -> l.index() == p.layer()).findFirst()
         .flatMap(l -> l.diffId()).ifPresent(d -> property(g, "jscan:layer:diffId", d.toString()));
     List<Location> locations = p.locations();

@@ -120,10 +120,11 @@ public final class SpdxWriter {
         g.writeStringField("licenseConcluded", NOASSERTION);
         g.writeStringField("licenseDeclared", declared(p.licenses(), licenseRefs, refTexts));
         g.writeStringField("copyrightText", NOASSERTION);
-        int layer = p.layer();
-        String diffId = source.layers().stream().filter(l -> l.index() == layer).findFirst()
+        String diffId = source.layers().stream().filter(l -> l.index() == p.layer()).findFirst()
             .flatMap(l -> l.diffId()).map(d -> " (" + d + ")").orElse("");
-        g.writeStringField("sourceInfo", p.type().id() + " package found in " + p.primaryLocation().display() + "; introduced by layer " + layer + diffId);
+        // the layer's number from 1, as every jscan report numbers layers
+        g.writeStringField("sourceInfo", p.type().id() + " package found in " + p.primaryLocation().display() + "; introduced by layer "
+            + p.layerNumber() + diffId);
         if (p.purl().isPresent()) {
           g.writeArrayFieldStart("externalRefs");
           g.writeStartObject();

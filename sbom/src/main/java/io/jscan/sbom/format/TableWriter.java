@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A table for people: {@code NAME VERSION TYPE LAYER}, one package a line, columns aligned.
+ * A table for people: {@code NAME VERSION TYPE LAYER}, one package a line, columns aligned. LAYER
+ * is the layer's number from 1, the lowest layer, as {@code jscan verify} and {@code jscan
+ * inspect} number layers.
  * Warnings are not part of it (the command line prints them on standard error).
  */
 public final class TableWriter {
@@ -21,7 +23,7 @@ public final class TableWriter {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"NAME", "VERSION", "TYPE", "LAYER"});
     for (Package p : sbom.packages()) {
-      rows.add(new String[] {p.name(), p.version().orElse(""), p.type().id(), String.valueOf(p.layer())});
+      rows.add(new String[] {p.name(), p.version().orElse(""), p.type().id(), String.valueOf(p.layerNumber())});
     }
     int[] widths = new int[4];
     for (String[] r : rows) {

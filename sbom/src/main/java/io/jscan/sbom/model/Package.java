@@ -48,6 +48,14 @@ public record Package(
     }
   }
 
+  /**
+   * The number of the layer that introduced the package, as reports show it: from 1, the lowest
+   * layer (see {@link LayerInfo#number()}); {@link #layer()} is the index from 0.
+   */
+  public int layerNumber() {
+    return layer + 1;
+  }
+
   /** The primary evidence: the database or archive the package was read from. */
   public Location primaryLocation() {
     return locations.get(0);

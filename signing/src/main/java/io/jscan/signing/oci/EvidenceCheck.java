@@ -15,10 +15,12 @@ import java.util.Optional;
  * @param signer who signed, when it verified ({@code key cosign.pub (…)}, or a certificate's SAN and issuer)
  * @param detail what was checked, or precisely why it failed
  * @param statement an attestation's in-toto statement, when it verified
+ * @param logIndex the index of the transparency log entry that was verified with it, when one was
+ *     (always for keyless; for a key signature when the policy requires one or its bundle has one)
  */
 public record EvidenceCheck(
     FoundEvidence.Kind kind, String format, String source, boolean verified, Optional<String> signer, String detail,
-    Optional<InTotoStatement> statement) {
+    Optional<InTotoStatement> statement, Optional<Long> logIndex) {
   public EvidenceCheck {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(format, "format");
@@ -26,8 +28,12 @@ public record EvidenceCheck(
     Objects.requireNonNull(signer, "signer");
     Objects.requireNonNull(detail, "detail");
     Objects.requireNonNull(statement, "statement");
+    Objects.requireNonNull(logIndex, "logIndex");
     if (verified != signer.isPresent()) {
       throw new IllegalArgumentException("a verified check names its signer, a failed one does not");
+    }
+    if (!verified && logIndex.isPresent()) {
+      throw new IllegalArgumentException("only a verified check has a verified log entry");
     }
   }
 
@@ -37,6 +43,6 @@ public record EvidenceCheck(
   }
 
   static EvidenceCheck failed(FoundEvidence.Kind kind, String format, String source, String reason) {
-    return new EvidenceCheck(kind, format, source, false, Optional.empty(), reason, Optional.empty());
+    return new EvidenceCheck(kind, format, source, false, Optional.empty(), reason, Optional.empty(), Optional.empty());
   }
 }

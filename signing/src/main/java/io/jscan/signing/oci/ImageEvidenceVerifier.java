@@ -39,8 +39,10 @@ import java.util.Set;
  * The signature is checked before the payload is parsed: nothing unauthenticated is interpreted.
  */
 public final class ImageEvidenceVerifier {
-  static final String COSIGN = "cosign";
-  static final String BUNDLE = "sigstore-bundle";
+  /** {@link EvidenceCheck#format()} of a signature or attestation in a cosign {@code .sig}/{@code .att} tag. */
+  public static final String COSIGN = "cosign";
+  /** {@link EvidenceCheck#format()} of a Sigstore bundle stored as an OCI referrer. */
+  public static final String BUNDLE = "sigstore-bundle";
 
   private ImageEvidenceVerifier() {}
 
@@ -80,33 +82,31 @@ public final class ImageEvidenceVerifier {
       return EvidenceCheck.failed(kind, COSIGN, s.source(), "malformed base64 in the " + Conventions.SIGNATURE_ANNOTATION + " annotation");
     }
     byte[] payload = s.payload();
-    String signer;
+    Result signed;
     if (s.annotations().containsKey(Conventions.CERTIFICATE_ANNOTATION)) {
       if (trust.identities().isEmpty()) {
         return EvidenceCheck.failed(kind, COSIGN, s.source(),
             "signed with a certificate (keyless), but no certificate identity is trusted (give --certificate-identity and --certificate-oidc-issuer)");
       }
-      Result r = keyless(s.annotations(), subject, trust, () -> LegacyBundles.messageSignature(payload, signature, s.annotations(), Optional.empty()),
+      signed = keyless(s.annotations(), subject, trust, () -> LegacyBundles.messageSignature(payload, signature, s.annotations(), Optional.empty()),
           Artifact.ofDigest(Digest.sha256(payload)));
-      if (r.failure().isPresent()) {
-        return EvidenceCheck.failed(kind, COSIGN, s.source(), r.failure().get());
+      if (signed.failure().isPresent()) {
+        return EvidenceCheck.failed(kind, COSIGN, s.source(), signed.failure().get());
       }
-      signer = r.signer().orElseThrow();
     } else {
       if (trust.keys().isEmpty()) {
         return EvidenceCheck.failed(kind, COSIGN, s.source(), "signed with a key, but no public key is trusted (give --key)");
       }
-      Result r = underKeys(trust, key -> {
+      signed = underKeys(trust, key -> {
         Verifiers.of(key.key()).verify(payload, signature);
-        if (trust.requireTlog()) {
-          requireLogged(s.annotations(), trust, key,
-              () -> LegacyBundles.messageSignature(payload, signature, s.annotations(), Optional.of(key.key())), Artifact.ofDigest(Digest.sha256(payload)));
-        }
+        return trust.requireTlog()
+            ? requireLogged(s.annotations(), trust, key,
+                () -> LegacyBundles.messageSignature(payload, signature, s.annotations(), Optional.of(key.key())), Artifact.ofDigest(Digest.sha256(payload)))
+            : Optional.empty();
       });
-      if (r.failure().isPresent()) {
-        return EvidenceCheck.failed(kind, COSIGN, s.source(), r.failure().get());
+      if (signed.failure().isPresent()) {
+        return EvidenceCheck.failed(kind, COSIGN, s.source(), signed.failure().get());
       }
-      signer = r.signer().orElseThrow();
     }
     // authenticated: now the payload may be read, and it must be about this very manifest
     SimpleSigningPayload parsed;
@@ -119,8 +119,8 @@ public final class ImageEvidenceVerifier {
       return EvidenceCheck.failed(kind, COSIGN, s.source(),
           "the payload signs manifest " + parsed.manifestDigest() + ", not " + subject + " (a signature copied from another image)");
     }
-    return new EvidenceCheck(kind, COSIGN, s.source(), true, Optional.of(signer),
-        "verified: simple-signing payload for " + subject + " (" + parsed.dockerReference() + ")", Optional.empty());
+    return new EvidenceCheck(kind, COSIGN, s.source(), true, signed.signer(),
+        "verified: simple-signing payload for " + subject + " (" + parsed.dockerReference() + ")", Optional.empty(), signed.logIndex());
   }
 
   // ---------------------------------------------------------------- cosign .att layers
@@ -133,31 +133,29 @@ public final class ImageEvidenceVerifier {
     } catch (SigningException e) {
       return EvidenceCheck.failed(kind, COSIGN, a.source(), "malformed DSSE envelope: " + e.getMessage());
     }
-    String signer;
+    Result signed;
     if (a.annotations().containsKey(Conventions.CERTIFICATE_ANNOTATION)) {
       if (trust.identities().isEmpty()) {
         return EvidenceCheck.failed(kind, COSIGN, a.source(),
             "signed with a certificate (keyless), but no certificate identity is trusted (give --certificate-identity and --certificate-oidc-issuer)");
       }
-      Result r = keyless(a.annotations(), subject, trust, () -> LegacyBundles.dsse(a.envelope(), a.annotations(), Optional.empty()), Artifact.ofDigest(subject));
-      if (r.failure().isPresent()) {
-        return EvidenceCheck.failed(kind, COSIGN, a.source(), withSubjects(r.failure().get(), envelope, subject));
+      signed = keyless(a.annotations(), subject, trust, () -> LegacyBundles.dsse(a.envelope(), a.annotations(), Optional.empty()), Artifact.ofDigest(subject));
+      if (signed.failure().isPresent()) {
+        return EvidenceCheck.failed(kind, COSIGN, a.source(), withSubjects(signed.failure().get(), envelope, subject));
       }
-      signer = r.signer().orElseThrow();
     } else {
       if (trust.keys().isEmpty()) {
         return EvidenceCheck.failed(kind, COSIGN, a.source(), "signed with a key, but no public key is trusted (give --key)");
       }
-      Result r = underKeys(trust, key -> {
+      signed = underKeys(trust, key -> {
         envelope.verify(Verifiers.of(key.key()));
-        if (trust.requireTlog()) {
-          requireLogged(a.annotations(), trust, key, () -> LegacyBundles.dsse(a.envelope(), a.annotations(), Optional.of(key.key())), Artifact.ofDigest(subject));
-        }
+        return trust.requireTlog()
+            ? requireLogged(a.annotations(), trust, key, () -> LegacyBundles.dsse(a.envelope(), a.annotations(), Optional.of(key.key())), Artifact.ofDigest(subject))
+            : Optional.empty();
       });
-      if (r.failure().isPresent()) {
-        return EvidenceCheck.failed(kind, COSIGN, a.source(), r.failure().get());
+      if (signed.failure().isPresent()) {
+        return EvidenceCheck.failed(kind, COSIGN, a.source(), signed.failure().get());
       }
-      signer = r.signer().orElseThrow();
     }
     InTotoStatement statement;
     try {
@@ -168,8 +166,8 @@ public final class ImageEvidenceVerifier {
     if (!statement.hasSubject(subject)) {
       return EvidenceCheck.failed(kind, COSIGN, a.source(), aboutAnotherImage(statement, subject));
     }
-    return new EvidenceCheck(kind, COSIGN, a.source(), true, Optional.of(signer),
-        "verified: " + statement.predicateType() + " attestation about " + subject, Optional.of(statement));
+    return new EvidenceCheck(kind, COSIGN, a.source(), true, signed.signer(),
+        "verified: " + statement.predicateType() + " attestation about " + subject, Optional.of(statement), signed.logIndex());
   }
 
   // ---------------------------------------------------------------- Sigstore bundle referrers
@@ -238,17 +236,26 @@ public final class ImageEvidenceVerifier {
     String what = statement.map(s -> isSignature ? "signature statement" : s.predicateType() + " attestation").orElse("message signature");
     String logged = ok.get().logIndex().map(i -> ", log index " + i).orElse(", no transparency log entry");
     return new EvidenceCheck(kind, BUNDLE, b.source(), true, Optional.of(signer), "verified: " + what + " about " + subject + logged,
-        isSignature ? Optional.empty() : statement);
+        isSignature ? Optional.empty() : statement, ok.get().logIndex());
   }
 
   // ---------------------------------------------------------------- helpers
 
-  /** The outcome of trying each trusted key or identity: who verified, or why none did. */
-  private record Result(Optional<String> signer, Optional<String> failure) {}
+  /** The outcome of trying each trusted key or identity: who verified and the log entry verified with it, or why none did. */
+  private record Result(Optional<String> signer, Optional<Long> logIndex, Optional<String> failure) {
+    static Result failure(String why) {
+      return new Result(Optional.empty(), Optional.empty(), Optional.of(why));
+    }
 
+    static Result verified(String signer, Optional<Long> logIndex) {
+      return new Result(Optional.of(signer), logIndex, Optional.empty());
+    }
+  }
+
+  /** Verifies under one key; returns the index of the log entry it checked, if it checked one. */
   @FunctionalInterface
   private interface KeyCheck {
-    void verify(TrustPolicy.TrustedKey key) throws SigningException;
+    Optional<Long> verify(TrustPolicy.TrustedKey key) throws SigningException;
   }
 
   @FunctionalInterface
@@ -260,13 +267,13 @@ public final class ImageEvidenceVerifier {
     Set<String> failures = new LinkedHashSet<>();
     for (TrustPolicy.TrustedKey key : trust.keys()) {
       try {
-        check.verify(key);
-        return new Result(Optional.of(key.describe()), Optional.empty());
+        Optional<Long> logged = check.verify(key);
+        return Result.verified(key.describe(), logged);
       } catch (SigningException e) {
         failures.add(label(trust.keys().size() > 1, key.describe(), e.getMessage()));
       }
     }
-    return new Result(Optional.empty(), Optional.of(String.join("; ", failures)));
+    return Result.failure(String.join("; ", failures));
   }
 
   /** A legacy keyless signature: its annotations read as a v0.1 bundle, verified for each trusted identity. */
@@ -275,29 +282,29 @@ public final class ImageEvidenceVerifier {
     try {
       bundle = maker.make();
     } catch (SigningException e) {
-      return new Result(Optional.empty(), Optional.of("malformed keyless evidence: " + e.getMessage()));
+      return Result.failure("malformed keyless evidence: " + e.getMessage());
     }
     Set<String> failures = new LinkedHashSet<>();
     for (CertificateIdentity identity : trust.identities()) {
       try {
         VerifiedBundle v = BundleVerifier.verify(bundle, artifact, new VerificationPolicy.Identity(identity), trust.trustedRoot().orElseThrow());
-        return new Result(Optional.of(v.signer()), Optional.empty());
+        return Result.verified(v.signer(), v.logIndex());
       } catch (SigningException e) {
         failures.add(label(trust.identities().size() > 1, identity.toString(), e.getMessage()));
       }
     }
-    return new Result(Optional.empty(), Optional.of(String.join("; ", failures)));
+    return Result.failure(String.join("; ", failures));
   }
 
-  /** With a log required, the layer's Rekor entry must be there and verify for this signature and key. */
-  private static void requireLogged(Map<String, String> annotations, TrustPolicy trust, TrustPolicy.TrustedKey key, BundleMaker maker, Artifact artifact)
-      throws SigningException {
+  /** With a log required, the layer's Rekor entry must be there and verify for this signature and key; returns its index. */
+  private static Optional<Long> requireLogged(Map<String, String> annotations, TrustPolicy trust, TrustPolicy.TrustedKey key, BundleMaker maker,
+      Artifact artifact) throws SigningException {
     if (!LegacyBundles.hasLogEntry(annotations)) {
       // fail closed: the policy asked for proof that the signature was published
       throw SigningException.integrity("checking transparency log", "no transparency log entry (" + Conventions.REKOR_BUNDLE_ANNOTATION
           + " annotation), which the policy requires");
     }
-    BundleVerifier.verify(maker.make(), artifact, new VerificationPolicy.Key(key.key(), true), root(trust));
+    return BundleVerifier.verify(maker.make(), artifact, new VerificationPolicy.Key(key.key(), true), root(trust)).logIndex();
   }
 
   private static TrustedRoot root(TrustPolicy trust) {

@@ -51,9 +51,10 @@ public final class PolicyEngine {
         if (ctx.dockerfile().isEmpty()) {
           results.add(new RuleResult(policy.name(), rule.id(), RuleResult.Status.SKIPPED, "needs a Dockerfile (--dockerfile)"));
         } else {
+          // the lint findings this rule claimed (at or above its threshold, not waived), in its mode
           long counted = lintFindings(set, ctx.lintFindings()).stream()
-              .filter(f -> f.policy().equals(Optional.of(policy.name())) && f.blocking()).count();
-          results.add(new RuleResult(policy.name(), rule.id(), counted > 0 ? RuleResult.Status.FAILED : RuleResult.Status.PASSED,
+              .filter(f -> f.policy().equals(Optional.of(policy.name())) && f.suppression().isEmpty() && f.mode() == rule.mode()).count();
+          results.add(new RuleResult(policy.name(), rule.id(), counted > 0 ? violated(rule) : RuleResult.Status.PASSED,
               counted > 0 ? counted + " lint finding" + (counted == 1 ? "" : "s") : ""));
         }
         continue;
@@ -146,12 +147,17 @@ public final class PolicyEngine {
     }
     long counted = findings.stream().filter(f -> f.suppression().isEmpty() && f.mode() == rule.mode()).count();
     if (counted > 0) {
-      return new RuleResult(policy.name(), rule.id(), RuleResult.Status.FAILED, counted + " finding" + (counted == 1 ? "" : "s"));
+      return new RuleResult(policy.name(), rule.id(), violated(rule), counted + " finding" + (counted == 1 ? "" : "s"));
     }
     if (findings.stream().anyMatch(f -> f.suppression().isPresent())) {
       return new RuleResult(policy.name(), rule.id(), RuleResult.Status.WAIVED, "every finding is covered by an exception");
     }
     return new RuleResult(policy.name(), rule.id(), RuleResult.Status.PASSED, "");
+  }
+
+  /** A violated rule failed only when enforced; in warn mode it warned, and verification still passes. */
+  private static RuleResult.Status violated(PolicyRule rule) {
+    return rule.mode() == Mode.ENFORCE ? RuleResult.Status.FAILED : RuleResult.Status.WARNED;
   }
 
   /** Marks findings covered by an exception; adds a warning for each expired exception that would have matched. */

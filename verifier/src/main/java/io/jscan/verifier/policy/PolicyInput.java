@@ -348,6 +348,7 @@ public final class PolicyInput {
       m.put("verified", s.verified());
       s.identity().ifPresent(i -> m.put("identity", i));
       m.put("detail", s.detail());
+      s.logIndex().ifPresent(i -> m.put("logIndex", i));
       out.add(m);
     }
     return out;
@@ -358,8 +359,11 @@ public final class PolicyInput {
     for (Evidence.Attestation a : evidence.attestations()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("predicateType", a.predicateType());
+      m.put("kind", a.kind());
       m.put("verified", a.verified());
+      a.identity().ifPresent(i -> m.put("identity", i));
       m.put("detail", a.detail());
+      a.logIndex().ifPresent(i -> m.put("logIndex", i));
       m.put("predicate", a.predicate());
       out.add(m);
     }

@@ -1,11 +1,6 @@
 package io.jscan.verifier.policy;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.jscan.core.oci.Digest;
 import io.jscan.signing.SigningException;
 import io.jscan.signing.bundle.CertificateIdentity;
@@ -26,7 +21,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -45,7 +39,8 @@ import java.util.stream.Stream;
  * {@code policies/README.md}) and checks them completely before anything is verified: unknown
  * keys, unknown rules and parameters, wrong types, CEL that does not compile, exceptions without a
  * reason or expiry. Every problem is a {@link VerifierException} of kind bad input whose message
- * reads {@code FILE: rule ID (line N): problem}.
+ * reads {@code FILE:LINE: rule ID: problem}, or {@code FILE:LINE: problem} for the YAML itself
+ * ({@link PolicyYaml}).
  */
 public final class PolicyLoader {
   public static final String API_VERSION = "jscan.io/v1";
@@ -55,8 +50,6 @@ public final class PolicyLoader {
   private static final long MAX_POLICY_BYTES = 1 << 20;
   private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kKMGT]i?B|B)?");
-  private static final ObjectMapper YAML = new ObjectMapper(
-      YAMLFactory.builder().build()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private PolicyLoader() {}
 
@@ -142,19 +135,14 @@ public final class PolicyLoader {
 
   /** Parses and checks policy YAML; {@code source} names it in errors. */
   public static Policy parse(String source, byte[] yaml) throws VerifierException {
-    JsonNode root;
-    try {
-      root = YAML.readTree(yaml);
-    } catch (JsonProcessingException e) {
-      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-      throw VerifierException.badInput(source, (line > 0 ? "line " + line + ": " : "") + "invalid YAML: " + oneLine(e.getOriginalMessage()));
-    } catch (IOException e) {
-      throw VerifierException.badInput(source, "invalid YAML: " + e.getMessage());
+    PolicyYaml.Document document = PolicyYaml.read(source, yaml);
+    Context c = new Context(source, document.lines());
+    if (document.root().isEmpty()) {
+      throw c.error("", "the file is empty: a policy is a YAML mapping with apiVersion, kind, name and rules");
     }
-    Map<String, Integer> lines = lines(yaml);
-    Context c = new Context(source, lines);
-    if (root == null || !root.isObject()) {
-      throw c.error("", "a policy file is a YAML mapping with apiVersion, kind, name and rules");
+    JsonNode root = document.root().get();
+    if (!root.isObject()) {
+      throw c.expected("", "a mapping", "a policy: apiVersion, kind, name and rules", root);
     }
     c.allowOnly(root, "", "top level", Set.of("apiVersion", "kind", "name", "description", "rules", "exceptions", "match", "failureMode"));
     String apiVersion = c.requiredString(root, "apiVersion", "", "top level");
@@ -172,7 +160,7 @@ public final class PolicyLoader {
     Set<String> ids = new HashSet<>();
     if (rulesNode != null && !rulesNode.isNull()) {
       if (!rulesNode.isArray()) {
-        throw c.error("/rules", "rules must be a list");
+        throw c.expected("/rules", "a list", "rules: a list of rules", rulesNode);
       }
       for (int i = 0; i < rulesNode.size(); i++) {
         PolicyRule rule = rule(c, rulesNode.get(i), "/rules/" + i);
@@ -186,7 +174,7 @@ public final class PolicyLoader {
     JsonNode exceptionsNode = root.get("exceptions");
     if (exceptionsNode != null && !exceptionsNode.isNull()) {
       if (!exceptionsNode.isArray()) {
-        throw c.error("/exceptions", "exceptions must be a list");
+        throw c.expected("/exceptions", "a list", "exceptions: a list of exceptions", exceptionsNode);
       }
       for (int i = 0; i < exceptionsNode.size(); i++) {
         waivers.add(waiver(c, exceptionsNode.get(i), "/exceptions/" + i));
@@ -211,7 +199,7 @@ public final class PolicyLoader {
       return Optional.empty();
     }
     if (!node.isObject()) {
-      throw c.error("/match", "match must be a mapping with namespaces and/or images");
+      throw c.expected("/match", "a mapping", "match: namespaces and/or images", node);
     }
     c.allowOnly(node, "/match", "match", Set.of("namespaces", "images"));
     List<String> namespaces = stringList(c, node.get("namespaces"), "/match/namespaces", "match: namespaces");
@@ -240,7 +228,7 @@ public final class PolicyLoader {
 
   private static PolicyRule rule(Context c, JsonNode node, String at) throws VerifierException {
     if (node == null || !node.isObject()) {
-      throw c.error(at, "a rule is a mapping with at least an id");
+      throw c.expected(at, "a mapping", "a rule: id, and severity, mode, parameters or expression", node);
     }
     String id = c.requiredString(node, "id", at, "a rule");
     String what = "rule " + id;
@@ -307,7 +295,7 @@ public final class PolicyLoader {
     rule.params().forEach(p -> known.put(p.name(), p));
     if (node != null && !node.isNull()) {
       if (!node.isObject()) {
-        throw c.error(at, what + ": parameters must be a mapping");
+        throw c.expected(at, "a mapping", what + ": parameters", node);
       }
       for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
         String name = it.next();
@@ -556,7 +544,7 @@ public final class PolicyLoader {
 
   private static RuleWaiver waiver(Context c, JsonNode node, String at) throws VerifierException {
     if (node == null || !node.isObject()) {
-      throw c.error(at, "an exception is a mapping with rule, reason and expires");
+      throw c.expected(at, "a mapping", "an exception: rule, reason and expires", node);
     }
     String rule = c.requiredString(node, "rule", at, "an exception");
     String what = "exception for rule " + rule;
@@ -603,39 +591,14 @@ public final class PolicyLoader {
     set.rules().forEach(b -> known.add(b.rule().id()));
     for (RuleWaiver w : set.waivers()) {
       if (!known.contains(w.rule())) {
-        throw VerifierException.badInput(w.declaredIn(),
-            "exception for rule " + w.rule() + " (line " + w.line() + "): no loaded policy has this rule and it is not a built-in or lint rule");
+        throw PolicyYaml.error(w.declaredIn(), w.line(),
+            "exception for rule " + w.rule() + ": no loaded policy has this rule and it is not a built-in or lint rule");
       }
     }
-  }
-
-  private static String oneLine(String message) {
-    return String.join("; ", String.valueOf(message).strip().split("\\s*\\R\\s*"));
   }
 
   private static String builtinIds() {
     return String.join(", ", BuiltinRules.all().stream().map(BuiltinRules.Rule::id).toList());
-  }
-
-  /** JSON pointer of every mapping and value in the YAML, to its 1-based line. */
-  private static Map<String, Integer> lines(byte[] yaml) {
-    Map<String, Integer> out = new HashMap<>();
-    try (JsonParser p = YAML.getFactory().createParser(yaml)) {
-      for (JsonToken t; (t = p.nextToken()) != null; ) {
-        if (t == JsonToken.FIELD_NAME) {
-          continue;
-        }
-        String pointer = p.getParsingContext().pathAsPointer().toString();
-        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-          // for a container the pointer names the container itself once its parent moved to it
-          pointer = p.getParsingContext().getParent() == null ? "" : p.getParsingContext().getParent().pathAsPointer().toString();
-        }
-        out.putIfAbsent(pointer, p.currentLocation().getLineNr());
-      }
-    } catch (IOException e) {
-      // already parsed once; lines are only for messages
-    }
-    return out;
   }
 
   /** Error reporting with file and line. */
@@ -679,13 +642,14 @@ public final class PolicyLoader {
       return bytes;
     }
 
+    /** {@code FILE:LINE: detail}, at the line of the node {@code pointer} names (or of its nearest parent). */
     VerifierException error(String pointer, String detail) {
-      int line = line(pointer);
-      int colon = detail.indexOf(": ");
-      String located = colon > 0 && (detail.startsWith("rule ") || detail.startsWith("exception"))
-          ? detail.substring(0, colon) + " (line " + line + ")" + detail.substring(colon)
-          : "line " + line + ": " + detail;
-      return VerifierException.badInput(source, located);
+      return PolicyYaml.error(source, line(pointer), detail);
+    }
+
+    /** "{@code what}: {@code kind} was expected here, found a list" (or a string "…", a number…). */
+    VerifierException expected(String pointer, String kind, String what, JsonNode found) {
+      return error(pointer, kind + " was expected here (" + what + "), found " + PolicyYaml.found(found));
     }
 
     void allowOnly(JsonNode node, String at, String what, Set<String> allowed) throws VerifierException {
@@ -703,7 +667,7 @@ public final class PolicyLoader {
         throw error(at, what + ": missing " + key);
       }
       if (!v.isTextual()) {
-        throw error(at + "/" + key, what + ": " + key + " must be a string");
+        throw error(at + "/" + key, what + ": " + key + ": a string was expected here, found " + PolicyYaml.found(v));
       }
       return v.asText();
     }
@@ -714,7 +678,7 @@ public final class PolicyLoader {
         return Optional.empty();
       }
       if (!v.isTextual()) {
-        throw error(at + "/" + key, what + ": " + key + " must be a string");
+        throw error(at + "/" + key, what + ": " + key + ": a string was expected here, found " + PolicyYaml.found(v));
       }
       return Optional.of(v.asText());
     }

@@ -142,6 +142,8 @@ public final class JsonReport {
     f.policy().ifPresent(p -> n.put("policy", p));
     n.put("severity", f.severity().label());
     n.put("mode", f.mode().label());
+    // what the summary counts it as: an error in warn mode is a warning (Finding.level)
+    n.put("level", f.level().label());
     n.put("category", f.category().label());
     n.put("blocking", f.blocking());
     n.put("message", f.message());

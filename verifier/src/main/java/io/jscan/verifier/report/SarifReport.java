@@ -97,7 +97,8 @@ public final class SarifReport {
       r.put("ruleId", f.rule());
       r.put("ruleIndex", ruleIndex.get(f.rule()));
       r.put("kind", "fail");
-      r.put("level", level(f.severity()));
+      // the level the finding is reported with: an error in warn mode is a warning (Finding.level)
+      r.put("level", level(f.level()));
       r.putObject("message").put("text", f.message());
       ArrayNode locations = r.putArray("locations");
       Optional<ImageReport> owner = owners.get(i);
@@ -110,6 +111,7 @@ public final class SarifReport {
       r.putObject("partialFingerprints").put("jscanFinding/v1", fingerprint(f, owner));
       ObjectNode props = r.putObject("properties");
       f.policy().ifPresent(p -> props.put("policy", p));
+      props.put("severity", f.severity().label());
       props.put("mode", f.mode().label());
       props.put("category", f.category().label());
       props.put("blocking", f.blocking());

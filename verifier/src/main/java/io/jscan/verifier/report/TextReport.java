@@ -1,5 +1,7 @@
 package io.jscan.verifier.report;
 
+import io.jscan.signing.oci.ImageEvidenceVerifier;
+import io.jscan.verifier.Evidence;
 import io.jscan.verifier.Finding;
 import io.jscan.verifier.ImageReport;
 import io.jscan.verifier.LayerReport;
@@ -14,11 +16,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The text report: a tree of each image (manifest, config, each layer with its size and the
- * instruction that made it, ✔ or ✖), the findings grouped by severity, the rule results, and a
- * one-line summary. Colour (ANSI) only when asked, which the command line does only on a terminal
+ * instruction that made it, ✔ or ✖) and the signatures and attestations that verified for it (who
+ * signed, where it is stored, the transparency log entry), the findings grouped by the level they
+ * are reported at ({@link Finding#level()}), the rule results, and a one-line summary. Colour (ANSI) only when asked, which the command line does only on a terminal
  * without {@code NO_COLOR}.
  */
 public final class TextReport {
@@ -46,6 +50,7 @@ public final class TextReport {
     }
     for (ImageReport image : report.images()) {
       tree(image, out);
+      signatures(image.evidence(), out);
     }
     List<Finding> all = report.allFindings();
     out.println();
@@ -54,7 +59,7 @@ public final class TextReport {
     } else {
       out.println(bold("Findings"));
       for (Severity s : Severity.values()) {
-        List<Finding> group = all.stream().filter(f -> f.severity() == s && f.suppression().isEmpty()).toList();
+        List<Finding> group = all.stream().filter(f -> f.level() == s && f.suppression().isEmpty()).toList();
         if (!group.isEmpty()) {
           out.println("  " + s.label() + " (" + group.size() + ")");
           for (Finding f : group) {
@@ -107,6 +112,51 @@ public final class TextReport {
     }
   }
 
+  /**
+   * Each signature and attestation that verified: what it is and where it is stored, who signed
+   * it (the key as given, with its fingerprint, or the certificate's identity and issuer), and the
+   * transparency log entry verified with it. Those that did not verify are findings; unsigned
+   * statements found with the image are listed as such (they decide nothing).
+   */
+  private void signatures(Evidence evidence, PrintWriter out) {
+    List<String> lines = new ArrayList<>();
+    for (Evidence.Signature s : evidence.signatures()) {
+      if (s.verified()) {
+        lines.add(green(OK) + " signature (" + storage(s.kind(), ".sig") + ")  " + signer(s.identity(), s.logIndex()));
+      }
+    }
+    for (Evidence.Attestation a : evidence.attestations()) {
+      if (a.verified()) {
+        lines.add(green(OK) + " attestation " + a.predicateType() + " (" + storage(a.kind(), ".att") + ")  " + signer(a.identity(), a.logIndex()));
+      }
+    }
+    for (Evidence.Attachment a : evidence.attachments()) {
+      lines.add("- unsigned statement " + a.predicateType() + " (referrer " + a.artifact().algorithm() + ":" + a.artifact().shortHex()
+          + ")  not signed: decides no rule");
+    }
+    if (lines.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.println(bold("Signatures and attestations"));
+    for (String line : lines) {
+      out.println("  " + line);
+    }
+  }
+
+  private static String storage(String kind, String cosignTag) {
+    return switch (kind) {
+      case ImageEvidenceVerifier.COSIGN -> "cosign " + cosignTag + " tag";
+      case ImageEvidenceVerifier.BUNDLE -> "Sigstore bundle referrer";
+      default -> kind;
+    };
+  }
+
+  private static String signer(Optional<String> identity, Optional<Long> logIndex) {
+    return identity.map(i -> "signed by " + i).orElse("signer not reported") + "  "
+        + logIndex.map(i -> "transparency log index " + i).orElse("no transparency log entry verified");
+  }
+
   private void rules(VerificationReport report, PrintWriter out) {
     List<RuleResult> results = new ArrayList<>(report.rules());
     for (ImageReport i : report.images()) {
@@ -121,7 +171,7 @@ public final class TextReport {
       String mark = switch (r.status()) {
         case PASSED -> green(OK);
         case FAILED -> red(FAIL);
-        case WAIVED -> yellow(WARN);
+        case WARNED, WAIVED -> yellow(WARN);
         case SKIPPED -> "-";
       };
       out.println("  " + mark + " " + r.policy() + "/" + r.rule() + "  " + r.status().label() + (r.detail().isEmpty() ? "" : ": " + r.detail()));
@@ -129,7 +179,7 @@ public final class TextReport {
   }
 
   private String line(Finding f) {
-    String mark = f.blocking() ? red(FAIL) : f.severity() == Severity.INFO ? "·" : yellow(WARN);
+    String mark = f.blocking() ? red(FAIL) : f.level() == Severity.INFO ? "·" : yellow(WARN);
     return mark + " " + describe(f);
   }
 

@@ -36,7 +36,7 @@ public final class SbomDocuments {
     List<PackageEntry> out = new ArrayList<>();
     for (Package p : sbom.packages()) {
       out.add(new PackageEntry(p.name(), p.version(), Optional.of(p.type()), p.type().id(), p.purl().map(Object::toString),
-          p.licenses(), OptionalInt.of(p.layer() + 1)));
+          p.licenses(), OptionalInt.of(p.layerNumber())));
     }
     List<String> warnings = new ArrayList<>(extraWarnings);
     sbom.warnings().forEach(w -> warnings.add(w.toString()));

@@ -117,7 +117,7 @@ public final class SignatureEvidence implements EvidenceProvider {
     for (FoundEvidence f : collected.found()) {
       VerifiedEvidence v = ImageEvidenceVerifier.verify(f, trust);
       for (EvidenceCheck c : v.signatures()) {
-        signatures.add(new Evidence.Signature(c.format(), c.verified(), c.signer(), c.source() + ": " + c.detail()));
+        signatures.add(new Evidence.Signature(c.format(), c.verified(), c.signer(), c.source() + ": " + c.detail(), c.logIndex()));
       }
       for (EvidenceCheck c : v.attestations()) {
         attestations.add(attestationOf(c));
@@ -138,6 +138,6 @@ public final class SignatureEvidence implements EvidenceProvider {
         predicate = m;
       }
     }
-    return new Evidence.Attestation(type, c.verified(), c.source() + ": " + c.detail(), predicate);
+    return new Evidence.Attestation(type, c.verified(), c.source() + ": " + c.detail(), predicate, c.format(), c.signer(), c.logIndex());
   }
 }

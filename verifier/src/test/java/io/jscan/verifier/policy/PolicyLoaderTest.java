@@ -70,7 +70,7 @@ class PolicyLoaderTest {
     Path f = dir.resolve("ex.yaml");
     Files.writeString(f, HEAD + "exceptions:\n  - rule: no-such-rule\n    reason: r\n    expires: 2030-01-01\n");
     VerifierException e = assertThrows(VerifierException.class, () -> PolicyLoader.load(List.of(f.toString())));
-    assertEquals(f + ": exception for rule no-such-rule (line 5): no loaded policy has this rule and it is not a built-in or lint rule",
+    assertEquals(f + ":5: exception for rule no-such-rule: no loaded policy has this rule and it is not a built-in or lint rule",
         e.getMessage());
   }
 
@@ -85,43 +85,43 @@ class PolicyLoaderTest {
 
   static Stream<Arguments> badPolicies() {
     return Stream.of(
-        Arguments.of("unknown top-level key", HEAD + "rulez: []\n", "t.yaml: line 4: top level: unknown key \"rulez\""),
-        Arguments.of("wrong apiVersion", "apiVersion: v2\nkind: Policy\nname: t\nrules: [{id: maintainer}]\n", "t.yaml: line 1: apiVersion must be jscan.io/v1, got v2"),
+        Arguments.of("unknown top-level key", HEAD + "rulez: []\n", "t.yaml:4: top level: unknown key \"rulez\""),
+        Arguments.of("wrong apiVersion", "apiVersion: v2\nkind: Policy\nname: t\nrules: [{id: maintainer}]\n", "t.yaml:1: apiVersion must be jscan.io/v1, got v2"),
         Arguments.of("unknown rule", HEAD + "rules:\n  - id: no-such-rule\n",
-            "t.yaml: rule no-such-rule (line 5): not a built-in rule, and it has no expression"),
+            "t.yaml:5: rule no-such-rule: not a built-in rule, and it has no expression"),
         Arguments.of("unknown parameter", HEAD + "rules:\n  - id: max-layers\n    parameters:\n      maxx: 3\n",
-            "t.yaml: rule max-layers (line 7): unknown parameter \"maxx\" (known: max)"),
-        Arguments.of("missing parameter", HEAD + "rules:\n  - id: max-layers\n", "t.yaml: rule max-layers (line 5): missing required parameter \"max\""),
+            "t.yaml:7: rule max-layers: unknown parameter \"maxx\" (known: max)"),
+        Arguments.of("missing parameter", HEAD + "rules:\n  - id: max-layers\n", "t.yaml:5: rule max-layers: missing required parameter \"max\""),
         Arguments.of("wrong parameter type", HEAD + "rules:\n  - id: max-size\n    parameters: {maxBytes: lots}\n",
-            "t.yaml: rule max-size (line 6): parameter maxBytes: invalid size \"lots\""),
+            "t.yaml:6: rule max-size: parameter maxBytes: invalid size \"lots\""),
         Arguments.of("bad severity", HEAD + "rules:\n  - id: maintainer\n    severity: fatal\n",
-            "t.yaml: rule maintainer (line 6): unknown severity \"fatal\" (expected error, warning or info)"),
+            "t.yaml:6: rule maintainer: unknown severity \"fatal\" (expected error, warning or info)"),
         Arguments.of("relaxed integrity", HEAD + "rules:\n  - id: integrity\n    mode: warn\n",
-            "t.yaml: rule integrity (line 5): integrity is always enforced"),
-        Arguments.of("duplicate rule", HEAD + "rules:\n  - id: maintainer\n  - id: maintainer\n", "t.yaml: rule maintainer (line 6): defined twice"),
-        Arguments.of("CEL syntax error", HEAD + "rules:\n  - id: broken\n    expression: \"labels[\"\n", "t.yaml: rule broken (line 6): expression:"),
-        Arguments.of("CEL not boolean", HEAD + "rules:\n  - id: number\n    expression: \"1 + 2\"\n", "t.yaml: rule number (line 6): expression:"),
+            "t.yaml:5: rule integrity: integrity is always enforced"),
+        Arguments.of("duplicate rule", HEAD + "rules:\n  - id: maintainer\n  - id: maintainer\n", "t.yaml:6: rule maintainer: defined twice"),
+        Arguments.of("CEL syntax error", HEAD + "rules:\n  - id: broken\n    expression: \"labels[\"\n", "t.yaml:6: rule broken: expression:"),
+        Arguments.of("CEL not boolean", HEAD + "rules:\n  - id: number\n    expression: \"1 + 2\"\n", "t.yaml:6: rule number: expression:"),
         Arguments.of("CEL unknown variable", HEAD + "rules:\n  - id: typo\n    expression: \"lables.size() > 0\"\n",
-            "t.yaml: rule typo (line 6): expression: at 1:1: undeclared reference to 'lables'"),
+            "t.yaml:6: rule typo: expression: at 1:1: undeclared reference to 'lables'"),
         Arguments.of("custom rule with a built-in id", HEAD + "rules:\n  - id: maintainer\n    expression: \"true\"\n",
-            "t.yaml: rule maintainer (line 6): a custom rule cannot take the id of a built-in rule"),
+            "t.yaml:6: rule maintainer: a custom rule cannot take the id of a built-in rule"),
         Arguments.of("waiving integrity", HEAD + "exceptions:\n  - rule: integrity\n    reason: x\n    expires: 2030-01-01\n",
-            "t.yaml: exception for rule integrity (line 5): integrity findings cannot be waived"),
+            "t.yaml:5: exception for rule integrity: integrity findings cannot be waived"),
         Arguments.of("exception without reason", HEAD + "exceptions:\n  - rule: maintainer\n    expires: 2030-01-01\n",
-            "t.yaml: exception for rule maintainer (line 5): missing reason"),
+            "t.yaml:5: exception for rule maintainer: missing reason"),
         Arguments.of("exception with a bad date", HEAD + "exceptions:\n  - rule: maintainer\n    reason: r\n    expires: next year\n",
-            "t.yaml: exception for rule maintainer (line 7): expires must be a date YYYY-MM-DD"),
-        Arguments.of("not YAML", HEAD + "rules: [\n", "t.yaml: line"),
+            "t.yaml:7: exception for rule maintainer: expires must be a date YYYY-MM-DD"),
+        Arguments.of("not YAML", HEAD + "rules: [\n", "t.yaml:4: the file ends inside a [ or { that is never closed"),
         Arguments.of("unknown failure mode", HEAD + "failureMode: ignore\nrules: [{id: maintainer}]\n",
-            "t.yaml: line 4: unknown failureMode \"ignore\" (expected deny or allow)"),
+            "t.yaml:4: unknown failureMode \"ignore\" (expected deny or allow)"),
         Arguments.of("match without namespaces or images", HEAD + "match: {}\nrules: [{id: maintainer}]\n",
-            "t.yaml: line 4: match needs namespaces or images"),
+            "t.yaml:4: match needs namespaces or images"),
         Arguments.of("match with an unknown key", HEAD + "match:\n  namespace: [prod]\nrules: [{id: maintainer}]\n",
-            "t.yaml: line 5: match: unknown key \"namespace\""),
+            "t.yaml:5: match: unknown key \"namespace\""),
         Arguments.of("match with an empty image list", HEAD + "match:\n  images: []\nrules: [{id: maintainer}]\n",
-            "t.yaml: line 5: match: images is empty"),
+            "t.yaml:5: match: images is empty"),
         Arguments.of("match with a namespace that is not a string", HEAD + "match:\n  namespaces: [1]\nrules: [{id: maintainer}]\n",
-            "t.yaml: line 5: match: namespaces: expected a list of strings"));
+            "t.yaml:5: match: namespaces: expected a list of strings"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -131,6 +131,72 @@ class PolicyLoaderTest {
     assertEquals(FailureKind.BAD_INPUT, e.kind());
     assertTrue(e.getMessage().startsWith(expectedStart), "got: " + e.getMessage());
     assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+  }
+
+  static Stream<Arguments> malformedYaml() {
+    byte[] elf = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0};
+    return Stream.of(
+        Arguments.of("bad indentation", bytes(HEAD + "rules:\n  - id: maintainer\n   severity: error\n"),
+            "t.yaml:6: bad indentation: this line does not line up with the list it belongs to (from line 5)"),
+        Arguments.of("a tab", bytes(HEAD + "rules:\n  - id: maintainer\n\tseverity: error\n"),
+            "t.yaml:6: a tab character: YAML indents with spaces, never tabs"),
+        Arguments.of("an unclosed quote", bytes("apiVersion: jscan.io/v1\nkind: Policy\nname: \"team\nrules:\n  - id: maintainer\n"),
+            "t.yaml:3: the quoted string that starts on this line is never closed"),
+        Arguments.of("an unclosed [", bytes(HEAD + "rules: [{id: maintainer}\n"), "t.yaml:4: the [ on this line is never closed (or an item in it lacks a comma)"),
+        Arguments.of("a duplicate key", bytes(HEAD + "name: other\nrules:\n  - id: maintainer\n"),
+            "t.yaml:4: the key \"name\" appears twice in one mapping (YAML keys are unique)"),
+        Arguments.of("a duplicate key in a rule", bytes(HEAD + "rules:\n  - id: maintainer\n    mode: enforce\n    mode: warn\n"),
+            "t.yaml:7: the key \"mode\" appears twice in one mapping (YAML keys are unique)"),
+        Arguments.of("an unknown escape", bytes(HEAD + "description: \"C:\\qx\"\nrules: [{id: maintainer}]\n"),
+            "t.yaml:4: an unknown escape sequence in a double-quoted string (write \\\\ for a backslash, or use single quotes)"),
+        Arguments.of("a reserved character", bytes(HEAD + "description: @team\nrules: [{id: maintainer}]\n"),
+            "t.yaml:4: a value cannot start with \"@\" here: quote it"),
+        Arguments.of("a line without a colon", bytes(HEAD + "rules: [{id: maintainer}]\ndescription\nfailureMode: deny\n"),
+            "t.yaml:5: a line that is neither \"key: value\" nor a list item \"- …\" (a ':' missing?)"),
+        Arguments.of("a colon in a plain value", bytes(HEAD + "description: a: b\nrules: [{id: maintainer}]\n"),
+            "t.yaml:4: a ':' where no mapping can start: check the indentation, or quote a value that contains \": \""),
+        Arguments.of("a scalar where a mapping was expected", bytes(HEAD + "rules:\n  - maintainer\n"),
+            "t.yaml:5: a mapping was expected here (a rule: id, and severity, mode, parameters or expression), found the string \"maintainer\""),
+        Arguments.of("a list where a mapping was expected", bytes(HEAD + "rules:\n  - id: max-layers\n    parameters: [1, 2]\n"),
+            "t.yaml:6: a mapping was expected here (rule max-layers: parameters), found a list"),
+        Arguments.of("a mapping where a list was expected", bytes(HEAD + "rules:\n  id: maintainer\n"),
+            "t.yaml:5: a list was expected here (rules: a list of rules), found a mapping"),
+        Arguments.of("a list at the top", bytes("- apiVersion: jscan.io/v1\n"),
+            "t.yaml:1: a mapping was expected here (a policy: apiVersion, kind, name and rules), found a list"),
+        Arguments.of("a number where a string was expected", bytes("apiVersion: jscan.io/v1\nkind: Policy\nname: 7\nrules: [{id: maintainer}]\n"),
+            "t.yaml:3: top level: name: a string was expected here, found the number 7"),
+        Arguments.of("an empty file", bytes(""), "t.yaml:1: the file is empty: a policy is a YAML mapping with apiVersion, kind, name and rules"),
+        Arguments.of("only comments", bytes("# a policy, one day\n"),
+            "t.yaml:1: the file is empty: a policy is a YAML mapping with apiVersion, kind, name and rules"),
+        Arguments.of("a binary file", elf, "t.yaml:1: not a YAML text file: control character 0x7f at byte 0 (a binary file?)"),
+        Arguments.of("invalid UTF-8", bytes(HEAD + "description: caf\u00e9\n", (byte) 0xff, (byte) 0xfe),
+            "t.yaml:5: not a YAML text file: invalid UTF-8 (byte 0xff at byte 64)"),
+        Arguments.of("two documents", bytes(HEAD + "rules: [{id: maintainer}]\n---\nname: second\n"),
+            "t.yaml:6: a second YAML document (after ---): a policy file holds one policy; put each in a file of its own"),
+        Arguments.of("an alias", bytes(HEAD + "description: &d text\nrules: *d\n"),
+            "t.yaml:5: an alias (\"*d\"): policy files take no anchors and aliases; write the value out"),
+        Arguments.of("a long excerpt is cut", bytes(HEAD + "rules:\n  - \"" + "x".repeat(500) + "\\u0001\"\n"),
+            "t.yaml:5: a mapping was expected here (a rule: id, and severity, mode, parameters or expression), found the string \""
+                + "x".repeat(40) + "…\""));
+  }
+
+  private static byte[] bytes(String text, byte... more) {
+    byte[] t = text.getBytes(StandardCharsets.UTF_8);
+    byte[] out = java.util.Arrays.copyOf(t, t.length + more.length);
+    System.arraycopy(more, 0, out, t.length, more.length);
+    return out;
+  }
+
+  /** YAML mistakes in jscan's words: FILE:LINE, one line, no parser internals, at most a short escaped excerpt of the file. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("malformedYaml")
+  void parse_malformedYaml_namesFileLineAndTheMistake(String name, byte[] yaml, String expected) {
+    VerifierException e = assertThrows(VerifierException.class, () -> PolicyLoader.parse("t.yaml", yaml));
+    assertEquals(FailureKind.BAD_INPUT, e.kind());
+    assertEquals(expected, e.getMessage());
+    for (String internal : List.of("in 'reader'", "column", "^", "snakeyaml", "Exception", "<block", "#")) {
+      assertFalse(e.getMessage().contains(internal), "parser internals (" + internal + ") in: " + e.getMessage());
+    }
   }
 
   @Test
