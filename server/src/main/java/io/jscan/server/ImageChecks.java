@@ -532,8 +532,11 @@ public final class ImageChecks implements AutoCloseable {
       ImageFacts asRequested = new ImageFacts(asWritten, Optional.of(name), f.walk(), f.base(), f.facts(), f.packages());
       // evidence only where the policies asked for it, so an image's verdict never depends on
       // whether another namespace's policy happened to look for its signatures first; judged now,
-      // with the trust of this selection's generation
-      Evidence evidence = selection.needsEvidence() ? SignatureEvidence.judged(evidenceOf(inspected.evidence().orElseThrow(), i, f), selection.serverTrust())
+      // with the trust of this selection's generation. --key is not required of the image (unlike
+      // jscan verify --key): it says whom the rules without keys of their own trust, so a signature
+      // that a rule trusts with its own keys is not vetoed by it (issue 15)
+      Evidence evidence = selection.needsEvidence()
+          ? SignatureEvidence.judged(evidenceOf(inspected.evidence().orElseThrow(), i, f), selection.serverTrust(), false)
           : Evidence.none();
       ImageReport report = verifier.evaluate(asRequested, evidence, selection.policies(), Optional.empty(), List.of(), now);
       String prefix = several ? report.platform().map(p -> p + ": ").orElse("") : "";

@@ -8,10 +8,13 @@ import java.util.Optional;
 /**
  * Signatures and attestations found for an image, as an {@link EvidenceProvider} reports them
  * ({@link io.jscan.verifier.signatures.SignatureEvidence} is jscan's: cosign tags and Sigstore
- * bundle referrers). A signature or attestation that is present but does not verify is a
- * signature failure (exit code 4) whatever the policies say, unless another one verified (see
- * {@link Verifier}); without a provider there is no evidence and the {@code signature-required}
- * and {@code sbom-required} rules report "no signature found" and "no SBOM found".
+ * bundle referrers). A signature or attestation that is present but does not verify under a trust
+ * the caller requires ({@link Signature#enforced}: {@code jscan verify --key}) is a signature
+ * failure (exit code 4) whatever the policies say, unless another one verified (see {@link
+ * Verifier}); under a trust that only says whom the rules without keys of their own trust ({@code
+ * jscan serve --key}) the rules alone judge it. Without a provider there is no evidence and the
+ * {@code signature-required} and {@code sbom-required} rules report "no signature found" and "no
+ * SBOM found".
  *
  * @param signatures each signature found, judged against the provider's trusted keys/identities
  * @param attestations each attestation found, judged likewise
@@ -93,12 +96,23 @@ public record Evidence(
    * @param verified whether it verified against the trusted keys or identities
    * @param identity the key id or certificate identity that signed, when known
    * @param detail one line: what was checked, or why it failed
+   * @param enforced whether it was judged against a trust the caller requires of the image ({@code
+   *     jscan verify --key} or the certificate options, as {@code cosign verify --key}): then, not
+   *     verifying, it is a signature failure whatever the policies say (unless another signature
+   *     verified). False when that trust only says whom the rules without keys of their own trust
+   *     ({@code jscan serve --key}): a signature meant for a rule with its own keys is then judged
+   *     by that rule alone, and the server's key does not veto it
    */
-  public record Signature(String kind, boolean verified, Optional<String> identity, String detail) {
+  public record Signature(String kind, boolean verified, Optional<String> identity, String detail, boolean enforced) {
     public Signature {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(identity, "identity");
       Objects.requireNonNull(detail, "detail");
+    }
+
+    /** Judged against a required trust (fail closed: one that does not verify is a failure). */
+    public Signature(String kind, boolean verified, Optional<String> identity, String detail) {
+      this(kind, verified, identity, detail, true);
     }
   }
 
@@ -109,12 +123,19 @@ public record Evidence(
    *     {@code https://slsa.dev/provenance/v1}
    * @param verified whether its envelope's signature verified
    * @param predicate the predicate as plain JSON values (maps, lists, strings, numbers), for CEL
+   * @param enforced as for {@link Signature#enforced}: whether, not verifying, it is a signature
+   *     failure whatever the policies say (unless another of its predicate type verified)
    */
-  public record Attestation(String predicateType, boolean verified, String detail, java.util.Map<String, Object> predicate) {
+  public record Attestation(String predicateType, boolean verified, String detail, java.util.Map<String, Object> predicate, boolean enforced) {
     public Attestation {
       Objects.requireNonNull(predicateType, "predicateType");
       Objects.requireNonNull(detail, "detail");
       predicate = java.util.Map.copyOf(predicate);
+    }
+
+    /** Judged against a required trust (fail closed: one that does not verify is a failure). */
+    public Attestation(String predicateType, boolean verified, String detail, java.util.Map<String, Object> predicate) {
+      this(predicateType, verified, detail, predicate, true);
     }
 
     /** Whether the predicate is a software bill of materials (CycloneDX or SPDX). */

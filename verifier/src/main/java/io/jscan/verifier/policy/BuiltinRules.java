@@ -684,8 +684,8 @@ public final class BuiltinRules {
   // ---------------------------------------------------------------- signatures and attestations
 
   private static final String TRUST_HELP =
-      " Without keys or identities the rule judges the signatures as verify's --key or --certificate-identity options did; with"
-          + " them, it verifies what is stored against its own keys and identities.";
+      " Without keys or identities the rule judges the signatures as verify's --key or --certificate-identity options (or serve's"
+          + " --key) did; with them, it verifies what is stored against its own keys and identities alone.";
 
   private static Param[] trustParams(Param... first) {
     List<Param> all = new ArrayList<>(List.of(first));
@@ -791,7 +791,8 @@ public final class BuiltinRules {
           continue;
         }
         if (c.verified()) {
-          Evidence.Attestation a = io.jscan.verifier.signatures.SignatureEvidence.attestationOf(c);
+          // judged by this rule alone, with its own trust: nothing here is enforced beyond the rule's own verdict
+          Evidence.Attestation a = io.jscan.verifier.signatures.SignatureEvidence.attestationOf(c, false);
           out.add(new Attested(a.predicateType(), a.predicate()));
         } else {
           failedOut.add(c);
