@@ -88,12 +88,15 @@ import java.util.function.Supplier;
  * its images is named by its own digest.
  *
  * <p><b>Evidence.</b> Signatures, attestations and unsigned attached statements are looked for
- * only for images whose selected policies judge them ({@link Selection#needsEvidence}): in the
- * image's own repository (cosign's {@code .sig}/{@code .att} tags, Sigstore bundle referrers, OCI
- * referrers), as {@code jscan verify docker://IMAGE} would. The policies' {@code
- * signature-required}, {@code attestation-required} and {@code sbom-required} rules judge them
- * with their own {@code keys} and {@code identities}, or with the {@code --key} files ({@link
- * Selection#serverTrust}).
+ * only for images whose verdicts depend on them ({@link Selection#needsEvidence}: the selected
+ * policies judge them, or, with {@code --key}, judge the base images or packages that signed
+ * provenance or SBOMs supply): in the image's own repository (cosign's {@code .sig}/{@code .att}
+ * tags, Sigstore bundle referrers, OCI referrers), as {@code jscan verify docker://IMAGE} would.
+ * The policies' {@code signature-required}, {@code attestation-required} and {@code sbom-required}
+ * rules judge them with their own {@code keys} and {@code identities} alone, or, naming none,
+ * with the {@code --key} files ({@link Selection#serverTrust}), which also decide which provenance
+ * and SBOMs are trusted as facts. Unlike {@code jscan verify --key}, the {@code --key} files are
+ * not required of the image: what does not verify under them is judged by the rules only.
  *
  * <p>Registry work runs on two bounded pools (resolving tags; reading images), never on the
  * request threads, and is shared: concurrent requests for the same read (the same repository,
