@@ -376,7 +376,7 @@ class SignedImageAdmissionTest {
    * or digest (so it follows latest, whether base-not-latest judges the reference as written or as
    * resolved), and the final base {@code debian:12} pinned by digest.
    */
-  private static com.fasterxml.jackson.databind.JsonNode provenanceReadingUntaggedGolang() throws Exception {
+  private static JsonNode provenanceReadingUntaggedGolang() throws Exception {
     return Json.MAPPER.readTree("""
         {"buildDefinition": {"buildType": "https://jscan.io/buildtypes/dockerfile/v1", "externalParameters": {},
           "resolvedDependencies": [
