@@ -41,7 +41,10 @@ import picocli.CommandLine.Spec;
           + " Logs go to standard error.",
       "",
       "Signatures and attestations are looked for in each image's registry when the policies applying to it use"
-          + " signature-required, attestation-required or sbom-required; those rules trust their own keys/identities, or --key.",
+          + " signature-required, attestation-required or sbom-required; those rules trust their own keys/identities alone,"
+          + " or --key when they name none. Unlike verify's --key, serve's requires no signature of its own. With --key they"
+          + " are also looked for when a policy has base-not-latest, base-pinned, allowed-registries, forbidden-packages or"
+          + " licenses: provenance and SBOMs signed with the key decide those rules, as in jscan verify --key.",
       ""
     })
 final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
@@ -104,7 +107,8 @@ final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   String stopTimeout;
 
   @Option(names = "--key", paramLabel = "FILE",
-      description = "Trust this public key (cosign.pub, PEM) in signature and attestation rules that name no keys of their own; repeatable. "
+      description = "Trust this public key (cosign.pub, PEM) in signature and attestation rules that name no keys of their own, and for "
+          + "signed provenance and SBOMs; repeatable. Not required of every image (unlike verify --key). "
           + "Watched like the policies: a replaced file is trusted instead.")
   List<Path> keys = new ArrayList<>();
 

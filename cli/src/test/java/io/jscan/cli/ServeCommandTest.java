@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -147,6 +148,77 @@ class ServeCommandTest {
         assertFalse(denied.path("allowed").asBoolean(), denied.toString());
         assertTrue(denied.path("status").path("message").asText().startsWith("jscan: image " + registry.host()
             + "/app:unsigned (container app): signature-required (policy prod): no signature found"), denied.toString());
+      } finally {
+        p.destroy();
+        p.waitFor(30, TimeUnit.SECONDS);
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  /**
+   * The user's scenario of issue 15, end to end: an image whose label says {@code debian:12} and
+   * whose provenance, attested with {@code jscan attest --key} (and signed), lists a builder stage's untagged
+   * {@code golang}. {@code jscan verify docker://IMAGE --key cosign.pub} fails baseline's
+   * base-not-latest on the provenance (and passes on the label without the key); {@code jscan serve
+   * --policy baseline --key cosign.pub} denies the pod with the same finding, although baseline has
+   * no signature rule.
+   */
+  @Test
+  void serve_baselineWithKey_judgesSignedProvenanceAsVerifyWithTheKeyDoes(@TempDir Path dir) throws Exception {
+    Path certs = certificates(dir.resolve("certs"));
+    Map<String, String> env = Map.of("COSIGN_PASSWORD", "test-password", "DOCKER_CONFIG", dir.resolve("docker").toString(),
+        "JSCAN_HOME", dir.resolve("home").toString());
+    assertEquals(0, jscanWith(env, "generate-key-pair", "--output-key-prefix", dir.resolve("cosign").toString()).code());
+    // a builder stage's golang written without a tag or digest: it follows latest however base-not-latest reads it
+    Path predicate = Files.writeString(dir.resolve("provenance.json"), """
+        {"buildDefinition": {"buildType": "https://jscan.io/buildtypes/dockerfile/v1", "externalParameters": {},
+          "resolvedDependencies": [
+            {"uri": "pkg:docker/docker.io/library/golang?platform=linux%2Famd64", "annotations": {"finalBase": false}},
+            {"uri": "pkg:docker/docker.io/library/debian@12?platform=linux%2Famd64",
+             "digest": {"sha256": "DIGEST"}, "annotations": {"finalBase": true}}]},
+         "runDetails": {"builder": {"id": "https://jscan.io/builders/cli/v1"}}}
+        """.replace("DIGEST", "b".repeat(64)));
+    try (TestRegistry registry = TestRegistry.start(dir.resolve("registry"))) {
+      String image = registry.host() + "/app:1";
+      new RegistryClient(RegistryOptions.defaults()).push(TestImage.image().user("65534").label("org.opencontainers.image.authors", "shop team")
+          .label("org.opencontainers.image.base.name", "docker.io/library/debian:12").layer(TarBuilder.tar().file("app", "go").build()).build(),
+          ImageName.parse(image));
+      Result attested = jscanWith(env, "attest", "--key", dir.resolve("cosign.key").toString(), "--predicate", predicate.toString(),
+          "--type", "slsaprovenance", "docker://" + image);
+      assertEquals(0, attested.code(), attested.err());
+      Result signed = jscanWith(env, "sign", "--key", dir.resolve("cosign.key").toString(), "docker://" + image); // verify --key requires it
+      assertEquals(0, signed.code(), signed.err());
+
+      Result withoutKey = jscanWith(env, "verify", "docker://" + image);
+      assertEquals(0, withoutKey.code(), withoutKey.out() + withoutKey.err());
+      Result verified = jscanWith(env, "verify", "docker://" + image, "--key", dir.resolve("cosign.pub").toString(), "--output", "json");
+      assertEquals(3, verified.code(), verified.out() + verified.err());
+      List<String> verifyFindings = new java.util.ArrayList<>();
+      for (JsonNode findings : new ObjectMapper().readTree(verified.out()).findValues("findings")) {
+        findings.forEach(f -> {
+          if (f.path("rule").asText().equals("base-not-latest")) {
+            verifyFindings.add(f.path("message").asText());
+          }
+        });
+      }
+      assertEquals(1, verifyFindings.size(), verified.out());
+      assertTrue(verifyFindings.get(0).contains("docker.io/library/golang"), verifyFindings.get(0));
+
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      Path stderr = dir.resolve("serve.log");
+      Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "io.jscan.cli.Main", "serve",
+          "--policy", "baseline", "--key", dir.resolve("cosign.pub").toString(), "--tls-cert", certs.resolve("tls.crt").toString(),
+          "--tls-key", certs.resolve("tls.key").toString(), "--address", "127.0.0.1", "--port", "0")
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectOutput(dir.resolve("serve.out").toFile()).redirectError(stderr.toFile()).start();
+      try {
+        int listening = Integer.parseInt(awaitLine(stderr, LISTENING, p).group(1));
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(certs.resolve("ca.crt"))).build();
+        JsonNode denied = review(client, listening, "shop", image);
+        assertFalse(denied.path("allowed").asBoolean(), denied.toString());
+        assertEquals("jscan: image " + image + " (container app): base-not-latest (policy baseline): " + verifyFindings.get(0),
+            denied.path("status").path("message").asText(), "the webhook's verdict is verify's");
       } finally {
         p.destroy();
         p.waitFor(30, TimeUnit.SECONDS);

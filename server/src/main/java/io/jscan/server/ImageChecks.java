@@ -88,12 +88,15 @@ import java.util.function.Supplier;
  * its images is named by its own digest.
  *
  * <p><b>Evidence.</b> Signatures, attestations and unsigned attached statements are looked for
- * only for images whose selected policies judge them ({@link Selection#needsEvidence}): in the
- * image's own repository (cosign's {@code .sig}/{@code .att} tags, Sigstore bundle referrers, OCI
- * referrers), as {@code jscan verify docker://IMAGE} would. The policies' {@code
- * signature-required}, {@code attestation-required} and {@code sbom-required} rules judge them
- * with their own {@code keys} and {@code identities}, or with the {@code --key} files ({@link
- * Selection#serverTrust}).
+ * only for images whose verdicts depend on them ({@link Selection#needsEvidence}: the selected
+ * policies judge them, or, with {@code --key}, judge the base images or packages that signed
+ * provenance or SBOMs supply): in the image's own repository (cosign's {@code .sig}/{@code .att}
+ * tags, Sigstore bundle referrers, OCI referrers), as {@code jscan verify docker://IMAGE} would.
+ * The policies' {@code signature-required}, {@code attestation-required} and {@code sbom-required}
+ * rules judge them with their own {@code keys} and {@code identities} alone, or, naming none,
+ * with the {@code --key} files ({@link Selection#serverTrust}), which also decide which provenance
+ * and SBOMs are trusted as facts. Unlike {@code jscan verify --key}, the {@code --key} files are
+ * not required of the image: what does not verify under them is judged by the rules only.
  *
  * <p>Registry work runs on two bounded pools (resolving tags; reading images), never on the
  * request threads, and is shared: concurrent requests for the same read (the same repository,
@@ -532,8 +535,11 @@ public final class ImageChecks implements AutoCloseable {
       ImageFacts asRequested = new ImageFacts(asWritten, Optional.of(name), f.walk(), f.base(), f.facts(), f.packages());
       // evidence only where the policies asked for it, so an image's verdict never depends on
       // whether another namespace's policy happened to look for its signatures first; judged now,
-      // with the trust of this selection's generation
-      Evidence evidence = selection.needsEvidence() ? SignatureEvidence.judged(evidenceOf(inspected.evidence().orElseThrow(), i, f), selection.serverTrust())
+      // with the trust of this selection's generation. --key is not required of the image (unlike
+      // jscan verify --key): it says whom the rules without keys of their own trust, so a signature
+      // that a rule trusts with its own keys is not vetoed by it (issue 15)
+      Evidence evidence = selection.needsEvidence()
+          ? SignatureEvidence.judged(evidenceOf(inspected.evidence().orElseThrow(), i, f), selection.serverTrust(), false)
           : Evidence.none();
       ImageReport report = verifier.evaluate(asRequested, evidence, selection.policies(), Optional.empty(), List.of(), now);
       String prefix = several ? report.platform().map(p -> p + ": ").orElse("") : "";

@@ -89,9 +89,9 @@ public record LoadedPolicies(
    * @param policies the selected policies' content, in the order they are evaluated (which orders
    *     the findings of a verdict)
    * @param serverKeys the {@code --key} files with their digests, when the selection judges evidence
-   *     (its rules without keys of their own trust them, and provenance judged by them can name the
-   *     base image); empty otherwise, so that rotating {@code --key} keeps the verdicts that never
-   *     looked at a signature
+   *     (its rules without keys of their own trust them, and provenance or an SBOM judged by them can
+   *     name the base images or the packages); empty otherwise, so that rotating {@code --key} keeps
+   *     the verdicts that never looked at a signature
    */
   public record SelectionKey(List<PolicyContent> policies, Optional<Map<Path, Digest>> serverKeys) {
     public SelectionKey {
@@ -104,8 +104,12 @@ public record LoadedPolicies(
    * The policies that judge one image, and what to do when it cannot be verified.
    *
    * @param key everything the selection's verdicts depend on besides the image
-   * @param needsEvidence whether the policies judge signatures or attestations ({@link
-   *     BuiltinRules#needsEvidence}): only then are they looked for in the registry
+   * @param needsEvidence whether the verdicts depend on the signatures and attestations stored with
+   *     the image: the policies judge them ({@link BuiltinRules#needsEvidence}), or they judge facts
+   *     that attestations verified under {@code serverTrust} supply ({@link
+   *     BuiltinRules#judgesAttestedFacts}: signed provenance names the base images, a signed SBOM
+   *     the packages) and {@code serverTrust} is not empty. Only then are they looked for in the
+   *     registry; without a key nothing could verify, so looking would change no verdict
    * @param needsPackages whether the policies judge packages ({@link BuiltinRules#needsPackages}):
    *     only then is the image catalogued
    * @param serverTrust whom the policies' evidence rules without keys of their own trust ({@code
@@ -123,7 +127,10 @@ public record LoadedPolicies(
     /** The selection of {@code policies} in a generation whose {@code --key} files are {@code serverKeys}. */
     static Selection of(List<Policy> policies, ServerKeys serverKeys) {
       PolicySet set = new PolicySet(policies);
-      boolean evidence = BuiltinRules.needsEvidence(set);
+      // as jscan verify docker://IMAGE --key K: with a key, signed provenance can name the base
+      // images the base rules judge (and a signed SBOM the packages), so the same image must not
+      // pass here and fail in CI for want of a lookup (issue 15)
+      boolean evidence = BuiltinRules.needsEvidence(set) || (BuiltinRules.judgesAttestedFacts(set) && !serverKeys.trust().isEmpty());
       // deny wins: one policy that will not admit unverified images is enough to keep them out
       FailureMode mode = policies.stream().anyMatch(p -> p.failureMode() == FailureMode.DENY) ? FailureMode.DENY : FailureMode.ALLOW;
       SelectionKey key = new SelectionKey(policies.stream().map(PolicyContent::of).toList(),

@@ -87,6 +87,37 @@ class PolicySelectionTest {
     assertSame(dev, l.select("dev", List.of("other")).orElseThrow(), "worked out once per combination of policies");
   }
   /**
+   * Base rules (and the other rules over facts a signed attestation supplies: allowed-registries,
+   * CEL over base, packages) depend on the attestations only where a key could verify them, as in
+   * jscan verify: with --key their selection looks for evidence and names the key files; without
+   * one it does neither.
+   */
+  @Test
+  void select_rulesOverAttestedFacts_needEvidenceOnlyWithAServerKey(@TempDir Path dir) throws Exception {
+    Path pub = dir.resolve("server.pub");
+    Files.writeString(pub, Keys.publicKeyPem(Keys.generate(KeyAlgorithm.ECDSA_P256).publicKey()));
+    ServerKeys keys = ServerKeys.load(List.of(pub));
+    PolicySet set = new PolicySet(List.of(
+        withRules("default", "", "  - id: non-root-user\n"),
+        withRules("base", "match: {namespaces: [base]}\n", "  - id: base-not-latest\n"),
+        withRules("pinned", "match: {namespaces: [pinned]}\n", "  - id: base-pinned\n"),
+        withRules("registries", "match: {namespaces: [registries]}\n", "  - id: allowed-registries\n    parameters: {registries: [docker.io]}\n"),
+        withRules("cel", "match: {namespaces: [cel]}\n", "  - id: base-from-debian\n    expression: \"base.repository == 'docker.io/library/debian'\"\n"),
+        withRules("pkgs", "match: {namespaces: [pkgs]}\n", "  - id: licenses\n    parameters: {deny: [GPL-3.0-only]}\n")));
+    LoadedPolicies withKey = LoadedPolicies.of(1, set, keys, ScanLimits.defaults(), Instant.now());
+    LoadedPolicies withoutKey = LoadedPolicies.of(1, set, ScanLimits.defaults(), Instant.now());
+    for (String namespace : List.of("base", "pinned", "registries", "cel", "pkgs")) {
+      LoadedPolicies.Selection keyed = withKey.select(namespace, List.of("app")).orElseThrow();
+      assertTrue(keyed.needsEvidence(), namespace + ": signed provenance or SBOM could decide with --key");
+      assertEquals(Optional.of(keys.files()), keyed.key().serverKeys(), namespace + ": the key is an input of the verdict");
+      LoadedPolicies.Selection bare = withoutKey.select(namespace, List.of("app")).orElseThrow();
+      assertFalse(bare.needsEvidence(), namespace + ": nothing could verify without a key");
+      assertEquals(Optional.empty(), bare.key().serverKeys());
+    }
+    assertFalse(withKey.select("dev", List.of("app")).orElseThrow().needsEvidence(), "non-root-user reads no attested fact");
+  }
+
+  /**
    * The server's --key files are an input of the verdicts of a selection that judges signatures,
    * and of no other: a replaced key file gives those a new key, and leaves the rest as they were.
    */

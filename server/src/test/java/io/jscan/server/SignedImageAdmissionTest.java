@@ -371,6 +371,60 @@ class SignedImageAdmissionTest {
     assertEquals(2, h.server.policies().current().generation());
   }
 
+  /**
+   * SLSA v1 provenance as jscan writes it: a builder stage's {@code golang} written without a tag
+   * or digest (so it follows latest, whether base-not-latest judges the reference as written or as
+   * resolved), and the final base {@code debian:12} pinned by digest.
+   */
+  private static JsonNode provenanceReadingUntaggedGolang() throws Exception {
+    return Json.MAPPER.readTree("""
+        {"buildDefinition": {"buildType": "https://jscan.io/buildtypes/dockerfile/v1", "externalParameters": {},
+          "resolvedDependencies": [
+            {"uri": "pkg:docker/docker.io/library/golang?platform=linux%2Famd64", "annotations": {"finalBase": false}},
+            {"uri": "pkg:docker/docker.io/library/debian@12?platform=linux%2Famd64",
+             "digest": {"sha256": "%s"}, "annotations": {"finalBase": true}}]},
+         "runDetails": {"builder": {"id": "https://jscan.io/builders/cli/v1"}}}
+        """.replace("%s", "b".repeat(64)));
+  }
+
+  /**
+   * Base rules judge what signed provenance says the build read, as {@code jscan verify
+   * docker://IMAGE --key K} does (issue 15): with {@code --key}, the webhook looks up the
+   * attestations of images whose policies have a base rule, although no rule judges signatures.
+   * The label says {@code debian:12}; the provenance signed with the key lists an untagged {@code
+   * golang} builder stage, so baseline's base-not-latest denies it. Without {@code --key} nothing
+   * could verify the provenance: no lookup is made, and the label decides (as verify without a key).
+   */
+  @Test
+  void validate_baselineWithKey_signedProvenanceReadingAFloatingImage_denied_andWithoutKeyNotLookedUp() throws Exception {
+    TestImage labelled = TestImage.image().user("65534").label("org.opencontainers.image.authors", "shop team")
+        .label("org.opencontainers.image.base.name", "docker.io/library/debian:12")
+        .layer(TarBuilder.tar().file("app/name", "provenance golang").build());
+    Descriptor pushed = client.push(labelled.build(), ImageName.parse(image("golang-builder:1")));
+    ImageAttester.attest(new RegistrySignatureStore(client, ImageName.parse(image("golang-builder:1"))), pushed, "slsaprovenance",
+        provenanceReadingUntaggedGolang(), new SigningMethod.WithKey(h.signingKey.signer()), StorageFormat.COSIGN_TAG);
+    Path serverKey = Files.writeString(dir.resolve("provenance-key.pub"), Keys.publicKeyPem(h.signingKey.publicKey()));
+
+    try (FaultProxy proxy = FaultProxy.inFrontOf(h.registry)) {
+      String image = proxy.host() + "/golang-builder:1";
+      h.stopServer();
+      h.start(o -> o.withPolicySpecs(List.of("baseline")).withKeys(List.of(serverKey)));
+      JsonNode denied = h.reviewPod("/validate", "shop", image);
+      assertFalse(denied.path("allowed").asBoolean(), denied.toString());
+      assertTrue(message(denied).startsWith("jscan: image " + image + " (container web): base-not-latest (policy baseline): "), message(denied));
+      assertTrue(message(denied).contains("docker.io/library/golang"), message(denied));
+      assertTrue(proxy.requests().stream().anyMatch(q -> q.contains("/manifests/sha256-")), "the .att tag was looked up: " + proxy.requests());
+
+      int before = proxy.requests().size();
+      h.stopServer();
+      h.start(o -> o.withPolicySpecs(List.of("baseline")));
+      JsonNode admitted = h.reviewPod("/validate", "shop", image);
+      assertTrue(admitted.path("allowed").asBoolean(), "the label's debian:12 decides: " + admitted);
+      List<String> evidenceRequests = proxy.requests().subList(before, proxy.requests().size()).stream().filter(q -> q.contains("/manifests/sha256-") || q.contains("/referrers/")).toList();
+      assertEquals(List.of(), evidenceRequests, "no key, nothing could verify: no lookup " + proxy.requests());
+    }
+  }
+
   @Test
   void validate_keyGivenToTheServer_trustedByRulesWithoutKeysOfTheirOwn() throws Exception {
     Path policies = Files.createDirectories(dir.resolve("server-key"));

@@ -324,9 +324,10 @@ class VerdictInputsTest {
   }
 
   /**
-   * Two policies alike but for the key file they trust. The server runs without {@code --key} here:
-   * with one, a signature that does not verify under it is a signature failure in every namespace
-   * whose policies judge signatures (see the server README), which is not what this test is about.
+   * Two policies alike but for the key file they trust, on a server without {@code --key} and on
+   * one whose {@code --key} is the key of trust/app's signature and not of trust/other's: rules
+   * with keys of their own judge with those alone, so {@code --key} changes none of these verdicts
+   * (issue 15: it used to deny trust/other in other-key, as a signature failure under {@code --key}).
    */
   @Test
   void trust_policiesTrustingDifferentKeys_eachVerdictItsKeys() throws Exception {
@@ -335,11 +336,47 @@ class VerdictInputsTest {
     push("trust other", at("trust/other:1"));
     h.sign("trust/other:1", otherKey);
 
-    askInBothOrders(List.of(
+    List<Ask> asks = List.of(
         allowed("signed", at("trust/app:1")),
         denied("other-key", at("trust/app:1"), "signature-required (policy other-key): no signature verified under the rule's keys or identities"),
         denied("signed", at("trust/other:1"), "signature-required (policy signed): no signature verified under the rule's keys or identities"),
-        allowed("other-key", at("trust/other:1"))), o -> o.withKeys(List.of()));
+        allowed("other-key", at("trust/other:1")));
+    askInBothOrders(asks, o -> o.withKeys(List.of()));
+    askInBothOrders(asks);
+  }
+
+  /**
+   * What {@code jscan serve --key} decides (issue 15): whom the rules without keys of their own
+   * trust, and nothing else. An image signed only by the key a rule trusts on its own is admitted by
+   * that rule with and without {@code --key}; one signed only by the {@code --key} key is denied by
+   * it (the rule's keys decide); a rule without keys admits what {@code --key} verifies and nothing
+   * without it.
+   */
+  @Test
+  void trust_serverKeyOnlyForRulesWithoutKeys_aRuleWithKeysJudgesWithThoseAlone() throws Exception {
+    push("scoped rules key", at("scoped/rules-key:1"));
+    h.sign("scoped/rules-key:1", otherKey); // other.pub: the other-key policy's own key
+    push("scoped server key", at("scoped/server-key:1"));
+    h.sign("scoped/server-key:1", h.signingKey); // server.pub: --key
+    String rulesKeysDecide = "signature-required (policy other-key): no signature verified under the rule's keys or identities";
+    String serverKeyDecides = "signature-required (policy server-key): no signature verified";
+
+    askInBothOrders(List.of(
+        allowed("other-key", at("scoped/rules-key:1")),
+        denied("other-key", at("scoped/server-key:1"), rulesKeysDecide),
+        denied("server-key", at("scoped/rules-key:1"), serverKeyDecides),
+        allowed("server-key", at("scoped/server-key:1"))));
+    askInBothOrders(List.of(
+        allowed("other-key", at("scoped/rules-key:1")),
+        denied("other-key", at("scoped/server-key:1"), rulesKeysDecide),
+        denied("server-key", at("scoped/rules-key:1"), serverKeyDecides),
+        denied("server-key", at("scoped/server-key:1"), serverKeyDecides)), o -> o.withKeys(List.of()));
+
+    // a denial names the rule that decided, never the --key key's opinion of another rule's signature
+    restart(o -> o);
+    String m = message(h.reviewPod("/validate", "other-key", at("scoped/server-key:1")));
+    assertTrue(m.startsWith("jscan: image " + at("scoped/server-key:1") + " (container web): " + rulesKeysDecide), m);
+    assertFalse(m.contains("does not verify"), m);
   }
 
   /** The same signature judged by the server's {@code --key} and by rules' own keys, in one server. */

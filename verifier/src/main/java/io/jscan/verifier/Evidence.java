@@ -8,10 +8,13 @@ import java.util.Optional;
 /**
  * Signatures and attestations found for an image, as an {@link EvidenceProvider} reports them
  * ({@link io.jscan.verifier.signatures.SignatureEvidence} is jscan's: cosign tags and Sigstore
- * bundle referrers). A signature or attestation that is present but does not verify is a
- * signature failure (exit code 4) whatever the policies say, unless another one verified (see
- * {@link Verifier}); without a provider there is no evidence and the {@code signature-required}
- * and {@code sbom-required} rules report "no signature found" and "no SBOM found".
+ * bundle referrers). A signature or attestation that is present but does not verify under a trust
+ * the caller requires ({@link Signature#enforced}: {@code jscan verify --key}) is a signature
+ * failure (exit code 4) whatever the policies say, unless another one verified (see {@link
+ * Verifier}); under a trust that only says whom the rules without keys of their own trust ({@code
+ * jscan serve --key}) the rules alone judge it. Without a provider there is no evidence and the
+ * {@code signature-required} and {@code sbom-required} rules report "no signature found" and "no
+ * SBOM found".
  *
  * @param signatures each signature found, judged against the provider's trusted keys/identities
  * @param attestations each attestation found, judged likewise
@@ -107,8 +110,14 @@ public record Evidence(
    *     or the certificate identity and issuer
    * @param detail one line: where it is stored, and what was checked or why it failed
    * @param logIndex the transparency log entry verified with it, when one was
+   * @param enforced whether it was judged against a trust the caller requires of the image ({@code
+   *     jscan verify --key} or the certificate options, as {@code cosign verify --key}): then, not
+   *     verifying, it is a signature failure whatever the policies say (unless another signature
+   *     verified). False when that trust only says whom the rules without keys of their own trust
+   *     ({@code jscan serve --key}): a signature meant for a rule with its own keys is then judged
+   *     by that rule alone, and the server's key does not veto it
    */
-  public record Signature(String kind, boolean verified, Optional<String> identity, String detail, Optional<Long> logIndex) {
+  public record Signature(String kind, boolean verified, Optional<String> identity, String detail, Optional<Long> logIndex, boolean enforced) {
     public Signature {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(identity, "identity");
@@ -116,9 +125,19 @@ public record Evidence(
       Objects.requireNonNull(logIndex, "logIndex");
     }
 
-    /** A signature whose log entry, if any, was not checked. */
+    /** Judged against a required trust (fail closed: one that does not verify is a failure). */
+    public Signature(String kind, boolean verified, Optional<String> identity, String detail, Optional<Long> logIndex) {
+      this(kind, verified, identity, detail, logIndex, true);
+    }
+
+    /** A signature whose log entry, if any, was not checked, judged against a required trust. */
     public Signature(String kind, boolean verified, Optional<String> identity, String detail) {
-      this(kind, verified, identity, detail, Optional.empty());
+      this(kind, verified, identity, detail, Optional.empty(), true);
+    }
+
+    /** The same signature judged as {@code enforced} says. */
+    public Signature enforced(boolean enforced) {
+      return new Signature(kind, verified, identity, detail, logIndex, enforced);
     }
   }
 
@@ -134,10 +153,12 @@ public record Evidence(
    *     sigstore-bundle} (an OCI referrer), or {@code in-toto} when the provider does not say
    * @param identity who signed it, when it verified (as for {@link Signature#identity()})
    * @param logIndex the transparency log entry verified with it, when one was
+   * @param enforced as for {@link Signature#enforced}: whether, not verifying, it is a signature
+   *     failure whatever the policies say (unless another of its predicate type verified)
    */
   public record Attestation(
       String predicateType, boolean verified, String detail, java.util.Map<String, Object> predicate, String kind,
-      Optional<String> identity, Optional<Long> logIndex) {
+      Optional<String> identity, Optional<Long> logIndex, boolean enforced) {
     public Attestation {
       Objects.requireNonNull(predicateType, "predicateType");
       Objects.requireNonNull(detail, "detail");
@@ -147,9 +168,21 @@ public record Evidence(
       Objects.requireNonNull(logIndex, "logIndex");
     }
 
-    /** An attestation judged by a provider that does not say where it was stored or who signed it. */
+    /** Judged against a required trust (fail closed: one that does not verify is a failure). */
+    public Attestation(
+        String predicateType, boolean verified, String detail, java.util.Map<String, Object> predicate, String kind,
+        Optional<String> identity, Optional<Long> logIndex) {
+      this(predicateType, verified, detail, predicate, kind, identity, logIndex, true);
+    }
+
+    /** An attestation judged against a required trust by a provider that does not say where it was stored or who signed it. */
     public Attestation(String predicateType, boolean verified, String detail, java.util.Map<String, Object> predicate) {
-      this(predicateType, verified, detail, predicate, IN_TOTO, Optional.empty(), Optional.empty());
+      this(predicateType, verified, detail, predicate, IN_TOTO, Optional.empty(), Optional.empty(), true);
+    }
+
+    /** The same attestation judged as {@code enforced} says. */
+    public Attestation enforced(boolean enforced) {
+      return new Attestation(predicateType, verified, detail, predicate, kind, identity, logIndex, enforced);
     }
 
     /** Whether the predicate is a software bill of materials (CycloneDX or SPDX). */

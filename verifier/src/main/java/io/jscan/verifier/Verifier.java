@@ -312,12 +312,16 @@ public final class Verifier implements AutoCloseable {
    * Signature findings from the evidence, whatever the policies say:
    * <ul>
    *   <li>each requirement failure the provider reports (a key was given, no signature found);
-   *   <li>each signature that does not verify, unless another signature of the image verified:
-   *       as with cosign, an image may carry signatures by several parties, and one by a trusted
-   *       signer is what counts; the others are reported as warnings;
-   *   <li>each attestation that does not verify, unless another of the same predicate type did.
+   *   <li>each signature that does not verify under a trust the caller requires ({@link
+   *       Evidence.Signature#enforced}), unless another signature of the image verified: as with
+   *       cosign, an image may carry signatures by several parties, and one by a trusted signer is
+   *       what counts; the others are reported as warnings;
+   *   <li>each such attestation that does not verify, unless another of the same predicate type did.
    * </ul>
-   * Tampered, copied and malformed evidence on an image with nothing valid is therefore exit 4.
+   * Tampered, copied and malformed evidence on an image with nothing valid is therefore exit 4 for
+   * {@code jscan verify --key}. Evidence judged against a trust that is not required (a server's
+   * {@code --key}: whom the rules without keys trust) is left to the rules, which judge it with
+   * their own keys or that trust and fail with exit 4 themselves.
    */
   private static List<Finding> signatureFailures(Evidence evidence, ImageFacts facts) {
     List<Finding> out = new ArrayList<>();
@@ -327,7 +331,7 @@ public final class Verifier implements AutoCloseable {
     }
     boolean signatureVerified = evidence.signatures().stream().anyMatch(Evidence.Signature::verified);
     for (Evidence.Signature s : evidence.signatures()) {
-      if (!s.verified()) {
+      if (!s.verified() && s.enforced()) {
         out.add(signatureFinding(signatureVerified, s.kind() + " signature does not verify: " + s.detail(), at));
       }
     }
@@ -338,7 +342,7 @@ public final class Verifier implements AutoCloseable {
       }
     }
     for (Evidence.Attestation a : evidence.attestations()) {
-      if (!a.verified()) {
+      if (!a.verified() && a.enforced()) {
         out.add(signatureFinding(attested.contains(a.predicateType()), "attestation " + a.predicateType() + " does not verify: " + a.detail(), at));
       }
     }

@@ -622,8 +622,8 @@ public final class BuiltinRules {
   // ---------------------------------------------------------------- signatures and attestations
 
   private static final String TRUST_HELP =
-      " Without keys or identities the rule judges the signatures as verify's --key or --certificate-identity options did; with"
-          + " them, it verifies what is stored against its own keys and identities.";
+      " Without keys or identities the rule judges the signatures as verify's --key or --certificate-identity options (or serve's"
+          + " --key) did; with them, it verifies what is stored against its own keys and identities alone.";
 
   private static Param[] trustParams(Param... first) {
     List<Param> all = new ArrayList<>(List.of(first));
@@ -729,7 +729,8 @@ public final class BuiltinRules {
           continue;
         }
         if (c.verified()) {
-          Evidence.Attestation a = io.jscan.verifier.signatures.SignatureEvidence.attestationOf(c);
+          // judged by this rule alone, with its own trust: nothing here is enforced beyond the rule's own verdict
+          Evidence.Attestation a = io.jscan.verifier.signatures.SignatureEvidence.attestationOf(c, false);
           out.add(new Attested(a.predicateType(), a.predicate()));
         } else {
           failedOut.add(c);
@@ -1062,6 +1063,10 @@ public final class BuiltinRules {
   /** The rules that judge signatures and attestations. */
   public static final List<String> EVIDENCE_RULES = List.of("signature-required", "attestation-required", "sbom-required");
 
+  /** The built-in rules that judge a fact a verified attestation can supply (see {@link #judgesAttestedFacts}). */
+  public static final List<String> ATTESTED_FACT_RULES =
+      List.of("base-not-latest", "base-pinned", "allowed-registries", "forbidden-packages", "licenses");
+
   /**
    * Whether the policies judge signatures, attestations or attached statements: one of {@link
    * #EVIDENCE_RULES}, or a CEL rule that reads {@code signatures}, {@code attestations}, {@code
@@ -1078,6 +1083,30 @@ public final class BuiltinRules {
         if (cel.mentions("signatures") || cel.mentions("attestations") || cel.mentions("provenance") || cel.mentions("sbom")) {
           return true;
         }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the policies judge facts that a verified attestation supplies when there is one
+   * ({@link io.jscan.verifier.attest.AttestedFacts}): the base image, which signed provenance names
+   * and whose every image the build read {@code base-not-latest} and {@code base-pinned} then
+   * judge ({@code allowed-registries} and CEL rules reading {@code base} see its final base too),
+   * and the packages, which a signed SBOM gives ({@code forbidden-packages}, {@code licenses}).
+   * Their verdict depends on the attestations wherever the trust they are judged with can verify
+   * one: {@code jscan verify} looks them up whenever it is given a key, so a caller that looks for
+   * evidence only when rules need it (the admission webhook) must look for it then too, or the
+   * same image passes there and fails in CI. (CEL reading {@code provenance} or {@code sbom} is
+   * {@link #needsEvidence} already.)
+   */
+  public static boolean judgesAttestedFacts(PolicySet set) {
+    for (PolicySet.Bound b : set.rules()) {
+      if (ATTESTED_FACT_RULES.contains(b.rule().id())) {
+        return true;
+      }
+      if (b.rule().cel().isPresent() && b.rule().cel().get().mentions("base")) {
+        return true;
       }
     }
     return false;

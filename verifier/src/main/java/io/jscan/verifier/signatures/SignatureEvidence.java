@@ -42,9 +42,13 @@ import java.util.Set;
  * Verifier verifier = new Verifier(VerifierOptions.defaults().withEvidence(evidence));
  * }</pre>
  *
- * <p>With {@code signatureRequired} (the command line's {@code --key} or identity options) an
- * image without any verified signature gets a requirement failure (exit 4): "no signature
- * found" when there is none at all. Policy rules with their own keys judge {@link Evidence#found()}.
+ * <p>With {@code signatureRequired} (the command line's {@code --key} or identity options, which
+ * {@code jscan verify} requires of the image as {@code cosign verify --key} does) an image without
+ * any verified signature gets a requirement failure (exit 4): "no signature found" when there is
+ * none at all, and each signature or attestation that does not verify under the trust is one
+ * ({@link Evidence.Signature#enforced}) unless another verified. Without it the trust only says
+ * whom the policy rules without keys of their own trust. Policy rules with their own keys judge
+ * {@link Evidence#found()} with those alone.
  */
 public final class SignatureEvidence implements EvidenceProvider {
   private final SignatureStores.Locator locator;
@@ -98,17 +102,23 @@ public final class SignatureEvidence implements EvidenceProvider {
       failures.add("no signature found for " + String.join(" or ", found.stream().map(f -> f.subject().toString()).toList()) + " in " + location
           + " (looked for Sigstore bundle referrers and the sha256-<hex>.sig tag)");
     }
-    return judged(new Evidence(List.of(), List.of(), failures, found), trust);
+    return judged(new Evidence(List.of(), List.of(), failures, found), trust, signatureRequired);
   }
 
   /**
    * {@code collected} with its stored signatures and attestations ({@link Evidence#found}) judged
-   * against {@code trust}, added to those it has: what {@link #collect} gives with that trust, from
-   * evidence collected with {@link TrustPolicy#none()} (which has none judged). A server keeps what
-   * it found in a repository, which depends only on where it looked, and judges it when it reaches
-   * a verdict, with the trust then in force (which a reload can replace).
+   * against {@code trust}, added to those it has: what {@link #collect} gives with that trust and
+   * {@code required} as {@code signatureRequired}, from evidence collected with {@link
+   * TrustPolicy#none()} (which has none judged). A server keeps what it found in a repository,
+   * which depends only on where it looked, and judges it when it reaches a verdict, with the trust
+   * then in force (which a reload can replace).
+   *
+   * @param required whether {@code trust} is required of the image ({@code jscan verify --key}):
+   *     then what does not verify under it is a signature failure whatever the policies say. A
+   *     server's {@code --key} is not: it only says whom the rules without keys of their own trust,
+   *     so a signature by a key that a rule trusts on its own is judged by that rule alone
    */
-  public static Evidence judged(Evidence collected, TrustPolicy trust) {
+  public static Evidence judged(Evidence collected, TrustPolicy trust, boolean required) {
     if (trust.isEmpty()) {
       return collected;
     }
@@ -117,17 +127,21 @@ public final class SignatureEvidence implements EvidenceProvider {
     for (FoundEvidence f : collected.found()) {
       VerifiedEvidence v = ImageEvidenceVerifier.verify(f, trust);
       for (EvidenceCheck c : v.signatures()) {
-        signatures.add(new Evidence.Signature(c.format(), c.verified(), c.signer(), c.source() + ": " + c.detail(), c.logIndex()));
+        signatures.add(new Evidence.Signature(c.format(), c.verified(), c.signer(), c.source() + ": " + c.detail(), c.logIndex(), required));
       }
       for (EvidenceCheck c : v.attestations()) {
-        attestations.add(attestationOf(c));
+        attestations.add(attestationOf(c, required));
       }
     }
     return new Evidence(signatures, attestations, collected.attachments(), collected.failures(), collected.found());
   }
 
-  /** A judged attestation as the policy input shows it: its predicate as plain JSON values for CEL. */
-  public static Evidence.Attestation attestationOf(EvidenceCheck c) {
+  /**
+   * A judged attestation as the policy input shows it: its predicate as plain JSON values for CEL.
+   *
+   * @param enforced see {@link Evidence.Attestation#enforced}
+   */
+  public static Evidence.Attestation attestationOf(EvidenceCheck c, boolean enforced) {
     Map<String, Object> predicate = Map.of();
     String type = c.predicateType().orElse("unknown");
     if (c.statement().isPresent()) {
@@ -138,6 +152,6 @@ public final class SignatureEvidence implements EvidenceProvider {
         predicate = m;
       }
     }
-    return new Evidence.Attestation(type, c.verified(), c.source() + ": " + c.detail(), predicate, c.format(), c.signer(), c.logIndex());
+    return new Evidence.Attestation(type, c.verified(), c.source() + ": " + c.detail(), predicate, c.format(), c.signer(), c.logIndex(), enforced);
   }
 }

@@ -187,6 +187,58 @@ class SignatureEvidenceTest {
     assertEquals(Verdict.PASSED, r.verdict(), () -> r.allFindings().toString());
   }
 
+  /** A trust of a key that did not sign the image: whom jscan verify --key or jscan serve --key would name. */
+  private TrustPolicy trustingAnotherKey() {
+    return TrustPolicy.ofKeys(List.of(new TrustPolicy.TrustedKey("server.pub", Keys.generate(KeyAlgorithm.ECDSA_P256).publicKey())));
+  }
+
+  private static final String RULES_OWN_KEY = "  - id: signature-required\n    parameters:\n      keys: [cosign.pub]\n";
+
+  /**
+   * A trust that is not required of the image (jscan serve --key) only says whom the rules without
+   * keys of their own trust: a signature and attestations by the key a rule trusts on its own pass
+   * that rule, and not verifying under the other trust is no failure of its own (issue 15).
+   */
+  @Test
+  void trustNotRequired_imageSignedByTheRulesOwnKeyOnly_passesThatRule() throws Exception {
+    VerificationReport r = verify(signed, "signed", trustingAnotherKey(), false, policyFile(RULES_OWN_KEY));
+    assertEquals(Verdict.PASSED, r.verdict(), () -> r.allFindings().toString());
+    assertEquals(List.of(), TestImage.findings(r, "signature"), "the other key's verdict on the signature is no finding");
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> sigs = (List<Map<String, Object>>) r.images().get(0).policyInput().get("signatures");
+    assertEquals(List.of(false), sigs.stream().map(m -> m.get("verified")).toList(), "judged under that trust for rules without keys");
+  }
+
+  /** The same trust decides a rule without keys of its own: the signature does not verify under it. */
+  @Test
+  void trustNotRequired_ruleWithoutKeys_judgesWithThatTrust() throws Exception {
+    VerificationReport other = verify(signed, "signed", trustingAnotherKey(), false, TestImage.rule("- id: signature-required"));
+    assertEquals(Verdict.INTEGRITY_FAILURE, other.verdict());
+    assertEquals("no signature verified", TestImage.findings(other, "signature-required").get(0).message());
+    assertEquals(List.of(), TestImage.findings(other, "signature"));
+
+    VerificationReport signer = verify(signed, "signed", trustingKey(), false, TestImage.rule("- id: signature-required"));
+    assertEquals(Verdict.PASSED, signer.verdict(), () -> signer.allFindings().toString());
+  }
+
+  /**
+   * jscan verify's --key is required of the image whatever the policies say (README: with --key, a
+   * signature that verifies is required): an image signed only by the key a rule trusts on its own
+   * passes that rule and still fails the key's requirement, exit 4, naming each signature and
+   * attestation that does not verify under it.
+   */
+  @Test
+  void trustRequired_imageSignedByTheRulesOwnKeyOnly_passesThatRule_andFailsTheRequirement() throws Exception {
+    VerificationReport r = verify(signed, "signed", trustingAnotherKey(), true, policyFile(RULES_OWN_KEY));
+    assertEquals(Status.PASSED, TestImage.status(r, "signature-required"), () -> r.allFindings().toString());
+    assertEquals(Verdict.INTEGRITY_FAILURE, r.verdict());
+    List<Finding> failures = TestImage.findings(r, "signature");
+    assertEquals(3, failures.size(), failures.toString());
+    assertTrue(failures.stream().allMatch(Finding::blocking), failures.toString());
+    assertTrue(failures.get(0).message().startsWith("cosign signature does not verify: "), failures.get(0).message());
+    assertTrue(failures.stream().filter(f -> f.message().startsWith("attestation ")).count() == 2, failures.toString());
+  }
+
   @Test
   void signatureByAnotherSigner_isIgnoredWhenATrustedOneVerifies() throws Exception {
     SigningKey other = Keys.generate(KeyAlgorithm.ECDSA_P256);
@@ -232,7 +284,7 @@ class SignatureEvidenceTest {
     assertFalse(found.found().isEmpty());
 
     Evidence collected = new SignatureEvidence(r -> store, trustingKey(), false).collect(signed, signed, reference);
-    Evidence judged = SignatureEvidence.judged(found, trustingKey());
+    Evidence judged = SignatureEvidence.judged(found, trustingKey(), false);
     assertEquals(collected.signatures(), judged.signatures());
     assertEquals(collected.attestations(), judged.attestations());
     assertEquals(collected.failures(), judged.failures());
@@ -241,9 +293,9 @@ class SignatureEvidenceTest {
     assertTrue(judged.signatures().get(0).verified(), judged.signatures().toString());
 
     SigningKey other = Keys.generate(KeyAlgorithm.ECDSA_P256);
-    Evidence underAnother = SignatureEvidence.judged(found, TrustPolicy.ofKeys(List.of(new TrustPolicy.TrustedKey("other.pub", other.publicKey()))));
+    Evidence underAnother = SignatureEvidence.judged(found, TrustPolicy.ofKeys(List.of(new TrustPolicy.TrustedKey("other.pub", other.publicKey()))), false);
     assertFalse(underAnother.signatures().isEmpty());
     assertTrue(underAnother.signatures().stream().noneMatch(Evidence.Signature::verified), underAnother.signatures().toString());
-    assertEquals(found, SignatureEvidence.judged(found, TrustPolicy.none()));
+    assertEquals(found, SignatureEvidence.judged(found, TrustPolicy.none(), false));
   }
 }
