@@ -106,7 +106,7 @@ public final class Verifier implements AutoCloseable {
     return new VerificationReport(
         request.reference(), Optional.of(top.digest()), Optional.of(top.mediaType()), reports, subjectFindings,
         request.dockerfile().map(Dockerfile::file), request.policies().summaries(), List.of(), now,
-        Duration.ofNanos(System.nanoTime() - start));
+        Duration.ofNanos(System.nanoTime() - start), Optional.empty());
   }
 
   /**
@@ -191,7 +191,7 @@ public final class Verifier implements AutoCloseable {
     findings.addAll(evaluation.findings());
     return new VerificationReport(
         dockerfile.file(), Optional.empty(), Optional.empty(), List.of(), findings, Optional.of(dockerfile.file()),
-        policies.summaries(), evaluation.results(), now, Duration.ofNanos(System.nanoTime() - start));
+        policies.summaries(), evaluation.results(), now, Duration.ofNanos(System.nanoTime() - start), Optional.empty());
   }
 
   /** The scan limits, with the large-file threshold lowered to what the policies' rules need. */
