@@ -204,6 +204,21 @@ class ImageCopyCommandsTest {
     assertEquals(List.of(), copyFindings(remote.json()));
   }
 
+  /** The registry's copy is judged under its name, as the store's is (allowed-registries used to see no name for docker://). */
+  @Test
+  void verify_dockerTransport_givesThePolicyRulesTheImagesName() throws Exception {
+    String name = registry.host() + "/named/app:1";
+    skopeoCopy(TestImages.withLayers("named"), name);
+    Path policy = tmp.resolve("registries.yaml");
+    java.nio.file.Files.writeString(policy, "apiVersion: jscan.io/v1\nkind: Policy\nname: r\nrules:\n"
+        + "  - id: allowed-registries\n    parameters:\n      registries: [registry.example/team]\n");
+    for (String ref : List.of("docker://" + name, name)) {
+      Result r = jscan("verify", ref, "--policy", policy.toString());
+      assertEquals(3, r.code(), ref + ": " + r.out() + r.err());
+      assertTrue(r.out().contains("image repository " + registry.host() + "/named/app is not in an allowed registry"), r.out());
+    }
+  }
+
   /** The usual CI state between build and push: the registry has no such tag yet. */
   @Test
   void verify_storeCopyNotPushedYet_passesWithAnInfoFinding() throws Exception {
