@@ -15,13 +15,16 @@ import io.jscan.core.oci.ImageConfig.History;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.Platform;
 import io.jscan.core.oci.json.Rfc3339;
+import io.jscan.core.transport.ImageCopy;
 import io.jscan.core.transport.ImageReference;
 import io.jscan.core.transport.Transports;
+import io.jscan.core.transport.registry.TransferListener;
 import io.jscan.core.transport.store.LocalStore;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,10 +37,21 @@ import picocli.CommandLine.Spec;
     description = {
       "Show an image's manifest, config, layers and history.",
       "",
-      "IMAGE is a local image name (myapp:1.0, sha256:…), oci:DIR[:REF|@DIGEST] or docker-archive:FILE[:NAME:TAG]."
+      "IMAGE is a local image name (myapp:1.0, sha256:…), oci:DIR[:REF|@DIGEST], docker-archive:FILE[:NAME:TAG]"
+          + " or docker://NAME. A name is looked up in the local store first, then in its registry; the output says which"
+          + " copy it shows and, for the store's copy of registry.example/app:1, what the registry's tag names."
     })
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;
+
+  @picocli.CommandLine.Mixin RegistryMixin registry;
+
+  private Map<String, String> env = System.getenv();
+
+  @Override
+  public void environment(Map<String, String> environment) {
+    this.env = environment;
+  }
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to inspect.")
   String image;
@@ -65,19 +79,26 @@ final class InspectCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (LocalStore store = StoreAccess.openStore()) {
-      Artifact artifact = new Transports(store).read(ref);
+      Transports transports = new Transports(store, registry.client(env, TransferListener.NONE));
+      Transports.Resolved resolved = transports.resolve(ref);
+      CompletableFuture<ImageCopy> comparing = transports.compareInBackground(resolved);
+      Artifact artifact = resolved.artifact();
       if (wanted != null) {
         artifact = Images.forPlatform(artifact, wanted);
       }
       if (output == StoreAccess.OutputFormat.json) {
-        out.println(StoreAccess.JSON.writeValueAsString(json(ref, artifact)));
+        ObjectNode root = json(ref, artifact);
+        root.set("copy", StoreAccess.JSON.valueToTree(comparing.join().toJson()));
+        out.println(StoreAccess.JSON.writeValueAsString(root));
       } else if (artifact instanceof Image img) {
-        text(out, ref, img);
+        text(out, ref, img, comparing.join());
       } else {
-        text(out, ref, (ImageIndex) artifact);
+        text(out, ref, (ImageIndex) artifact, comparing.join());
       }
+      StoreAccess.warnAboutCopy(spec.commandLine().getErr(), comparing.join(), "inspected");
     }
     out.flush();
+    spec.commandLine().getErr().flush();
     return ExitCode.OK.code();
   }
 
@@ -114,9 +135,18 @@ final class InspectCommand implements Callable<Integer> {
     return root;
   }
 
-  private static void text(PrintWriter out, ImageReference ref, Image img) throws OciException {
+  /** Which copy was read (the local store's or the registry's, ...) and, for the store's, what the registry holds. */
+  private static void copy(PrintWriter out, ImageCopy copy) {
+    out.println("Copy:       " + copy.describe());
+    if (copy.origin() == ImageCopy.Origin.STORE) {
+      out.println("Registry:   " + copy.comparisonSummary());
+    }
+  }
+
+  private static void text(PrintWriter out, ImageReference ref, Image img, ImageCopy from) throws OciException {
     ImageConfig config = img.config();
     out.println("Reference:  " + ref);
+    copy(out, from);
     out.println("Digest:     " + img.descriptor().digest());
     out.println("MediaType:  " + img.descriptor().mediaType());
     out.println("Platform:   " + config.platform());
@@ -162,8 +192,9 @@ final class InspectCommand implements Callable<Integer> {
     }
   }
 
-  private static void text(PrintWriter out, ImageReference ref, ImageIndex index) throws OciException {
+  private static void text(PrintWriter out, ImageReference ref, ImageIndex index, ImageCopy from) throws OciException {
     out.println("Reference:  " + ref);
+    copy(out, from);
     out.println("Digest:     " + index.descriptor().digest());
     out.println("MediaType:  " + index.descriptor().mediaType());
     List<Descriptor> manifests = index.index().manifests();

@@ -6,8 +6,10 @@ import io.jscan.core.image.Images;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.Platform;
+import io.jscan.core.transport.ImageCopy;
 import io.jscan.core.transport.ImageReference;
 import io.jscan.core.transport.Transports;
+import io.jscan.core.transport.registry.TransferListener;
 import io.jscan.core.transport.store.LocalStore;
 import io.jscan.sbom.SbomException;
 import io.jscan.sbom.SbomGenerator;
@@ -22,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,16 +41,25 @@ import picocli.CommandLine.Spec;
     description = {
       "List the packages in an image as an SBOM (CycloneDX 1.6 JSON, SPDX 2.3 JSON or a table).",
       "",
-      "IMAGE is a local image name (myapp:1.0, sha256:…), oci:DIR[:REF|@DIGEST], docker-archive:FILE[:NAME:TAG]"
-          + " or dir:PATH (an unpacked root file system).",
+      "IMAGE is a local image name (myapp:1.0, sha256:…), oci:DIR[:REF|@DIGEST], docker-archive:FILE[:NAME:TAG],"
+          + " docker://NAME or dir:PATH (an unpacked root file system). A name is looked up in the local store first.",
       "Packages: dpkg, apk, rpm (rpmdb.sqlite), Java archives, Python, npm and Go binaries, each with the layer that"
           + " introduced it (numbered from 1, the base layer, as in 'jscan verify' and 'jscan inspect').",
       "The same image always gives the same bytes."
     })
-final class SbomCommand implements Callable<Integer> {
+final class SbomCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   static final String DIR_PREFIX = "dir:";
 
   @Spec CommandSpec spec;
+
+  @picocli.CommandLine.Mixin RegistryMixin registry;
+
+  private java.util.Map<String, String> env = System.getenv();
+
+  @Override
+  public void environment(java.util.Map<String, String> environment) {
+    this.env = environment;
+  }
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The image (or dir:PATH) to catalogue.")
   String image;
@@ -101,12 +113,17 @@ final class SbomCommand implements Callable<Integer> {
     } else {
       ImageReference ref = ImageReference.parse(image);
       try (LocalStore store = StoreAccess.openStore()) {
-        Artifact artifact = new Transports(store).read(ref);
+        Transports transports = new Transports(store, registry.client(env, TransferListener.NONE));
+        Transports.Resolved resolved = transports.resolve(ref);
+        CompletableFuture<ImageCopy> comparing = transports.compareInBackground(resolved);
+        Artifact artifact = resolved.artifact();
         // a single image is catalogued whatever its platform; --platform only chooses within an index
         Image img = artifact instanceof Image single && platform == null ? single : Images.forPlatform(artifact, wantedPlatform());
-        err.println("jscan: cataloguing " + ref + " (" + img.digest() + ", " + img.layers().size() + " layers)");
+        err.println("jscan: cataloguing " + ref + " (" + img.digest() + ", " + img.layers().size() + " layers) from "
+            + resolved.copy().where());
         err.flush();
         sbom = generator.catalogImage(img, ref.toString());
+        StoreAccess.warnAboutCopy(err, comparing.join(), "catalogued");
       }
     }
     for (CatalogWarning w : sbom.warnings()) {

@@ -8,12 +8,16 @@ import io.jscan.core.image.ImageIndex;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.OciException;
+import io.jscan.core.transport.ImageCopy;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.ImageReference;
 import io.jscan.core.transport.ImageReference.DockerArchiveReference;
 import io.jscan.core.transport.ImageReference.OciLayoutReference;
 import io.jscan.core.transport.ImageReference.StoreReference;
 import io.jscan.core.transport.store.LocalStore;
+import io.jscan.verifier.CopyFinding;
+import io.jscan.verifier.Severity;
+import java.io.PrintWriter;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
@@ -55,6 +59,15 @@ final class StoreAccess {
       return o.refName().filter(ImageName::isValid).map(ImageName::parse).filter(n -> n.digest().isEmpty());
     }
     return Optional.empty();
+  }
+
+  /**
+   * Prints, on standard error, the warning {@code jscan verify} would report for {@code copy}
+   * (its registry's tag names another image, or the registry could not be asked), for commands
+   * whose output has no place for findings; {@code done} says what the command did with the copy.
+   */
+  static void warnAboutCopy(PrintWriter err, ImageCopy copy, String done) {
+    CopyFinding.of(copy, done).filter(f -> f.severity() != Severity.INFO).ifPresent(f -> err.println("jscan: warning: " + f.message()));
   }
 
   /** A store name that can be written: a bare name with a tag. */

@@ -1,12 +1,10 @@
 package io.jscan.cli;
 
 import io.jscan.core.image.Artifact;
-import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.Platform;
+import io.jscan.core.transport.ImageCopy;
 import io.jscan.core.transport.ImageReference;
 import io.jscan.core.transport.Transports;
-import io.jscan.core.transport.dockerarchive.DockerArchive;
-import io.jscan.core.transport.ocilayout.OciLayout;
 import io.jscan.core.transport.store.LocalStore;
 import io.jscan.dockerfile.Dockerfile;
 import io.jscan.dockerfile.DockerfileException;
@@ -33,6 +31,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
@@ -54,8 +53,11 @@ import picocli.CommandLine.Spec;
       "Integrity covers digests, sizes, diff_ids, media types and the tar safety of every layer; file checks find setuid"
           + " files, secrets, devices and links. Exit code 0 passed, 3 enforced policy violations, 4 integrity or signature failure.",
       "",
-      "IMAGE is a local image name (myapp:1.0, name@sha256:..., sha256:...), oci:DIR[:REF|@DIGEST] or"
-          + " docker-archive:FILE[:NAME:TAG]. A bare name is looked up in the local store ($JSCAN_HOME) first.",
+      "IMAGE is a local image name (myapp:1.0, name@sha256:..., sha256:...), oci:DIR[:REF|@DIGEST],"
+          + " docker-archive:FILE[:NAME:TAG] or docker://NAME. A name is looked up in the local store ($JSCAN_HOME) first,"
+          + " then in its registry; docker://NAME always reads the registry. The report names the copy verified; for the"
+          + " store's copy of a name with a registry host (registry.example/app:1) it asks the registry (one HEAD) and warns"
+          + " when its tag names another image.",
       "",
       "Signatures: with --key or --certificate-identity/--certificate-oidc-issuer, a signature that verifies is required"
           + " (cosign signatures in the sha256-<hex>.sig tag and Sigstore bundle referrers, whose payload names exactly this digest);"
@@ -132,22 +134,17 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     TrustPolicy trustPolicy = trust.policy();
     boolean evidenceWanted = trust.given() || io.jscan.verifier.policy.BuiltinRules.needsEvidence(policySet);
     io.jscan.core.transport.registry.RegistryClient client = registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE);
+    // oci:, docker-archive: and docker:// need no store, so verifying them writes nothing to $JSCAN_HOME
+    boolean storeNeeded = ref instanceof ImageReference.StoreReference;
     VerificationReport report;
-    if (ref instanceof ImageReference.StoreReference) {
-      try (LocalStore store = LocalStore.open(LocalStore.defaultHome())) {
-        Transports transports = new Transports(store, client);
-        report = verify(withEvidence(options, evidenceWanted, SignatureStores.locator(transports), trustPolicy), transports.referrers(ref),
-            transports.read(ref), request);
-      }
-    } else if (ref instanceof ImageReference.RegistryReference remote) {
-      // streamed from the registry through the same checks; nothing is stored
-      report = verify(withEvidence(options, evidenceWanted, SignatureStores.withoutStore(client), trustPolicy),
-          Optional.of(client.referrers(remote.name())), client.read(remote.name()), request);
-    } else {
-      Optional<io.jscan.core.image.Referrers> referrers = ref instanceof ImageReference.OciLayoutReference oci
-          ? Optional.of(OciLayout.open(oci.directory()).referrers()) : Optional.empty();
-      report = verify(withEvidence(options, evidenceWanted, SignatureStores.withoutStore(client), trustPolicy), referrers,
-          readFileTransport(ref), request);
+    try (LocalStore store = storeNeeded ? LocalStore.open(LocalStore.defaultHome()) : null) {
+      Transports transports = storeNeeded ? new Transports(store, client) : Transports.withoutStore(client);
+      Transports.Resolved resolved = transports.resolve(ref);
+      // the registry is asked (one HEAD) while the layers are read
+      CompletableFuture<ImageCopy> copy = transports.compareInBackground(resolved);
+      SignatureStores.Locator locator = storeNeeded ? SignatureStores.locator(transports) : SignatureStores.withoutStore(client);
+      report = verify(withEvidence(options, evidenceWanted, locator, trustPolicy), transports.referrers(ref), resolved.artifact(), request);
+      report = report.withCopy(copy.join());
     }
     ReportOutput.write(report, policySet, output, outputFile, spec.commandLine().getOut(), spec.commandLine().getErr(), env);
     return ReportOutput.exitCode(report).code();
@@ -174,17 +171,6 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     try (Verifier verifier = new Verifier(options.withEvidence(options.evidence().and(attached)))) {
       return verifier.verify(artifact, request);
     }
-  }
-
-  /** oci: and docker-archive: need no store, so verifying them writes nothing to $JSCAN_HOME. */
-  private static Artifact readFileTransport(ImageReference ref) throws OciException {
-    if (ref instanceof ImageReference.OciLayoutReference oci) {
-      return OciLayout.open(oci.directory()).resolve(oci.refName(), oci.digest());
-    }
-    if (ref instanceof ImageReference.DockerArchiveReference archive) {
-      return DockerArchive.read(archive.file(), archive.name());
-    }
-    throw new IllegalStateException("unhandled transport " + ref.transport());
   }
 
   static Dockerfile readDockerfile(Path file) throws DockerfileException, VerifierException, IOException {

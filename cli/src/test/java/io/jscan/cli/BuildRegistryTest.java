@@ -106,6 +106,33 @@ class BuildRegistryTest {
     assertFalse(Files.readString(ctx.resolve(ImageLock.FILE_NAME)).contains(v1.digest().toString()));
   }
 
+  /**
+   * The base's manifest used to be fetched twice (by tag to pin it, then by digest to pull it), and
+   * its config twice (to check the platform, then to store it).
+   */
+  @Test
+  void buildFromARegistryBase_fetchesEachManifestAndBlobOnce() throws Exception {
+    Image base = TestImages.withLayers("base counted", "second layer");
+    try (io.jscan.core.testing.FaultProxy proxy = io.jscan.core.testing.FaultProxy.inFrontOf(registry)) {
+      String name = proxy.host() + "/base/img:1";
+      new RegistryClient(RegistryOptions.defaults()).push(base, ImageName.parse(name));
+      Files.writeString(ctx.resolve("Dockerfile"), "FROM " + name + "\nCOPY hello.txt /\n");
+      java.util.List<String> expected = new java.util.ArrayList<>(java.util.List.of("GET /v2/base/img/manifests/1"));
+      expected.add("GET /v2/base/img/blobs/" + base.manifest().config().digest());
+      base.manifest().layers().forEach(l -> expected.add("GET /v2/base/img/blobs/" + l.digest()));
+      for (String pull : java.util.List.of("missing", "always")) {
+        System.setProperty(LocalStore.HOME_PROPERTY, tmp.resolve("home-" + pull).toString());
+        Files.deleteIfExists(ctx.resolve(ImageLock.FILE_NAME));
+        int before = proxy.requests().size();
+        Result build = jscan("build", "-q", "--pull=" + pull, ctx.toString());
+        assertEquals(0, build.code(), build.err());
+        java.util.List<String> asked = proxy.requests().subList(before, proxy.requests().size()).stream()
+            .filter(r -> r.contains("/manifests/") || r.contains("/blobs/")).sorted().toList();
+        assertEquals(expected.stream().sorted().toList(), asked, "--pull=" + pull + ": " + asked);
+      }
+    }
+  }
+
   @Test
   void pinnedBaseMissingLocally_isPulledByDigest_andNeverRefusesToFetch() throws Exception {
     pushBase(TestImages.withLayers("base"));

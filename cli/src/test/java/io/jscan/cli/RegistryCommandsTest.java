@@ -202,6 +202,57 @@ class RegistryCommandsTest {
     assertEquals(2, insecure.code(), insecure.err());
   }
 
+  /** Manifest and blob requests among {@code requests}, in order. */
+  static List<String> contentRequests(List<String> requests) {
+    return requests.stream().filter(r -> r.contains("/manifests/") || r.contains("/blobs/")).toList();
+  }
+
+  /** The config used to be fetched twice: once to check the platform, once to store it. */
+  @Test
+  void pull_fetchesEachManifestAndBlobOnce() throws Exception {
+    Image image = TestImages.withRandomLayers(31, 20_000, 30_000);
+    try (FaultProxy proxy = FaultProxy.inFrontOf(open)) {
+      String name = proxy.host() + "/counted/app:1";
+      storeImage(image, name);
+      assertEquals(0, jscan("push", "-q", name).code());
+      useStore("other");
+      int before = proxy.requests().size();
+      Result pull = jscan("pull", "-q", name);
+      assertEquals(0, pull.code(), pull.err());
+      List<String> asked = contentRequests(proxy.requests().subList(before, proxy.requests().size()));
+      List<String> expected = new java.util.ArrayList<>(List.of("GET /v2/counted/app/manifests/1"));
+      expected.add("GET /v2/counted/app/blobs/" + image.manifest().config().digest());
+      for (io.jscan.core.oci.Descriptor layer : image.manifest().layers()) {
+        expected.add("GET /v2/counted/app/blobs/" + layer.digest());
+      }
+      assertEquals(expected.stream().sorted().toList(), asked.stream().sorted().toList(), asked.toString());
+    }
+  }
+
+  /** A pull of one platform of an index: the index, that platform's manifest and its blobs, each once. */
+  @Test
+  void pull_ofOnePlatform_fetchesEachManifestAndBlobOnce() throws Exception {
+    Image amd = TestImages.withLayers(io.jscan.core.oci.Platform.LINUX_AMD64, "amd counted");
+    Image arm = TestImages.withLayers(new io.jscan.core.oci.Platform("linux", "arm64"), "arm counted");
+    io.jscan.core.image.ImageIndex index = TestImages.multiPlatformIndex(tmp.resolve("index"), "i", amd, arm);
+    try (FaultProxy proxy = FaultProxy.inFrontOf(open)) {
+      String name = proxy.host() + "/counted/multi:1";
+      new io.jscan.core.transport.registry.RegistryClient(io.jscan.core.transport.registry.RegistryOptions.defaults())
+          .push(index, ImageName.parse(name));
+      int before = proxy.requests().size();
+      Result pull = jscan("pull", "-q", "--platform", "linux/arm64", name);
+      assertEquals(0, pull.code(), pull.err());
+      List<String> asked = contentRequests(proxy.requests().subList(before, proxy.requests().size()));
+      List<String> expected = new java.util.ArrayList<>(List.of(
+          "GET /v2/counted/multi/manifests/1",
+          "GET /v2/counted/multi/manifests/" + arm.digest(),
+          "GET /v2/counted/multi/blobs/" + arm.manifest().config().digest(),
+          "GET /v2/counted/multi/blobs/" + arm.manifest().layers().get(0).digest()));
+      assertEquals(expected.stream().sorted().toList(), asked.stream().sorted().toList(), asked.toString());
+      assertEquals(index.digest().toString(), skopeoDigest(open.host() + "/counted/multi:1"));
+    }
+  }
+
   @Test
   void pull_flippedByte_exitsWithTheIntegrityCodeNamingTheLayer() throws Exception {
     Image image = TestImages.withRandomLayers(9, 40_000);

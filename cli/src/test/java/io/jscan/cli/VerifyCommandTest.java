@@ -418,6 +418,41 @@ class VerifyCommandTest {
     assertBadInput(jscan("verify", ref, "--platform", "linux/s390x"), "available: linux/amd64, linux/arm64");
   }
 
+  /** verify, inspect and sbom of {@code ref} for {@code platform}, in a private store (inspect and sbom open one). */
+  private List<Result> threeCommandsFor(String ref, String platform) {
+    System.setProperty(io.jscan.core.transport.store.LocalStore.HOME_PROPERTY, tmp.resolve("home").toString());
+    try {
+      return List.of(
+          jscan("verify", ref, "--platform", platform),
+          jscan("inspect", ref, "--platform", platform),
+          jscan("sbom", ref, "--platform", platform));
+    } finally {
+      System.clearProperty(io.jscan.core.transport.store.LocalStore.HOME_PROPERTY);
+    }
+  }
+
+  @Test
+  void verify_singleImageOfAnotherPlatform_isBadInputWithTheMessageOfInspectAndSbom() throws Exception {
+    String ref = good().reference();
+    List<Result> arm = threeCommandsFor(ref, "linux/arm64");
+    for (Result r : arm) {
+      assertBadInput(r, "no image for platform linux/arm64; available: linux/amd64");
+      assertEquals(arm.get(1).err(), r.err(), "verify, inspect and sbom say the same");
+    }
+    Result amd = verifyJson(ref, "--platform", "linux/amd64");
+    assertEquals(0, amd.code(), amd.out() + amd.err());
+    assertEquals(List.of("linux/amd64"), platforms(amd.json()));
+  }
+
+  @Test
+  void verify_indexWithoutThePlatform_isBadInputWithTheMessageOfInspectAndSbom() throws Exception {
+    List<Result> s390x = threeCommandsFor(twoPlatformIndex(), "linux/s390x");
+    for (Result r : s390x) {
+      assertBadInput(r, "no image for platform linux/s390x; available: linux/amd64, linux/arm64");
+      assertEquals(s390x.get(1).err(), r.err(), "verify, inspect and sbom say the same");
+    }
+  }
+
   // ---------------------------------------------------------------- bad input and the shared corpus
 
   private static Path corpus(String relative) {

@@ -14,6 +14,8 @@ public abstract class JscanException extends Exception {
   private static final long serialVersionUID = 1L;
 
   private final FailureKind kind;
+  private final String what;
+  private final String detail;
 
   protected JscanException(FailureKind kind, String what, String detail) {
     this(kind, what, detail, null);
@@ -22,10 +24,22 @@ public abstract class JscanException extends Exception {
   protected JscanException(FailureKind kind, String what, String detail, Throwable cause) {
     super(Objects.requireNonNull(what, "what") + ": " + Objects.requireNonNull(detail, "detail"), cause);
     this.kind = Objects.requireNonNull(kind, "kind");
+    this.what = what;
+    this.detail = detail;
   }
 
   /** Which kind of failure this is; decides the exit code. */
   public FailureKind kind() {
     return kind;
+  }
+
+  /** What failed (the part of the message before the colon), so a wrapper can keep the message as it is. */
+  public String what() {
+    return what;
+  }
+
+  /** Why it failed (the part of the message after the colon). */
+  public String detail() {
+    return detail;
   }
 }

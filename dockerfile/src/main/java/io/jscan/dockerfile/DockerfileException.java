@@ -45,11 +45,4 @@ public final class DockerfileException extends JscanException {
   public int line() {
     return line;
   }
-
-  /** The message without the {@code FILE:LINE: } prefix. */
-  public String detail() {
-    String message = getMessage();
-    String prefix = file + ":" + line + ": ";
-    return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
-  }
 }

@@ -1,6 +1,7 @@
 package io.jscan.verifier;
 
 import io.jscan.core.oci.Digest;
+import io.jscan.core.transport.ImageCopy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +25,9 @@ import java.util.Optional;
  *     {@link ImageReport#rules()})
  * @param evaluatedAt when the policies were evaluated (expiry dates and image age depend on it)
  * @param elapsed how long verification took
+ * @param copy which copy of the image was verified (the local store's or the registry's, a layout,
+ *     an archive) and how it compares with the registry's; empty for a Dockerfile, or when the
+ *     caller did not say
  */
 public record VerificationReport(
     String subject,
@@ -35,7 +39,8 @@ public record VerificationReport(
     List<PolicySummary> policies,
     List<RuleResult> rules,
     Instant evaluatedAt,
-    Duration elapsed) {
+    Duration elapsed,
+    Optional<ImageCopy> copy) {
 
   public VerificationReport {
     Objects.requireNonNull(subject, "subject");
@@ -48,6 +53,7 @@ public record VerificationReport(
     rules = List.copyOf(rules);
     Objects.requireNonNull(evaluatedAt, "evaluatedAt");
     Objects.requireNonNull(elapsed, "elapsed");
+    Objects.requireNonNull(copy, "copy");
   }
 
   /** The overall verdict: the worst of every finding's. */
@@ -78,6 +84,18 @@ public record VerificationReport(
 
   public VerificationReport withElapsed(Duration newElapsed) {
     return new VerificationReport(
-        subject, subjectDigest, subjectMediaType, images, findings, dockerfile, policies, rules, evaluatedAt, newElapsed);
+        subject, subjectDigest, subjectMediaType, images, findings, dockerfile, policies, rules, evaluatedAt, newElapsed, copy);
+  }
+
+  /**
+   * This report naming the copy that was verified, with the finding its comparison with the
+   * registry gives, if any ({@link CopyFinding}: a store copy whose registry tag names another
+   * image, or that could not be compared, never passes silently).
+   */
+  public VerificationReport withCopy(ImageCopy verified) {
+    List<Finding> all = new ArrayList<>(findings);
+    CopyFinding.of(verified).ifPresent(all::add);
+    return new VerificationReport(
+        subject, subjectDigest, subjectMediaType, images, all, dockerfile, policies, rules, evaluatedAt, elapsed, Optional.of(verified));
   }
 }

@@ -106,7 +106,7 @@ public final class Verifier implements AutoCloseable {
     return new VerificationReport(
         request.reference(), Optional.of(top.digest()), Optional.of(top.mediaType()), reports, subjectFindings,
         request.dockerfile().map(Dockerfile::file), request.policies().summaries(), List.of(), now,
-        Duration.ofNanos(System.nanoTime() - start));
+        Duration.ofNanos(System.nanoTime() - start), Optional.empty());
   }
 
   /**
@@ -191,7 +191,7 @@ public final class Verifier implements AutoCloseable {
     findings.addAll(evaluation.findings());
     return new VerificationReport(
         dockerfile.file(), Optional.empty(), Optional.empty(), List.of(), findings, Optional.of(dockerfile.file()),
-        policies.summaries(), evaluation.results(), now, Duration.ofNanos(System.nanoTime() - start));
+        policies.summaries(), evaluation.results(), now, Duration.ofNanos(System.nanoTime() - start), Optional.empty());
   }
 
   /** The scan limits, with the large-file threshold lowered to what the policies' rules need. */
@@ -214,6 +214,20 @@ public final class Verifier implements AutoCloseable {
 
   private List<Image> select(Artifact subject, VerifyRequest request, Descriptor top, List<Finding> findings) throws VerifierException {
     if (subject instanceof Image image) {
+      if (request.platforms() instanceof Platforms.One one) {
+        // --platform judges a single image by its config too, as inspect and sbom do: verifying an
+        // amd64 image for an arm64 deployment must not pass
+        try {
+          image.config();
+        } catch (OciException e) {
+          return List.of(image); // a config that cannot be read or parsed: the walk reports it
+        }
+        try {
+          Images.forPlatform(image, one.platform());
+        } catch (OciException e) {
+          throw new VerifierException(e.kind(), e.what(), e.detail(), e);
+        }
+      }
       return List.of(image);
     }
     ImageIndex index = (ImageIndex) subject;
@@ -247,7 +261,8 @@ public final class Verifier implements AutoCloseable {
         findings.add(Finding.integrity(e.getMessage(), at));
         return List.of();
       }
-      throw new VerifierException(FailureKind.BAD_INPUT, "--platform", e.getMessage(), e);
+      // the message inspect and sbom give for the same image and platform
+      throw new VerifierException(FailureKind.BAD_INPUT, e.what(), e.detail(), e);
     }
   }
 

@@ -55,13 +55,16 @@ public record VerifyRequest(
     return new VerifyRequest(reference, name, expectedDigest, policies, dockerfile, platforms, d);
   }
 
-  /** The digest a reference pins: {@code name@sha256:…}, {@code sha256:…} or {@code oci:DIR@sha256:…}. */
+  /** The digest a reference pins: {@code name@sha256:…}, {@code sha256:…}, {@code docker://name@sha256:…} or {@code oci:DIR@sha256:…}. */
   public static Optional<Digest> digestOf(ImageReference ref) {
     if (ref instanceof ImageReference.StoreReference s) {
       return s.digest().or(() -> s.name().flatMap(ImageName::digest));
     }
     if (ref instanceof ImageReference.OciLayoutReference o) {
       return o.digest();
+    }
+    if (ref instanceof ImageReference.RegistryReference r) {
+      return r.name().digest();
     }
     return Optional.empty();
   }
@@ -76,6 +79,9 @@ public record VerifyRequest(
     }
     if (ref instanceof ImageReference.OciLayoutReference o) {
       return o.refName().filter(ImageName::isValid).map(ImageName::parse);
+    }
+    if (ref instanceof ImageReference.RegistryReference r) {
+      return Optional.of(r.name());
     }
     return Optional.empty();
   }

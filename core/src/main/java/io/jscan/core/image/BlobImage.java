@@ -6,6 +6,7 @@ import io.jscan.core.oci.ImageConfig;
 import io.jscan.core.oci.Manifest;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.json.OciJson;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,11 @@ final class BlobImage implements Image {
     return configBytes.clone();
   }
 
+  /** The config's bytes when they have been read, else null (nothing is read here). */
+  private synchronized byte[] readConfigBytes() {
+    return configBytes;
+  }
+
   @Override
   public synchronized ImageConfig config() throws OciException {
     if (config == null) {
@@ -89,6 +95,12 @@ final class BlobImage implements Image {
   public InputStream openBlob(Descriptor blob) throws OciException {
     Manifest m = manifest();
     if (m.config().digest().equals(blob.digest())) {
+      byte[] known = readConfigBytes();
+      if (known != null) {
+        // verified against the same descriptor when it was read: copying an image whose config
+        // was already looked at (its platform, by a pull) must not fetch it again
+        return new ByteArrayInputStream(known);
+      }
       return source.open(m.config(), "config");
     }
     for (int i = 0; i < m.layers().size(); i++) {

@@ -91,11 +91,7 @@ public record ImageName(String domain, String path, Optional<String> tag, Option
     String path;
     int slash = rest.indexOf('/');
     String first = slash < 0 ? rest : rest.substring(0, slash);
-    boolean firstIsHost =
-        slash >= 0
-            && (first.contains(".") || first.contains(":") || first.equals("localhost")
-                || !first.toLowerCase(Locale.ROOT).equals(first));
-    if (firstIsHost) {
+    if (slash >= 0 && isHost(first)) {
       domain = first;
       path = rest.substring(slash + 1);
     } else {
@@ -116,6 +112,29 @@ public record ImageName(String domain, String path, Optional<String> tag, Option
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid image name \"" + text + "\": " + e.getMessage());
     }
+  }
+
+  /**
+   * Whether the first component of a name's repository part is a registry host rather than a path
+   * component: it holds a dot or a colon, is {@code localhost}, or has an upper-case letter
+   * (distribution/reference's {@code splitDockerDomain}).
+   */
+  private static boolean isHost(String first) {
+    return first.contains(".") || first.contains(":") || first.equals("localhost")
+        || !first.toLowerCase(Locale.ROOT).equals(first);
+  }
+
+  /**
+   * Whether {@code text}, as written, names its registry host ({@code registry.example/app:1},
+   * {@code docker.io/team/app:1}, {@code localhost:5000/app}) rather than leaving it to the Docker
+   * Hub default ({@code app:1}, {@code team/app:1}). Docker and podman take such short names for
+   * local images first; jscan too (see {@code Transports#compare}).
+   */
+  public static boolean namesRegistryHost(String text) {
+    int at = text.indexOf('@');
+    String rest = at >= 0 ? text.substring(0, at) : text;
+    int slash = rest.indexOf('/');
+    return slash >= 0 && isHost(rest.substring(0, slash));
   }
 
   /** Whether {@code text} parses as an image name. */

@@ -62,7 +62,7 @@ public sealed interface ImageReference
       if (StoreReference.BARE_DIGEST.matcher(text).matches()) {
         return StoreReference.byDigest(Digest.parse(text));
       }
-      return StoreReference.byName(ImageName.parse(text));
+      return StoreReference.byName(ImageName.parse(text), ImageName.namesRegistryHost(text));
     } catch (IllegalArgumentException e) {
       throw OciException.badInput("image reference \"" + text + "\"", e.getMessage());
     }
@@ -150,22 +150,41 @@ public sealed interface ImageReference
     }
   }
 
-  /** An image in the local store: by name, or by manifest digest. Exactly one of the two is present. */
-  record StoreReference(Optional<ImageName> name, Optional<Digest> digest) implements ImageReference {
+  /**
+   * An image in the local store: by name, or by manifest digest. Exactly one of the two is present.
+   *
+   * @param hostWritten whether the name was written with its registry host
+   *     ({@code registry.example/app:1}, not {@code app:1}): only then does the user mean a
+   *     registry's image too, and {@link Transports#compare} asks that registry whether its copy is
+   *     the store's. Names made in code are full names ({@link #byName(ImageName)}).
+   */
+  record StoreReference(Optional<ImageName> name, Optional<Digest> digest, boolean hostWritten) implements ImageReference {
     static final Pattern BARE_DIGEST = Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-f0-9]{32,}");
 
     public StoreReference {
       if (name.isPresent() == digest.isPresent()) {
         throw new IllegalArgumentException("a store reference is a name or a digest");
       }
+      if (hostWritten && name.isEmpty()) {
+        throw new IllegalArgumentException("a store reference by digest names no registry host");
+      }
+    }
+
+    /** A reference by full name (its host counts as written) or by digest. */
+    public StoreReference(Optional<ImageName> name, Optional<Digest> digest) {
+      this(name, digest, name.isPresent());
     }
 
     public static StoreReference byName(ImageName name) {
-      return new StoreReference(Optional.of(name), Optional.empty());
+      return byName(name, true);
+    }
+
+    public static StoreReference byName(ImageName name, boolean hostWritten) {
+      return new StoreReference(Optional.of(name), Optional.empty(), hostWritten);
     }
 
     public static StoreReference byDigest(Digest digest) {
-      return new StoreReference(Optional.empty(), Optional.of(digest));
+      return new StoreReference(Optional.empty(), Optional.of(digest), false);
     }
 
     @Override

@@ -1,10 +1,12 @@
 package io.jscan.core.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jscan.core.oci.Digest;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -82,5 +84,16 @@ class ImageNameTest {
   @Test
   void parse_nameLongerThan255_isRejected() {
     assertThrows(IllegalArgumentException.class, () -> ImageName.parse("a/" + "b".repeat(260)));
+  }
+
+  @Test
+  void namesRegistryHost_onlyWhenTheNameIsWrittenWithItsHost() {
+    for (String written : List.of("registry.example/app:1", "localhost:5000/app", "localhost/app", "docker.io/library/app:1",
+        "index.docker.io/team/app", "[::1]:5000/app@sha256:" + HEX, "Host/app")) {
+      assertTrue(ImageName.namesRegistryHost(written), written);
+    }
+    for (String shortName : List.of("app", "app:1", "team/app:1", "team/sub/app", "app@sha256:" + HEX, "localhost:5000")) {
+      assertFalse(ImageName.namesRegistryHost(shortName), shortName);
+    }
   }
 }

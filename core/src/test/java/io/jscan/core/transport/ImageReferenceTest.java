@@ -1,6 +1,7 @@
 package io.jscan.core.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,5 +78,17 @@ class ImageReferenceTest {
       assertEquals(FailureKind.BAD_INPUT, e.kind());
       assertTrue(e.getMessage().startsWith("image reference"), e.getMessage());
     }
+  }
+
+  @Test
+  void storeName_remembersWhetherItWasWrittenWithItsRegistryHost() throws Exception {
+    StoreReference full = assertInstanceOf(StoreReference.class, ImageReference.parse("registry.example/app:1"));
+    assertTrue(full.hostWritten());
+    StoreReference hub = assertInstanceOf(StoreReference.class, ImageReference.parse("docker.io/library/app:1"));
+    assertTrue(hub.hostWritten());
+    StoreReference shortName = assertInstanceOf(StoreReference.class, ImageReference.parse("app:1"));
+    assertFalse(shortName.hostWritten());
+    assertEquals(hub.name(), shortName.name(), "the same name either way");
+    assertFalse(assertInstanceOf(StoreReference.class, ImageReference.parse(DIGEST)).hostWritten());
   }
 }

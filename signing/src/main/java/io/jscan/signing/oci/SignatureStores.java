@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * The {@link SignatureStore} for an image reference, following the same rules as {@link
- * Transports#read}: an {@code oci:} layout keeps its image's signatures, a {@code docker://} name
+ * Transports#resolve} ({@link Transports#readsStore}): an {@code oci:} layout keeps its image's signatures, a {@code docker://} name
  * its registry repository, a store name the local store when the store has the image (else the
  * registry the name points at). A docker-archive has no place for them.
  */
@@ -76,11 +76,14 @@ public final class SignatureStores {
       return new RegistrySignatureStore(transports.registry(), remote.name());
     }
     if (ref instanceof StoreReference stored) {
-      Optional<Descriptor> local = transports.store().resolve(stored);
       if (stored.name().isPresent()) {
+        // the same copy Transports.resolve reads
         ImageName name = stored.name().get();
-        return local.isPresent() ? new StoreSignatureStore(transports.store(), name) : new RegistrySignatureStore(transports.registry(), name);
+        return transports.readsStore(stored)
+            ? new StoreSignatureStore(transports.store(), name)
+            : new RegistrySignatureStore(transports.registry(), name);
       }
+      Optional<Descriptor> local = transports.store().resolve(stored);
       if (local.isEmpty()) {
         throw OciException.badInput("image " + ref, "not in the local store " + transports.store().home());
       }

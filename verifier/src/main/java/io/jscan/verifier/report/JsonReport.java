@@ -54,6 +54,7 @@ public final class JsonReport {
     subject.put("reference", report.subject());
     report.subjectDigest().ifPresent(d -> subject.put("digest", d.toString()));
     report.subjectMediaType().ifPresent(m -> subject.put("mediaType", m));
+    report.copy().ifPresent(c -> subject.set("copy", JSON.valueToTree(c.toJson())));
     report.dockerfile().ifPresent(d -> root.put("dockerfile", d));
     Verdict verdict = report.verdict();
     root.put("verdict", verdict.label());

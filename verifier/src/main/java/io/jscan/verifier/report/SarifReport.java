@@ -2,6 +2,7 @@ package io.jscan.verifier.report;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jscan.verifier.CopyFinding;
 import io.jscan.verifier.Finding;
 import io.jscan.verifier.ImageReport;
 import io.jscan.verifier.Location;
@@ -125,7 +126,8 @@ public final class SarifReport {
     ObjectNode invocation = run.putArray("invocations").addObject();
     invocation.put("executionSuccessful", true);
     invocation.put("exitCode", JsonReport.exitCode(report.verdict()));
-    run.putObject("properties").put("verdict", report.verdict().label()).put("subject", report.subject());
+    ObjectNode runProperties = run.putObject("properties").put("verdict", report.verdict().label()).put("subject", report.subject());
+    report.copy().ifPresent(c -> runProperties.set("copy", JsonReport.JSON.valueToTree(c.toJson())));
     return root;
   }
 
@@ -195,6 +197,9 @@ public final class SarifReport {
     Optional<BuiltinRules.Rule> builtin = BuiltinRules.byId(id);
     if (builtin.isPresent()) {
       return new Described(id, id, builtin.get().title(), builtin.get().help(), builtin.get().defaultSeverity(), "image");
+    }
+    if (id.equals(CopyFinding.RULE)) {
+      return new Described(id, id, CopyFinding.TITLE, CopyFinding.HELP, Severity.WARNING, "image");
     }
     if (id.equals("signature")) {
       return new Described(id, id, "Signature verifies",

@@ -1,5 +1,6 @@
 package io.jscan.verifier.report;
 
+import io.jscan.core.transport.ImageCopy;
 import io.jscan.signing.oci.ImageEvidenceVerifier;
 import io.jscan.verifier.Evidence;
 import io.jscan.verifier.Finding;
@@ -48,6 +49,13 @@ public final class TextReport {
     } else {
       out.println(bold("Image " + report.subject()) + report.subjectDigest().map(d -> " (" + d + ")").orElse(""));
     }
+    report.copy().ifPresent(copy -> {
+      // which bytes were verified: a name can mean the local store's image or the registry's
+      out.println("Copy      " + copy.describe());
+      if (copy.origin() == ImageCopy.Origin.STORE) {
+        out.println("Registry  " + copy.comparisonSummary());
+      }
+    });
     for (ImageReport image : report.images()) {
       tree(image, out);
       signatures(image.evidence(), out);

@@ -92,12 +92,14 @@ public final class PinnedImages {
       throw OciException.badInput(what, lockFile.getFileName() + " has no pin for it; --locked allows no new pins");
     }
     if (policy == PullPolicy.ALWAYS && name.digest().isEmpty()) {
-      Descriptor now = registry.resolve(name);
+      // read once: the manifest that tells the digest is the one pulled (no second fetch by digest)
+      Artifact top = registry.read(name);
+      Descriptor now = top.descriptor();
       if (locked && entry.isPresent() && !entry.get().digest().equals(now.digest())) {
         throw OciException.badInput(
             what, "the registry now has " + now.digest() + " but " + lockFile.getFileName() + " pins " + entry.get().digest() + " (--locked)");
       }
-      Image image = pull(name.withDigest(now.digest()), platform, name);
+      Image image = pull(top, Optional.of(platform), name);
       pin(name, now.digest(), entry.filter(e -> e.digest().equals(now.digest())), platform, image.digest());
       return image;
     }
@@ -146,9 +148,9 @@ public final class PinnedImages {
     if (policy == PullPolicy.NEVER) {
       throw OciException.badInput(what, "not in the local store (--pull=never)");
     }
-    Descriptor now = registry.resolve(name);
-    Image image = pull(name.withDigest(now.digest()), platform, name);
-    return record(name, now.digest(), image, platform);
+    Artifact top = registry.read(name);
+    Image image = pull(top, Optional.of(platform), name);
+    return record(name, top.descriptor().digest(), image, platform);
   }
 
   private Image record(ImageName name, Digest top, Image image, Platform platform) throws OciException {
@@ -167,13 +169,18 @@ public final class PinnedImages {
 
   /** Pulls into the store (named {@code storeName} when it has a tag), then reads it from there. */
   private Image pull(ImageName pinned, Optional<Platform> platform, ImageName storeName) throws OciException {
+    return pull(registry.read(pinned), platform, storeName);
+  }
+
+  /** Pulls what was read into the store (named {@code storeName} when it has a tag), then reads it from there. */
+  private Image pull(Artifact read, Optional<Platform> platform, ImageName storeName) throws OciException {
     List<ImageName> names = storeName.tag().isPresent() && storeName.digest().isEmpty() ? List.of(storeName) : List.of();
-    Artifact pulled = registry.pull(pinned, store, platform, names);
+    Artifact pulled = registry.pull(read, store, platform, names);
     Optional<Image> image = storedImage(pulled.descriptor().digest());
     if (image.isPresent()) {
       return image.get();
     }
-    throw OciException.badInput("base image " + pinned, "is an index, not an image; pin a platform's image");
+    throw OciException.badInput("base image " + storeName.withDigest(read.descriptor().digest()), "is an index, not an image; pin a platform's image");
   }
 
   private Optional<Artifact> storedArtifact(Digest digest) throws OciException {

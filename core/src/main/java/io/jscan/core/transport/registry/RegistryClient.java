@@ -334,7 +334,16 @@ public final class RegistryClient {
    */
   public Artifact pull(ImageName name, LocalStore store, Optional<Platform> platform, List<ImageName> names)
       throws OciException {
-    Artifact artifact = read(name);
+    return pull(read(name), store, platform, names);
+  }
+
+  /**
+   * As {@link #pull(ImageName, LocalStore, Optional, List)}, for an artifact already {@link #read}
+   * (a caller that looked at what a tag names first, to pin it, fetches its manifest once).
+   */
+  public Artifact pull(Artifact read, LocalStore store, Optional<Platform> platform, List<ImageName> names)
+      throws OciException {
+    Artifact artifact = read;
     if (platform.isPresent()) {
       artifact = Images.forPlatform(artifact, platform.get());
     }
@@ -345,6 +354,40 @@ public final class RegistryClient {
     }
     store.write(artifact, names, options.parallelism());
     return artifact;
+  }
+
+  /**
+   * What {@code name} (its tag, or digest) names in the registry now, by a {@code HEAD} of the
+   * manifest (distribution-spec "Checking if content exists in the registry"): the media type and
+   * the {@code Docker-Content-Digest}, without the manifest's bytes (Docker Hub does not count a
+   * HEAD against its pull rate limit). A registry whose answer names no digest or no manifest
+   * media type is asked with a {@code GET} instead, and the digest computed. Empty on 404.
+   *
+   * <p>The digest is the registry's word, not one jscan computed from the bytes: use it to compare
+   * (is the registry's tag still what we have?), never to trust content.
+   */
+  public Optional<Descriptor> head(ImageName name) throws RegistryException {
+    String reference = reference(name);
+    String what = "manifest " + name.repository() + (reference.contains(":") ? "@" : ":") + reference;
+    RegistryHttp.Call call =
+        RegistryHttp.Call.get(name.domain(), manifestPath(name, reference), List.of(pull(name)), what)
+            .withMethod("HEAD")
+            .withHeader("Accept", ACCEPT);
+    HttpResponse<InputStream> r = http.send(call);
+    if (r.statusCode() != 200 && r.statusCode() != 404) {
+      throw RegistryHttp.failure(call, r);
+    }
+    RegistryHttp.discard(r);
+    if (r.statusCode() == 404) {
+      return Optional.empty();
+    }
+    String type = r.headers().firstValue("Content-Type").map(t -> t.split(";", 2)[0].trim().toLowerCase(Locale.ROOT)).orElse("");
+    Optional<String> said = r.headers().firstValue("Docker-Content-Digest").map(String::trim).filter(Digest::isValid);
+    long size = OptionalLongHolder.of(r.headers().firstValue("Content-Length")).value;
+    if (said.isPresent() && MediaTypes.isManifestOrIndex(type) && size >= 0) {
+      return Optional.of(new Descriptor(type, Digest.parse(said.get()), size));
+    }
+    return fetchManifestIfPresent(name, reference).map(FetchedManifest::descriptor);
   }
 
   /**

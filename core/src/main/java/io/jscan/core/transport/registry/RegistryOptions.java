@@ -152,6 +152,10 @@ public record RegistryOptions(
     return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, parallelism, chunkSize, l, connectTimeout, userAgent);
   }
 
+  public RegistryOptions withConnectTimeout(Duration timeout) {
+    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, parallelism, chunkSize, listener, timeout, userAgent);
+  }
+
   public RegistryOptions withUserAgent(String agent) {
     return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, parallelism, chunkSize, listener, connectTimeout, agent);
   }
