@@ -111,8 +111,11 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
           + " Without src or env, the environment variable ID.")
   List<String> secrets = new ArrayList<>();
 
-  @Option(names = "--push", description = "Push the image to the registry of each -t name after building it.")
+  @Option(names = "--push", description = {"Push the image to the registry of each -t name after building it, with what is attached to it"
+      + " where it was written (SBOM, provenance, signatures), as jscan push does."})
   boolean push;
+
+  @picocli.CommandLine.Mixin CarriedAttachments carried;
 
   @Option(names = "--pull", paramLabel = "missing|always|never", defaultValue = "missing",
       description = {"When base images are fetched from their registry: missing (default: only when the local store lacks"
@@ -225,10 +228,21 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
             request.output().map(Object::toString).orElse("the local store"), log);
       }
       if (push) {
+        java.util.Set<String> carriedTo = new java.util.HashSet<>();
         for (ImageName tag : request.tags()) {
           io.jscan.core.oci.Descriptor pushed = client.push(result.image(), tag);
           log.accept("pushed " + tag + "@" + pushed.digest());
-          BuildAttachments.attach(client.referrers(tag), result.image().descriptor(), unsigned, tag.repository(), log);
+          Optional<io.jscan.signing.oci.SignatureStore> written = carried.skip ? Optional.empty() : sinkSignatures(request, store, tag);
+          if (written.isPresent()) {
+            // as jscan push: what is attached where the image was written goes with it (this build's
+            // unsigned SBOM and provenance, and what an earlier build of the same digest had), once per repository
+            if (carriedTo.add(tag.repository())) {
+              CarriedAttachments.carry(written.get(), new io.jscan.signing.oci.RegistrySignatureStore(client, tag), result.image(),
+                  "build --push " + tag, "pushed", log);
+            }
+          } else {
+            BuildAttachments.attach(client.referrers(tag), result.image().descriptor(), unsigned, tag.repository(), log);
+          }
         }
       }
       if (sign) {
@@ -261,6 +275,18 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     }
     if (request.output().get() instanceof ImageReference.OciLayoutReference oci) {
       return Optional.of(io.jscan.core.transport.ocilayout.OciLayout.open(oci.directory()).referrers());
+    }
+    return Optional.empty();
+  }
+
+  /** Where the image went, as a place for signatures and attachments to carry from: the store under {@code tag}'s repository, or the oci: layout. */
+  private static Optional<io.jscan.signing.oci.SignatureStore> sinkSignatures(BuildRequest request, LocalStore store, ImageName tag)
+      throws OciException {
+    if (request.output().isEmpty() || request.output().get() instanceof StoreReference) {
+      return Optional.of(new io.jscan.signing.oci.StoreSignatureStore(store, tag));
+    }
+    if (request.output().get() instanceof ImageReference.OciLayoutReference oci) {
+      return Optional.of(new io.jscan.signing.oci.LayoutSignatureStore(io.jscan.core.transport.ocilayout.OciLayout.open(oci.directory()), tag.repository()));
     }
     return Optional.empty();
   }
