@@ -56,7 +56,7 @@ public final class Attachments {
    *
    * @param location where it is at the destination ({@code docker://host/app:sha256-<hex>.sig},
    *     {@code store host/app@sha256:… (referrer of sha256:…)})
-   * @param detail for a referrer, its artifactType; else empty
+   * @param detail for a referrer, its artifactType (and predicate type); else empty
    * @param total signatures or attestations (layers) at the source; 1 for an SBOM or a referrer
    * @param added how many of them the destination lacked and now has
    */
@@ -126,7 +126,7 @@ public final class Attachments {
     }
     for (Descriptor d : referrers) {
       String location = to.location() + "@" + d.digest() + " (referrer of " + subject + ")";
-      Optional<String> type = d.artifactType();
+      Optional<String> type = d.artifactType().map(t -> t + predicateType(d).map(p -> " (" + p + ")").orElse(""));
       if (there.contains(d.digest())) {
         out.add(new Carried(Kind.REFERRER, location, type, 1, 0));
       } else {
@@ -193,6 +193,19 @@ public final class Attachments {
     to.writeTagged(tag, source.get());
     out.add(new Carried(Kind.SBOM, location, Optional.empty(), 1, 1));
   }
+
+  /**
+   * The predicate type a referrer's annotations name, to tell the SBOM from the provenance in a
+   * message: BuildKit's and jscan's {@code in-toto.io/predicate-type}, a bundle's {@code
+   * dev.sigstore.bundle.predicateType}.
+   */
+  private static Optional<String> predicateType(Descriptor referrer) {
+    return Optional.ofNullable(referrer.annotations().get(IN_TOTO_PREDICATE_TYPE))
+        .or(() -> Optional.ofNullable(referrer.annotations().get(Conventions.BUNDLE_PREDICATE_TYPE_ANNOTATION)));
+  }
+
+  /** BuildKit's annotation for the predicate type of an attached in-toto statement (the builder's {@code Statements} writes it). */
+  static final String IN_TOTO_PREDICATE_TYPE = "in-toto.io/predicate-type";
 
   /** The manifest under {@code tag}, asked first whether it is there at all (a {@code HEAD} in a registry: these tags are usually absent). */
   private static Optional<Image> readTagged(SignatureStore from, String tag) throws OciException {
