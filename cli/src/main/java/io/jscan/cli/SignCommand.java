@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
       "A name (registry.example/app:1) is signed in its registry, as cosign does, and in the local store too when the store",
       "has the same image; a name only the store has (never pushed) is signed there (jscan push carries the signature).",
       "When the two copies differ, or the registry cannot be asked, nothing is signed: say docker://NAME (the registry),",
-      "--local (the store) or NAME@sha256:... docker://NAME, oci:DIR:REF and sha256:... sign exactly that place.",
+      "--local (the store) or NAME@sha256:... (a digest). docker://NAME, oci:DIR:REF and sha256:... sign exactly that place.",
       "With --bundle (and always with --keyless) a Sigstore bundle v0.3 is attached as an OCI referrer instead, as cosign 3",
       "does (registries without the referrers API get the sha256-<hex> index tag).",
       "Each stored signature's location is printed on standard output, and where it went on standard error."
