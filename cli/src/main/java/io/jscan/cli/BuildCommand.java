@@ -23,17 +23,24 @@ import io.jscan.core.transport.Transports;
 import io.jscan.core.transport.registry.ImageLock;
 import io.jscan.core.transport.registry.PinnedImages;
 import io.jscan.core.transport.registry.RegistryClient;
+import io.jscan.core.transport.ocilayout.OciLayout;
 import io.jscan.core.transport.store.LocalStore;
+import io.jscan.signing.oci.LayoutSignatureStore;
+import io.jscan.signing.oci.RegistrySignatureStore;
+import io.jscan.signing.oci.SignatureStore;
+import io.jscan.signing.oci.StoreSignatureStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -228,16 +235,16 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
             request.output().map(Object::toString).orElse("the local store"), log);
       }
       if (push) {
-        java.util.Set<String> carriedTo = new java.util.HashSet<>();
+        Set<String> carriedTo = new HashSet<>();
         for (ImageName tag : request.tags()) {
           io.jscan.core.oci.Descriptor pushed = client.push(result.image(), tag);
           log.accept("pushed " + tag + "@" + pushed.digest());
-          Optional<io.jscan.signing.oci.SignatureStore> written = carried.skip ? Optional.empty() : sinkSignatures(request, store, tag);
+          Optional<SignatureStore> written = carried.skip ? Optional.empty() : sinkSignatures(request, store, tag);
           if (written.isPresent()) {
             // as jscan push: what is attached where the image was written goes with it (this build's
             // unsigned SBOM and provenance, and what an earlier build of the same digest had), once per repository
             if (carriedTo.add(tag.repository())) {
-              CarriedAttachments.carry(written.get(), new io.jscan.signing.oci.RegistrySignatureStore(client, tag), result.image(),
+              CarriedAttachments.carry(written.get(), new RegistrySignatureStore(client, tag), result.image(),
                   "build --push " + tag, "pushed", log);
             }
           } else {
@@ -274,19 +281,18 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       return Optional.of(store.referrers());
     }
     if (request.output().get() instanceof ImageReference.OciLayoutReference oci) {
-      return Optional.of(io.jscan.core.transport.ocilayout.OciLayout.open(oci.directory()).referrers());
+      return Optional.of(OciLayout.open(oci.directory()).referrers());
     }
     return Optional.empty();
   }
 
   /** Where the image went, as a place for signatures and attachments to carry from: the store under {@code tag}'s repository, or the oci: layout. */
-  private static Optional<io.jscan.signing.oci.SignatureStore> sinkSignatures(BuildRequest request, LocalStore store, ImageName tag)
-      throws OciException {
+  private static Optional<SignatureStore> sinkSignatures(BuildRequest request, LocalStore store, ImageName tag) throws OciException {
     if (request.output().isEmpty() || request.output().get() instanceof StoreReference) {
-      return Optional.of(new io.jscan.signing.oci.StoreSignatureStore(store, tag));
+      return Optional.of(new StoreSignatureStore(store, tag));
     }
     if (request.output().get() instanceof ImageReference.OciLayoutReference oci) {
-      return Optional.of(new io.jscan.signing.oci.LayoutSignatureStore(io.jscan.core.transport.ocilayout.OciLayout.open(oci.directory()), tag.repository()));
+      return Optional.of(new LayoutSignatureStore(OciLayout.open(oci.directory()), tag.repository()));
     }
     return Optional.empty();
   }
