@@ -9,10 +9,12 @@ import io.jscan.signing.Json;
 import io.jscan.signing.SigningException;
 import io.jscan.signing.key.KeyFiles;
 import io.jscan.signing.oci.ImageAttester;
+import io.jscan.signing.oci.ImagePlaces;
 import io.jscan.signing.oci.SigningMethod;
 import io.jscan.signing.oci.Stored;
 import io.jscan.signing.payload.InTotoStatement;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,12 +33,14 @@ import picocli.CommandLine.Spec;
       "An in-toto Statement v1 (subject: the image's manifest digest; predicate: the JSON of --predicate; predicateType from --type)"
           + " is signed as a DSSE envelope over its pre-authentication encoding and appended to the manifest tagged sha256-<hex>.att,"
           + " or with --bundle (always with --keyless) attached as a Sigstore bundle referrer.",
-      "--type takes slsaprovenance, slsaprovenance02, cyclonedx, spdx, spdxjson, vuln, link, custom or a URI."
+      "--type takes slsaprovenance, slsaprovenance02, cyclonedx, spdx, spdxjson, vuln, link, custom or a URI.",
+      "Where it goes follows 'jscan sign': a name in its registry and, when the local store has the same image, there too."
     })
 final class AttestCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;
   @Mixin KeylessMixin signing;
   @Mixin RegistryMixin registry;
+  @Mixin SigningTarget target;
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The image the attestation is about.")
   String image;
@@ -64,11 +68,11 @@ final class AttestCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     SigningMethod method = signing.method(env, "attest");
     try (LocalStore store = StoreAccess.openStore()) {
       Transports transports = new Transports(store, registry.client(env, TransferListener.NONE));
-      SigningTarget target = SigningTarget.resolve(ref, transports);
-      InTotoStatement statement = ImageAttester.statementFor(target.store(), target.subject(), type, predicateJson);
-      Stored stored = ImageAttester.attest(target.store(), target.subject(), statement, method, signing.format(), replace);
-      spec.commandLine().getOut().println("attested " + statement.predicateType() + " for " + target.subject().digest() + ": " + stored.location());
-      spec.commandLine().getOut().flush();
+      ImagePlaces.Targets targets = target.resolve(ref, transports, ImagePlaces.Action.ATTEST);
+      InTotoStatement statement = ImageAttester.statementFor(targets.stores().get(0), targets.subject(), type, predicateJson);
+      List<Stored> stored = ImageAttester.attest(targets.stores(), targets.subject(), statement, method, signing.format(), replace);
+      SigningTarget.report(spec.commandLine().getOut(), spec.commandLine().getErr(), "attested " + statement.predicateType() + " for",
+          targets, stored);
     }
     return ExitCode.OK.code();
   }

@@ -23,17 +23,24 @@ import io.jscan.core.transport.Transports;
 import io.jscan.core.transport.registry.ImageLock;
 import io.jscan.core.transport.registry.PinnedImages;
 import io.jscan.core.transport.registry.RegistryClient;
+import io.jscan.core.transport.ocilayout.OciLayout;
 import io.jscan.core.transport.store.LocalStore;
+import io.jscan.signing.oci.LayoutSignatureStore;
+import io.jscan.signing.oci.RegistrySignatureStore;
+import io.jscan.signing.oci.SignatureStore;
+import io.jscan.signing.oci.StoreSignatureStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -125,8 +132,11 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, U
           + " Without src or env, the environment variable ID.")
   List<String> secrets = new ArrayList<>();
 
-  @Option(names = "--push", description = "Push the image to the registry of each -t name after building it.")
+  @Option(names = "--push", description = {"Push the image to the registry of each -t name after building it, with what is attached to it"
+      + " where it was written (SBOM, provenance, signatures), as jscan push does."})
   boolean push;
+
+  @picocli.CommandLine.Mixin CarriedAttachments carried;
 
   @Option(names = "--pull", paramLabel = "missing|always|never", defaultValue = "missing", arity = "0..1",
       parameterConsumer = PullValue.class,
@@ -262,10 +272,21 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, U
             request.output().map(Object::toString).orElse("the local store"), log);
       }
       if (push) {
+        Set<String> carriedTo = new HashSet<>();
         for (ImageName tag : request.tags()) {
           io.jscan.core.oci.Descriptor pushed = client.push(result.image(), tag);
           log.accept("pushed " + tag + "@" + pushed.digest());
-          BuildAttachments.attach(client.referrers(tag), result.image().descriptor(), unsigned, tag.repository(), log);
+          Optional<SignatureStore> written = carried.skip ? Optional.empty() : sinkSignatures(request, store, tag);
+          if (written.isPresent()) {
+            // as jscan push: what is attached where the image was written goes with it (this build's
+            // unsigned SBOM and provenance, and what an earlier build of the same digest had), once per repository
+            if (carriedTo.add(tag.repository())) {
+              CarriedAttachments.carry(written.get(), new RegistrySignatureStore(client, tag), result.image(),
+                  "build --push " + tag, "pushed", log);
+            }
+          } else {
+            BuildAttachments.attach(client.referrers(tag), result.image().descriptor(), unsigned, tag.repository(), log);
+          }
         }
       }
       if (sign) {
@@ -312,7 +333,18 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, U
       return Optional.of(store.referrers());
     }
     if (request.output().get() instanceof ImageReference.OciLayoutReference oci) {
-      return Optional.of(io.jscan.core.transport.ocilayout.OciLayout.open(oci.directory()).referrers());
+      return Optional.of(OciLayout.open(oci.directory()).referrers());
+    }
+    return Optional.empty();
+  }
+
+  /** Where the image went, as a place for signatures and attachments to carry from: the store under {@code tag}'s repository, or the oci: layout. */
+  private static Optional<SignatureStore> sinkSignatures(BuildRequest request, LocalStore store, ImageName tag) throws OciException {
+    if (request.output().isEmpty() || request.output().get() instanceof StoreReference) {
+      return Optional.of(new StoreSignatureStore(store, tag));
+    }
+    if (request.output().get() instanceof ImageReference.OciLayoutReference oci) {
+      return Optional.of(new LayoutSignatureStore(OciLayout.open(oci.directory()), tag.repository()));
     }
     return Optional.empty();
   }

@@ -88,13 +88,9 @@ final class BuildSigning {
     return out;
   }
 
-  /** Signs {@code image} in every destination. */
+  /** Signs {@code image} in every destination (one signature for the places whose payloads are the same). */
   List<Stored> sign(Descriptor image) throws JscanException {
-    List<Stored> out = new ArrayList<>();
-    for (SignatureStore s : destinations) {
-      out.add(ImageSigner.sign(s, image, method, format, Map.of()));
-    }
-    return out;
+    return ImageSigner.sign(destinations, image, method, format, Map.of());
   }
 
   /**
@@ -108,11 +104,6 @@ final class BuildSigning {
    * newer provenance, and the manifest would otherwise grow by a layer per type on every build.
    */
   List<Stored> attest(Descriptor image, byte[] statement) throws JscanException {
-    InTotoStatement parsed = InTotoStatement.parse(statement);
-    List<Stored> out = new ArrayList<>();
-    for (SignatureStore s : destinations) {
-      out.add(ImageAttester.attest(s, image, parsed, method, format, true));
-    }
-    return out;
+    return ImageAttester.attest(destinations, image, InTotoStatement.parse(statement), method, format, true);
   }
 }

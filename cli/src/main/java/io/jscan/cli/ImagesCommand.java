@@ -4,15 +4,21 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
+import io.jscan.core.oci.Descriptor;
+import io.jscan.core.oci.Digest;
+import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.json.Rfc3339;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.store.LocalStore;
 import io.jscan.core.transport.store.StoreEntry;
+import io.jscan.signing.oci.Conventions;
+import io.jscan.signing.oci.FoundEvidence;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,7 +29,9 @@ import picocli.CommandLine.Spec;
 /** {@code jscan images}: the local store's images. */
 @Command(
     name = "images",
-    description = "List the images in the local store ($JSCAN_HOME): repository, tag, digest, created, size.")
+    description = {"List the images in the local store ($JSCAN_HOME): repository, tag, digest, created, size, and what is attached",
+        "to each (signatures, attestations, other artifacts such as SBOMs and provenance: counted, not verified).",
+        "What is attached is not listed as an image (cosign's sha256-<hex>.sig/.att/.sbom tags, referrers) unless --all."})
 final class ImagesCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -34,8 +42,11 @@ final class ImagesCommand implements Callable<Integer> {
       defaultValue = "text")
   StoreAccess.OutputFormat output;
 
+  @Option(names = {"-a", "--all"}, description = "Also list what is attached to images (signature, attestation and SBOM tags, referrers).")
+  boolean all;
+
   /** One row of the listing. */
-  private record Row(Optional<ImageName> name, String digest, String mediaType, Optional<Instant> created, long size) {
+  private record Row(Optional<ImageName> name, String digest, String mediaType, Optional<Instant> created, long size, Attached attached) {
     String repository() {
       return name.map(ImageName::repository).orElse("<none>");
     }
@@ -49,18 +60,52 @@ final class ImagesCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * What is attached to an image in the store, counted as a user of cosign thinks of it (nothing
+   * here is verified: {@code jscan verify} says whether a signature counts).
+   *
+   * @param signatures layers of the repository's {@code .sig} manifest, and Sigstore bundle signatures
+   * @param attestations layers of the {@code .att} manifest, and Sigstore bundle attestations
+   * @param artifacts other referrers (unsigned SBOM and provenance statements, ...) and a {@code .sbom} tag
+   */
+  private record Attached(int signatures, int attestations, int artifacts) {
+    static final Attached NONE = new Attached(0, 0, 0);
+
+    String describe() {
+      List<String> parts = new ArrayList<>();
+      count(parts, signatures, "signature");
+      count(parts, attestations, "attestation");
+      count(parts, artifacts, "artifact");
+      return parts.isEmpty() ? "-" : String.join(", ", parts);
+    }
+
+    private static void count(List<String> parts, int n, String noun) {
+      if (n > 0) {
+        parts.add(n + " " + noun + (n == 1 ? "" : "s"));
+      }
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     List<Row> rows = new ArrayList<>();
     try (LocalStore store = StoreAccess.openStore()) {
-      for (StoreEntry e : store.list()) {
-        if (e.name().isEmpty() && e.descriptor().artifactType().isPresent()) {
-          continue; // an SBOM or provenance attached to an image (LocalStore.referrers), not an image
+      Map<Digest, List<Descriptor>> referrers = store.referrers().bySubject();
+      List<StoreEntry> entries = store.list();
+      Map<String, Descriptor> named = new java.util.HashMap<>();
+      for (StoreEntry e : entries) {
+        e.name().ifPresent(n -> named.put(n.toString(), e.descriptor()));
+      }
+      for (StoreEntry e : entries) {
+        boolean attachment = LocalStore.isAttachment(e);
+        if (attachment && !all) {
+          continue; // a signature, attestation, SBOM or referrer of an image, not an image
         }
         Artifact artifact = store.layout().artifact(e.descriptor());
         Optional<Instant> created = artifact instanceof Image image && runnable(image) ? image.config().created() : Optional.empty();
-        rows.add(
-            new Row(e.name(), e.descriptor().digest().toString(), e.descriptor().mediaType(), created, StoreAccess.size(artifact)));
+        Attached attached = attachment ? Attached.NONE : attached(store, e, named, referrers);
+        rows.add(new Row(e.name(), e.descriptor().digest().toString(), e.descriptor().mediaType(), created, StoreAccess.size(artifact),
+            attached));
       }
     }
     rows.sort(Comparator.comparing(Row::repository).thenComparing(Row::tag).thenComparing(Row::digest));
@@ -87,11 +132,15 @@ final class ImagesCommand implements Callable<Integer> {
           o.putNull("created");
         }
         o.put("size", r.size());
+        ObjectNode attached = o.putObject("attached");
+        attached.put("signatures", r.attached().signatures());
+        attached.put("attestations", r.attached().attestations());
+        attached.put("artifacts", r.attached().artifacts());
       }
       out.println(StoreAccess.JSON.writeValueAsString(root));
     } else {
       List<String[]> table = new ArrayList<>();
-      table.add(new String[] {"REPOSITORY", "TAG", "DIGEST", "CREATED", "SIZE"});
+      table.add(new String[] {"REPOSITORY", "TAG", "DIGEST", "CREATED", "SIZE", "ATTACHED"});
       for (Row r : rows) {
         table.add(
             new String[] {
@@ -99,13 +148,51 @@ final class ImagesCommand implements Callable<Integer> {
               r.tag(),
               r.digest().substring(0, Math.min(r.digest().length(), "sha256:".length() + 12)),
               r.created().map(Rfc3339::format).orElse("-"),
-              StoreAccess.humanSize(r.size())
+              StoreAccess.humanSize(r.size()),
+              r.attached().describe()
             });
       }
       printTable(out, table);
     }
     out.flush();
     return ExitCode.OK.code();
+  }
+
+  /**
+   * What is attached to the image of entry {@code e}: its repository's {@code .sig}, {@code .att}
+   * and {@code .sbom} tags (cosign keeps them per repository) and the referrers of its digest.
+   */
+  private static Attached attached(LocalStore store, StoreEntry e, Map<String, Descriptor> named, Map<Digest, List<Descriptor>> referrers)
+      throws OciException {
+    Digest digest = e.descriptor().digest();
+    int signatures = 0;
+    int attestations = 0;
+    int artifacts = 0;
+    if (e.name().isPresent()) {
+      ImageName name = e.name().get();
+      signatures += layers(store, named.get(name.withTag(Conventions.signatureTag(digest)).toString()));
+      attestations += layers(store, named.get(name.withTag(Conventions.attestationTag(digest)).toString()));
+      artifacts += named.containsKey(name.withTag(Conventions.sbomTag(digest)).toString()) ? 1 : 0;
+    }
+    for (Descriptor r : referrers.getOrDefault(digest, List.of())) {
+      Optional<FoundEvidence.Kind> kind = Conventions.bundleKind(r);
+      if (kind.isEmpty()) {
+        artifacts++;
+      } else if (kind.get() == FoundEvidence.Kind.SIGNATURE) {
+        signatures++;
+      } else {
+        attestations++;
+      }
+    }
+    return new Attached(signatures, attestations, artifacts);
+  }
+
+  /** The layers of a {@code .sig}/{@code .att} manifest (each a signature or attestation), 0 when there is none. */
+  private static int layers(LocalStore store, Descriptor tagged) throws OciException {
+    if (tagged == null || !(store.layout().artifact(tagged) instanceof Image manifest)) {
+      return 0;
+    }
+    return manifest.manifest().layers().size();
   }
 
   /**

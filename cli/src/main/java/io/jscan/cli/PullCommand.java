@@ -9,10 +9,14 @@ import io.jscan.core.transport.ImageReference.RegistryReference;
 import io.jscan.core.transport.ImageReference.StoreReference;
 import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.store.LocalStore;
+import io.jscan.signing.oci.RegistrySignatureStore;
+import io.jscan.signing.oci.StoreSignatureStore;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,11 +32,15 @@ import picocli.CommandLine.Spec;
       "",
       "NAME is normalised as docker does (ubuntu is docker.io/library/ubuntu:latest); docker://NAME is accepted too."
           + " An index is resolved to the image for --platform (default: this machine's), or kept whole with --all-platforms."
-          + " Every byte is checked against its digest as it arrives; nothing unverified is stored."
+          + " Every byte is checked against its digest as it arrives; nothing unverified is stored.",
+      "The image's signatures, attestations and other attachments in the registry (cosign's sha256-<hex>.sig/.att/.sbom"
+          + " tags, OCI referrers) come with it, so it verifies from the store as it does from the registry; --skip-attachments"
+          + " pulls the image alone."
     })
 final class PullCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;
   @Mixin RegistryMixin registry;
+  @Mixin CarriedAttachments attachments;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "The image, e.g. registry.example.com/team/app:1.4.")
   String image;
@@ -80,8 +88,18 @@ final class PullCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     RegistryClient client = registry.client(env, shown);
     List<ImageName> names = name.tag().isPresent() ? List.of(name.withoutDigest()) : List.of();
     Artifact pulled;
+    PrintWriter err = spec.commandLine().getErr();
+    Consumer<String> log = quiet ? line -> {} : line -> {
+      err.println("jscan: " + line);
+      err.flush();
+    };
     try (LocalStore store = StoreAccess.openStore()) {
       pulled = client.pull(name, store, wanted, names);
+      if (!attachments.skip) {
+        // what is attached to the image stored: for one platform of an index, that platform's image
+        CarriedAttachments.carry(new RegistrySignatureStore(client, name), new StoreSignatureStore(store, name), pulled,
+            "pull " + name, "pulled", log);
+      }
     }
     if (!quiet) {
       spec.commandLine().getErr().println("Digest: " + pulled.descriptor().digest());

@@ -9,7 +9,13 @@ import io.jscan.core.transport.ImageReference.StoreReference;
 import io.jscan.core.transport.Transports;
 import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.store.LocalStore;
+import io.jscan.signing.oci.ImagePlaces;
+import io.jscan.signing.oci.RegistrySignatureStore;
+import io.jscan.signing.oci.SignatureStore;
+import java.io.PrintWriter;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,11 +33,15 @@ import picocli.CommandLine.Spec;
       "IMAGE is a local image, named for its registry with 'jscan tag' as with docker"
           + " (jscan tag app:1 registry.example.com/team/app:1), or any reference (oci:DIR:REF, docker-archive:FILE, docker://NAME)."
           + " DESTINATION defaults to IMAGE's name.",
-      "Blobs the registry has are skipped, those in another repository of it are mounted; the tag moves last."
+      "Blobs the registry has are skipped, those in another repository of it are mounted; the tag moves last.",
+      "Then the image's signatures, attestations and other attachments (cosign's sha256-<hex>.sig/.att/.sbom tags, OCI"
+          + " referrers such as Sigstore bundles, SBOMs and provenance) are carried with it, as cosign copy does, each said on"
+          + " standard error; signatures the destination has already are kept. --skip-attachments pushes the image alone."
     })
 final class PushCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;
   @Mixin RegistryMixin registry;
+  @Mixin CarriedAttachments attachments;
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to push.")
   String image;
@@ -69,15 +79,27 @@ final class PushCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     Progress shown = new Progress(spec.commandLine().getErr(), quiet ? Progress.Mode.quiet : progress);
     RegistryClient client = registry.client(env, shown);
     Descriptor pushed;
+    PrintWriter err = spec.commandLine().getErr();
+    Consumer<String> log = quiet ? line -> {} : line -> {
+      err.println("jscan: " + line);
+      err.flush();
+    };
     try (LocalStore store = StoreAccess.openStore()) {
+      Transports transports = new Transports(store, client);
       Artifact artifact;
       if (source instanceof StoreReference stored) {
         // a push names a local image: no fallback to the registry
         artifact = store.read(stored);
       } else {
-        artifact = new Transports(store, client).read(source);
+        artifact = transports.read(source);
       }
       pushed = client.push(artifact, target);
+      if (!attachments.skip) {
+        Optional<SignatureStore> from = ImagePlaces.source(source, transports, target);
+        if (from.isPresent()) {
+          CarriedAttachments.carry(from.get(), new RegistrySignatureStore(client, target), artifact, "push " + target, "pushed", log);
+        }
+      }
     }
     String label = target.tag().orElse(target.digest().map(Object::toString).orElse(""));
     spec.commandLine().getOut().println(label + ": digest: " + pushed.digest() + " size: " + pushed.size());

@@ -5,6 +5,7 @@ import io.jscan.core.transport.Transports;
 import io.jscan.core.transport.registry.TransferListener;
 import io.jscan.core.transport.store.LocalStore;
 import io.jscan.signing.SigningException;
+import io.jscan.signing.oci.ImagePlaces;
 import io.jscan.signing.oci.ImageSigner;
 import io.jscan.signing.oci.SigningMethod;
 import io.jscan.signing.oci.Stored;
@@ -27,16 +28,20 @@ import picocli.CommandLine.Spec;
       "Sign an image as cosign does.",
       "",
       "The manifest digest IMAGE resolves to (a tag is resolved first) is signed in cosign's simple-signing payload and"
-          + " appended to the manifest tagged sha256-<hex>.sig beside the image: in its registry repository (docker://NAME,"
-          + " or a name the local store lacks), its OCI layout (oci:DIR:REF) or the local store.",
+          + " appended to the manifest tagged sha256-<hex>.sig beside the image.",
+      "A name (registry.example/app:1) is signed in its registry, as cosign does, and in the local store too when the store"
+          + " has the same image; a name only the store has (never pushed) is signed there (jscan push carries the signature).",
+      "When the two copies differ, or the registry cannot be asked, nothing is signed: say docker://NAME (the registry),"
+          + " --local (the store) or NAME@sha256:... (a digest). docker://NAME, oci:DIR:REF and sha256:... sign exactly that place.",
       "With --bundle (and always with --keyless) a Sigstore bundle v0.3 is attached as an OCI referrer instead,"
           + " as cosign 3 does (registries without the referrers API get the sha256-<hex> index tag).",
-      "The stored signature's location is printed on standard output."
+      "Each stored signature's location is printed on standard output, and where it went on standard error."
     })
 final class SignCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;
   @Mixin KeylessMixin signing;
   @Mixin RegistryMixin registry;
+  @Mixin SigningTarget target;
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to sign.")
   String image;
@@ -58,10 +63,9 @@ final class SignCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     SigningMethod method = signing.method(env, "sign");
     try (LocalStore store = StoreAccess.openStore()) {
       Transports transports = new Transports(store, registry.client(env, TransferListener.NONE));
-      SigningTarget target = SigningTarget.resolve(ref, transports);
-      Stored stored = ImageSigner.sign(target.store(), target.subject(), method, signing.format(), optional);
-      spec.commandLine().getOut().println("signed " + target.subject().digest() + ": " + stored.location());
-      spec.commandLine().getOut().flush();
+      ImagePlaces.Targets targets = target.resolve(ref, transports, ImagePlaces.Action.SIGN);
+      List<Stored> stored = ImageSigner.sign(targets.stores(), targets.subject(), method, signing.format(), optional);
+      SigningTarget.report(spec.commandLine().getOut(), spec.commandLine().getErr(), "signed", targets, stored);
     }
     return ExitCode.OK.code();
   }

@@ -73,8 +73,8 @@ class ImageCommandsTest {
     assertEquals(0, images.code(), images.err());
     List<String> lines = images.out().lines().toList();
     assertEquals(3, lines.size(), images.out());
-    assertTrue(lines.get(0).matches("REPOSITORY +TAG +DIGEST +CREATED +SIZE"), lines.get(0));
-    assertTrue(lines.get(1).matches("test_image_1 +latest +sha256:[0-9a-f]{12} +1970-01-01T00:00:00Z +\\d+(\\.\\d+)?k?B"), lines.get(1));
+    assertTrue(lines.get(0).matches("REPOSITORY +TAG +DIGEST +CREATED +SIZE +ATTACHED"), lines.get(0));
+    assertTrue(lines.get(1).matches("test_image_1 +latest +sha256:[0-9a-f]{12} +1970-01-01T00:00:00Z +\\d+(\\.\\d+)?k?B +-"), lines.get(1));
     assertTrue(lines.get(2).startsWith("test_image_2 "), lines.get(2));
   }
 

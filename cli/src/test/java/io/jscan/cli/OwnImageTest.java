@@ -78,7 +78,8 @@ class OwnImageTest {
     assertEquals(0, p.exitValue(), log);
     assertTrue(log.contains("signed sha256:"), log);
 
-    Run attested = jscan("attest", "jscan:dev", "--key", dir.resolve("cosign.key").toString(),
+    // jscan:dev is Docker Hub's name, which this machine cannot ask: the store's copy, on purpose
+    Run attested = jscan("attest", "jscan:dev", "--local", "--key", dir.resolve("cosign.key").toString(),
         "--predicate", sbom.resolve("sbom.cdx.json").toString(), "--type", "cyclonedx");
     assertEquals(0, attested.code(), attested.err());
 

@@ -227,6 +227,51 @@ class ServeCommandTest {
     }
   }
 
+  /**
+   * The reported surprise, end to end: an image built into the local store, pushed, then signed by
+   * its name (no docker://) is signed in the registry, where the webhook looks, and so admitted.
+   */
+  @Test
+  void serve_admitsAnImageBuiltPushedThenSignedByName(@TempDir Path dir) throws Exception {
+    Path certs = certificates(dir.resolve("certs"));
+    Path policy = Files.writeString(dir.resolve("prod.yaml"), "apiVersion: jscan.io/v1\nkind: Policy\nname: prod\nmatch:\n  namespaces: [prod]\n"
+        + "rules:\n  - id: integrity\n  - id: signature-required\n");
+    Map<String, String> env = Map.of("COSIGN_PASSWORD", "test-password", "DOCKER_CONFIG", dir.resolve("docker").toString());
+    assertEquals(0, jscanWith(env, "generate-key-pair", "--output-key-prefix", dir.resolve("cosign").toString()).code());
+    Path context = Files.createDirectories(dir.resolve("context"));
+    Files.writeString(context.resolve("app"), "built here\n");
+    Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY app /\nUSER 65534\n");
+    System.setProperty(io.jscan.core.transport.store.LocalStore.HOME_PROPERTY, dir.resolve("home").toString());
+    try (TestRegistry registry = TestRegistry.start(dir.resolve("registry"))) {
+      String image = registry.host() + "/team/app:1";
+      assertEquals(0, jscanWith(env, "build", "-q", "-t", image, context.toString()).code());
+      assertEquals(0, jscanWith(env, "push", "-q", image).code());
+      Result signed = jscanWith(env, "sign", "--key", dir.resolve("cosign.key").toString(), image);
+      assertEquals(0, signed.code(), signed.err());
+      assertTrue(signed.err().contains(" in the registry (docker://" + registry.host() + "/team/app:sha256-"), signed.err());
+
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      Path stderr = dir.resolve("serve.log");
+      Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "io.jscan.cli.Main", "serve",
+          "--policy", policy.toString(), "--key", dir.resolve("cosign.pub").toString(), "--tls-cert", certs.resolve("tls.crt").toString(),
+          "--tls-key", certs.resolve("tls.key").toString(), "--address", "127.0.0.1", "--port", "0")
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectOutput(dir.resolve("serve.out").toFile()).redirectError(stderr.toFile()).start();
+      try {
+        int listening = Integer.parseInt(awaitLine(stderr, LISTENING, p).group(1));
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(certs.resolve("ca.crt"))).build();
+        JsonNode admitted = review(client, listening, "prod", image);
+        assertTrue(admitted.path("allowed").asBoolean(), admitted.toString());
+      } finally {
+        p.destroy();
+        p.waitFor(30, TimeUnit.SECONDS);
+        p.destroyForcibly();
+      }
+    } finally {
+      System.clearProperty(io.jscan.core.transport.store.LocalStore.HOME_PROPERTY);
+    }
+  }
+
   /** A Pod CREATE review of one container running {@code image} in {@code namespace}, answered by the server on {@code port}. */
   private static JsonNode review(HttpClient client, int port, String namespace, String image) throws Exception {
     String review = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + namespace + "-" + image.hashCode()

@@ -175,6 +175,34 @@ class ReferrersTest {
   }
 
   @Test
+  void layout_bySubject_givesEachImagesReferrersAsListDoes_inOnePass() throws Exception {
+    OciLayout layout = OciLayout.create(tmp.resolve("layout"));
+    Image image = TestImages.withLayers("a");
+    Image other = TestImages.withLayers("b");
+    Image bare = TestImages.withLayers("c");
+    layout.write(image, Optional.of("app:1"));
+    layout.write(other, Optional.of("other:1"));
+    layout.write(bare, Optional.of("bare:1"));
+    layout.referrers().attach(artifactFor(image, "first"));
+    layout.referrers().attach(artifactFor(image, "second"));
+    layout.referrers().attach(artifactFor(other, "other's"));
+    // and one kept the distribution-spec's fallback way, in an index named after the subject
+    Image tagged = artifactFor(other, "listed by the referrers tag");
+    layout.writeBlobs(tagged);
+    byte[] index = io.jscan.core.oci.json.OciJson.write(new io.jscan.core.oci.IndexManifest(List.of(tagged.descriptor())));
+    Descriptor indexDescriptor = Descriptor.of(MediaTypes.OCI_INDEX, index);
+    BlobSource source = d -> d.digest().equals(indexDescriptor.digest()) ? new java.io.ByteArrayInputStream(index) : layout.blobs().openUnverified(d);
+    layout.write(Images.index(source, indexDescriptor), Optional.of(Referrers.fallbackTag(other.digest())));
+
+    var all = ((io.jscan.core.transport.ocilayout.LayoutReferrers) layout.referrers()).bySubject();
+    assertEquals(java.util.Set.of(image.digest(), other.digest()), all.keySet(), "an image without referrers has no entry");
+    assertEquals(layout.referrers().list(image.digest()), all.get(image.digest()));
+    assertEquals(layout.referrers().list(other.digest()), all.get(other.digest()));
+    assertEquals(2, all.get(other.digest()).size(), all.toString());
+    assertEquals(List.of(), layout.referrers().list(bare.digest()));
+  }
+
+  @Test
   void store_removingTheImage_removesItsAttachments_andTheirBlobs() throws Exception {
     try (LocalStore store = LocalStore.open(tmp.resolve("home"))) {
       Image image = TestImages.withLayers("a");

@@ -1,5 +1,6 @@
 package io.jscan.signing.oci;
 
+import io.jscan.core.image.AttachedTags;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.MediaTypes;
 
@@ -42,16 +43,36 @@ public final class Conventions {
 
   /** {@code sha256-<hex>.sig}: the tag of an image's signature manifest. */
   public static String signatureTag(Digest subject) {
-    return subject.toTagForm() + ".sig";
+    return AttachedTags.signature(subject);
   }
 
   /** {@code sha256-<hex>.att}: the tag of an image's attestation manifest. */
   public static String attestationTag(Digest subject) {
-    return subject.toTagForm() + ".att";
+    return AttachedTags.attestation(subject);
+  }
+
+  /** {@code sha256-<hex>.sbom}: the tag {@code cosign attach sbom} puts an image's SBOM under (unsigned). */
+  public static String sbomTag(Digest subject) {
+    return AttachedTags.sbom(subject);
   }
 
   /** Whether a referrer's artifactType is a Sigstore bundle this code reads. */
   public static boolean isBundleArtifactType(String artifactType) {
     return BUNDLE_ARTIFACT_TYPE.equals(artifactType) || BUNDLE_ARTIFACT_TYPE_ALT.equals(artifactType);
+  }
+
+  /**
+   * What a referrer (as listed: artifactType and manifest annotations) holds: a Sigstore bundle
+   * signing the image (cosign 3's {@code sign/v1} statement, or a message signature), a bundle
+   * attesting something else about it, or neither (empty: an SBOM, provenance or other artifact
+   * attached unsigned).
+   */
+  public static java.util.Optional<FoundEvidence.Kind> bundleKind(io.jscan.core.oci.Descriptor referrer) {
+    if (!isBundleArtifactType(referrer.artifactType().orElse(""))) {
+      return java.util.Optional.empty();
+    }
+    boolean signature = COSIGN_SIGN_PREDICATE_TYPE.equals(referrer.annotations().get(BUNDLE_PREDICATE_TYPE_ANNOTATION))
+        || "message-signature".equals(referrer.annotations().get(BUNDLE_CONTENT_ANNOTATION));
+    return java.util.Optional.of(signature ? FoundEvidence.Kind.SIGNATURE : FoundEvidence.Kind.ATTESTATION);
   }
 }

@@ -25,14 +25,12 @@ public final class EvidenceFinder {
   public static FoundEvidence find(SignatureStore store, Digest subject) throws OciException {
     List<FoundEvidence.Candidate> out = new ArrayList<>();
     for (Descriptor d : store.referrers().list(subject)) {
-      String artifactType = d.artifactType().orElse("");
-      if (!Conventions.isBundleArtifactType(artifactType)) {
+      Optional<FoundEvidence.Kind> bundle = Conventions.bundleKind(d);
+      if (bundle.isEmpty()) {
         continue;
       }
       String source = store.location() + "@" + d.digest() + " (referrer)";
-      FoundEvidence.Kind kind = Conventions.COSIGN_SIGN_PREDICATE_TYPE.equals(d.annotations().get(Conventions.BUNDLE_PREDICATE_TYPE_ANNOTATION))
-          || "message-signature".equals(d.annotations().get(Conventions.BUNDLE_CONTENT_ANNOTATION))
-          ? FoundEvidence.Kind.SIGNATURE : FoundEvidence.Kind.ATTESTATION;
+      FoundEvidence.Kind kind = bundle.get();
       try {
         if (!(store.referrers().read(d) instanceof Image referrer)) {
           out.add(new FoundEvidence.Unreadable(source, kind, "an image index where a bundle referrer manifest was expected"));

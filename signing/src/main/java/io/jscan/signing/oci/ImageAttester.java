@@ -9,6 +9,7 @@ import io.jscan.signing.bundle.SigstoreBundle;
 import io.jscan.signing.payload.DsseEnvelope;
 import io.jscan.signing.payload.InTotoStatement;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,21 +51,37 @@ public final class ImageAttester {
    */
   public static Stored attest(SignatureStore store, Descriptor subject, InTotoStatement statement, SigningMethod method, StorageFormat format,
       boolean replace) throws JscanException {
-    return attest(store, subject, statement, method, format, replace, Clock.systemUTC());
+    return attest(List.of(store), subject, statement, method, format, replace, Clock.systemUTC()).get(0);
   }
 
-  static Stored attest(SignatureStore store, Descriptor subject, InTotoStatement statement, SigningMethod method, StorageFormat format,
-      boolean replace, Clock clock) throws JscanException {
+  /**
+   * Attests a ready statement once and stores that attestation in each of {@code stores} (the
+   * registry's copy and the local store's, as {@link ImageSigner#sign(List, Descriptor,
+   * SigningMethod, StorageFormat, java.util.Map)} does), in their order.
+   *
+   * @return what was stored, one per store, in their order
+   */
+  public static List<Stored> attest(List<SignatureStore> stores, Descriptor subject, InTotoStatement statement, SigningMethod method,
+      StorageFormat format, boolean replace) throws JscanException {
+    return attest(stores, subject, statement, method, format, replace, Clock.systemUTC());
+  }
+
+  static List<Stored> attest(List<SignatureStore> stores, Descriptor subject, InTotoStatement statement, SigningMethod method,
+      StorageFormat format, boolean replace, Clock clock) throws JscanException {
     Objects.requireNonNull(statement, "statement");
     ImageSigner.requireManifest(subject);
     if (!statement.hasSubject(subject.digest())) {
       throw SigningException.badInput("attesting " + subject.digest(), "the statement's subjects do not include " + subject.digest());
     }
+    List<Stored> out = new ArrayList<>();
     if (format == StorageFormat.BUNDLE_REFERRER || method instanceof SigningMethod.Keyless) {
       SigstoreBundle bundle = ImageSigner.bundle(method, statement);
       Image referrer = SignatureManifests.bundleReferrer(subject, bundle, clock.instant());
-      Descriptor listed = store.referrers().attach(referrer);
-      return new Stored(listed, store.location() + "@" + listed.digest() + " (referrer of " + subject.digest() + ")");
+      for (SignatureStore store : stores) {
+        Descriptor listed = store.referrers().attach(referrer);
+        out.add(new Stored(listed, store.location() + "@" + listed.digest() + " (referrer of " + subject.digest() + ")"));
+      }
+      return out;
     }
     SigningMethod.WithKey key = (SigningMethod.WithKey) method;
     DsseEnvelope envelope = DsseEnvelope.sign(InTotoStatement.PAYLOAD_TYPE, statement.toJson(), key.signer(), "");
@@ -73,12 +90,15 @@ public final class ImageAttester {
         Conventions.SIGNATURE_ANNOTATION, "",
         Conventions.PREDICATE_TYPE_ANNOTATION, statement.predicateType()));
     String tag = Conventions.attestationTag(subject.digest());
-    List<SignatureManifests.Layer> layers = SignatureManifests.layersOf(store.readTagged(tag));
-    layers.add(new SignatureManifests.Layer(layer, content));
-    Image manifest = SignatureManifests.tagManifest(layers, l -> replace && l.descriptor() != layer
-        && statement.predicateType().equals(l.descriptor().annotations().get(Conventions.PREDICATE_TYPE_ANNOTATION)));
-    store.writeTagged(tag, manifest);
-    return new Stored(manifest.descriptor(), store.location() + ":" + tag);
+    for (SignatureStore store : stores) {
+      List<SignatureManifests.Layer> layers = SignatureManifests.layersOf(store.readTagged(tag));
+      layers.add(new SignatureManifests.Layer(layer, content));
+      Image manifest = SignatureManifests.tagManifest(layers, l -> replace && l.descriptor() != layer
+          && statement.predicateType().equals(l.descriptor().annotations().get(Conventions.PREDICATE_TYPE_ANNOTATION)));
+      store.writeTagged(tag, manifest);
+      out.add(new Stored(manifest.descriptor(), store.location() + ":" + tag));
+    }
+    return out;
   }
 
   /** A v1 statement about {@code subject} in {@code store}: subject name the repository, digest the manifest's. */

@@ -13,7 +13,10 @@ import io.jscan.signing.keyless.KeylessSigning;
 import io.jscan.signing.payload.InTotoStatement;
 import io.jscan.signing.payload.SimpleSigningPayload;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,35 +60,68 @@ public final class ImageSigner {
    */
   public static Stored sign(SignatureStore store, Descriptor subject, SigningMethod method, StorageFormat format, Map<String, String> annotations)
       throws JscanException {
-    return sign(store, subject, method, format, annotations, Clock.systemUTC());
+    return sign(List.of(store), subject, method, format, annotations, Clock.systemUTC()).get(0);
   }
 
-  static Stored sign(SignatureStore store, Descriptor subject, SigningMethod method, StorageFormat format, Map<String, String> annotations, Clock clock)
-      throws JscanException {
+  /**
+   * Signs {@code subject} once and stores that signature in each of {@code stores} (the registry's
+   * copy of an image and the local store's; the places a build wrote), in their order: the
+   * places then hold the very same signature, so copying one place's signatures to the other (a
+   * push) adds nothing, and keyless signing asks Fulcio and Rekor once. Places whose payloads
+   * differ (another {@link SignatureStore#dockerReference}) get a signature each.
+   *
+   * @return what was stored, one per store, in their order
+   */
+  public static List<Stored> sign(List<SignatureStore> stores, Descriptor subject, SigningMethod method, StorageFormat format,
+      Map<String, String> annotations) throws JscanException {
+    return sign(stores, subject, method, format, annotations, Clock.systemUTC());
+  }
+
+  static List<Stored> sign(List<SignatureStore> stores, Descriptor subject, SigningMethod method, StorageFormat format,
+      Map<String, String> annotations, Clock clock) throws JscanException {
     Objects.requireNonNull(subject, "subject");
     requireManifest(subject);
-    if (format == StorageFormat.BUNDLE_REFERRER || method instanceof SigningMethod.Keyless) {
-      if (!annotations.isEmpty()) {
-        throw SigningException.badInput("signing " + subject.digest(), "annotations go into cosign's simple-signing payload, which a bundle signature does not have");
+    boolean bundle = format == StorageFormat.BUNDLE_REFERRER || method instanceof SigningMethod.Keyless;
+    if (bundle && !annotations.isEmpty()) {
+      throw SigningException.badInput("signing " + subject.digest(), "annotations go into cosign's simple-signing payload, which a bundle signature does not have");
+    }
+    Instant now = clock.instant();
+    // one signature per payload: the payload differs between places only by the repository it names
+    Map<String, Image> referrers = new HashMap<>();
+    Map<String, SignatureManifests.Layer> layers = new HashMap<>();
+    List<Stored> out = new ArrayList<>();
+    for (SignatureStore store : stores) {
+      String reference = store.dockerReference();
+      if (bundle) {
+        Image referrer = referrers.get(reference);
+        if (referrer == null) {
+          referrer = SignatureManifests.bundleReferrer(subject, bundle(method, signStatement(store, subject)), now);
+          referrers.put(reference, referrer);
+        }
+        Descriptor listed = store.referrers().attach(referrer);
+        out.add(new Stored(listed, store.location() + "@" + listed.digest() + " (referrer of " + subject.digest() + ")"));
+        continue;
       }
-      InTotoStatement statement = signStatement(store, subject);
-      SigstoreBundle bundle = bundle(method, statement);
-      Image referrer = SignatureManifests.bundleReferrer(subject, bundle, clock.instant());
-      Descriptor listed = store.referrers().attach(referrer);
-      return new Stored(listed, store.location() + "@" + listed.digest() + " (referrer of " + subject.digest() + ")");
+      SignatureManifests.Layer layer = layers.get(reference);
+      if (layer == null) {
+        SigningMethod.WithKey key = (SigningMethod.WithKey) method;
+        byte[] payload = new SimpleSigningPayload(reference, subject.digest(), new LinkedHashMap<>(annotations)).toJson();
+        String signature = Base64.getEncoder().encodeToString(key.signer().sign(payload));
+        layer = new SignatureManifests.Layer(
+            Descriptor.of(Conventions.SIMPLE_SIGNING, payload).withAnnotation(Conventions.SIGNATURE_ANNOTATION, signature), payload);
+        layers.put(reference, layer);
+      }
+      String tag = Conventions.signatureTag(subject.digest());
+      List<SignatureManifests.Layer> existing = SignatureManifests.layersOf(store.readTagged(tag));
+      Descriptor added = layer.descriptor();
+      if (existing.stream().noneMatch(l -> l.descriptor().equals(added))) {
+        existing.add(layer);
+      }
+      Image manifest = SignatureManifests.tagManifest(existing, l -> false);
+      store.writeTagged(tag, manifest);
+      out.add(new Stored(manifest.descriptor(), store.location() + ":" + tag));
     }
-    SigningMethod.WithKey key = (SigningMethod.WithKey) method;
-    byte[] payload = new SimpleSigningPayload(store.dockerReference(), subject.digest(), new LinkedHashMap<>(annotations)).toJson();
-    String signature = Base64.getEncoder().encodeToString(key.signer().sign(payload));
-    String tag = Conventions.signatureTag(subject.digest());
-    List<SignatureManifests.Layer> layers = SignatureManifests.layersOf(store.readTagged(tag));
-    Descriptor layer = Descriptor.of(Conventions.SIMPLE_SIGNING, payload).withAnnotation(Conventions.SIGNATURE_ANNOTATION, signature);
-    if (layers.stream().noneMatch(l -> l.descriptor().equals(layer))) {
-      layers.add(new SignatureManifests.Layer(layer, payload));
-    }
-    Image manifest = SignatureManifests.tagManifest(layers, l -> false);
-    store.writeTagged(tag, manifest);
-    return new Stored(manifest.descriptor(), store.location() + ":" + tag);
+    return out;
   }
 
   /** The statement cosign 3 signs for an image: subject the image digest, predicate empty. */

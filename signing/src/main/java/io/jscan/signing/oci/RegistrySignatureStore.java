@@ -3,6 +3,7 @@ package io.jscan.signing.oci;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Referrers;
+import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.registry.RegistryClient;
@@ -44,6 +45,11 @@ public final class RegistrySignatureStore implements SignatureStore {
       }
       throw e;
     }
+  }
+
+  @Override
+  public Optional<Digest> taggedDigest(String tag) throws OciException {
+    return client.manifestDigest(repository, tag);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.jscan.signing.oci;
 
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Referrers;
+import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.OciException;
 import java.util.Optional;
 
@@ -36,6 +37,16 @@ public interface SignatureStore {
 
   /** The manifest under {@code tag}, or empty when there is none. */
   Optional<Image> readTagged(String tag) throws OciException;
+
+  /**
+   * The digest of the manifest under {@code tag}, or empty when there is none, without reading it
+   * when the place can say so cheaply (a registry answers a {@code HEAD}): copying attachments asks
+   * this of tags that are usually absent.
+   */
+  default Optional<Digest> taggedDigest(String tag) throws OciException {
+    Optional<Image> manifest = readTagged(tag);
+    return manifest.isEmpty() ? Optional.empty() : Optional.of(manifest.get().digest());
+  }
 
   /** Writes {@code manifest} and its blobs and points {@code tag} at it (replacing what it named). */
   void writeTagged(String tag, Image manifest) throws OciException;

@@ -4,6 +4,7 @@ import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Referrers;
 import io.jscan.core.oci.Descriptor;
+import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.ImageReference.StoreReference;
@@ -55,6 +56,11 @@ public final class StoreSignatureStore implements SignatureStore {
       return Optional.of(image);
     }
     throw OciException.badInput(location() + ":" + tag, "an image index where a signature manifest was expected");
+  }
+
+  @Override
+  public Optional<Digest> taggedDigest(String tag) throws OciException {
+    return store.resolve(StoreReference.byName(named(tag))).map(Descriptor::digest);
   }
 
   @Override

@@ -100,6 +100,37 @@ class ImageSigningTest {
   }
 
   @Test
+  void sign_intoTwoPlaces_storesOneSignatureInBoth_andAttestLikewise() throws Exception {
+    OciLayout second = OciLayout.create(dir.resolve("second"));
+    second.write(image, Optional.of("app"));
+    LayoutSignatureStore other = new LayoutSignatureStore(second, "registry.example/app");
+    List<Stored> stored = ImageSigner.sign(List.of(store, other), image.descriptor(), withKey(key), StorageFormat.COSIGN_TAG, Map.of());
+    assertEquals(2, stored.size());
+    String tag = Conventions.signatureTag(image.digest());
+    // the very same signature (ECDSA signatures are randomised: two signings would differ)
+    assertArrayEquals(store.readTagged(tag).orElseThrow().manifestBytes(), other.readTagged(tag).orElseThrow().manifestBytes());
+    assertEquals(stored.get(0).manifest().digest(), stored.get(1).manifest().digest());
+
+    InTotoStatement statement = ImageAttester.statementFor(store, image.descriptor(), "slsaprovenance", Json.MAPPER.readTree("{}"));
+    List<Stored> attested = ImageAttester.attest(List.of(store, other), image.descriptor(), statement, withKey(key), StorageFormat.COSIGN_TAG, false);
+    assertEquals(attested.get(0).manifest().digest(), attested.get(1).manifest().digest());
+
+    List<Stored> bundles = ImageSigner.sign(List.of(store, other), image.descriptor(), withKey(key), StorageFormat.BUNDLE_REFERRER, Map.of());
+    assertEquals(bundles.get(0).manifest().digest(), bundles.get(1).manifest().digest(), "one bundle referrer, attached in both");
+  }
+
+  @Test
+  void sign_intoPlacesNamingOtherRepositories_signsEachPayload() throws Exception {
+    OciLayout second = OciLayout.create(dir.resolve("second"));
+    second.write(image, Optional.of("app"));
+    LayoutSignatureStore elsewhere = new LayoutSignatureStore(second, "registry.example/elsewhere");
+    ImageSigner.sign(List.of(store, elsewhere), image.descriptor(), withKey(key), StorageFormat.COSIGN_TAG, Map.of());
+    String tag = Conventions.signatureTag(image.digest());
+    byte[] payload = elsewhere.readTagged(tag).orElseThrow().openBlob(elsewhere.readTagged(tag).orElseThrow().manifest().layers().get(0)).readAllBytes();
+    assertEquals("registry.example/elsewhere", Json.MAPPER.readTree(payload).at("/critical/identity/docker-reference").asText());
+  }
+
+  @Test
   void sign_twiceWithTwoKeys_keepsBothSignatures_eachCountsForItsKey() throws Exception {
     SigningKey other = Keys.generate(KeyAlgorithm.ECDSA_P256);
     ImageSigner.sign(store, image.descriptor(), withKey(key), StorageFormat.COSIGN_TAG, Map.of());

@@ -1,6 +1,7 @@
 package io.jscan.core.transport.ocilayout;
 
 import io.jscan.core.image.Artifact;
+import io.jscan.core.image.AttachedTags;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Referrers;
 import io.jscan.core.oci.Descriptor;
@@ -52,29 +53,59 @@ public final class LayoutReferrers implements Referrers {
 
   @Override
   public List<Descriptor> list(Digest subject) throws OciException {
-    Map<Digest, Descriptor> out = new LinkedHashMap<>();
+    return bySubject().getOrDefault(subject, List.of());
+  }
+
+  /**
+   * Every referrer in the layout, by the digest of its subject, each list as {@link #list} gives
+   * it: one pass over index.json (a listing reads every candidate manifest anyway, the layout having
+   * no referrers index), for a caller that wants the referrers of many images ({@code jscan images}).
+   */
+  public Map<Digest, List<Descriptor>> bySubject() throws OciException {
+    Map<Digest, Map<Digest, Descriptor>> out = new LinkedHashMap<>();
     List<Descriptor> entries = layout.index().manifests();
     for (Descriptor d : entries) {
       boolean candidate = d.artifactType().isPresent() || d.refName().isEmpty();
       if (candidate && MediaTypes.isImageManifest(d.mediaType()) && layout.hasBlob(d.digest())) {
-        refersTo(d, subject).ifPresent(listed -> out.putIfAbsent(listed.digest(), listed));
-      }
-    }
-    String tag = Referrers.fallbackTag(subject);
-    for (Descriptor d : entries) {
-      Optional<String> name = d.refName();
-      if (name.isEmpty() || !(name.get().equals(tag) || name.get().endsWith(":" + tag)) || !MediaTypes.isIndex(d.mediaType())
-          || !layout.hasBlob(d.digest())) {
-        continue;
-      }
-      for (Descriptor listed : ((ImageIndex) layout.artifact(d)).index().manifests()) {
-        // an index's name proves nothing: each entry counts only if its manifest's subject is the image
-        if (!out.containsKey(listed.digest()) && MediaTypes.isImageManifest(listed.mediaType()) && layout.hasBlob(listed.digest())) {
-          refersTo(listed, subject).ifPresent(r -> out.put(r.digest(), r));
+        Manifest m = ((Image) layout.artifact(d.bare())).manifest();
+        if (m.subject().isPresent()) {
+          out.computeIfAbsent(m.subject().get().digest(), k -> new LinkedHashMap<>())
+              .putIfAbsent(d.digest(), Referrers.listed(d.bare(), m));
         }
       }
     }
-    return List.copyOf(out.values());
+    for (Descriptor d : entries) {
+      Optional<Digest> tagged = d.refName().flatMap(LayoutReferrers::fallbackSubject);
+      if (tagged.isEmpty() || !MediaTypes.isIndex(d.mediaType()) || !layout.hasBlob(d.digest())) {
+        continue;
+      }
+      Map<Digest, Descriptor> listed = out.computeIfAbsent(tagged.get(), k -> new LinkedHashMap<>());
+      for (Descriptor l : ((ImageIndex) layout.artifact(d)).index().manifests()) {
+        // an index's name proves nothing: each entry counts only if its manifest's subject is the image
+        if (!listed.containsKey(l.digest()) && MediaTypes.isImageManifest(l.mediaType()) && layout.hasBlob(l.digest())) {
+          refersTo(l, tagged.get()).ifPresent(r -> listed.put(r.digest(), r));
+        }
+      }
+    }
+    Map<Digest, List<Descriptor>> result = new LinkedHashMap<>();
+    out.forEach((subject, listed) -> {
+      if (!listed.isEmpty()) {
+        result.put(subject, List.copyOf(listed.values()));
+      }
+    });
+    return result;
+  }
+
+  /**
+   * The subject a referrers tag schema index is named after: {@code sha256-<hex>} in a layout,
+   * {@code NAME:sha256-<hex>} in the store.
+   */
+  private static Optional<Digest> fallbackSubject(String refName) {
+    String tag = refName.substring(refName.lastIndexOf(':') + 1);
+    if (tag.contains(".")) {
+      return Optional.empty(); // cosign's .sig/.att/.sbom tags are not referrers indexes
+    }
+    return AttachedTags.subjectOf(tag).filter(d -> Referrers.fallbackTag(d).equals(tag));
   }
 
   /** {@code d} as listed, when its manifest's subject is {@code subject}. */

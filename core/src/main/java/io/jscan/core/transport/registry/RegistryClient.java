@@ -405,6 +405,35 @@ public final class RegistryClient {
     }
   }
 
+  /**
+   * Whether the registry has a manifest under {@code reference}, and its digest, asked with a
+   * {@code HEAD} (distribution-spec "Checking if content exists in the registry"): for the tags
+   * that usually do not exist ({@code sha256-<hex>.sig} on every push and pull), a {@code HEAD}
+   * costs no body and Docker Hub does not count it as a pull. The digest is the registry's {@code
+   * Docker-Content-Digest}, not one jscan computed: good for deciding whether to fetch or copy, not
+   * for trusting content; without the header the manifest is fetched and hashed.
+   *
+   * @return empty when the registry answers 404
+   */
+  public Optional<Digest> manifestDigest(ImageName name, String reference) throws RegistryException {
+    String what = "manifest " + name.repository() + (reference.contains(":") ? "@" : ":") + reference;
+    RegistryHttp.Call call = RegistryHttp.Call.get(name.domain(), manifestPath(name, reference), List.of(pull(name)), what)
+        .withHeader("Accept", ACCEPT).withMethod("HEAD");
+    HttpResponse<InputStream> r = http.send(call);
+    if (r.statusCode() != 200 && r.statusCode() != 404) {
+      throw RegistryHttp.failure(call, r);
+    }
+    RegistryHttp.discard(r);
+    if (r.statusCode() == 404) {
+      return Optional.empty();
+    }
+    Optional<String> header = r.headers().firstValue("Docker-Content-Digest").map(String::trim).filter(Digest::isValid);
+    if (header.isPresent()) {
+      return Optional.of(Digest.parse(header.get()));
+    }
+    return fetchManifestIfPresent(name, reference).map(m -> m.descriptor().digest());
+  }
+
   // ---------------------------------------------------------------- pushing
 
   /**

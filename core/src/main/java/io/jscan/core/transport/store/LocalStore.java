@@ -1,6 +1,7 @@
 package io.jscan.core.transport.store;
 
 import io.jscan.core.image.Artifact;
+import io.jscan.core.image.AttachedTags;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
@@ -325,7 +326,7 @@ public final class LocalStore implements AutoCloseable {
    * unnamed entries of its index, written under the store's locks; {@code jscan images} does not
    * list them, and removing an image removes them.
    */
-  public io.jscan.core.image.Referrers referrers() {
+  public io.jscan.core.transport.ocilayout.LayoutReferrers referrers() {
     return new io.jscan.core.transport.ocilayout.LayoutReferrers(layout, (artifact, listed, replaced) -> {
       try (FileLocks.Held gc = lockForWriting()) {
         layout.writeBlobs(artifact);
@@ -389,12 +390,20 @@ public final class LocalStore implements AutoCloseable {
     return result;
   }
 
-  /** What {@link #remove} did. */
+  /**
+   * What {@link #remove} did.
+   *
+   * @param untagged the names removed: those asked for, then the signature, attestation and SBOM
+   *     tags that went with their image
+   * @param deletedBlobs the blobs garbage collection then deleted
+   */
   public record Removal(List<String> untagged, List<Digest> deletedBlobs) {}
 
   /**
-   * Removes names (by name: that name; by digest: every entry of that manifest) and collects the
-   * blobs nothing references any more. All references must exist, or nothing is removed.
+   * Removes names (by name: that name; by digest: every entry of that manifest), then what is
+   * attached to an image no name keeps any more (its {@code .sig}, {@code .att}, {@code .sbom} tags
+   * and referrers, see {@link #dropOrphanedAttachments}), and collects the blobs nothing references
+   * any more. All references must exist, or nothing is removed.
    */
   public Removal remove(List<StoreReference> refs) throws OciException {
     try (FileLocks.Held gc = lockForCollecting(); FileLocks.Held index = lockIndex()) {
@@ -415,7 +424,7 @@ public final class LocalStore implements AutoCloseable {
           untagged.add(d.refName().orElse(d.digest().toString()));
         }
       }
-      dropOrphanedReferrers(entries);
+      untagged.addAll(dropOrphanedAttachments(entries));
       List<Descriptor> remaining = List.copyOf(entries);
       layout.updateIndex(ignored -> remaining);
       return new Removal(untagged, layout.gc(layerCache.roots()));
@@ -425,30 +434,85 @@ public final class LocalStore implements AutoCloseable {
   }
 
   /**
-   * Removes the attached artifacts (unnamed entries with an artifact type, see {@link #referrers})
-   * whose subject is no longer in the store: an image's SBOM and provenance go with it.
+   * Removes what is attached to images no longer in the store, and returns the names it removed:
+   * the unnamed entries with an artifact type ({@link #referrers}: an image's SBOM and provenance go
+   * with it) and the named entries whose tag attaches content to a digest ({@link AttachedTags}:
+   * cosign's {@code sha256-<hex>.sig}, {@code .att}, {@code .sbom}, the referrers tag schema's
+   * index). An image stays while any entry that is not an attachment keeps it (another name, an
+   * unnamed image, an index listing it); content attached to an attachment (a signature on an SBOM
+   * referrer) stays exactly as long as that attachment does.
    */
-  private void dropOrphanedReferrers(List<Descriptor> entries) throws OciException {
+  private List<String> dropOrphanedAttachments(List<Descriptor> entries) throws OciException {
     Set<Digest> kept = new java.util.HashSet<>();
+    List<Attachment> attachments = new ArrayList<>();
     for (Descriptor d : entries) {
-      if (d.artifactType().isEmpty() || d.refName().isPresent()) {
-        kept.add(d.digest());
-        if (MediaTypes.isIndex(d.mediaType()) && layout.hasBlob(d.digest())) {
-          // an index keeps its platform images, which attachments may name as their subject
-          ((io.jscan.core.image.ImageIndex) layout.artifact(d)).index().manifests().forEach(c -> kept.add(c.digest()));
+      Optional<Attachment> attachment = attachmentOf(d);
+      if (attachment.isPresent()) {
+        attachments.add(attachment.get());
+        continue;
+      }
+      kept.add(d.digest());
+      if (MediaTypes.isIndex(d.mediaType()) && layout.hasBlob(d.digest())) {
+        // an index keeps its platform images, which attachments may name as their subject
+        ((io.jscan.core.image.ImageIndex) layout.artifact(d)).index().manifests().forEach(c -> kept.add(c.digest()));
+      }
+    }
+    // attachments of attachments: keep whatever hangs, however indirectly, from a kept image
+    Set<Attachment> keptAttachments = new java.util.HashSet<>();
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (Attachment a : attachments) {
+        if (!keptAttachments.contains(a) && (a.subject().isEmpty() || kept.contains(a.subject().get()))) {
+          keptAttachments.add(a);
+          kept.add(a.entry().digest());
+          grew = true;
         }
       }
     }
-    List<Descriptor> orphans = new ArrayList<>();
-    for (Descriptor d : entries) {
-      if (d.artifactType().isPresent() && d.refName().isEmpty() && MediaTypes.isImageManifest(d.mediaType()) && layout.hasBlob(d.digest())) {
-        Optional<Descriptor> subject = ((io.jscan.core.image.Image) layout.artifact(d)).manifest().subject();
-        if (subject.isPresent() && !kept.contains(subject.get().digest())) {
-          orphans.add(d);
-        }
+    List<String> removed = new ArrayList<>();
+    for (Attachment a : attachments) {
+      if (!keptAttachments.contains(a)) {
+        entries.remove(a.entry());
+        a.entry().refName().ifPresent(removed::add);
       }
     }
-    entries.removeAll(orphans);
+    return removed;
+  }
+
+  /**
+   * An index entry that is attached to an image rather than an image.
+   *
+   * @param subject the image it is attached to; empty for an unnamed artifact whose manifest names
+   *     none (kept: nothing says what it belongs to)
+   */
+  private record Attachment(Descriptor entry, Optional<Digest> subject) {}
+
+  /** The entry as an attachment, or empty when it is an image (named or not). */
+  private Optional<Attachment> attachmentOf(Descriptor d) throws OciException {
+    if (d.refName().isPresent()) {
+      return parseName(d.refName().get()).flatMap(ImageName::tag).flatMap(AttachedTags::subjectOf)
+          .map(subject -> new Attachment(d, Optional.of(subject)));
+    }
+    if (d.artifactType().isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Digest> subject = Optional.empty();
+    if (MediaTypes.isImageManifest(d.mediaType()) && layout.hasBlob(d.digest())) {
+      subject = ((io.jscan.core.image.Image) layout.artifact(d)).manifest().subject().map(Descriptor::digest);
+    }
+    return Optional.of(new Attachment(d, subject));
+  }
+
+  /**
+   * Whether an index entry is attached to an image (a signature, attestation, SBOM or referrer, see
+   * {@link #remove}) rather than an image: what {@code jscan images} leaves out.
+   */
+  public static boolean isAttachment(StoreEntry entry) {
+    if (entry.name().isPresent()) {
+      return entry.name().get().tag().flatMap(AttachedTags::subjectOf).isPresent();
+    }
+    return entry.descriptor().artifactType().isPresent();
   }
 
   private static boolean matches(StoreReference ref, Descriptor d) {

@@ -272,4 +272,15 @@ class RegistryRoundTripTest {
       return tar.readAllBytes();
     }
   }
+
+  @Test
+  void manifestDigest_asksWithHead_presentTagGivesTheDigest_absentTagIsEmpty() throws Exception {
+    Image image = TestImages.withLayers("head");
+    ImageName tagged = name("head/app:1");
+    client().push(image, tagged);
+    assertEquals(Optional.of(image.digest()), client().manifestDigest(tagged, "1"));
+    assertEquals(Optional.of(image.digest()), client().manifestDigest(tagged, image.digest().toString()));
+    assertEquals(Optional.empty(), client().manifestDigest(tagged, "sha256-" + image.digest().encoded() + ".sig"));
+    assertEquals(Optional.empty(), client().manifestDigest(name("head/never:1"), "1"), "an unknown repository is absent too");
+  }
 }

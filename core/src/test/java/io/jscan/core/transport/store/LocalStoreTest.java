@@ -109,6 +109,86 @@ class LocalStoreTest {
     }
   }
 
+  /** A cosign-like tag manifest (config and one layer) for {@code subject}, written under {@code repository:tag}. */
+  private static Image attachTagged(LocalStore store, String repository, String tag, String content) throws Exception {
+    Image manifest = io.jscan.core.image.StaticImage.builder().config(io.jscan.core.oci.MediaTypes.OCI_CONFIG, "{}".getBytes(StandardCharsets.UTF_8))
+        .blob("application/vnd.dev.cosign.simplesigning.v1+json", content.getBytes(StandardCharsets.UTF_8), java.util.Map.of()).build();
+    store.write(manifest, List.of(ImageName.parse(repository + ":" + tag)));
+    return manifest;
+  }
+
+  /** An OCI 1.1 referrer of {@code subject} in the store. */
+  private static Image attachReferrer(LocalStore store, io.jscan.core.oci.Descriptor subject, String content) throws Exception {
+    Image artifact = io.jscan.core.image.StaticImage.builder().artifactType("application/vnd.in-toto+json").subject(subject.bare())
+        .blob("application/vnd.in-toto+json", content.getBytes(StandardCharsets.UTF_8), java.util.Map.of()).build();
+    store.referrers().attach(artifact);
+    return artifact;
+  }
+
+  @Test
+  void remove_image_removesItsSignatureTagsAndReferrers_andGcReclaimsTheirBlobs() throws Exception {
+    Image image = TestImages.withLayers("signed");
+    Image other = TestImages.withLayers("other");
+    try (LocalStore store = LocalStore.open(home)) {
+      store.write(image, List.of(ImageName.parse("registry.example/app:1")));
+      store.write(other, List.of(ImageName.parse("registry.example/app:2")));
+      Image sig = attachTagged(store, "registry.example/app", io.jscan.core.image.AttachedTags.signature(image.digest()), "signature");
+      Image att = attachTagged(store, "registry.example/app", io.jscan.core.image.AttachedTags.attestation(image.digest()), "attestation");
+      Image sbom = attachTagged(store, "registry.example/app", io.jscan.core.image.AttachedTags.sbom(image.digest()), "sbom");
+      Image referrer = attachReferrer(store, image.descriptor(), "provenance");
+      // a signature on the referrer hangs from the image too
+      Image referrerSig = attachTagged(store, "registry.example/app", io.jscan.core.image.AttachedTags.signature(referrer.digest()), "on the referrer");
+      Image otherSig = attachTagged(store, "registry.example/app", io.jscan.core.image.AttachedTags.signature(other.digest()), "other's");
+
+      LocalStore.Removal removal = store.remove(List.of(ref("registry.example/app:1")));
+
+      String tagForm = image.digest().toTagForm();
+      assertEquals(List.of("registry.example/app:1", "registry.example/app:" + tagForm + ".sig", "registry.example/app:" + tagForm + ".att",
+          "registry.example/app:" + tagForm + ".sbom", "registry.example/app:" + referrer.digest().toTagForm() + ".sig"), removal.untagged());
+      for (Image gone : List.of(image, sig, att, sbom, referrer, referrerSig)) {
+        assertTrue(removal.deletedBlobs().contains(gone.digest()), gone.digest() + " collected: " + removal);
+        assertFalse(store.layout().hasBlob(gone.digest()));
+      }
+      assertEquals(List.of("registry.example/app:2", "registry.example/app:" + other.digest().toTagForm() + ".sig"),
+          store.list().stream().map(e -> e.name().orElseThrow().toString()).toList());
+      assertTrue(store.layout().hasBlob(otherSig.digest()));
+      assertArrayEquals(other.manifestBytes(), store.read(ref("registry.example/app:2")).manifestBytes());
+    }
+  }
+
+  @Test
+  void remove_oneOfTwoNames_keepsTheImagesSignatures_untilTheLastNameGoes() throws Exception {
+    Image image = TestImages.withLayers("two names");
+    try (LocalStore store = LocalStore.open(home)) {
+      store.write(image, List.of(ImageName.parse("registry.example/app:1"), ImageName.parse("registry.example/copy:1")));
+      Image sig = attachTagged(store, "registry.example/app", io.jscan.core.image.AttachedTags.signature(image.digest()), "signature");
+      Image referrer = attachReferrer(store, image.descriptor(), "sbom");
+
+      LocalStore.Removal first = store.remove(List.of(ref("registry.example/app:1")));
+      assertEquals(List.of("registry.example/app:1"), first.untagged(), "registry.example/copy:1 keeps the image, and so its attachments");
+      assertEquals(List.of(), first.deletedBlobs());
+      assertEquals(1, store.referrers().list(image.digest()).size());
+
+      LocalStore.Removal last = store.remove(List.of(ref("registry.example/copy:1")));
+      assertEquals(List.of("registry.example/copy:1", "registry.example/app:" + image.digest().toTagForm() + ".sig"), last.untagged());
+      assertTrue(last.deletedBlobs().containsAll(List.of(sig.digest(), referrer.digest(), image.digest())), last.toString());
+      assertEquals(List.of(), store.list());
+      assertEquals(List.of(), new ArrayList<>(store.layout().listBlobs().keySet()));
+    }
+  }
+
+  @Test
+  void remove_keepsAnImageWhoseTagOnlyLooksLikeADigest() throws Exception {
+    Image image = TestImages.withLayers("v1");
+    Image removed = TestImages.withLayers("gone");
+    try (LocalStore store = LocalStore.open(home)) {
+      store.write(image, List.of(ImageName.parse("app:v1-abc")));
+      store.write(removed, List.of(ImageName.parse("app:1")));
+      store.remove(List.of(ref("app:1")));
+      assertEquals(List.of("docker.io/library/app:v1-abc"), store.list().stream().map(e -> e.name().orElseThrow().toString()).toList());
+    }
+  }
+
   @Test
   void remove_unknownName_removesNothing() throws Exception {
     try (LocalStore store = LocalStore.open(home)) {
