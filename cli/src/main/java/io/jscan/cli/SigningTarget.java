@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 final class SigningTarget {
   @Option(
       names = "--local",
-      description = {"Only the local store's copy (no registry is asked; offline). jscan push carries the signature to the registry",
-          "later. Without it a name the registry has is signed there too, and a registry that cannot be asked is an error."})
+      description = {"Only the local store's copy (no registry is asked; offline); jscan push carries the signature to the registry later.",
+          "Without it a name written with its registry host that the registry has is signed there too, and a registry that cannot be asked"
+              + " is an error."})
   boolean localOnly;
 
   ImagePlaces.Targets resolve(ImageReference ref, Transports transports, ImagePlaces.Action action) throws OciException {

@@ -202,9 +202,15 @@ class RegistryCommandsTest {
     assertEquals(2, insecure.code(), insecure.err());
   }
 
-  /** Manifest and blob requests among {@code requests}, in order. */
+  /**
+   * The image's manifest and blob requests among {@code requests}, in order: without the lookups of
+   * its attachments ({@code sha256-<hex>.sig/.att/.sbom} tags and the referrers tag), which a pull
+   * makes to carry signatures (SignaturesTravelTest), each asked once too.
+   */
   static List<String> contentRequests(List<String> requests) {
-    return requests.stream().filter(r -> r.contains("/manifests/") || r.contains("/blobs/")).toList();
+    List<String> attachments = requests.stream().filter(r -> r.contains("/manifests/sha256-")).toList();
+    assertEquals(attachments.stream().distinct().count(), attachments.size(), "each attachment is looked up once: " + attachments);
+    return requests.stream().filter(r -> (r.contains("/manifests/") || r.contains("/blobs/")) && !r.contains("/manifests/sha256-")).toList();
   }
 
   /** The config used to be fetched twice: once to check the platform, once to store it. */

@@ -294,6 +294,26 @@ class SignaturesTravelTest {
     assertTrue(refusedAttest.err().contains("nothing was attested"), refusedAttest.err());
   }
 
+  /**
+   * {@code jscan build -t app:1} then {@code jscan sign app:1}: a short name means the local image
+   * (as docker, podman and {@code jscan verify} read it), so Docker Hub is not asked and signing
+   * works offline; {@code jscan push} to a registry name then carries the signature.
+   */
+  @Test
+  void signShortName_theStoreHasIt_signsTheLocalImageWithoutAskingDockerHub() throws Exception {
+    Digest digest = build("shortname:1", "short");
+
+    Run signed = ok("sign", "--key", key.toString(), "shortname:1");
+
+    assertTrue(signed.err().contains("jscan: signed docker.io/library/shortname@" + digest + " in the local store only"), signed.err());
+    assertTrue(signed.err().contains("a short name means the local image"), signed.err());
+    assertEquals(0, verify("shortname:1", pub).code());
+    ok("tag", "shortname:1", name("places/short:1"));
+    Run pushed = ok("push", name("places/short:1"));
+    assertTrue(pushed.err().contains("jscan: carried 1 signature"), pushed.err());
+    assertEquals(List.of(pub), opensslVerifiedKeys("places/short", digest));
+  }
+
   private Path predicate() throws Exception {
     return Files.writeString(tmp.resolve("predicate.json"), "{\"builder\":{\"id\":\"https://ci.example/runner\"}}");
   }

@@ -45,6 +45,9 @@ import java.util.Optional;
  *       signature silently left local is what makes a cluster deny an image the user thinks is
  *       signed; {@code --local} signs the store's copy on purpose (offline).
  * </ul>
+ * A short name ({@code app:1}, {@code team/app:1}: no registry host written) that the local store
+ * has means the local image, as for docker, podman and {@code jscan verify}: only the store's copy
+ * is signed, and the registry (Docker Hub) is not asked.
  * Explicit transports keep meaning exactly their place: {@code docker://NAME} the registry, {@code
  * oci:DIR[:REF]} the layout, a bare {@code sha256:…} the store (it names no registry); a
  * docker-archive has no place for signatures.
@@ -173,6 +176,14 @@ public final class ImagePlaces {
           Optional.of("a digest names no registry; jscan push carries the " + action.product + " to the registry"));
     }
     ImageName name = local.name().get();
+    if (!local.hostWritten() && inStore.isPresent()) {
+      // a short name (app:1, team/app:1) means the local image, as docker and podman read it and as
+      // verify does (Transports#compare): Docker Hub is not asked, so signing a local build works
+      // offline; the registry copy is written only when the user writes its host
+      return new Targets(inStore.get(), List.of(storePlace(store, local, inStore.get())), Optional.of(
+          "a short name means the local image (write its registry host, e.g. docker.io/" + name.path() + ", to sign the registry's"
+              + " copy too); jscan push carries the " + action.product + " there"));
+    }
     Optional<Descriptor> inRegistry;
     try {
       inRegistry = transports.registry().fetchManifestIfPresent(name, reference(name)).map(RegistryClient.FetchedManifest::descriptor);
