@@ -58,6 +58,14 @@ public final class SbomGenerator {
         new GoBinaryCataloger()));
   }
 
+  /**
+   * dpkg, apk and rpm: the distribution's package managers, whose databases record a checksum of
+   * every file a package installed (the verifier checks secrets found in such files against them).
+   */
+  public static SbomGenerator withDistributionCatalogers() {
+    return new SbomGenerator(List.of(new DpkgCataloger(), new ApkCataloger(), new RpmCataloger()));
+  }
+
   /** Every file any cataloger (or the os-release reader) reads. */
   public List<Selector> selectors() {
     List<Selector> all = new ArrayList<>();
