@@ -146,37 +146,43 @@ public final class LayerScanner {
 
   /**
    * Reads the entry's content once: through the secret scanner when {@code scanSecrets}, and into
-   * {@code copy}. A file of at most {@link #HELD_FILE_BYTES} is read whole into {@link #held} (the
-   * scanner and the copy read it from there, so holding costs no extra pass), and only when a
-   * secret is found in it are its digests computed: a layer without secrets is hashed no more than
-   * before, and the digests let {@code DistributionFiles} tell a distribution package's own file
-   * (a library with test keys compiled in) from a key the builder added.
+   * {@code copy}. A file of at most {@link #HELD_FILE_BYTES} is read whole into {@link #held} and
+   * scanned there in place (so holding it costs no extra pass: the scanner's own copy is spared),
+   * and only when a secret is found in it are its digests computed: a layer without secrets is
+   * hashed no more than before, and the digests let {@code DistributionFiles} tell a distribution
+   * package's own file (a library with test keys compiled in) from a key the builder added.
    */
   private void scanContent(TarStream tar, String path, int position, int mode, long size, List<FileFact> facts, boolean scanSecrets,
       OutputStream copy) throws IOException {
-    if (scanSecrets) {
-      secrets.reset();
-    }
-    boolean hold = scanSecrets && size <= HELD_FILE_BYTES;
-    if (hold && held.length < size) {
-      held = new byte[(int) Math.min(HELD_FILE_BYTES, Math.max(size, 2L * held.length))];
-    }
-    byte[] into = hold ? held : buffer;
-    int length = 0;
-    for (int n; (n = tar.readContent(into, hold ? length : 0, hold ? Math.min(buffer.length, into.length - length) : into.length)) >= 0; ) {
-      int from = hold ? length : 0;
+    List<SecretScanner.Match> found;
+    List<FileDigest> digests = List.of();
+    if (scanSecrets && size <= HELD_FILE_BYTES) {
+      if (held.length < size) {
+        held = new byte[(int) Math.min(HELD_FILE_BYTES, Math.max(size, 2L * held.length))];
+      }
+      int length = 0;
+      for (int n; (n = tar.readContent(held, length, Math.min(buffer.length, held.length - length))) >= 0; ) {
+        copy.write(held, length, n);
+        length += n;
+      }
+      found = secrets.scanWhole(held, length);
+      if (!found.isEmpty()) {
+        digests = FileDigest.of(HASHED_WITH, held, 0, length);
+      }
+    } else {
       if (scanSecrets) {
-        secrets.update(into, from, n);
+        secrets.reset();
       }
-      copy.write(into, from, n);
-      length += n;
+      for (int n; (n = tar.readContent(buffer, 0, buffer.length)) >= 0; ) {
+        if (scanSecrets) {
+          secrets.update(buffer, 0, n);
+        }
+        copy.write(buffer, 0, n);
+      }
+      found = scanSecrets ? secrets.finish() : List.of();
     }
-    if (scanSecrets) {
-      List<SecretScanner.Match> found = secrets.finish();
-      List<FileDigest> digests = hold && !found.isEmpty() ? FileDigest.of(HASHED_WITH, held, 0, length) : List.of();
-      for (SecretScanner.Match m : found) {
-        facts.add(new FileFact(FileFact.Kind.SECRET, position, path, mode, size, Optional.of(m), true, digests, Optional.empty()));
-      }
+    for (SecretScanner.Match m : found) {
+      facts.add(new FileFact(FileFact.Kind.SECRET, position, path, mode, size, Optional.of(m), true, digests, Optional.empty()));
     }
   }
 

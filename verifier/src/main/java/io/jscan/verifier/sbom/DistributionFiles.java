@@ -29,8 +29,8 @@ import java.util.Set;
  * <ul>
  *   <li>it is the copy the final merged filesystem shows (a file deleted or replaced by a later
  *       layer is judged by its bytes in its own layer, which no final record describes);
- *   <li>its content was hashed while it streamed by (files of at most 4 MiB; see
- *       {@code LayerScanner}) and equals the checksum recorded for its path;
+ *   <li>its content was hashed while it streamed by (files of at most 4 MiB, in md5, sha1 and
+ *       sha256; see {@code LayerScanner}) and equals the checksum recorded for its path;
  *   <li>the record comes from the database the package manager itself keeps in the final
  *       filesystem: dpkg's {@code var/lib/dpkg/status} (which lists the package as installed) with
  *       the package's {@code info/PKG.md5sums} or its {@code Conffiles} field, apk-tools'
