@@ -10,7 +10,9 @@
 # 4. runs `jscan build` on the context with the arguments given (default: -t jscan:dev).
 # Tars are made with sorted names, owner 0:0 and mtime 0, and jscan build's layers depend only on
 # their bytes, so the image is the same for the same jar, JDK and C libraries (SOURCE_DATE_EPOCH
-# sets the times in the image, default 0). The context is kept in target/image-context.
+# sets the times in the image; unset, jscan build takes the last commit's time of the git work tree
+# the context is in, so the default context, target/image-context, dates the image at this
+# repository's last commit). The context is kept in target/image-context.
 #
 # For the tests (cli's OwnImageTest), which run before Maven makes the jar: JSCAN runs jscan instead
 # of ./jscan, JSCAN_JAR is the jar put in the image, JSCAN_IMAGE_CONTEXT where the context goes.

@@ -59,6 +59,10 @@ import picocli.CommandLine.Spec;
           + " JDK, umask, clock, locale, time zone or file order. RUN steps run with runc (or crun) as root; their layers are as"
           + " reproducible as their commands (file times are clamped to SOURCE_DATE_EPOCH).",
       "",
+      "SOURCE_DATE_EPOCH: --build-arg SOURCE_DATE_EPOCH=N, else the environment variable, else the time of"
+          + " the last commit of the git work tree the context is in (uncommitted changes do not move it),"
+          + " else 0 (1970-01-01). The build log says which.",
+      "",
       "The manifest digest is printed on standard output; progress goes to standard error."
     })
 final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, UsageCheck.Foreign {
@@ -187,6 +191,8 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, U
   @picocli.CommandLine.Mixin KeylessMixin signing;
 
   private Map<String, String> environment = System.getenv();
+  /** What the log says about SOURCE_DATE_EPOCH when nobody set it (its git commit, or 0 and why). */
+  private Optional<String> epochMessage = Optional.empty();
 
   @Override
   public void environment(Map<String, String> env) {
@@ -210,6 +216,7 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, U
       err.println(line);
       err.flush();
     };
+    epochMessage.ifPresent(log);
     PinnedImages.PullPolicy pullPolicy = PinnedImages.PullPolicy.parse(DockerBuildFlags.PULL_VALUES.getOrDefault(pull.toLowerCase(Locale.ROOT), pull));
     if (push && request.tags().isEmpty()) {
       throw BuildException.badInput("--push", "name the image with -t (the registry to push to comes from the name)");
@@ -371,9 +378,12 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, U
         args.put(a.substring(0, eq), a.substring(eq + 1));
       }
     }
-    SourceDateEpoch epoch = SourceDateEpoch.resolve(args, environment);
-    if (epoch.source().equals("environment")) {
-      args.put(SourceDateEpoch.NAME, Long.toString(epoch.seconds())); // as buildx does: visible to ARG SOURCE_DATE_EPOCH
+    SourceDateEpoch.Resolution resolved = SourceDateEpoch.resolve(args, environment, context);
+    epochMessage = resolved.message();
+    SourceDateEpoch epoch = resolved.epoch();
+    if (epoch.source().equals(SourceDateEpoch.ENVIRONMENT) || epoch.source().equals(SourceDateEpoch.GIT)) {
+      // as buildx does with the environment's: visible to ARG SOURCE_DATE_EPOCH (a RUN can pass it on)
+      args.put(SourceDateEpoch.NAME, Long.toString(epoch.seconds()));
     }
     Map<String, String> labelMap = new LinkedHashMap<>();
     for (String l : labels) {
@@ -465,6 +475,10 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, U
       g.writeStringField("jscan.dockerfile.digest", result.dockerfileDigest().toString());
       g.writeStringField("jscan.context.digest", result.contextDigest().toString());
       g.writeNumberField("jscan.source-date-epoch", result.sourceDateEpoch().seconds());
+      g.writeStringField("jscan.source-date-epoch.source", result.sourceDateEpoch().source());
+      if (result.sourceDateEpoch().gitCommit().isPresent()) {
+        g.writeStringField("jscan.source-date-epoch.git-commit", result.sourceDateEpoch().gitCommit().get());
+      }
       g.writeArrayFieldStart("jscan.base-images");
       for (BuildResult.ResolvedImage b : result.baseImages()) {
         g.writeStartObject();

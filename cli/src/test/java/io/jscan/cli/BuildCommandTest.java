@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jscan.core.testing.GitRepo;
 import io.jscan.core.testing.RepoPaths;
 import io.jscan.core.transport.store.LocalStore;
 import java.io.PrintWriter;
@@ -85,10 +86,82 @@ class BuildCommandTest {
     env.put("SOURCE_DATE_EPOCH", "0");
     Result r = jscan("build", "-q", "--build-arg", "SOURCE_DATE_EPOCH=1700000000", RepoPaths.testdata("sample").toString());
     assertEquals(golden() + "\n", r.out());
+  }
+
+  /**
+   * Changed with the git default (issue 15): unset used to mean 0 everywhere. The sample is inside
+   * jscan's own git work tree, so unset now means the repository's last commit (git itself says
+   * which), and 0 only without a git command.
+   */
+  @Test
+  void build_sourceDateEpochUnset_isTheLastCommitsTime_orZeroWithoutGit() throws Exception {
+    Path sample = RepoPaths.testdata("sample");
     env.remove("SOURCE_DATE_EPOCH");
-    Result unset = jscan("build", "-q", "--no-cache", RepoPaths.testdata("sample").toString());
-    Result zero = jscan("build", "-q", "--build-arg", "SOURCE_DATE_EPOCH=0", RepoPaths.testdata("sample").toString());
-    assertEquals(zero.out(), unset.out(), "unset means 0");
+    env.put("PATH", System.getenv("PATH"));
+    String committed = GitRepo.git(sample, tmp, Map.of(), "log", "-1", "--format=%ct %h");
+    String seconds = committed.split(" ")[0];
+    Result unset = jscan("build", "--no-cache", sample.toString());
+    Result explicit = jscan("build", "-q", "--build-arg", "SOURCE_DATE_EPOCH=" + seconds, sample.toString());
+    assertEquals(0, unset.code(), unset.err());
+    assertEquals(explicit.out(), unset.out());
+    assertTrue(unset.err().startsWith("SOURCE_DATE_EPOCH=" + seconds + " from the last git commit (" + committed.split(" ")[1] + ") of "
+        + sample.toAbsolutePath().normalize() + " "), unset.err());
+
+    env.put("PATH", Files.createDirectories(tmp.resolve("no-git")).toString());
+    Result noGit = jscan("build", "--no-cache", sample.toString());
+    Result zero = jscan("build", "-q", "--build-arg", "SOURCE_DATE_EPOCH=0", sample.toString());
+    assertEquals(zero.out(), noGit.out(), "no git command: 0, as before");
+    assertEquals(1, noGit.err().lines().filter(l -> l.startsWith("SOURCE_DATE_EPOCH=")).count(), "said once: " + noGit.err());
+    assertTrue(noGit.err().startsWith("SOURCE_DATE_EPOCH=0 (1970-01-01T00:00:00Z): not set, and there is no git command on the PATH\n"),
+        noGit.err());
+  }
+
+  @Test
+  void build_contextInAGitWorkTree_isDatedAtItsLastCommit_andMetadataAndProvenanceSaySo() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("repo"));
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nARG SOURCE_DATE_EPOCH\nLABEL built-at=$SOURCE_DATE_EPOCH\nCOPY a.txt /\n");
+    Files.writeString(ctx.resolve("a.txt"), "a\n");
+    String commit = GitRepo.commitAll(ctx, tmp, 1_600_000_000L);
+    env.remove("SOURCE_DATE_EPOCH");
+    env.put("PATH", System.getenv("PATH"));
+    Path meta = tmp.resolve("meta.json");
+    Path attest = tmp.resolve("attest");
+    Result r = jscan("build", "--metadata-file", meta.toString(), "--provenance", "--sbom-dir", attest.toString(), "-t", "dated:1",
+        ctx.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().startsWith("SOURCE_DATE_EPOCH=1600000000 from the last git commit (" + commit.substring(0, 7) + ") of " + ctx
+        + " (uncommitted changes do not move it; set SOURCE_DATE_EPOCH to choose another time)\n"), r.err());
+
+    JsonNode doc = new ObjectMapper().readTree(meta.toFile());
+    assertEquals(1600000000L, doc.get("jscan.source-date-epoch").asLong());
+    assertEquals("git", doc.get("jscan.source-date-epoch.source").asText());
+    assertEquals(commit, doc.get("jscan.source-date-epoch.git-commit").asText());
+    JsonNode ext = new ObjectMapper().readTree(attest.resolve("provenance.intoto.json").toFile())
+        .at("/predicate/buildDefinition/externalParameters");
+    assertEquals(1600000000L, ext.get("sourceDateEpoch").asLong());
+    assertEquals("git", ext.get("sourceDateEpochSource").asText());
+    assertEquals(commit, ext.get("sourceDateEpochCommit").asText());
+    assertEquals("1600000000", ext.at("/buildArgs/SOURCE_DATE_EPOCH").asText(), "visible to ARG SOURCE_DATE_EPOCH");
+
+    Result inspect = jscan("inspect", "dated:1");
+    assertTrue(inspect.out().contains("Created:    2020-09-13T12:26:40Z"), "created at the commit: " + inspect.out());
+    assertTrue(inspect.out().contains("    built-at=1600000000"), "ARG SOURCE_DATE_EPOCH sees it: " + inspect.out());
+
+    Files.writeString(ctx.resolve("a.txt"), "changed, not committed\n");
+    Result dirty = jscan("build", "-q", "--metadata-file", meta.toString(), ctx.toString());
+    assertEquals(0, dirty.code(), dirty.err());
+    assertEquals(1600000000L, new ObjectMapper().readTree(meta.toFile()).get("jscan.source-date-epoch").asLong(),
+        "uncommitted changes keep the last commit's time");
+  }
+
+  @Test
+  void build_explicitSourceDateEpoch_isRecordedWithItsSource() throws Exception {
+    Path meta = tmp.resolve("meta.json");
+    Result r = jscan("build", "-q", "--metadata-file", meta.toString(), RepoPaths.testdata("sample").toString());
+    assertEquals(golden() + "\n", r.out());
+    JsonNode doc = new ObjectMapper().readTree(meta.toFile());
+    assertEquals("environment", doc.get("jscan.source-date-epoch.source").asText());
+    assertFalse(doc.has("jscan.source-date-epoch.git-commit"));
   }
 
   @Test

@@ -58,6 +58,16 @@ public final class SbomGenerator {
         new GoBinaryCataloger()));
   }
 
+  /**
+   * dpkg, apk and rpm: the distribution's package managers, whose databases record a checksum of
+   * every file a package installed (the verifier checks secrets found in such files against
+   * them). dpkg's packages come without licenses or unrecorded files
+   * ({@link DpkgCataloger#recordedFilesOnly()}): that is all the checksums need.
+   */
+  public static SbomGenerator withDistributionCatalogers() {
+    return new SbomGenerator(List.of(DpkgCataloger.recordedFilesOnly(), new ApkCataloger(), new RpmCataloger()));
+  }
+
   /** Every file any cataloger (or the os-release reader) reads. */
   public List<Selector> selectors() {
     List<Selector> all = new ArrayList<>();

@@ -110,8 +110,9 @@ public final class Verifier implements AutoCloseable {
   }
 
   /**
-   * The expensive, cacheable part: the integrity walk and file checks of one image. The result
-   * depends only on the image's bytes (its manifest digest) and {@code limits}.
+   * The expensive, cacheable part: the integrity walk and file checks of one image, with secrets
+   * in distribution packages' unchanged files marked ({@link io.jscan.verifier.sbom.DistributionFiles}).
+   * The result depends only on the image's bytes (its manifest digest) and {@code limits}.
    */
   public ImageFacts inspect(
       Image image, String reference, Optional<ImageName> name, Optional<Digest> expectedDigest, ScanLimits limits, Deadline deadline)
@@ -131,16 +132,21 @@ public final class Verifier implements AutoCloseable {
     ImageWalker walker = new ImageWalker(pool, limits, deadline);
     WalkResult walk;
     Optional<PackageInventory> packages = Optional.empty();
-    if (catalogPackages) {
-      try (PackageCatalogue catalogue = PackageCatalogue.open()) {
+    List<FileFact> facts;
+    if (catalogPackages || limits.scanSecrets()) {
+      // the distribution's package databases are captured in the same read, so that a secret in a
+      // package's unchanged file can be told from one the builder added (DistributionFiles)
+      try (PackageCatalogue catalogue = catalogPackages ? PackageCatalogue.everything() : PackageCatalogue.distributionPackages()) {
         walk = walker.walk(image, expectedDigest, Optional.of(catalogue.session()));
-        packages = Optional.of(catalogue.finish(image, walk, name.map(ImageName::toString).orElse(reference)));
+        PackageCatalogue.Finished finished = catalogue.finish(image, walk, name.map(ImageName::toString).orElse(reference), catalogPackages);
+        packages = finished.inventory();
+        facts = finished.facts();
       }
     } else {
       walk = walker.walk(image, expectedDigest);
+      facts = walk.files().map(f -> f.facts()).orElse(List.of());
     }
     Optional<BaseImage> base = baseFromImage(image, walk);
-    List<FileFact> facts = walk.files().map(f -> f.facts()).orElse(List.of());
     return new ImageFacts(reference, name, walk, base, facts, packages);
   }
 

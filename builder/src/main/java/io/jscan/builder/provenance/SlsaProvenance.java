@@ -135,6 +135,8 @@ public final class SlsaProvenance {
     request.labels().forEach(labels::put);
     p.put("compression", request.compression().name().toLowerCase(Locale.ROOT));
     p.put("sourceDateEpoch", result.sourceDateEpoch().seconds());
+    p.put("sourceDateEpochSource", result.sourceDateEpoch().source());
+    result.sourceDateEpoch().gitCommit().ifPresent(c -> p.put("sourceDateEpochCommit", c));
     ObjectNode context = p.putObject("context");
     digest(context, result.contextDigest());
     return p;

@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * A small main for tests that build in another process (another JDK, umask, TZ, LANG, or a
  * process to kill): {@code BuildMain STORE_HOME CONTEXT [--no-cache] [--output REF]}, with
- * SOURCE_DATE_EPOCH from the environment. Prints the manifest digest on the last line of stdout.
+ * SOURCE_DATE_EPOCH from the environment (else the context's last git commit, else 0, as jscan build). Prints the manifest digest on the last line of stdout.
  */
 public final class BuildMain {
   private BuildMain() {}
@@ -33,7 +33,7 @@ public final class BuildMain {
     BuildRequest request = BuildRequest.of(context)
         .withNoCache(noCache)
         .withOutput(output)
-        .withSourceDateEpoch(SourceDateEpoch.resolve(Map.of(), System.getenv()));
+        .withSourceDateEpoch(SourceDateEpoch.resolve(Map.of(), System.getenv(), context).epoch());
     try (LocalStore store = LocalStore.open(home)) {
       BuildResult result = Builder.withStore(store, System.err::println).build(request);
       System.out.println(result.manifestDigest());

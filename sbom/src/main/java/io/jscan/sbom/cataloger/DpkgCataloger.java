@@ -57,11 +57,39 @@ public final class DpkgCataloger implements Cataloger {
       f -> (f.path().startsWith(INFO_DIR) && (f.name().endsWith(".list") || f.name().endsWith(".md5sums") || f.name().endsWith(".conffiles")))
           || (f.path().startsWith(STATUS_DIR) && f.name().endsWith(".md5sums")));
   static final Selector COPYRIGHTS = Selector.files("dpkg-copyright", f -> COPYRIGHT.matcher(f.path()).matches());
+  /** The checksum records alone: {@code info/PKG.md5sums}, {@code info/PKG.conffiles} and {@code status.d/PKG.md5sums}. */
+  static final Selector RECORDS = Selector.files(
+      "dpkg-records",
+      f -> (f.path().startsWith(INFO_DIR) && (f.name().endsWith(".md5sums") || f.name().endsWith(".conffiles")))
+          || (f.path().startsWith(STATUS_DIR) && f.name().endsWith(".md5sums")));
 
   // compiled once: a status file has a paragraph per package and an md5sums file a line per file
   private static final Pattern SOURCE_WITH_VERSION = Pattern.compile("(\\S+)\\s*\\((.*)\\)");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kKmMgG]?)(i?)[bB]?");
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
+  /** Whether packages get their licenses (copyright files) and the files only {@code .list} names. */
+  private final boolean complete;
+
+  /** Packages with everything the database and the copyright files say. */
+  public DpkgCataloger() {
+    this(true);
+  }
+
+  private DpkgCataloger(boolean complete) {
+    this.complete = complete;
+  }
+
+  /**
+   * Packages with only what judging files against dpkg's records needs: each package's name,
+   * version, layer and the files its {@code md5sums} and {@code Conffiles} record with their
+   * digests; no licenses and no files only {@code .list} names (those files have no checksum to
+   * judge against). It reads far less (no copyright file, no file list), which matters when an
+   * image is catalogued only for that.
+   */
+  public static DpkgCataloger recordedFilesOnly() {
+    return new DpkgCataloger(false);
+  }
 
   @Override
   public String name() {
@@ -70,7 +98,7 @@ public final class DpkgCataloger implements Cataloger {
 
   @Override
   public List<Selector> selectors() {
-    return List.of(STATUS, INFO, COPYRIGHTS);
+    return complete ? List.of(STATUS, INFO, COPYRIGHTS) : List.of(STATUS, RECORDS);
   }
 
   /**
@@ -330,7 +358,7 @@ public final class DpkgCataloger implements Cataloger {
           }
         }
       }
-      Optional<FileMeta> list = tree.stat(base + ".list").filter(FileMeta::isRegular);
+      Optional<FileMeta> list = complete ? tree.stat(base + ".list").filter(FileMeta::isRegular) : Optional.empty();
       if (list.isPresent()) {
         locations.add(new Location(list.get().absolutePath(), list.get().layer()));
         for (String line : read(tree, list.get()).lines().toList()) {
@@ -355,7 +383,8 @@ public final class DpkgCataloger implements Cataloger {
     }
     List<License> licenses = new ArrayList<>();
     e.license().ifPresent(l -> licenses.addAll(apkStyleLicenses(l)));
-    Optional<FileMeta> copyright = tree.resolve("usr/share/doc/" + e.packageName() + "/copyright").filter(FileMeta::isRegular);
+    Optional<FileMeta> copyright = complete
+        ? tree.resolve("usr/share/doc/" + e.packageName() + "/copyright").filter(FileMeta::isRegular) : Optional.empty();
     if (copyright.isPresent() && COPYRIGHTS.matches(copyright.get())) {
       locations.add(new Location(copyright.get().absolutePath(), copyright.get().layer()));
       for (String name : DebianCopyright.licenses(read(tree, copyright.get()))) {

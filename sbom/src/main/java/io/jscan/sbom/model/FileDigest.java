@@ -1,5 +1,10 @@
 package io.jscan.sbom.model;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -9,6 +14,9 @@ import java.util.Locale;
  * @param hex lowercase hex of the digest, of the algorithm's length
  */
 public record FileDigest(String algorithm, String hex) {
+  /** Every algorithm a package database records: dpkg md5, apk sha1, rpm any of them (FILEDIGESTALGO). */
+  public static final List<String> ALGORITHMS = List.of("md5", "sha1", "sha256", "sha384", "sha512");
+
   public FileDigest {
     int expected =
         switch (algorithm) {
@@ -49,5 +57,37 @@ public record FileDigest(String algorithm, String hex) {
   /** The SPDX checksum algorithm name ({@code MD5}, {@code SHA256}, ...). */
   public String spdxAlgorithm() {
     return algorithm.toUpperCase(Locale.ROOT);
+  }
+
+  /**
+   * The digests of {@code length} bytes of {@code content} in each of {@code algorithms} (a subset
+   * of {@link #ALGORITHMS}), to compare with whichever database owns the file.
+   */
+  public static List<FileDigest> of(List<String> algorithms, byte[] content, int offset, int length) {
+    List<FileDigest> out = new ArrayList<>(algorithms.size());
+    for (String algorithm : algorithms) {
+      if (!ALGORITHMS.contains(algorithm)) {
+        throw new IllegalArgumentException("unsupported digest algorithm \"" + algorithm + "\"");
+      }
+      MessageDigest md = messageDigest(algorithm);
+      md.update(content, offset, length);
+      out.add(new FileDigest(algorithm, HexFormat.of().formatHex(md.digest())));
+    }
+    return List.copyOf(out);
+  }
+
+  private static MessageDigest messageDigest(String algorithm) {
+    String jca = switch (algorithm) {
+      case "md5" -> "MD5";
+      case "sha1" -> "SHA-1";
+      case "sha256" -> "SHA-256";
+      case "sha384" -> "SHA-384";
+      default -> "SHA-512";
+    };
+    try {
+      return MessageDigest.getInstance(jca);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks " + jca, e);
+    }
   }
 }

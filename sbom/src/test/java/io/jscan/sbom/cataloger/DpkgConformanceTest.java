@@ -6,6 +6,7 @@ import static io.jscan.sbom.testing.Fixtures.read;
 import static io.jscan.sbom.testing.Fixtures.strings;
 import static io.jscan.sbom.testing.Fixtures.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,6 +92,28 @@ class DpkgConformanceTest {
 
   private static String fileKey(OwnedFile f) {
     return f.path() + " " + f.digest().map(d -> d.algorithm() + ":" + d.hex()).orElse("-") + " " + f.configFile();
+  }
+
+  @TestFactory
+  List<DynamicTest> catalog_recordedFilesOnly_keepsEveryRecordedChecksum_butNoLicensesOrListedOnlyFiles() {
+    List<DynamicTest> tests = new ArrayList<>();
+    SbomGenerator light = new SbomGenerator(List.of(DpkgCataloger.recordedFilesOnly()));
+    for (String image : List.of("image-dpkg", "image-distroless-deb")) {
+      tests.add(DynamicTest.dynamicTest(image, () -> {
+        Package full = Fixtures.only(GENERATOR.catalogDirectory(corpus("dpkg/" + image)).packagesOf(PackageType.DEB));
+        Package recorded = Fixtures.only(light.catalogDirectory(corpus("dpkg/" + image)).packages());
+        assertEquals(full.id(), recorded.id());
+        assertEquals(full.version(), recorded.version());
+        assertEquals(full.layer(), recorded.layer());
+        assertEquals(List.of(), recorded.licenses());
+        assertFalse(full.licenses().isEmpty(), "the full cataloger reads the copyright file");
+        List<OwnedFile> withDigest = full.files().stream().filter(f -> f.digest().isPresent()).toList();
+        assertFalse(withDigest.isEmpty(), image + " records checksums");
+        assertEquals(withDigest, recorded.files().stream().filter(f -> f.digest().isPresent()).toList());
+        assertTrue(full.files().containsAll(recorded.files()), "nothing the full cataloger does not also list");
+      }));
+    }
+    return tests;
   }
 
   @TestFactory

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import io.jscan.sbom.fs.FileMeta;
 import io.jscan.sbom.fs.LayerCapture;
+import io.jscan.sbom.model.FileDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,7 +29,25 @@ public final class LayerScanner {
   private final ScanLimits limits;
   private final AtomicLong imageEntries;
   private final SecretScanner secrets = new SecretScanner();
+  /**
+   * Files up to this size are held whole while they stream by when secrets are scanned, so that a
+   * file in which a secret is found can be hashed without a second read (4 MiB holds the shared
+   * libraries that compile test keys in, such as GnuTLS's 2.2 MB; a secret in a larger file is
+   * always reported). At most one such buffer per layer being read, so memory stays bounded by
+   * the parallelism.
+   */
+  static final int HELD_FILE_BYTES = 4 << 20;
+
+  /**
+   * What a file with a secret is hashed with: dpkg's md5sums, apk's {@code Z:} sha1, and sha256,
+   * the file digest rpm has written by default for over a decade (Fedora 12, RHEL 6). An rpm
+   * database with sha384 or sha512 file digests is rare; its files' secrets stay reported rather
+   * than every such file being hashed three more times.
+   */
+  static final List<String> HASHED_WITH = List.of("md5", "sha1", "sha256");
+
   private final byte[] buffer = new byte[64 * 1024];
+  private byte[] held = new byte[0];
 
   /**
    * @param imageEntries entries recorded so far across the image's layers (shared by the layer
@@ -125,22 +144,45 @@ public final class LayerScanner {
     return new LayerContents(position, digest, entries, facts, findings, count, complete);
   }
 
-  /** Reads the entry's content once: through the secret scanner when {@code scanSecrets}, and into {@code copy}. */
+  /**
+   * Reads the entry's content once: through the secret scanner when {@code scanSecrets}, and into
+   * {@code copy}. A file of at most {@link #HELD_FILE_BYTES} is read whole into {@link #held} and
+   * scanned there in place (so holding it costs no extra pass: the scanner's own copy is spared),
+   * and only when a secret is found in it are its digests computed: a layer without secrets is
+   * hashed no more than before, and the digests let {@code DistributionFiles} tell a distribution
+   * package's own file (a library with test keys compiled in) from a key the builder added.
+   */
   private void scanContent(TarStream tar, String path, int position, int mode, long size, List<FileFact> facts, boolean scanSecrets,
       OutputStream copy) throws IOException {
-    if (scanSecrets) {
-      secrets.reset();
-    }
-    for (int n; (n = tar.readContent(buffer, 0, buffer.length)) >= 0; ) {
+    List<SecretScanner.Match> found;
+    List<FileDigest> digests = List.of();
+    if (scanSecrets && size <= HELD_FILE_BYTES) {
+      if (held.length < size) {
+        held = new byte[(int) Math.min(HELD_FILE_BYTES, Math.max(size, 2L * held.length))];
+      }
+      int length = 0;
+      for (int n; (n = tar.readContent(held, length, Math.min(buffer.length, held.length - length))) >= 0; ) {
+        copy.write(held, length, n);
+        length += n;
+      }
+      found = secrets.scanWhole(held, length);
+      if (!found.isEmpty()) {
+        digests = FileDigest.of(HASHED_WITH, held, 0, length);
+      }
+    } else {
       if (scanSecrets) {
-        secrets.update(buffer, 0, n);
+        secrets.reset();
       }
-      copy.write(buffer, 0, n);
+      for (int n; (n = tar.readContent(buffer, 0, buffer.length)) >= 0; ) {
+        if (scanSecrets) {
+          secrets.update(buffer, 0, n);
+        }
+        copy.write(buffer, 0, n);
+      }
+      found = scanSecrets ? secrets.finish() : List.of();
     }
-    if (scanSecrets) {
-      for (SecretScanner.Match m : secrets.finish()) {
-        facts.add(new FileFact(FileFact.Kind.SECRET, position, path, mode, size, Optional.of(m), true));
-      }
+    for (SecretScanner.Match m : found) {
+      facts.add(new FileFact(FileFact.Kind.SECRET, position, path, mode, size, Optional.of(m), true, digests, Optional.empty()));
     }
   }
 

@@ -77,7 +77,9 @@ public final class SecretScanner {
   private static final byte[] GLPAT = ascii("glpat-");
   private static final byte[] SK_LIVE = ascii("sk_live_");
 
-  private final byte[] buf = new byte[CHUNK + LOOKAHEAD + 1];
+  private final byte[] window = new byte[CHUNK + LOOKAHEAD + 1];
+  /** What the patterns read: the window, or a whole file's content ({@link #scanWhole}). */
+  private byte[] buf = window;
   private int len;
   private int scanFrom;
   private int line = 1;
@@ -102,6 +104,23 @@ public final class SecretScanner {
       if (len == buf.length) {
         scan(false);
       }
+    }
+  }
+
+  /**
+   * Scans a whole file held in memory, {@code content[0..length)}, in place (no copy into the
+   * window): what {@link #reset()}, {@link #update} and {@link #finish()} would find.
+   */
+  public List<Match> scanWhole(byte[] content, int length) {
+    reset();
+    buf = content;
+    len = length;
+    try {
+      scan(true);
+      return List.copyOf(matches);
+    } finally {
+      buf = window;
+      reset();
     }
   }
 

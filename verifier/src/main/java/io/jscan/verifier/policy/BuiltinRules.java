@@ -91,18 +91,31 @@ public final class BuiltinRules {
     }
   }
 
-  /** What evaluating a rule gave: violations, or the reason it could not apply. */
-  public record Outcome(Optional<String> skipped, List<Violation> violations) {
+  /**
+   * What evaluating a rule gave: violations, or the reason it could not apply; {@code note} says
+   * what the rule looked at and chose not to report (shown with its result).
+   */
+  public record Outcome(Optional<String> skipped, List<Violation> violations, Optional<String> note) {
+    public Outcome {
+      java.util.Objects.requireNonNull(skipped, "skipped");
+      violations = List.copyOf(violations);
+      java.util.Objects.requireNonNull(note, "note");
+    }
+
     static Outcome skip(String reason) {
-      return new Outcome(Optional.of(reason), List.of());
+      return new Outcome(Optional.of(reason), List.of(), Optional.empty());
     }
 
     static Outcome of(List<Violation> violations) {
-      return new Outcome(Optional.empty(), violations);
+      return new Outcome(Optional.empty(), violations, Optional.empty());
     }
 
     static Outcome pass() {
       return of(List.of());
+    }
+
+    Outcome withNote(Optional<String> n) {
+      return new Outcome(skipped, violations, n);
     }
   }
 
@@ -402,8 +415,13 @@ public final class BuiltinRules {
       super("no-secrets", Severity.ERROR, "No secrets in layers",
           "No layer holds a private key (PEM, OpenSSH, PGP) or a cloud or service credential (AWS access keys, GitHub, GitLab, Slack, "
               + "Google, Stripe, npm tokens). Files deleted by a later layer count too: their bytes are still in the layer. Reports "
-              + "name the kind, layer, path and line and a fingerprint, never the secret.",
-          new Param("ignorePaths", ParamType.STRING_LIST, false, "glob patterns of paths not to report (test fixtures)"));
+              + "name the kind, layer, path and line and a fingerprint, never the secret. A file a distribution package installed "
+              + "(dpkg, apk, rpm) whose content still matches the checksum its package manager recorded, written by the layer that "
+              + "installed the package, is the distribution's (test keys compiled into GnuTLS), not reported unless includePackageFiles "
+              + "is true; the result says how many matches were left out.",
+          new Param("ignorePaths", ParamType.STRING_LIST, false, "glob patterns of paths not to report (test fixtures)"),
+          new Param("includePackageFiles", ParamType.BOOLEAN, false,
+              "also report secrets in distribution packages' unchanged files (default false)"));
     }
 
     @Override
@@ -413,20 +431,50 @@ public final class BuiltinRules {
       }
       ImageFacts image = ctx.image().get();
       List<String> ignore = rule.parameter("ignorePaths", List.of());
+      boolean includePackageFiles = Boolean.TRUE.equals(rule.parameter("includePackageFiles", Boolean.FALSE));
       List<Violation> out = new ArrayList<>();
+      List<FileFact> packaged = new ArrayList<>();
       for (FileFact f : facts(image, FileFact.Kind.SECRET, false)) {
         if (anyGlob(ignore, f.path())) {
           continue;
         }
+        if (f.packaged().isPresent() && !includePackageFiles) {
+          packaged.add(f);
+          continue;
+        }
         var s = f.secret().orElseThrow();
         String message = s.detail() + " (fingerprint " + s.fingerprint() + ")"
-            + (f.visible() ? "" : "; deleted or replaced by a later layer, but still in this layer's blob");
+            + (f.visible() ? "" : "; deleted or replaced by a later layer, but still in this layer's blob")
+            + f.packaged().map(p -> "; in " + describe(p) + " file whose content matches the " + p.algorithm() + " checksum "
+                + p.manager() + " recorded").orElse("");
         out.add(Violation.policy(message, at(image, f)));
       }
       if (out.isEmpty() && image.walk().files().isEmpty()) {
         return Outcome.skip(filesIncomplete(image).orElseThrow());
       }
-      return Outcome.of(out);
+      return Outcome.of(out).withNote(packagedNote(packaged));
+    }
+
+    /** "10 matches in 1 file of distribution packages ... not reported (dpkg: libgnutls30)"; empty when there are none. */
+    private static Optional<String> packagedNote(List<FileFact> packaged) {
+      if (packaged.isEmpty()) {
+        return Optional.empty();
+      }
+      long files = packaged.stream().map(f -> f.layer() + ":" + f.path()).distinct().count();
+      Map<String, java.util.TreeSet<String>> byManager = new java.util.TreeMap<>();
+      for (FileFact f : packaged) {
+        var p = f.packaged().orElseThrow();
+        byManager.computeIfAbsent(p.manager(), k -> new java.util.TreeSet<>()).add(p.name());
+      }
+      List<String> owners = new ArrayList<>();
+      byManager.forEach((manager, names) -> owners.add(manager + ": " + String.join(", ", names)));
+      return Optional.of(packaged.size() + (packaged.size() == 1 ? " match" : " matches") + " in " + files + (files == 1 ? " file" : " files")
+          + " of distribution packages not reported: the content matches the checksum the package manager recorded ("
+          + String.join("; ", owners) + "); includePackageFiles: true reports them");
+    }
+
+    private static String describe(io.jscan.verifier.files.PackagedFile p) {
+      return p.manager() + " package " + p.name() + p.version().map(v -> " " + v).orElse("") + "'s";
     }
   }
 

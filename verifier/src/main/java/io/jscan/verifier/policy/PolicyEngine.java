@@ -43,6 +43,7 @@ public final class PolicyEngine {
       PolicyRule rule = bound.rule();
       List<Finding> ruleFindings = new ArrayList<>();
       Optional<String> skipped;
+      Optional<String> note = Optional.empty();
       if (rule.cel().isPresent()) {
         skipped = celRule(policy, rule, ctx, vars, ruleFindings);
       } else if (rule.id().equals("dockerfile-lint")) {
@@ -69,6 +70,7 @@ public final class PolicyEngine {
         BuiltinRules.Rule builtin = BuiltinRules.byId(rule.id()).orElseThrow();
         BuiltinRules.Outcome outcome = builtin.evaluate(ctx, rule);
         skipped = outcome.skipped();
+        note = outcome.note();
         for (BuiltinRules.Violation v : outcome.violations()) {
           ruleFindings.add(new Finding(rule.id(), Optional.of(policy.name()), rule.severity(), rule.mode(), v.category(),
               v.message(), v.location(), Optional.empty()));
@@ -76,7 +78,7 @@ public final class PolicyEngine {
       }
       List<Finding> waived = waive(ruleFindings, set, ctx, findings);
       findings.addAll(waived);
-      results.add(result(policy, rule, skipped, waived));
+      results.add(withNote(result(policy, rule, skipped, waived), note));
     }
     return new Evaluation(findings, results);
   }
@@ -158,6 +160,14 @@ public final class PolicyEngine {
   /** A violated rule failed only when enforced; in warn mode it warned, and verification still passes. */
   private static RuleResult.Status violated(PolicyRule rule) {
     return rule.mode() == Mode.ENFORCE ? RuleResult.Status.FAILED : RuleResult.Status.WARNED;
+  }
+
+  /** The result's detail followed by what the rule chose not to report. */
+  private static RuleResult withNote(RuleResult r, Optional<String> note) {
+    if (note.isEmpty() || r.status() == RuleResult.Status.SKIPPED) {
+      return r;
+    }
+    return new RuleResult(r.policy(), r.rule(), r.status(), r.detail().isEmpty() ? note.get() : r.detail() + "; " + note.get());
   }
 
   /** Marks findings covered by an exception; adds a warning for each expired exception that would have matched. */

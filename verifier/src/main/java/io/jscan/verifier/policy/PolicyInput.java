@@ -289,6 +289,15 @@ public final class PolicyInput {
         e.put("description", s.detail());
         e.put("line", (long) s.line());
         e.put("fingerprint", s.fingerprint());
+        f.packaged().ifPresent(p -> {
+          Map<String, Object> owner = new LinkedHashMap<>();
+          owner.put("manager", p.manager());
+          owner.put("name", p.name());
+          p.version().ifPresent(v -> owner.put("version", v));
+          owner.put("database", p.database());
+          owner.put("algorithm", p.algorithm());
+          e.put("package", owner);
+        });
       } else {
         e.put("mode", (long) f.mode());
         e.put("modeOctal", BuiltinRules.octal(f.mode()));

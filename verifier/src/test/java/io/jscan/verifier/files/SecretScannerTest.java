@@ -45,6 +45,21 @@ class SecretScannerTest {
   }
 
   @Test
+  void scanWhole_findsWhatStreamingFinds_andTheScannerStreamsAgainAfterwards() {
+    String content = "x".repeat(SecretScanner.CHUNK - 7) + "\n" + PEM + "aws_secret_access_key = "
+        + "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz\n" + "y".repeat(3 * SecretScanner.CHUNK) + "\nAKIAZZZZZZZZZZZZZZZZ\n";
+    byte[] b = content.getBytes(StandardCharsets.UTF_8);
+    byte[] held = java.util.Arrays.copyOf(b, b.length + 100); // a held buffer is larger than the file
+    java.util.Arrays.fill(held, b.length, held.length, (byte) 'A');
+    SecretScanner s = new SecretScanner();
+    List<SecretScanner.Match> whole = s.scanWhole(held, b.length);
+    assertEquals(scan(content, 4096), whole);
+    assertEquals(3, whole.size(), whole::toString);
+    s.update(b, 0, b.length);
+    assertEquals(whole, s.finish(), "the window is back in use");
+  }
+
+  @Test
   void finish_keyMentionedInSourceCode_notReported() {
     String code = "if (line.startsWith(\"-----BEGIN RSA PRIVATE KEY-----\")) { parse(); }\n";
     assertTrue(scan(code, 4096).isEmpty());
