@@ -29,8 +29,10 @@ import picocli.CommandLine.Spec;
 /** {@code jscan images}: the local store's images. */
 @Command(
     name = "images",
-    description = {"List the images in the local store ($JSCAN_HOME): repository, tag, digest, created, size, and what is attached",
-        "to each (signatures, attestations, other artifacts such as SBOMs and provenance: counted, not verified).",
+    description = {"List the images in the local store ($JSCAN_HOME).",
+        "",
+        "Each row has the repository, tag, digest, created, size, and what is attached to the image (signatures, attestations,"
+            + " other artifacts such as SBOMs and provenance: counted, not verified).",
         "What is attached is not listed as an image (cosign's sha256-<hex>.sig/.att/.sbom tags, referrers) unless --all."})
 final class ImagesCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
