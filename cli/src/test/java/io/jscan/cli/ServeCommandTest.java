@@ -7,35 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jscan.core.image.Image;
-import io.jscan.core.testing.ExternalTool;
 import io.jscan.core.testing.FaultProxy;
-import io.jscan.core.testing.RepoPaths;
 import io.jscan.core.testing.TarBuilder;
 import io.jscan.core.testing.TestRegistry;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.registry.RegistryOptions;
 import io.jscan.verifier.TestImage;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,17 +45,6 @@ class ServeCommandTest {
     return new Result(code, out.toString(), err.toString());
   }
 
-  /** The README's recipe: deploy/kubernetes/make-certs.sh, with the loopback address added for the test. */
-  static Path certificates(Path dir) throws Exception {
-    ExternalTool.require("openssl");
-    Process p = new ProcessBuilder("bash", RepoPaths.repoRoot().resolve("deploy/kubernetes/make-certs.sh").toString(), dir.toString(),
-        "IP:127.0.0.1").redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), out);
-    return dir;
-  }
-
   @Test
   void serve_withoutCertificate_usageError() {
     Result r = jscan("serve", "--policy", "baseline", "--tls-key", "k.pem");
@@ -75,7 +54,7 @@ class ServeCommandTest {
 
   @Test
   void serve_policyThatDoesNotLoad_exit2NamingTheFile(@TempDir Path dir) throws Exception {
-    Path certs = certificates(dir.resolve("certs"));
+    Path certs = ServeProcess.certificates(dir.resolve("certs"));
     Path bad = Files.writeString(dir.resolve("bad.yaml"), POLICY.replace("non-root-user", "non-root"));
     Result r = jscan("serve", "--policy", bad.toString(), "--tls-cert", certs.resolve("tls.crt").toString(),
         "--tls-key", certs.resolve("tls.key").toString(), "--port", "0", "--address", "127.0.0.1");
@@ -86,8 +65,8 @@ class ServeCommandTest {
 
   @Test
   void serve_keyOfAnotherCertificate_exit2(@TempDir Path dir) throws Exception {
-    Path one = certificates(dir.resolve("one"));
-    Path two = certificates(dir.resolve("two"));
+    Path one = ServeProcess.certificates(dir.resolve("one"));
+    Path two = ServeProcess.certificates(dir.resolve("two"));
     Result r = jscan("serve", "--policy", "baseline", "--tls-cert", one.resolve("tls.crt").toString(),
         "--tls-key", two.resolve("tls.key").toString(), "--port", "0");
     assertEquals(2, r.code(), r.err());
@@ -103,7 +82,7 @@ class ServeCommandTest {
 
   @Test
   void serve_keyFileMissing_exit2NamingIt(@TempDir Path dir) throws Exception {
-    Path certs = certificates(dir.resolve("certs"));
+    Path certs = ServeProcess.certificates(dir.resolve("certs"));
     Path policy = Files.writeString(dir.resolve("policy.yaml"), POLICY);
     Result r = jscan("serve", "--policy", policy.toString(), "--key", dir.resolve("nope.pub").toString(),
         "--tls-cert", certs.resolve("tls.crt").toString(), "--tls-key", certs.resolve("tls.key").toString(), "--port", "0", "--address", "127.0.0.1");
@@ -118,7 +97,6 @@ class ServeCommandTest {
    */
   @Test
   void serve_withKey_admitsWhatJscanSignSignedWithIt_andDeniesTheUnsigned(@TempDir Path dir) throws Exception {
-    Path certs = certificates(dir.resolve("certs"));
     Path policy = Files.writeString(dir.resolve("prod.yaml"), "apiVersion: jscan.io/v1\nkind: Policy\nname: prod\nmatch:\n  namespaces: [prod]\n"
         + "rules:\n  - id: integrity\n  - id: signature-required\n");
     Map<String, String> env = Map.of("COSIGN_PASSWORD", "test-password", "DOCKER_CONFIG", dir.resolve("docker").toString());
@@ -132,26 +110,13 @@ class ServeCommandTest {
       Result signed = jscanWith(env, "sign", "--key", dir.resolve("cosign.key").toString(), "docker://" + registry.host() + "/app:signed");
       assertEquals(0, signed.code(), signed.err());
 
-      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-      Path stderr = dir.resolve("serve.log");
-      Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "io.jscan.cli.Main", "serve",
-          "--policy", policy.toString(), "--key", dir.resolve("cosign.pub").toString(), "--tls-cert", certs.resolve("tls.crt").toString(),
-          "--tls-key", certs.resolve("tls.key").toString(), "--address", "127.0.0.1", "--port", "0")
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .redirectOutput(dir.resolve("serve.out").toFile()).redirectError(stderr.toFile()).start();
-      try {
-        int listening = Integer.parseInt(awaitLine(stderr, LISTENING, p).group(1));
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(certs.resolve("ca.crt"))).build();
-        JsonNode ok = review(client, listening, "prod", registry.host() + "/app:signed");
-        assertTrue(ok.path("allowed").asBoolean(), ok.toString());
-        JsonNode denied = review(client, listening, "prod", registry.host() + "/app:unsigned");
-        assertFalse(denied.path("allowed").asBoolean(), denied.toString());
-        assertTrue(denied.path("status").path("message").asText().startsWith("jscan: image " + registry.host()
-            + "/app:unsigned (container app): signature-required (policy prod): no signature found"), denied.toString());
-      } finally {
-        p.destroy();
-        p.waitFor(30, TimeUnit.SECONDS);
-        p.destroyForcibly();
+      try (ServeProcess serve = ServeProcess.start(dir, Map.of(), "--policy", policy.toString(), "--key", dir.resolve("cosign.pub").toString())) {
+      JsonNode ok = serve.review("prod", registry.host() + "/app:signed");
+      assertTrue(ok.path("allowed").asBoolean(), ok.toString());
+      JsonNode denied = serve.review("prod", registry.host() + "/app:unsigned");
+      assertFalse(denied.path("allowed").asBoolean(), denied.toString());
+      assertTrue(denied.path("status").path("message").asText().startsWith("jscan: image " + registry.host()
+          + "/app:unsigned (container app): signature-required (policy prod): no signature found"), denied.toString());
       }
     }
   }
@@ -166,7 +131,6 @@ class ServeCommandTest {
    */
   @Test
   void serve_baselineWithKey_judgesSignedProvenanceAsVerifyWithTheKeyDoes(@TempDir Path dir) throws Exception {
-    Path certs = certificates(dir.resolve("certs"));
     Map<String, String> env = Map.of("COSIGN_PASSWORD", "test-password", "DOCKER_CONFIG", dir.resolve("docker").toString(),
         "JSCAN_HOME", dir.resolve("home").toString());
     assertEquals(0, jscanWith(env, "generate-key-pair", "--output-key-prefix", dir.resolve("cosign").toString()).code());
@@ -205,24 +169,11 @@ class ServeCommandTest {
       assertEquals(1, verifyFindings.size(), verified.out());
       assertTrue(verifyFindings.get(0).contains("docker.io/library/golang"), verifyFindings.get(0));
 
-      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-      Path stderr = dir.resolve("serve.log");
-      Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "io.jscan.cli.Main", "serve",
-          "--policy", "baseline", "--key", dir.resolve("cosign.pub").toString(), "--tls-cert", certs.resolve("tls.crt").toString(),
-          "--tls-key", certs.resolve("tls.key").toString(), "--address", "127.0.0.1", "--port", "0")
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .redirectOutput(dir.resolve("serve.out").toFile()).redirectError(stderr.toFile()).start();
-      try {
-        int listening = Integer.parseInt(awaitLine(stderr, LISTENING, p).group(1));
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(certs.resolve("ca.crt"))).build();
-        JsonNode denied = review(client, listening, "shop", image);
-        assertFalse(denied.path("allowed").asBoolean(), denied.toString());
-        assertEquals("jscan: image " + image + " (container app): base-not-latest (policy baseline): " + verifyFindings.get(0),
-            denied.path("status").path("message").asText(), "the webhook's verdict is verify's");
-      } finally {
-        p.destroy();
-        p.waitFor(30, TimeUnit.SECONDS);
-        p.destroyForcibly();
+      try (ServeProcess serve = ServeProcess.start(dir, Map.of(), "--policy", "baseline", "--key", dir.resolve("cosign.pub").toString())) {
+      JsonNode denied = serve.review("shop", image);
+      assertFalse(denied.path("allowed").asBoolean(), denied.toString());
+      assertEquals("jscan: image " + image + " (container app): base-not-latest (policy baseline): " + verifyFindings.get(0),
+          denied.path("status").path("message").asText(), "the webhook's verdict is verify's");
       }
     }
   }
@@ -233,7 +184,6 @@ class ServeCommandTest {
    */
   @Test
   void serve_admitsAnImageBuiltPushedThenSignedByName(@TempDir Path dir) throws Exception {
-    Path certs = certificates(dir.resolve("certs"));
     Path policy = Files.writeString(dir.resolve("prod.yaml"), "apiVersion: jscan.io/v1\nkind: Policy\nname: prod\nmatch:\n  namespaces: [prod]\n"
         + "rules:\n  - id: integrity\n  - id: signature-required\n");
     Map<String, String> env = Map.of("COSIGN_PASSWORD", "test-password", "DOCKER_CONFIG", dir.resolve("docker").toString());
@@ -250,38 +200,13 @@ class ServeCommandTest {
       assertEquals(0, signed.code(), signed.err());
       assertTrue(signed.err().contains(" in the registry (docker://" + registry.host() + "/team/app:sha256-"), signed.err());
 
-      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-      Path stderr = dir.resolve("serve.log");
-      Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "io.jscan.cli.Main", "serve",
-          "--policy", policy.toString(), "--key", dir.resolve("cosign.pub").toString(), "--tls-cert", certs.resolve("tls.crt").toString(),
-          "--tls-key", certs.resolve("tls.key").toString(), "--address", "127.0.0.1", "--port", "0")
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .redirectOutput(dir.resolve("serve.out").toFile()).redirectError(stderr.toFile()).start();
-      try {
-        int listening = Integer.parseInt(awaitLine(stderr, LISTENING, p).group(1));
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(certs.resolve("ca.crt"))).build();
-        JsonNode admitted = review(client, listening, "prod", image);
-        assertTrue(admitted.path("allowed").asBoolean(), admitted.toString());
-      } finally {
-        p.destroy();
-        p.waitFor(30, TimeUnit.SECONDS);
-        p.destroyForcibly();
+      try (ServeProcess serve = ServeProcess.start(dir, Map.of(), "--policy", policy.toString(), "--key", dir.resolve("cosign.pub").toString())) {
+      JsonNode admitted = serve.review("prod", image);
+      assertTrue(admitted.path("allowed").asBoolean(), admitted.toString());
       }
     } finally {
       System.clearProperty(io.jscan.core.transport.store.LocalStore.HOME_PROPERTY);
     }
-  }
-
-  /** A Pod CREATE review of one container running {@code image} in {@code namespace}, answered by the server on {@code port}. */
-  private static JsonNode review(HttpClient client, int port, String namespace, String image) throws Exception {
-    String review = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + namespace + "-" + image.hashCode()
-        + "\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},"
-        + "\"namespace\":\"" + namespace + "\",\"operation\":\"CREATE\",\"userInfo\":{\"username\":\"test\"},\"object\":{\"apiVersion\":\"v1\","
-        + "\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"" + image + "\"}]}},\"dryRun\":false}}";
-    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/validate"))
-        .POST(HttpRequest.BodyPublishers.ofString(review)).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), r.body());
-    return new ObjectMapper().readTree(r.body()).path("response");
   }
 
   /**
@@ -290,7 +215,6 @@ class ServeCommandTest {
    */
   @Test
   void serve_sigtermWithARequestInFlight_answersItThenExits(@TempDir Path dir) throws Exception {
-    Path certs = certificates(dir.resolve("certs"));
     Path policy = Files.writeString(dir.resolve("policy.yaml"), POLICY);
     try (TestRegistry registry = TestRegistry.start(dir.resolve("registry"));
         FaultProxy slow = FaultProxy.inFrontOf(registry)) {
@@ -298,16 +222,11 @@ class ServeCommandTest {
       new RegistryClient(RegistryOptions.defaults()).push(image, ImageName.parse(registry.host() + "/app:1"));
       slow.add(new FaultProxy.Rule("GET", "/v2/app/manifests/1$", 1, new FaultProxy.Action(() -> sleep(2000))));
 
-      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-      Path stderr = dir.resolve("serve.log");
-      Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "io.jscan.cli.Main", "serve",
-          "--policy", policy.toString(), "--tls-cert", certs.resolve("tls.crt").toString(), "--tls-key", certs.resolve("tls.key").toString(),
-          "--address", "127.0.0.1", "--port", "0", "--drain-delay", "500ms", "--stop-timeout", "15s")
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .redirectOutput(dir.resolve("serve.out").toFile()).redirectError(stderr.toFile()).start();
-      try {
-        int listening = Integer.parseInt(awaitLine(stderr, LISTENING, p).group(1));
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(certs.resolve("ca.crt"))).build();
+      try (ServeProcess serve = ServeProcess.start(dir, Map.of(), "--policy", policy.toString(), "--drain-delay", "500ms", "--stop-timeout", "15s")) {
+        Process p = serve.process();
+        Path stderr = serve.log();
+        int listening = serve.port();
+        HttpClient client = serve.client();
         String review = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"sigterm-1\","
             + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},"
             + "\"namespace\":\"default\",\"operation\":\"CREATE\",\"userInfo\":{\"username\":\"test\"},\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
@@ -330,44 +249,8 @@ class ServeCommandTest {
         assertEquals(143, p.exitValue(), log);
         assertTrue(log.contains("jscan serve: shutting down: not ready; serving for 500ms, then up to 15s for requests in flight (1 now)"), log);
         assertTrue(log.contains("jscan serve: stopped"), log);
-      } finally {
-        p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
       }
     }
-  }
-
-  private static final Pattern LISTENING = Pattern.compile("listening on https://127\\.0\\.0\\.1:(\\d+)");
-
-  /** Waits until a line of {@code file} (a process's log) matches. */
-  private static Matcher awaitLine(Path file, Pattern pattern, Process p) throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < end) {
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        Matcher m = pattern.matcher(line);
-        if (m.find()) {
-          return m;
-        }
-      }
-      if (!p.isAlive()) {
-        break;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no line matching " + pattern + " in the log:\n" + Files.readString(file));
-  }
-
-  private static SSLContext trusting(Path caFile) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    try (InputStream in = Files.newInputStream(caFile)) {
-      trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
   }
 
   private static void sleep(long ms) {
