@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Layer;
 import io.jscan.core.testing.SharedBases;
+import io.jscan.core.testing.TestFiles;
 import io.jscan.core.transport.ocilayout.OciLayout;
 import io.jscan.core.transport.store.LocalStore;
 import io.jscan.verifier.TestSecrets;
@@ -51,16 +52,7 @@ class DebianSecretsTest {
   @AfterEach
   void restore() throws Exception {
     System.clearProperty(LocalStore.HOME_PROPERTY);
-    // the store may hold the Debian root extracted for RUN: thousands of absolute links that JUnit
-    // would warn about one by one when it deletes the temp directory
-    Path home = tmp.resolve("home");
-    if (Files.exists(home)) {
-      try (var paths = Files.walk(home)) {
-        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
+    TestFiles.deleteTree(tmp.resolve("home")); // the Debian root extracted for RUN: see TestFiles
   }
 
   Run jscan(String... args) {

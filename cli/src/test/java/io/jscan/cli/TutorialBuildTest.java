@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jscan.core.testing.ExternalTool;
 import io.jscan.core.testing.Podman;
 import io.jscan.core.testing.SharedBases;
+import io.jscan.core.testing.TestFiles;
 import io.jscan.core.testing.TestRegistry;
 import io.jscan.core.transport.store.LocalStore;
 import java.io.PrintWriter;
@@ -51,16 +52,7 @@ class TutorialBuildTest {
     if (registry != null) {
       registry.close();
     }
-    // the store holds the Debian root extracted for RUN: thousands of absolute links that JUnit
-    // would warn about one by one when it deletes the temp directory
-    Path home = tmp.resolve("home");
-    if (Files.exists(home)) {
-      try (var paths = Files.walk(home)) {
-        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
+    TestFiles.deleteTree(tmp.resolve("home")); // the Debian root extracted for RUN: see TestFiles
   }
 
   Run jscan(String... args) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jscan.core.testing.ExternalTool;
 import io.jscan.core.testing.GitRepo;
 import io.jscan.core.testing.SharedBases;
+import io.jscan.core.testing.TestFiles;
 import io.jscan.core.testing.TestRegistry;
 import io.jscan.core.transport.store.LocalStore;
 import java.io.PrintWriter;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,16 +74,7 @@ class TutorialScenarioTest {
     if (registry != null) {
       registry.close();
     }
-    // the store holds the Debian root extracted for RUN: thousands of absolute links that JUnit
-    // would warn about one by one when it deletes the temp directory
-    Path home = tmp.resolve("home");
-    if (Files.exists(home)) {
-      try (var paths = Files.walk(home)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
+    TestFiles.deleteTree(tmp.resolve("home")); // the Debian root extracted for RUN: see TestFiles
   }
 
   Run jscan(String... args) {

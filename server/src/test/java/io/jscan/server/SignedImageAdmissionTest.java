@@ -1,5 +1,6 @@
 package io.jscan.server;
 
+import static io.jscan.server.WebhookHarness.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,10 +27,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -154,16 +153,6 @@ class SignedImageAdmissionTest {
 
   private static String message(JsonNode response) {
     return response.path("status").path("message").asText();
-  }
-
-  private static void await(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
-    Instant end = Instant.now().plus(within);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(end)) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.jscan.server;
 
+import static io.jscan.server.WebhookHarness.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,13 +25,11 @@ import io.jscan.verifier.TestImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -214,16 +213,6 @@ class VerdictInputsTest {
 
   private static String message(JsonNode response) {
     return response.path("status").path("message").asText();
-  }
-
-  private static void await(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
-    Instant end = Instant.now().plus(within);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(end)) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
   }
 
   private void awaitGeneration(long generation) throws InterruptedException {

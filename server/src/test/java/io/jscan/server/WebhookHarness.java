@@ -36,10 +36,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -277,5 +279,16 @@ final class WebhookHarness implements AutoCloseable {
     }
     verifier.close();
     registry.close();
+  }
+
+  /** Waits (polling every 50 ms) until {@code condition} holds, failing after {@code within}. */
+  static void await(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
+    Instant end = Instant.now().plus(within);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(end)) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
   }
 }
