@@ -179,10 +179,11 @@ class RunInstructionTest {
   void run_failingCommand_stopsWithItsExitStatusAndLastLines_andNamesNothing() throws Exception {
     Path ctx = context(tmp.resolve("ctx"), String.join("\n",
         "FROM " + base,
+        "RUN echo to-stderr >&2",
         // runc copies a foreground container's stdout and stderr through two pipes (as BuildKit's
-        // runc does), so lines of the two streams may arrive in either order; the command writes its
-        // stderr into stdout so that the last 20 lines are the same on every run
-        "RUN exec 2>&1 && echo first-line && echo to-stderr >&2 && seq 1 30 && exit 3",
+        // runc does), so lines of the two streams may arrive in either order; this command writes its
+        // stderr into stdout so that its last 20 lines are the same on every run
+        "RUN exec 2>&1 && echo first-line && seq 1 30 && exit 3",
         "RUN echo never",
         ""));
     Path home = tmp.resolve("home");
@@ -193,13 +194,13 @@ class RunInstructionTest {
       JscanException e = assertThrows(JscanException.class, () -> RunFixtures.build(store, request(ctx), log));
       assertEquals(FailureKind.BAD_INPUT, e.kind());
       List<String> lines = e.getMessage().lines().toList();
-      assertEquals("Dockerfile:2: RUN failed with exit code 3", lines.get(0));
+      assertEquals("Dockerfile:3: RUN failed with exit code 3", lines.get(0));
       assertEquals("last 20 lines of its output:", lines.get(1));
       assertEquals("  11", lines.get(2), e.getMessage());
       assertEquals("  30", lines.get(21), e.getMessage());
       assertEquals(22, lines.size(), e.getMessage());
-      assertTrue(log.stream().anyMatch(l -> l.matches("#2 [0-9.]+ first-line")), String.join("\n", log));
-      assertTrue(log.stream().anyMatch(l -> l.matches("#2 [0-9.]+ to-stderr")), String.join("\n", log));
+      assertTrue(log.stream().anyMatch(l -> l.matches("#3 [0-9.]+ first-line")), String.join("\n", log));
+      assertTrue(log.stream().anyMatch(l -> l.matches("#2 [0-9.]+ to-stderr")), "standard error is streamed too:\n" + String.join("\n", log));
       assertFalse(log.stream().anyMatch(l -> l.contains("never") && !l.contains("RUN echo never")), "the build stopped");
       assertArrayEquals(index, Files.readAllBytes(home.resolve("index.json")), "no name written");
       assertEquals(blobs, TestBuilds.fileList(home.resolve("blobs")), "no blob written");
