@@ -231,7 +231,7 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, U
       signingMethod = signing.method(environment, "build --sign");
     }
     RegistryClient client = registry.client(environment, new Progress(err, silent ? Progress.Mode.quiet : progress));
-    Path lockFile = request.dockerfile().toAbsolutePath().getParent().resolve(ImageLock.FILE_NAME);
+    Path lockFile = request.dockerfile().toAbsolutePath().normalize().getParent().resolve(ImageLock.FILE_NAME);
     boolean makeSbom = sbom || sbomDir != null;
     if ((makeSbom || provenance) && sbomDir == null && request.output().orElse(null) instanceof ImageReference.DockerArchiveReference) {
       throw BuildException.badInput("--sbom/--provenance", "a docker-archive cannot hold attachments; add --sbom-dir DIR for the files");
