@@ -57,7 +57,7 @@ class TlsMaterialTest {
   void load_missingOrNonPemFiles_oneLineErrors(@TempDir Path dir) throws Exception {
     Path cert = Files.writeString(dir.resolve("tls.crt"), "not a certificate\n");
     Path key = Files.writeString(dir.resolve("tls.key"), "not a key\n");
-    assertEquals(dir.resolve("nope.crt") + ": no such file (--tls-cert)",
+    assertEquals(dir.resolve("nope.crt") + ": reading the --tls-cert file: no such file",
         assertThrows(ServerException.class, () -> TlsMaterial.load(dir.resolve("nope.crt"), key)).getMessage());
     assertTrue(assertThrows(ServerException.class, () -> TlsMaterial.load(cert, key)).getMessage().startsWith(cert + ": "));
     Path goodCert = Files.writeString(dir.resolve("good.crt"), TestCerts.pem(ca.issue("x").cert()));

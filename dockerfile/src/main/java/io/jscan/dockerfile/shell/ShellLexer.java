@@ -77,8 +77,19 @@ public final class ShellLexer {
    *     {@code ${A?msg}} whose variable is unset
    */
   public ExpandedWord processWord(String word, VariableLookup variables, SourceLocation at) throws DockerfileException {
+    return processWord(word, variables, at, ExpansionBudget.perWordOnly());
+  }
+
+  /**
+   * As {@link #processWord(String, VariableLookup, SourceLocation)}, charging what expansion adds
+   * to the word to {@code budget}; a word that would grow past {@link ExpansionBudget#MAX_WORD_GROWTH}
+   * fails before its text is built.
+   */
+  public ExpandedWord processWord(String word, VariableLookup variables, SourceLocation at, ExpansionBudget budget)
+      throws DockerfileException {
     Run run = new Run(word, variables);
     Piece piece = run.top(at);
+    budget.charge(word.length(), piece.text.length(), at);
     return new ExpandedWord(piece.text, run.used, run.unset);
   }
 
@@ -88,8 +99,15 @@ public final class ShellLexer {
    */
   public ExpandedWords processWords(String word, VariableLookup variables, SourceLocation at)
       throws DockerfileException {
+    return processWords(word, variables, at, ExpansionBudget.perWordOnly());
+  }
+
+  /** As {@link #processWords(String, VariableLookup, SourceLocation)}, charging the growth to {@code budget}. */
+  public ExpandedWords processWords(String word, VariableLookup variables, SourceLocation at, ExpansionBudget budget)
+      throws DockerfileException {
     Run run = new Run(word, variables);
     Piece piece = run.top(at);
+    budget.charge(word.length(), piece.text.length(), at);
     return new ExpandedWords(piece.words, run.used, run.unset);
   }
 
@@ -110,11 +128,21 @@ public final class ShellLexer {
   private record Piece(String text, List<String> words) {}
 
   /** A lexing error; carries BuildKit's message, turned into a {@link DockerfileException} at the API edge. */
-  private static final class LexFailure extends Exception {
+  private static class LexFailure extends Exception {
     private static final long serialVersionUID = 1L;
 
     LexFailure(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /** The word would grow past {@link ExpansionBudget#MAX_WORD_GROWTH}: not BuildKit's, and the word is not quoted. */
+  private static final class TooLarge extends LexFailure {
+    private static final long serialVersionUID = 1L;
+
+    TooLarge() {
+      super("variable expansion makes this word more than " + (ExpansionBudget.MAX_WORD_GROWTH >> 20)
+          + " MiB longer than written (the limit; nested ARG or ENV values that repeat each other?)");
     }
   }
 
@@ -174,6 +202,8 @@ public final class ShellLexer {
     private final VariableLookup variables;
     private boolean escapesKept;
     private final StringBuilder wordBuffer = new StringBuilder();
+    /** The longest any text built for this word may be: as written plus {@link ExpansionBudget#MAX_WORD_GROWTH}. */
+    private final long cap;
     final Set<String> used = new LinkedHashSet<>();
     final Set<String> unset = new LinkedHashSet<>();
 
@@ -182,13 +212,31 @@ public final class ShellLexer {
       this.chars = source.codePoints().toArray();
       this.variables = variables;
       this.escapesKept = rawEscapes;
+      this.cap = (long) source.length() + ExpansionBudget.MAX_WORD_GROWTH;
     }
 
     Piece top(SourceLocation at) throws DockerfileException {
       try {
         return processStopOn(EOF, rawEscapes);
+      } catch (TooLarge e) {
+        // the word itself is not quoted: it may be megabytes long
+        throw DockerfileException.overLimit(at, e.getMessage());
       } catch (LexFailure e) {
         throw DockerfileException.at(at, "failed to process " + GoText.quote(source) + ": " + e.getMessage());
+      }
+    }
+
+    /** Fails once text being built for this word passes {@link #cap}; called after every append of expanded text. */
+    void bounded(CharSequence text) throws TooLarge {
+      if (text.length() > cap) {
+        throw new TooLarge();
+      }
+    }
+
+    /** Fails before {@code a + b} is built when it would pass {@link #cap}. */
+    void bounded(long a, long b) throws TooLarge {
+      if (a + b > cap) {
+        throw new TooLarge();
       }
     }
 
@@ -215,6 +263,7 @@ public final class ShellLexer {
           }
           if (ch == '$') {
             String value = processDollar();
+            bounded(result.length(), value.length());
             result.append(value);
             // a variable's value is split at its whitespace, like an unquoted shell expansion
             words.addString(value);
@@ -301,7 +350,9 @@ public final class ShellLexer {
           return result.toString();
         }
         if (peeked == '$') {
-          result.append(processDollar());
+          String value = processDollar();
+          bounded(result.length(), value.length());
+          result.append(value);
           continue;
         }
         ch = next();
@@ -411,10 +462,15 @@ public final class ShellLexer {
           Pattern regex = shellPatternToRegex(pattern, true, false);
           String subject = value.orElse("");
           if (replaceAll) {
-            return GoRegexReplace.replaceAll(regex, subject, replacement);
+            String replaced = GoRegexReplace.replaceAll(regex, subject, replacement, cap);
+            if (replaced == null) {
+              throw new TooLarge();
+            }
+            return replaced;
           }
           Matcher m = regex.matcher(subject);
           if (m.find()) {
+            bounded(subject.length(), replacement.length());
             // a single replacement inserts the replacement text literally (Go's string slicing)
             return subject.substring(0, m.start()) + replacement + subject.substring(m.end());
           }
