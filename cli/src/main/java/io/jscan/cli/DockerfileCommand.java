@@ -12,6 +12,7 @@ import io.jscan.dockerfile.DockerfileException;
 import io.jscan.dockerfile.parser.Heredoc;
 import io.jscan.dockerfile.parser.Node;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -48,8 +49,15 @@ final class DockerfileCommand {
         "Text output is BuildKit's AST dump format; JSON output is one document with the parser directives and every"
           + " instruction (flags, arguments, exec form, lines, heredocs)."
       })
-  static final class Parse implements Callable<Integer> {
+  static final class Parse implements Callable<Integer>, Jscan.InputAware {
     @Spec CommandSpec spec;
+
+    private InputStream stdin = System.in;
+
+    @Override
+    public void input(InputStream in) {
+      this.stdin = in;
+    }
 
     @Option(
         names = "--output",
@@ -78,7 +86,7 @@ final class DockerfileCommand {
     /** The Dockerfile (or standard input for {@code -}), at most {@link InputLimit#DOCKERFILE}, a regular file. */
     private byte[] read() throws InputFileException {
       if (file.equals("-")) {
-        return BoundedFiles.read(System.in, "standard input", InputLimit.DOCKERFILE);
+        return BoundedFiles.read(stdin, "standard input", InputLimit.DOCKERFILE);
       }
       return BoundedFiles.read(Path.of(file), InputLimit.DOCKERFILE);
     }

@@ -22,7 +22,7 @@ public enum InputLimit {
   /** One policy file ({@code --policy FILE} or a file of a policy directory). */
   POLICY("policy file", "the policy file", 1L << 20),
   /** All the policy files of one {@code --policy DIR} together. */
-  POLICY_DIRECTORY("policy directory (all its files)", "the policy directory", 16L << 20),
+  POLICY_DIRECTORY("policy directory", "the policy directory", 16L << 20),
   /** PEM public or private keys and certificates: {@code --key}, keys a policy names, {@code serve --key}. */
   KEY("key or certificate", "the key", 1L << 20),
   /** {@code verify-blob --signature}. */
@@ -57,15 +57,15 @@ public enum InputLimit {
   /** An image config: history and env can be long, never this long. */
   IMAGE_CONFIG("image config", "the image config", 64L << 20),
   /** One layer of a cosign signature manifest (the simple-signing payload). */
-  SIGNATURE_LAYER("signature payload (cosign signature manifest layer)", "the signature payload", 64L << 20),
+  SIGNATURE_LAYER("signature payload", "the signature payload", 64L << 20),
   /** One in-toto statement attached to an image (OCI referrers), read whole to be parsed. */
-  ATTACHED_STATEMENT("attached statement (SBOM or provenance referrer)", "the statement", 32L << 20),
+  ATTACHED_STATEMENT("attached statement", "the statement", 32L << 20),
   /** An OCI layout's {@code oci-layout} file ({@code {"imageLayoutVersion": "1.0.0"}}). */
   OCI_LAYOUT_HEADER("oci-layout", "the oci-layout file", 64L << 10),
   /** One entry of the local store's layer cache. */
-  LAYER_CACHE_ENTRY("layer cache entry (local store)", "the layer cache entry", 1L << 20),
+  LAYER_CACHE_ENTRY("layer cache entry", "the layer cache entry", 1L << 20),
   /** The build context's hash cache (local store); over the limit it is ignored, as a damaged one is. */
-  CONTEXT_HASH_CACHE("context hash cache (local store)", "the context hash cache", 256L << 20);
+  CONTEXT_HASH_CACHE("context hash cache", "the context hash cache", 256L << 20);
 
   private final String label;
   private final String what;
@@ -77,7 +77,7 @@ public enum InputLimit {
     this.bytes = bytes;
   }
 
-  /** The input's name in the README table. */
+  /** The input's name in the README table (the start of its first cell, before any parenthesis). */
   public String label() {
     return label;
   }
