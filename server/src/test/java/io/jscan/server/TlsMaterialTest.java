@@ -64,4 +64,15 @@ class TlsMaterialTest {
     assertEquals(key + ": no private key in the file (expected PEM: -----BEGIN PRIVATE KEY-----)",
         assertThrows(ServerException.class, () -> TlsMaterial.load(goodCert, key)).getMessage());
   }
+
+  @Test
+  void load_certificateThatIsAFifo_isBadInputNamingIt_withoutOpeningIt(@TempDir Path dir) throws Exception {
+    Path cert = io.jscan.core.testing.TestFiles.fifo(dir.resolve("tls.crt"));
+    Path key = Files.writeString(dir.resolve("tls.key"), "not a key\n");
+
+    ServerException e = assertThrows(ServerException.class, () -> TlsMaterial.load(cert, key));
+
+    assertEquals(FailureKind.BAD_INPUT, e.kind());
+    assertEquals(cert + ": reading the --tls-cert file: not a regular file (a FIFO)", e.getMessage());
+  }
 }

@@ -12,10 +12,14 @@ import java.util.regex.Pattern;
 final class GoRegexReplace {
   private GoRegexReplace() {}
 
-  /** As Go's ReplaceAllString; null once the result would pass {@code maxLength} characters (replacements multiply). */
-  static String replaceAll(Pattern regex, String subject, String template, long maxLength) {
+  /**
+   * As Go's ReplaceAllString; null once the result would pass {@code maxLength} characters
+   * (replacements multiply). {@code matchedText} holds the same characters as {@code subject}.
+   */
+  static String replaceAll(Pattern regex, String subject, CharSequence matchedText, String template, long maxLength) {
     StringBuilder out = new StringBuilder();
-    Matcher m = regex.matcher(subject);
+    // the regex reads matchedText (subject's characters, counted); the result is cut from subject
+    Matcher m = regex.matcher(matchedText);
     int lastMatchEnd = 0;
     int searchPos = 0;
     while (searchPos <= subject.length() && m.find(searchPos)) {

@@ -154,4 +154,19 @@ class ShellLexerTest {
     assertTrue(e.getMessage().startsWith("Dockerfile:7: variable expansion adds more than 16 MiB of text to this Dockerfile in total"),
         e.getMessage());
   }
+
+  @Test
+  void processWord_patternThatBacktracksWithoutEnd_failsAtTheLimitInsteadOfHanging() throws Exception {
+    VariableLookup vars = VariableLookup.of(Map.of("A", "a".repeat(300)));
+    ShellLexer lexer = ShellLexer.withEscapeToken('\\');
+    // an ordinary pattern on the same value answers as before
+    assertEquals("", lexer.processWord("${A##*a}", vars, AT).value());
+
+    for (String word : List.of("${A##*a*a*a*a*a*a*a*a*a*a*b}", "${A%%b*a*a*a*a*a*a*a*a*a*a*}", "${A//*a*a*a*a*a*a*a*a*a*a*b/x}")) {
+      DockerfileException e = assertThrows(DockerfileException.class, () -> lexer.processWord(word, vars, AT), word);
+      assertTrue(e.overLimit(), word);
+      assertTrue(e.getMessage().startsWith("Dockerfile:7: matching this word's ${…} patterns takes more than 100000000 steps"),
+          e.getMessage());
+    }
+  }
 }
