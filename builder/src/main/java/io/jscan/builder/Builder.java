@@ -12,6 +12,9 @@ import io.jscan.builder.steps.StageState;
 import io.jscan.core.JscanException;
 import io.jscan.core.image.Image;
 import io.jscan.core.io.AtomicFiles;
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Annotations;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.Platform;
@@ -25,8 +28,6 @@ import io.jscan.dockerfile.build.PlannedStage;
 import io.jscan.dockerfile.instructions.Instruction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -145,13 +146,12 @@ public final class Builder {
     }
   }
 
+  /** The Dockerfile's bytes: a regular file of at most {@link InputLimit#DOCKERFILE}, named as the user gave it. */
   private static byte[] readDockerfile(BuildRequest request) throws BuildException {
     try {
-      return Files.readAllBytes(request.dockerfile());
-    } catch (NoSuchFileException e) {
-      throw BuildException.badInput("Dockerfile " + request.dockerfileName(), "no such file");
-    } catch (IOException e) {
-      throw BuildException.io("reading " + request.dockerfileName(), e);
+      return BoundedFiles.read(request.dockerfile(), InputLimit.DOCKERFILE);
+    } catch (InputFileException e) {
+      throw new BuildException(e.kind(), request.dockerfileName(), e.detail(), e);
     }
   }
 

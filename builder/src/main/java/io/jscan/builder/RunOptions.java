@@ -1,9 +1,10 @@
 package io.jscan.builder;
 
 import io.jscan.builder.run.RunSupport;
-import java.io.IOException;
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
@@ -52,7 +53,7 @@ public record RunOptions(Optional<String> runtime, Map<String, Secret> secrets, 
     String id();
 
     /** The content, read when a step mounts it. */
-    byte[] read() throws IOException;
+    byte[] read() throws InputFileException;
   }
 
   /** {@code --secret id=ID,src=FILE}: read when a step uses it. */
@@ -62,9 +63,10 @@ public record RunOptions(Optional<String> runtime, Map<String, Secret> secrets, 
       Objects.requireNonNull(file, "file");
     }
 
+    /** A regular file of at most BuildKit's 500 KiB ({@link InputLimit#SECRET}), read whole. */
     @Override
-    public byte[] read() throws IOException {
-      return Files.readAllBytes(file);
+    public byte[] read() throws InputFileException {
+      return BoundedFiles.read(file, InputLimit.SECRET, "secret id=" + id);
     }
   }
 

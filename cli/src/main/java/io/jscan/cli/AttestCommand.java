@@ -1,6 +1,7 @@
 package io.jscan.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.transport.ImageReference;
 import io.jscan.core.transport.Transports;
 import io.jscan.core.transport.registry.TransferListener;
@@ -78,7 +79,7 @@ final class AttestCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   }
 
   static JsonNode readPredicate(Path file) throws SigningException {
-    byte[] bytes = KeyFiles.read(file, "reading predicate");
+    byte[] bytes = KeyFiles.read(file, InputLimit.PREDICATE, "the predicate");
     try {
       JsonNode node = Json.MAPPER.readTree(bytes);
       if (node == null || !node.isObject()) {

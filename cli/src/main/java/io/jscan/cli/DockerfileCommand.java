@@ -4,18 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.dockerfile.Dockerfile;
 import io.jscan.dockerfile.DockerfileException;
 import io.jscan.dockerfile.parser.Heredoc;
 import io.jscan.dockerfile.parser.Node;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -48,8 +49,15 @@ final class DockerfileCommand {
         "Text output is BuildKit's AST dump format; JSON output is one document with the parser directives and every"
           + " instruction (flags, arguments, exec form, lines, heredocs)."
       })
-  static final class Parse implements Callable<Integer> {
+  static final class Parse implements Callable<Integer>, Jscan.InputAware {
     @Spec CommandSpec spec;
+
+    private InputStream stdin = System.in;
+
+    @Override
+    public void input(InputStream in) {
+      this.stdin = in;
+    }
 
     @Option(
         names = "--output",
@@ -62,7 +70,7 @@ final class DockerfileCommand {
     String file;
 
     @Override
-    public Integer call() throws DockerfileException, IOException {
+    public Integer call() throws DockerfileException, InputFileException, IOException {
       Dockerfile dockerfile = Dockerfile.parse(file, read());
       PrintWriter out = spec.commandLine().getOut();
       if (output == OutputFormat.json) {
@@ -75,15 +83,12 @@ final class DockerfileCommand {
       return ExitCode.OK.code();
     }
 
-    private byte[] read() throws IOException {
+    /** The Dockerfile (or standard input for {@code -}), at most {@link InputLimit#DOCKERFILE}, a regular file. */
+    private byte[] read() throws InputFileException {
       if (file.equals("-")) {
-        return System.in.readAllBytes();
+        return BoundedFiles.read(stdin, "standard input", InputLimit.DOCKERFILE);
       }
-      try {
-        return Files.readAllBytes(Path.of(file));
-      } catch (NoSuchFileException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + file);
-      }
+      return BoundedFiles.read(Path.of(file), InputLimit.DOCKERFILE);
     }
   }
 

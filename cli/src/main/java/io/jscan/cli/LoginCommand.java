@@ -1,16 +1,15 @@
 package io.jscan.cli;
 
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.registry.Credentials;
 import io.jscan.core.transport.registry.DockerConfig;
 import io.jscan.core.transport.registry.RegistryOptions;
 import io.jscan.core.transport.registry.TransferListener;
-import java.io.BufferedReader;
 import java.io.Console;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -72,12 +71,9 @@ final class LoginCommand implements Callable<Integer>, Jscan.EnvironmentAware, J
     }
     String password;
     if (passwordStdin) {
-      try {
-        String line = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8)).readLine();
-        password = line == null ? "" : line.strip();
-      } catch (IOException e) {
-        throw OciException.io("login " + server + ": reading the password", e);
-      }
+      // the first line, bounded: /dev/zero or an endless pipe on standard input is refused, not read to the end
+      password = BoundedFiles.readLine(stdin, "standard input", InputLimit.PASSWORD)
+          .map(line -> new String(line, StandardCharsets.UTF_8).strip()).orElse("");
     } else {
       if (console == null) {
         throw OciException.badInput("login " + server, "no terminal to prompt on; use --password-stdin");

@@ -1,5 +1,6 @@
 package io.jscan.cli;
 
+import io.jscan.core.io.InputLimit;
 import io.jscan.signing.SigningException;
 import io.jscan.signing.Verifiers;
 import io.jscan.signing.key.KeyFiles;
@@ -37,8 +38,8 @@ final class VerifyBlobCommand implements Callable<Integer> {
   @Override
   public Integer call() throws SigningException {
     var verifier = Verifiers.of(KeyFiles.readPublicKey(key));
-    byte[] sig = decodeSignature(KeyFiles.read(signature, "reading signature"));
-    byte[] content = KeyFiles.read(file, "reading file");
+    byte[] sig = decodeSignature(KeyFiles.read(signature, InputLimit.SIGNATURE, "the signature"));
+    byte[] content = KeyFiles.read(file, InputLimit.SIGNED_BLOB, "the file");
     try {
       verifier.verify(content, sig);
     } catch (SigningException e) {

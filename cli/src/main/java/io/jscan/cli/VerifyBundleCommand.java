@@ -1,5 +1,6 @@
 package io.jscan.cli;
 
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Digest;
 import io.jscan.signing.SigningException;
 import io.jscan.signing.bundle.Artifact;
@@ -91,7 +92,7 @@ final class VerifyBundleCommand implements Callable<Integer> {
       }
     }
     TrustedRoot root = TrustedRoot.read(trustedRoot);
-    SigstoreBundle parsed = SigstoreBundle.parse(KeyFiles.read(bundle, "reading bundle"), bundle.toString());
+    SigstoreBundle parsed = SigstoreBundle.parse(KeyFiles.read(bundle, InputLimit.BUNDLE, "the bundle"), bundle.toString());
     VerifiedBundle result;
     try {
       result = BundleVerifier.verify(parsed, subject, policy, root);

@@ -1,6 +1,7 @@
 package io.jscan.cli;
 
 import io.jscan.core.image.Artifact;
+import io.jscan.core.io.InputFileException;
 import io.jscan.core.oci.Platform;
 import io.jscan.core.transport.ImageCopy;
 import io.jscan.core.transport.ImageReference;
@@ -11,7 +12,6 @@ import io.jscan.dockerfile.DockerfileException;
 import io.jscan.signing.oci.SignatureStores;
 import io.jscan.signing.oci.TrustPolicy;
 import io.jscan.verifier.Deadline;
-import io.jscan.verifier.signatures.SignatureEvidence;
 import io.jscan.verifier.Platforms;
 import io.jscan.verifier.VerificationReport;
 import io.jscan.verifier.Verifier;
@@ -22,14 +22,13 @@ import io.jscan.verifier.files.ScanLimits;
 import io.jscan.verifier.policy.PolicyLoader;
 import io.jscan.verifier.policy.PolicySet;
 import io.jscan.verifier.report.ReportFormat;
-import java.io.IOException;
-import java.nio.file.NoSuchFileException;
+import io.jscan.verifier.signatures.SignatureEvidence;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
@@ -173,12 +172,8 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     }
   }
 
-  static Dockerfile readDockerfile(Path file) throws DockerfileException, VerifierException, IOException {
-    try {
-      return Dockerfile.read(file);
-    } catch (NoSuchFileException e) {
-      throw VerifierException.badInput(file.toString(), "no such file");
-    }
+  static Dockerfile readDockerfile(Path file) throws DockerfileException, InputFileException {
+    return Dockerfile.read(file);
   }
 
   private Platforms platforms() throws VerifierException {

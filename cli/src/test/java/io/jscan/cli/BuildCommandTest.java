@@ -200,7 +200,7 @@ class BuildCommandTest {
     Result debug = jscan("build", "--debug", ctx.toString());
     assertEquals(2, debug.code());
     assertTrue(debug.err().contains("\tat io.jscan."), "--debug prints the stack trace");
-    assertOneLineError(jscan("build", tmp.resolve("nope").toString()), 2, "Dockerfile " + tmp.resolve("nope/Dockerfile") + ": no such file");
+    assertOneLineError(jscan("build", tmp.resolve("nope").toString()), 2, tmp.resolve("nope/Dockerfile") + ": reading the Dockerfile: no such file");
     assertOneLineError(jscan("build", "--output", "myimage:1", ctx.toString()),
         2, "--output myimage:1: expected oci:DIR[:REF] or docker-archive:FILE[:NAME:TAG] (name store images with -t)");
     assertOneLineError(jscan("build", "--build-arg", "SOURCE_DATE_EPOCH=yesterday", ctx.toString()),

@@ -87,7 +87,7 @@ class ServeCommandTest {
     Result r = jscan("serve", "--policy", policy.toString(), "--key", dir.resolve("nope.pub").toString(),
         "--tls-cert", certs.resolve("tls.crt").toString(), "--tls-key", certs.resolve("tls.key").toString(), "--port", "0", "--address", "127.0.0.1");
     assertEquals(2, r.code(), r.err());
-    assertEquals("jscan: reading public key " + dir.resolve("nope.pub") + ": no such file\n", r.err());
+    assertEquals("jscan: " + dir.resolve("nope.pub") + ": reading the public key: no such file\n", r.err());
   }
 
   /**

@@ -1,5 +1,8 @@
 package io.jscan.dockerfile;
 
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.dockerfile.instructions.ArgInstruction;
 import io.jscan.dockerfile.instructions.FromInstruction;
 import io.jscan.dockerfile.instructions.Instruction;
@@ -7,8 +10,6 @@ import io.jscan.dockerfile.instructions.Instructions;
 import io.jscan.dockerfile.parser.Ast;
 import io.jscan.dockerfile.parser.DockerfileParser;
 import io.jscan.dockerfile.parser.Node;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,9 +48,13 @@ public record Dockerfile(Ast ast, List<Instruction> instructions, List<ArgInstru
     return fromAst(DockerfileParser.parse(file, text));
   }
 
-  /** Reads and parses a Dockerfile; errors name the path as given. */
-  public static Dockerfile read(Path path) throws DockerfileException, IOException {
-    return parse(path.toString(), Files.readAllBytes(path));
+  /**
+   * Reads and parses a Dockerfile; errors name the path as given. A Dockerfile is a regular file
+   * of at most {@link InputLimit#DOCKERFILE}: a symbolic link to {@code /dev/zero} or a FIFO is
+   * refused before it is read.
+   */
+  public static Dockerfile read(Path path) throws DockerfileException, InputFileException {
+    return parse(path.toString(), BoundedFiles.read(path, InputLimit.DOCKERFILE));
   }
 
   /** Checks every instruction and groups them into stages (BuildKit's {@code instructions.Parse}). */

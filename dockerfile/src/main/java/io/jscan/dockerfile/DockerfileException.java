@@ -14,11 +14,17 @@ public final class DockerfileException extends JscanException {
 
   private final String file;
   private final int line;
+  private final boolean overLimit;
 
-  private DockerfileException(String file, int line, String detail, Throwable cause) {
+  private DockerfileException(String file, int line, String detail, Throwable cause, boolean overLimit) {
     super(FailureKind.BAD_INPUT, file + ":" + line, detail, cause);
     this.file = file;
     this.line = line;
+    this.overLimit = overLimit;
+  }
+
+  private DockerfileException(String file, int line, String detail, Throwable cause) {
+    this(file, line, detail, cause, false);
   }
 
   /** An error at one line of a file. */
@@ -34,6 +40,19 @@ public final class DockerfileException extends JscanException {
   /** An error at the start line of a location, caused by a lower-level failure (kept for --debug). */
   public static DockerfileException at(SourceLocation location, String detail, Throwable cause) {
     return new DockerfileException(location.file(), location.startLine(), detail, cause);
+  }
+
+  /**
+   * A Dockerfile that passes one of jscan's limits (variable expansion that grows without bound):
+   * unlike a word that merely does not expand, which lint judges as written, this always fails.
+   */
+  public static DockerfileException overLimit(SourceLocation location, String detail) {
+    return new DockerfileException(location.file(), location.startLine(), detail, null, true);
+  }
+
+  /** Whether this is {@link #overLimit}: the Dockerfile cannot be processed at all, whatever the command. */
+  public boolean overLimit() {
+    return overLimit;
   }
 
   /** The file name as the user gave it ({@code -} for standard input). */

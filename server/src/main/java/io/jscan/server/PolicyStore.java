@@ -1,5 +1,8 @@
 package io.jscan.server;
 
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Digest;
 import io.jscan.signing.SigningException;
 import io.jscan.verifier.VerifierException;
@@ -18,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 /**
  * The policies {@code --policy} names, loaded at start and again whenever their files change.
@@ -143,9 +145,10 @@ public final class PolicyStore {
     Map<Path, String> out = new TreeMap<>();
     for (Path path : asParsed(loaded).keySet()) {
       try {
-        out.put(path, Digest.sha256(Files.readAllBytes(path)).toString());
-      } catch (IOException e) {
-        out.put(path, "unreadable " + e);
+        // bounded by the largest limit of what a policy names (a trusted root); a file that became a FIFO is not opened
+        out.put(path, Digest.sha256(BoundedFiles.read(path, InputLimit.TRUSTED_ROOT)).toString());
+      } catch (InputFileException e) {
+        out.put(path, "unreadable " + e.getMessage());
       }
     }
     return out;
@@ -161,11 +164,8 @@ public final class PolicyStore {
       Path path = Path.of(spec);
       append(all, "spec " + spec + "\n");
       if (Files.isDirectory(path)) {
-        try (Stream<Path> s = Files.list(path)) {
-          for (Path f : s.filter(p -> {
-            String n = p.getFileName().toString();
-            return (n.endsWith(".yaml") || n.endsWith(".yml")) && Files.isRegularFile(p);
-          }).sorted().toList()) {
+        try {
+          for (Path f : PolicyLoader.directoryFiles(path)) {
             appendFile(all, f);
           }
         } catch (IOException e) {
@@ -183,8 +183,8 @@ public final class PolicyStore {
   private static void appendFile(ByteArrayOutputStream all, Path f) {
     append(all, "file " + f.getFileName() + "\n");
     try {
-      all.writeBytes(Files.readAllBytes(f));
-    } catch (IOException e) {
+      all.writeBytes(BoundedFiles.read(f, InputLimit.POLICY));
+    } catch (InputFileException e) {
       append(all, "unreadable " + e.getMessage());
     }
     append(all, "\n");

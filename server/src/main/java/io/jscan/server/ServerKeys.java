@@ -1,5 +1,6 @@
 package io.jscan.server;
 
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Digest;
 import io.jscan.signing.SigningException;
 import io.jscan.signing.key.KeyFiles;
@@ -53,7 +54,7 @@ public record ServerKeys(Map<Path, Digest> files, TrustPolicy trust) {
       if (files.containsKey(path)) {
         continue; // named twice: one key, trusted once
       }
-      byte[] pem = KeyFiles.read(path, "reading public key");
+      byte[] pem = KeyFiles.read(path, InputLimit.KEY, "the public key");
       keys.add(new TrustPolicy.TrustedKey(path.toString(), Keys.parsePublicKey(pem, path.toString())));
       files.put(path, Digest.sha256(pem));
     }

@@ -1,13 +1,14 @@
 package io.jscan.server;
 
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Digest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -61,15 +62,15 @@ public record TlsMaterial(List<X509Certificate> chain, KeyStore keyStore, String
   /** The sha256 fingerprint of the two files as they are now (a missing file is part of the answer). */
   public static Digest fingerprintOf(Path cert, Path key) {
     try {
-      byte[] c = Files.readAllBytes(cert);
-      byte[] k = Files.readAllBytes(key);
+      byte[] c = BoundedFiles.read(cert, InputLimit.TLS_FILE);
+      byte[] k = BoundedFiles.read(key, InputLimit.TLS_FILE);
       byte[] both = new byte[c.length + k.length + 1];
       System.arraycopy(c, 0, both, 0, c.length);
       both[c.length] = 0;
       System.arraycopy(k, 0, both, c.length + 1, k.length);
       return Digest.sha256(both);
-    } catch (IOException e) {
-      return Digest.sha256("unreadable: " + e);
+    } catch (InputFileException e) {
+      return Digest.sha256("unreadable: " + e.getMessage());
     }
   }
 
@@ -103,13 +104,12 @@ public record TlsMaterial(List<X509Certificate> chain, KeyStore keyStore, String
     return !now.isBefore(leaf().getNotBefore().toInstant()) && !now.isAfter(leaf().getNotAfter().toInstant());
   }
 
+  /** A regular file of at most {@link InputLimit#TLS_FILE}; every problem is bad input naming the file and the option. */
   private static byte[] read(Path file, String option) throws ServerException {
     try {
-      return Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw ServerException.badInput(file.toString(), "no such file (" + option + ")");
-    } catch (IOException e) {
-      throw ServerException.badInput(file.toString(), "cannot read (" + option + "): " + e.getMessage());
+      return BoundedFiles.read(file, InputLimit.TLS_FILE, "the " + option + " file");
+    } catch (InputFileException e) {
+      throw ServerException.badInput(e.what(), e.detail());
     }
   }
 

@@ -57,11 +57,22 @@ class TlsMaterialTest {
   void load_missingOrNonPemFiles_oneLineErrors(@TempDir Path dir) throws Exception {
     Path cert = Files.writeString(dir.resolve("tls.crt"), "not a certificate\n");
     Path key = Files.writeString(dir.resolve("tls.key"), "not a key\n");
-    assertEquals(dir.resolve("nope.crt") + ": no such file (--tls-cert)",
+    assertEquals(dir.resolve("nope.crt") + ": reading the --tls-cert file: no such file",
         assertThrows(ServerException.class, () -> TlsMaterial.load(dir.resolve("nope.crt"), key)).getMessage());
     assertTrue(assertThrows(ServerException.class, () -> TlsMaterial.load(cert, key)).getMessage().startsWith(cert + ": "));
     Path goodCert = Files.writeString(dir.resolve("good.crt"), TestCerts.pem(ca.issue("x").cert()));
     assertEquals(key + ": no private key in the file (expected PEM: -----BEGIN PRIVATE KEY-----)",
         assertThrows(ServerException.class, () -> TlsMaterial.load(goodCert, key)).getMessage());
+  }
+
+  @Test
+  void load_certificateThatIsAFifo_isBadInputNamingIt_withoutOpeningIt(@TempDir Path dir) throws Exception {
+    Path cert = io.jscan.core.testing.TestFiles.fifo(dir.resolve("tls.crt"));
+    Path key = Files.writeString(dir.resolve("tls.key"), "not a key\n");
+
+    ServerException e = assertThrows(ServerException.class, () -> TlsMaterial.load(cert, key));
+
+    assertEquals(FailureKind.BAD_INPUT, e.kind());
+    assertEquals(cert + ": reading the --tls-cert file: not a regular file (a FIFO)", e.getMessage());
   }
 }

@@ -15,6 +15,7 @@ import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.Platform;
 import io.jscan.core.transport.ImageName;
 import io.jscan.dockerfile.Dockerfile;
+import io.jscan.dockerfile.DockerfileException;
 import io.jscan.verifier.attest.AttestedFacts;
 import io.jscan.verifier.files.FileFact;
 import io.jscan.verifier.sbom.PackageCatalogue;
@@ -84,8 +85,16 @@ public final class Verifier implements AutoCloseable {
     long start = System.nanoTime();
     Instant now = options.clock().instant();
     List<Finding> subjectFindings = new ArrayList<>();
-    Optional<DockerfileFacts> dockerfileFacts = request.dockerfile().map(DockerfileFacts::of);
-    List<Finding> lint = request.dockerfile().map(DockerfileLinter::lint).orElse(List.of());
+    Optional<DockerfileFacts> dockerfileFacts = Optional.empty();
+    List<Finding> lint = List.of();
+    if (request.dockerfile().isPresent()) {
+      try {
+        dockerfileFacts = Optional.of(DockerfileFacts.of(request.dockerfile().get()));
+        lint = DockerfileLinter.lint(request.dockerfile().get());
+      } catch (DockerfileException e) {
+        throw new VerifierException(e.kind(), e.what(), e.detail(), e);
+      }
+    }
     Descriptor top = descriptor(subject);
     List<Image> images = select(subject, request, top, subjectFindings);
     ScanLimits limits = limitsFor(request.policies());
@@ -173,22 +182,28 @@ public final class Verifier implements AutoCloseable {
    * Lints a Dockerfile and evaluates the policies' rules that can judge a Dockerfile alone
    * ({@code jscan dockerfile lint}). Lint findings at or above {@code threshold} are enforced.
    */
-  public VerificationReport lint(Dockerfile dockerfile, PolicySet policies, Severity threshold) {
+  public VerificationReport lint(Dockerfile dockerfile, PolicySet policies, Severity threshold) throws VerifierException {
     return lint(dockerfile, policies, Optional.of(threshold));
   }
 
   /** As {@link #lint(Dockerfile, PolicySet, Severity)} with no lint finding enforced (policy rules still are). */
-  public VerificationReport lintReportOnly(Dockerfile dockerfile, PolicySet policies) {
+  public VerificationReport lintReportOnly(Dockerfile dockerfile, PolicySet policies) throws VerifierException {
     return lint(dockerfile, policies, Optional.empty());
   }
 
-  private VerificationReport lint(Dockerfile dockerfile, PolicySet policies, Optional<Severity> threshold) {
+  private VerificationReport lint(Dockerfile dockerfile, PolicySet policies, Optional<Severity> threshold) throws VerifierException {
     long start = System.nanoTime();
     Instant now = options.clock().instant();
-    DockerfileFacts facts = DockerfileFacts.of(dockerfile);
+    DockerfileFacts facts;
     List<Finding> lint = new ArrayList<>();
-    for (Finding f : DockerfileLinter.lint(dockerfile)) {
-      lint.add(threshold.isPresent() && f.severity().atLeast(threshold.get()) ? f : f.withMode(Mode.WARN));
+    try {
+      facts = DockerfileFacts.of(dockerfile);
+      for (Finding f : DockerfileLinter.lint(dockerfile)) {
+        lint.add(threshold.isPresent() && f.severity().atLeast(threshold.get()) ? f : f.withMode(Mode.WARN));
+      }
+    } catch (DockerfileException e) {
+      // a Dockerfile over a limit (expansion without bound) is refused, as build refuses it
+      throw new VerifierException(e.kind(), e.what(), e.detail(), e);
     }
     Map<String, Object> document = PolicyInput.document(Optional.empty(), Optional.of(facts), lint, Evidence.none(), now, options.limits().maxListed());
     RuleContext ctx = new RuleContext(Optional.empty(), Optional.of(facts), List.of(), lint, Evidence.none(), document, now);

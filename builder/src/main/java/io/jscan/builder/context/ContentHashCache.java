@@ -1,14 +1,15 @@
 package io.jscan.builder.context;
 
 import io.jscan.core.io.AtomicFiles;
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -78,7 +79,8 @@ public final class ContentHashCache {
     Path f = directory.resolve(Digest.sha256(contextRoot.toAbsolutePath().normalize().toString()).encoded());
     Map<String, Remembered> entries = new HashMap<>();
     try {
-      ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(f));
+      // a FIFO planted in the store is never opened, and an oversized file is not read: both count as no cache
+      ByteBuffer in = ByteBuffer.wrap(BoundedFiles.read(f, InputLimit.CONTEXT_HASH_CACHE));
       byte[] magic = new byte[MAGIC.length];
       in.get(magic);
       if (!Arrays.equals(magic, MAGIC)) {
@@ -99,8 +101,9 @@ public final class ContentHashCache {
       if (in.hasRemaining()) {
         throw new IOException("trailing bytes");
       }
-    } catch (NoSuchFileException e) {
-      // first build of this context
+    } catch (InputFileException e) {
+      // first build of this context, or a cache that cannot be read: it only costs re-reading
+      entries.clear();
     } catch (IOException | RuntimeException e) {
       entries.clear(); // a damaged or foreign cache only costs re-reading
     }

@@ -2,7 +2,8 @@ package io.jscan.builder.fs;
 
 /**
  * Go's {@code path/filepath.Match} on {@code /}-separated paths: the wildcard rules COPY and ADD
- * sources follow (Dockerfile reference, "Pattern matching").
+ * sources follow (Dockerfile reference, "Pattern matching"; BuildKit resolves wildcards with
+ * {@code filepath.Match} on each path relative to the wildcard's directory).
  *
  * <ul>
  *   <li>{@code *} matches any sequence of characters other than {@code /};
@@ -10,6 +11,12 @@ package io.jscan.builder.fs;
  *   <li>{@code [class]} matches one character of the class ({@code [^...]} negates, {@code a-z} ranges);
  *   <li>{@code \c} matches {@code c} literally.
  * </ul>
+ *
+ * <p>This is Go's algorithm (match.go), on code points: the pattern is cut into chunks at its
+ * stars, and each star takes the first position from which its chunk matches, never returning to
+ * an earlier star. So matching costs at most the pattern's length times the name's, whatever the
+ * pattern: {@code *a*a*a*a*b} against a long name of {@code a}s is as quick as any other, where
+ * backtracking into every star is exponential.
  */
 public final class GoGlob {
   private GoGlob() {}
@@ -31,134 +38,205 @@ public final class GoGlob {
   /**
    * Whether {@code name} matches {@code pattern} as a whole.
    *
-   * @throws IllegalArgumentException when the pattern is malformed (Go's {@code ErrBadPattern})
+   * @throws IllegalArgumentException when the pattern is malformed (Go's {@code ErrBadPattern},
+   *     which Go 1.16 and later report whatever the name)
    */
   public static boolean matches(String pattern, String name) {
-    validate(pattern);
-    return match(pattern, 0, name, 0);
-  }
-
-  private static boolean match(String p, int pi, String s, int si) {
-    while (pi < p.length()) {
-      char c = p.charAt(pi);
-      if (c == '*') {
-        // collapse consecutive stars; a star never crosses a separator
-        while (pi < p.length() && p.charAt(pi) == '*') {
-          pi++;
-        }
-        if (pi == p.length()) {
-          return s.indexOf('/', si) < 0;
-        }
-        for (int k = si; k <= s.length(); k++) {
-          if (match(p, pi, s, k)) {
-            return true;
-          }
-          if (k < s.length() && s.charAt(k) == '/') {
-            return false;
-          }
-        }
-        return false;
-      }
-      if (si >= s.length()) {
-        return false;
-      }
-      char sc = s.charAt(si);
-      if (c == '?') {
-        if (sc == '/') {
-          return false;
-        }
+    int[] p = pattern.codePoints().toArray();
+    int[] s = name.codePoints().toArray();
+    validate(p);
+    int pi = 0;
+    int si = 0;
+    chunks:
+    while (pi < p.length) {
+      boolean star = false;
+      while (pi < p.length && p[pi] == '*') {
         pi++;
-        si++;
+        star = true;
+      }
+      int chunkEnd = chunkEnd(p, pi);
+      boolean last = chunkEnd == p.length;
+      if (star && pi == chunkEnd) {
+        // a trailing star matches the rest unless the rest crosses a separator
+        return indexOf(s, '/', si) < 0;
+      }
+      // the chunk at the current position; as the last chunk it must also end the name
+      int t = matchChunk(p, pi, chunkEnd, s, si);
+      if (t >= 0 && (t == s.length || !last)) {
+        si = t;
+        pi = chunkEnd;
         continue;
       }
-      if (c == '[') {
-        int end = classEnd(p, pi);
-        if (sc == '/' || !classMatches(p, pi + 1, end, sc)) {
-          return false;
+      if (star) {
+        // the star takes one more character at a time, never a separator, until the chunk matches
+        for (int i = si; i < s.length && s[i] != '/'; i++) {
+          t = matchChunk(p, pi, chunkEnd, s, i + 1);
+          if (t >= 0) {
+            if (last && t < s.length) {
+              continue;
+            }
+            si = t;
+            pi = chunkEnd;
+            continue chunks;
+          }
         }
-        pi = end + 1;
-        si++;
-        continue;
       }
-      if (c == '\\') {
-        pi++;
-        c = p.charAt(pi);
-      }
-      if (c != sc) {
-        return false;
-      }
-      pi++;
-      si++;
+      return false;
     }
-    return si == s.length();
+    return si == s.length;
   }
 
-  /** Index of the {@code ]} closing the class that opens at {@code open} (Go: a class is never empty). */
-  private static int classEnd(String p, int open) {
-    int i = open + 1;
-    if (i < p.length() && p.charAt(i) == '^') {
-      i++;
-    }
-    int start = i;
-    while (i < p.length()) {
-      char c = p.charAt(i);
-      if (c == ']') {
-        if (i == start) {
-          break; // "[]" and "[^]": Go's ErrBadPattern
-        }
-        return i;
-      }
+  /** Go's scanChunk: the chunk at {@code from} ends at a star outside brackets; a backslash skips the next character. */
+  private static int chunkEnd(int[] p, int from) {
+    boolean inRange = false;
+    int i;
+    for (i = from; i < p.length; i++) {
+      int c = p[i];
       if (c == '\\') {
-        i++;
-      }
-      i++;
-    }
-    throw new IllegalArgumentException("syntax error in pattern");
-  }
-
-  private static boolean classMatches(String p, int from, int end, char c) {
-    int i = from;
-    boolean negated = false;
-    if (i < end && p.charAt(i) == '^') {
-      negated = true;
-      i++;
-    }
-    boolean matched = false;
-    while (i < end) {
-      char lo = p.charAt(i);
-      if (lo == '\\') {
-        i++;
-        lo = p.charAt(i);
-      }
-      i++;
-      char hi = lo;
-      if (i < end && p.charAt(i) == '-') {
-        i++;
-        hi = p.charAt(i);
-        if (hi == '\\') {
+        if (i + 1 < p.length) {
           i++;
-          hi = p.charAt(i);
         }
-        i++;
-      }
-      if (lo <= c && c <= hi) {
-        matched = true;
+      } else if (c == '[') {
+        inRange = true;
+      } else if (c == ']') {
+        inRange = false;
+      } else if (c == '*' && !inRange) {
+        break;
       }
     }
-    return matched != negated;
+    return i;
   }
 
-  private static void validate(String p) {
-    for (int i = 0; i < p.length(); i++) {
-      char c = p.charAt(i);
-      if (c == '\\') {
-        if (i + 1 >= p.length()) {
-          throw new IllegalArgumentException("syntax error in pattern");
+  /**
+   * Go's matchChunk: matches {@code p[from, to)} (no star outside a class) at {@code s[si]}; the
+   * index in {@code s} after it, or -1. The pattern is well-formed ({@link #validate}).
+   */
+  private static int matchChunk(int[] p, int from, int to, int[] s, int si) {
+    int i = from;
+    while (i < to) {
+      if (si >= s.length) {
+        return -1;
+      }
+      int c = p[i];
+      if (c == '[') {
+        int r = s[si++];
+        i++;
+        boolean negated = i < to && p[i] == '^';
+        if (negated) {
+          i++;
         }
+        boolean matched = false;
+        int ranges = 0;
+        while (!(p[i] == ']' && ranges > 0)) {
+          if (p[i] == '\\') {
+            i++;
+          }
+          int lo = p[i++];
+          int hi = lo;
+          if (p[i] == '-') {
+            i++;
+            if (p[i] == '\\') {
+              i++;
+            }
+            hi = p[i++];
+          }
+          if (lo <= r && r <= hi) {
+            matched = true;
+          }
+          ranges++;
+        }
+        i++; // the ]
+        if (matched == negated) {
+          return -1;
+        }
+      } else if (c == '?') {
+        if (s[si] == '/') {
+          return -1;
+        }
+        si++;
+        i++;
+      } else {
+        if (c == '\\') {
+          i++;
+          c = p[i];
+        }
+        if (c != s[si]) {
+          return -1;
+        }
+        si++;
+        i++;
+      }
+    }
+    return si;
+  }
+
+  /**
+   * Go's check that a pattern is well-formed (matchChunk against nothing, chunk by chunk): a
+   * backslash at the end, an empty class, a class that does not close, a range end that is
+   * missing, {@code -} or {@code ]} where a class character is expected.
+   */
+  private static void validate(int[] p) {
+    int i = 0;
+    while (i < p.length) {
+      int c = p[i];
+      if (c == '*') {
         i++;
       } else if (c == '[') {
-        i = classEnd(p, i);
+        i++;
+        if (i < p.length && p[i] == '^') {
+          i++;
+        }
+        int ranges = 0;
+        while (true) {
+          if (i < p.length && p[i] == ']' && ranges > 0) {
+            i++;
+            break;
+          }
+          i = classChar(p, i);
+          if (p[i] == '-') {
+            i = classChar(p, i + 1);
+          }
+          ranges++;
+        }
+      } else if (c == '\\') {
+        if (i + 1 >= p.length) {
+          throw badPattern();
+        }
+        i += 2;
+      } else {
+        i++;
       }
     }
+  }
+
+  /** Go's getEsc: the index after one class character; something must follow it. */
+  private static int classChar(int[] p, int i) {
+    if (i >= p.length || p[i] == '-' || p[i] == ']') {
+      throw badPattern();
+    }
+    if (p[i] == '\\') {
+      i++;
+      if (i >= p.length) {
+        throw badPattern();
+      }
+    }
+    i++;
+    if (i >= p.length) {
+      throw badPattern();
+    }
+    return i;
+  }
+
+  private static int indexOf(int[] s, int c, int from) {
+    for (int i = from; i < s.length; i++) {
+      if (s[i] == c) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static IllegalArgumentException badPattern() {
+    return new IllegalArgumentException("syntax error in pattern");
   }
 }

@@ -377,12 +377,8 @@ public final class RunCommandStep implements BuildStep {
     for (PlannedMount p : planned) {
       if (p.secret().isPresent() && p.mount().env().isPresent()) {
         String name = p.mount().env().get().isEmpty() ? p.sourcePath().orElseThrow() : p.mount().env().get();
-        try {
-          out.removeIf(e -> e.startsWith(name + "="));
-          out.add(name + "=" + new String(p.secret().get().read(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-          throw BuildException.badInput("--secret id=" + p.secret().get().id(), "cannot read it: " + e.getMessage());
-        }
+        out.removeIf(e -> e.startsWith(name + "="));
+        out.add(name + "=" + new String(p.secret().get().read(), StandardCharsets.UTF_8));
       }
     }
     return out;
@@ -416,11 +412,7 @@ public final class RunCommandStep implements BuildStep {
             continue; // exposed as an environment variable only
           }
           Path file = scratch.resolve("secret-" + n);
-          try {
-            Files.write(file, p.secret().orElseThrow().read(), StandardOpenOption.CREATE_NEW);
-          } catch (IOException e) {
-            throw BuildException.badInput("--secret id=" + p.secret().get().id(), "cannot read it: " + e.getMessage());
-          }
+          Files.write(file, p.secret().orElseThrow().read(), StandardOpenOption.CREATE_NEW);
           Files.setAttribute(file, "unix:uid", (int) m.uid().orElse(0), LinkOption.NOFOLLOW_LINKS);
           Files.setAttribute(file, "unix:gid", (int) m.gid().orElse(0), LinkOption.NOFOLLOW_LINKS);
           Files.setAttribute(file, "unix:mode", (int) m.mode().orElse(0400), LinkOption.NOFOLLOW_LINKS);

@@ -1,5 +1,6 @@
 package io.jscan.core.image;
 
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.io.VerifyingInputStream;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.OciException;
@@ -14,9 +15,9 @@ final class Documents {
    * spec's registries cap manifests at 4 MiB, and a descriptor claiming gigabytes for a JSON
    * document is an attempt to exhaust memory.
    */
-  static final long MAX_MANIFEST_BYTES = 8L << 20;
+  static final long MAX_MANIFEST_BYTES = InputLimit.MANIFEST.bytes();
   /** Configs hold history and env, which can be long but never this long. */
-  static final long MAX_CONFIG_BYTES = 64L << 20;
+  static final long MAX_CONFIG_BYTES = InputLimit.IMAGE_CONFIG.bytes();
 
   static byte[] read(BlobSource source, Descriptor descriptor, String what, long limit) throws OciException {
     if (descriptor.size() > limit) {

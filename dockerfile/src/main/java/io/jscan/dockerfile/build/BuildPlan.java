@@ -14,6 +14,7 @@ import io.jscan.dockerfile.instructions.OnbuildInstruction;
 import io.jscan.dockerfile.instructions.RunInstruction;
 import io.jscan.dockerfile.internal.GoText;
 import io.jscan.dockerfile.shell.ExpandedWord;
+import io.jscan.dockerfile.shell.ExpansionBudget;
 import io.jscan.dockerfile.shell.ShellLexer;
 import io.jscan.dockerfile.shell.VariableLookup;
 import java.util.ArrayList;
@@ -47,9 +48,12 @@ public final class BuildPlan {
   private final Map<String, String> globalArgs;
   private final List<PlannedStage> stages;
   private final PlannedStage target;
+  /** What variable expansion may add to this plan's words, resolving included: one budget for every stage. */
+  private final ExpansionBudget budget;
 
-  private BuildPlan(
-      Dockerfile dockerfile, BuildOptions options, Map<String, String> globalArgs, List<PlannedStage> stages, PlannedStage target) {
+  private BuildPlan(Dockerfile dockerfile, BuildOptions options, Map<String, String> globalArgs, List<PlannedStage> stages,
+      PlannedStage target, ExpansionBudget budget) {
+    this.budget = budget;
     this.dockerfile = dockerfile;
     this.options = options;
     this.globalArgs = Collections.unmodifiableMap(globalArgs);
@@ -111,7 +115,7 @@ public final class BuildPlan {
    * ({@code KEY=VALUE} entries; for a stage based on another stage, that stage's image env).
    */
   public StageEnvironment newStageEnvironment(List<String> baseEnv) {
-    return new StageEnvironment(dockerfile.escapeToken(), options.buildArgs(), globalArgs, baseEnv);
+    return new StageEnvironment(dockerfile.escapeToken(), options.buildArgs(), globalArgs, baseEnv, budget);
   }
 
   /** Whether an ARG of this name goes into the stage environment (BuildKit keeps two SBOM switches out). */
@@ -125,6 +129,7 @@ public final class BuildPlan {
     private final ShellLexer lexer;
     private final String file;
     private final Map<String, Integer> stageByName = new HashMap<>();
+    private final ExpansionBudget budget = ExpansionBudget.perDockerfile();
 
     Resolver(Dockerfile dockerfile, BuildOptions options) {
       this.dockerfile = dockerfile;
@@ -146,7 +151,7 @@ public final class BuildPlan {
       for (Stage stage : all) {
         Set<String> used = new LinkedHashSet<>();
         SourceLocation at = stage.from().location();
-        ExpandedWord base = lexer.processWord(stage.from().image(), VariableLookup.of(globals), at);
+        ExpandedWord base = lexer.processWord(stage.from().image(), VariableLookup.of(globals), at, budget);
         used.addAll(base.usedVariables());
         if (base.value().isEmpty()) {
           throw DockerfileException.at(at, "base name (" + stage.from().image() + ") should not be blank");
@@ -155,7 +160,7 @@ public final class BuildPlan {
         Optional<Platform> platform = Optional.empty();
         if (stage.from().platform().isPresent()) {
           String expression = stage.from().platform().get();
-          ExpandedWord p = lexer.processWord(expression, VariableLookup.of(globals), at);
+          ExpandedWord p = lexer.processWord(expression, VariableLookup.of(globals), at, budget);
           used.addAll(p.usedVariables());
           if (p.value().isEmpty()) {
             throw DockerfileException.at(at, "empty platform value from expression " + expression);
@@ -234,7 +239,7 @@ public final class BuildPlan {
       }
       // every dependency comes earlier in the file (checked above), so file order is a topological
       // order and the target, which depends on all the others, comes last
-      return new BuildPlan(dockerfile, options, globals, planned, targetStage);
+      return new BuildPlan(dockerfile, options, globals, planned, targetStage, budget);
     }
 
     /** BuildKit's buildMetaArgs: each global ARG takes its --build-arg value or its expanded default. */
@@ -246,7 +251,7 @@ public final class BuildPlan {
           if (options.buildArgs().containsKey(def.name())) {
             value = options.buildArgs().get(def.name());
           } else if (def.defaultValue().isPresent()) {
-            value = lexer.processWord(def.defaultValue().get(), VariableLookup.of(globals), arg.location()).value();
+            value = lexer.processWord(def.defaultValue().get(), VariableLookup.of(globals), arg.location(), budget).value();
           } else {
             continue; // declared without a value: usable in FROM only if a build arg sets it
           }

@@ -5,6 +5,7 @@ import io.jscan.dockerfile.instructions.ArgDefinition;
 import io.jscan.dockerfile.instructions.ArgInstruction;
 import io.jscan.dockerfile.instructions.EnvInstruction;
 import io.jscan.dockerfile.instructions.KeyValue;
+import io.jscan.dockerfile.shell.ExpansionBudget;
 import io.jscan.dockerfile.shell.VariableLookup;
 import io.jscan.dockerfile.shell.WordExpander;
 import java.util.Collections;
@@ -30,9 +31,12 @@ public final class StageEnvironment {
   private final Map<String, String> variables = new LinkedHashMap<>();
   private final Map<String, Optional<String>> declaredArgs = new LinkedHashMap<>();
   private final Map<String, String> imageEnv = new LinkedHashMap<>();
+  private final ExpansionBudget budget;
 
-  StageEnvironment(char escapeToken, Map<String, String> buildArgs, Map<String, String> globalArgs, List<String> baseEnv) {
+  StageEnvironment(char escapeToken, Map<String, String> buildArgs, Map<String, String> globalArgs, List<String> baseEnv,
+      ExpansionBudget budget) {
     this.escapeToken = escapeToken;
+    this.budget = budget;
     this.buildArgs = Map.copyOf(buildArgs);
     this.globalArgs = Map.copyOf(globalArgs);
     for (String kv : baseEnv) {
@@ -44,7 +48,7 @@ public final class StageEnvironment {
 
   /** An expander for the next instruction, over the variables as they are now. */
   public WordExpander expander() {
-    return new WordExpander(escapeToken, variables());
+    return new WordExpander(escapeToken, variables(), budget);
   }
 
   /** A snapshot of the variables as they are now. */

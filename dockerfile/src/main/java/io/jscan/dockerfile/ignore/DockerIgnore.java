@@ -1,5 +1,8 @@
 package io.jscan.dockerfile.ignore;
 
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.dockerfile.DockerfileException;
 import io.jscan.dockerfile.internal.GoText;
 import java.io.IOException;
@@ -9,6 +12,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -66,21 +70,26 @@ public final class DockerIgnore {
    * Dockerfile when it exists (it takes precedence), else {@code .dockerignore} in the context root.
    */
   public static Optional<Path> locate(Path contextDir, Path dockerfile) {
+    // anything there counts, not only a regular file: a FIFO, a dangling link or a link to /dev/zero
+    // named .dockerignore is refused when read rather than skipped, which would send what it excludes
     Path beside = dockerfile.resolveSibling(dockerfile.getFileName().toString() + DEFAULT_NAME);
-    if (Files.isRegularFile(beside)) {
+    if (Files.exists(beside, LinkOption.NOFOLLOW_LINKS)) {
       return Optional.of(beside);
     }
     Path inContext = contextDir.resolve(DEFAULT_NAME);
-    return Files.isRegularFile(inContext) ? Optional.of(inContext) : Optional.empty();
+    return Files.exists(inContext, LinkOption.NOFOLLOW_LINKS) ? Optional.of(inContext) : Optional.empty();
   }
 
-  /** Reads the ignore file {@link #locate} finds; {@link #none()} when there is none. */
-  public static DockerIgnore load(Path contextDir, Path dockerfile) throws DockerfileException, IOException {
+  /**
+   * Reads the ignore file {@link #locate} finds; {@link #none()} when there is none. It is a
+   * regular file of at most {@link InputLimit#DOCKERIGNORE}.
+   */
+  public static DockerIgnore load(Path contextDir, Path dockerfile) throws DockerfileException, InputFileException {
     Optional<Path> file = locate(contextDir, dockerfile);
     if (file.isEmpty()) {
       return none();
     }
-    return parse(file.get().toString(), decodeUtf8(Files.readAllBytes(file.get())));
+    return parse(file.get().toString(), decodeUtf8(BoundedFiles.read(file.get(), InputLimit.DOCKERIGNORE)));
   }
 
   /**

@@ -24,6 +24,8 @@ final class IgnorePattern {
   private final List<String> elements;
   private Kind kind;
   private Pattern regex;
+  /** The regex as an automaton (linear time); empty only for a regex patternmatcher would not build. */
+  private Optional<GlobAutomaton> automaton = Optional.empty();
   private Optional<String> compileError = Optional.empty();
 
   IgnorePattern(String cleaned, boolean exclusion, int line) {
@@ -73,8 +75,21 @@ final class IgnorePattern {
         // "**/foo" also matches "foo" itself
         yield path.endsWith(suffix) || (suffix.startsWith("/") && path.equals(suffix.substring(1)));
       }
-      case REGEX -> regex.matcher(path).find();
+      case REGEX -> automaton.isPresent() ? automaton.get().matches(path) : regex.matcher(path).find();
     };
+  }
+
+  /** The answer of the Java regex the automaton stands in for (tests compare the two). */
+  boolean matchesByRegex(String path) throws BadPattern {
+    if (compileError.isPresent()) {
+      throw new BadPattern();
+    }
+    return kind == Kind.REGEX ? regex.matcher(path).find() : matches(path);
+  }
+
+  /** Whether the automaton (not the Java regex) answers for this pattern. */
+  boolean usesAutomaton() {
+    return automaton.isPresent();
   }
 
   /** patternmatcher's ErrBadPattern. */
@@ -143,6 +158,7 @@ final class IgnorePattern {
       re.append('$');
       try {
         regex = Re2ToJava.compile(re.toString());
+        automaton = GlobAutomaton.of(re.toString());
       } catch (PatternSyntaxException e) {
         compileError = Optional.of(e.getDescription());
       }

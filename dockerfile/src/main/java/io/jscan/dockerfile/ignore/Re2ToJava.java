@@ -45,6 +45,103 @@ final class Re2ToJava {
     return Pattern.compile(t.out.toString(), Pattern.UNIX_LINES);
   }
 
+  /** What {@link GlobAutomaton} is made of: the elements patternmatcher's regexes consist of. */
+  enum TokenKind {
+    /** One character of {@link Token#javaClass()} (a Java regex matching exactly one code point). */
+    CHAR,
+    /** {@code .}: any character but {@code \n}. */
+    ANY,
+    /** The previous CHAR or ANY, any number of times ({@code *}). */
+    STAR,
+    /** patternmatcher's optional group of directories ({@code .*} then {@code /}, or nothing). */
+    OPTIONAL_DIRECTORIES,
+    /** {@code ^}, {@code \A}: the start of the text. */
+    BEGIN,
+    /** {@code $}, {@code \z}: the end of the text. */
+    END,
+    /** {@code \b}: between an ASCII word character and something else. */
+    WORD_BOUNDARY,
+    /** {@code \B}. */
+    NOT_WORD_BOUNDARY
+  }
+
+  record Token(TokenKind kind, String javaClass) {}
+
+  /**
+   * The tokens of an RE2 expression patternmatcher built, or empty when it holds anything else
+   * (alternation, groups other than {@code (.*\/)?}, other repetitions): then only the Java regex
+   * can match it. Call only for an expression that {@link #compile} accepted.
+   */
+  static java.util.Optional<java.util.List<Token>> tokens(String re2) {
+    Re2ToJava t = new Re2ToJava(re2);
+    java.util.List<Token> out = new java.util.ArrayList<>();
+    try {
+      while (t.i < re2.length()) {
+        char c = re2.charAt(t.i);
+        switch (c) {
+          case '\\' -> {
+            t.i++;
+            String java = t.escapeOutsideClass();
+            out.add(switch (java) {
+              case "\\b" -> new Token(TokenKind.WORD_BOUNDARY, null);
+              case "\\B" -> new Token(TokenKind.NOT_WORD_BOUNDARY, null);
+              case "\\A" -> new Token(TokenKind.BEGIN, null);
+              case "\\z" -> new Token(TokenKind.END, null);
+              default -> new Token(TokenKind.CHAR, java);
+            });
+          }
+          case '[' -> {
+            t.i++;
+            int mark = t.out.length();
+            t.translateClass();
+            out.add(new Token(TokenKind.CHAR, t.out.substring(mark)));
+          }
+          case '^' -> {
+            t.i++;
+            out.add(new Token(TokenKind.BEGIN, null));
+          }
+          case '$' -> {
+            t.i++;
+            out.add(new Token(TokenKind.END, null));
+          }
+          case '.' -> {
+            t.i++;
+            out.add(new Token(TokenKind.ANY, null));
+          }
+          case '*' -> {
+            t.i++;
+            if (out.isEmpty() || (out.get(out.size() - 1).kind() != TokenKind.CHAR && out.get(out.size() - 1).kind() != TokenKind.ANY)) {
+              return java.util.Optional.empty();
+            }
+            out.add(new Token(TokenKind.STAR, null));
+          }
+          case '(' -> {
+            if (!re2.startsWith("(.*/)?", t.i)) {
+              return java.util.Optional.empty();
+            }
+            t.i += "(.*/)?".length();
+            out.add(new Token(TokenKind.OPTIONAL_DIRECTORIES, null));
+          }
+          case ']' -> {
+            t.i++;
+            out.add(new Token(TokenKind.CHAR, "\\]"));
+          }
+          case '?', '+', '|', '{', '}', ')' -> {
+            return java.util.Optional.empty();
+          }
+          default -> {
+            int cp = re2.codePointAt(t.i);
+            t.i += Character.charCount(cp);
+            out.add(new Token(TokenKind.CHAR, "\\x{" + Integer.toHexString(cp) + "}"));
+          }
+        }
+      }
+    } catch (PatternSyntaxException e) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(out);
+  }
+
   private PatternSyntaxException error(String what) {
     return new PatternSyntaxException(what, re, i);
   }

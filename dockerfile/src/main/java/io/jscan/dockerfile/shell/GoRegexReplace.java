@@ -12,9 +12,14 @@ import java.util.regex.Pattern;
 final class GoRegexReplace {
   private GoRegexReplace() {}
 
-  static String replaceAll(Pattern regex, String subject, String template) {
+  /**
+   * As Go's ReplaceAllString; null once the result would pass {@code maxLength} characters
+   * (replacements multiply). {@code matchedText} holds the same characters as {@code subject}.
+   */
+  static String replaceAll(Pattern regex, String subject, CharSequence matchedText, String template, long maxLength) {
     StringBuilder out = new StringBuilder();
-    Matcher m = regex.matcher(subject);
+    // the regex reads matchedText (subject's characters, counted); the result is cut from subject
+    Matcher m = regex.matcher(matchedText);
     int lastMatchEnd = 0;
     int searchPos = 0;
     while (searchPos <= subject.length() && m.find(searchPos)) {
@@ -22,7 +27,12 @@ final class GoRegexReplace {
       int end = m.end();
       out.append(subject, lastMatchEnd, start);
       if (end > lastMatchEnd || start == 0) {
-        expand(out, template, subject.substring(start, end));
+        if (!expand(out, template, subject.substring(start, end), maxLength)) {
+          return null;
+        }
+      }
+      if (out.length() > maxLength) {
+        return null;
       }
       lastMatchEnd = end;
       // always advance by at least one character
@@ -36,10 +46,11 @@ final class GoRegexReplace {
       }
     }
     out.append(subject, lastMatchEnd, subject.length());
-    return out.toString();
+    return out.length() > maxLength ? null : out.toString();
   }
 
-  private static void expand(StringBuilder out, String template, String match) {
+  /** Appends the template with {@code $0} as the match; false once {@code out} passes {@code maxLength} ({@code $0$0…}). */
+  private static boolean expand(StringBuilder out, String template, String match, long maxLength) {
     int i = 0;
     while (i < template.length()) {
       int dollar = template.indexOf('$', i);
@@ -61,10 +72,14 @@ final class GoRegexReplace {
       int groupNumber = reference[0];
       i = reference[1];
       if (groupNumber == 0) {
+        if (out.length() + (long) match.length() > maxLength) {
+          return false;
+        }
         out.append(match);
       }
     }
     out.append(template, i, template.length());
+    return out.length() <= maxLength;
   }
 
   /** {group number or -1 for a name, index after the reference}, or null when malformed. */

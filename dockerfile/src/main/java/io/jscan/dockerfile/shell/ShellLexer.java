@@ -77,8 +77,19 @@ public final class ShellLexer {
    *     {@code ${A?msg}} whose variable is unset
    */
   public ExpandedWord processWord(String word, VariableLookup variables, SourceLocation at) throws DockerfileException {
+    return processWord(word, variables, at, ExpansionBudget.perWordOnly());
+  }
+
+  /**
+   * As {@link #processWord(String, VariableLookup, SourceLocation)}, charging what expansion adds
+   * to the word to {@code budget}; a word that would grow past {@link ExpansionBudget#MAX_WORD_GROWTH}
+   * fails before its text is built.
+   */
+  public ExpandedWord processWord(String word, VariableLookup variables, SourceLocation at, ExpansionBudget budget)
+      throws DockerfileException {
     Run run = new Run(word, variables);
     Piece piece = run.top(at);
+    budget.charge(word.length(), piece.text.length(), at);
     return new ExpandedWord(piece.text, run.used, run.unset);
   }
 
@@ -88,8 +99,15 @@ public final class ShellLexer {
    */
   public ExpandedWords processWords(String word, VariableLookup variables, SourceLocation at)
       throws DockerfileException {
+    return processWords(word, variables, at, ExpansionBudget.perWordOnly());
+  }
+
+  /** As {@link #processWords(String, VariableLookup, SourceLocation)}, charging the growth to {@code budget}. */
+  public ExpandedWords processWords(String word, VariableLookup variables, SourceLocation at, ExpansionBudget budget)
+      throws DockerfileException {
     Run run = new Run(word, variables);
     Piece piece = run.top(at);
+    budget.charge(word.length(), piece.text.length(), at);
     return new ExpandedWords(piece.words, run.used, run.unset);
   }
 
@@ -110,11 +128,73 @@ public final class ShellLexer {
   private record Piece(String text, List<String> words) {}
 
   /** A lexing error; carries BuildKit's message, turned into a {@link DockerfileException} at the API edge. */
-  private static final class LexFailure extends Exception {
+  private static class LexFailure extends Exception {
     private static final long serialVersionUID = 1L;
 
     LexFailure(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /**
+   * The most characters Java's regex engine may look at for the patterns of one word ({@code
+   * ${A#p}}, {@code ${A%%p}}, {@code ${A//p/r}}). BuildKit matches them with Go's RE2, in linear
+   * time; Java backtracks, and a pattern of many stars ({@code ${A##*a*a*a*a*a*a*a*b}}) would take
+   * exponential time on a long value. A hundred million steps is about a second, far more than
+   * any real pattern needs.
+   */
+  static final long MAX_MATCH_STEPS = 100_000_000L;
+
+  /** Thrown from {@link CountedText#charAt} when a word's patterns have used {@link #MAX_MATCH_STEPS}. */
+  private static final class TooCostly extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooCostly() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** The characters a regex matches against, counting every look (the regex engine reads only through charAt). */
+  private static final class CountedText implements CharSequence {
+    private final String text;
+    private final long[] steps;
+
+    CountedText(String text, long[] steps) {
+      this.text = text;
+      this.steps = steps;
+    }
+
+    @Override
+    public char charAt(int index) {
+      if (++steps[0] > MAX_MATCH_STEPS) {
+        throw new TooCostly();
+      }
+      return text.charAt(index);
+    }
+
+    @Override
+    public int length() {
+      return text.length();
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return text.subSequence(start, end);
+    }
+
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
+  /** The word would grow past {@link ExpansionBudget#MAX_WORD_GROWTH}: not BuildKit's, and the word is not quoted. */
+  private static final class TooLarge extends LexFailure {
+    private static final long serialVersionUID = 1L;
+
+    TooLarge() {
+      super("variable expansion makes this word more than " + (ExpansionBudget.MAX_WORD_GROWTH >> 20)
+          + " MiB longer than written (the limit; nested ARG or ENV values that repeat each other?)");
     }
   }
 
@@ -174,6 +254,10 @@ public final class ShellLexer {
     private final VariableLookup variables;
     private boolean escapesKept;
     private final StringBuilder wordBuffer = new StringBuilder();
+    /** The longest any text built for this word may be: as written plus {@link ExpansionBudget#MAX_WORD_GROWTH}. */
+    private final long cap;
+    /** Characters the regex engine has looked at for this word's patterns (see {@link #MAX_MATCH_STEPS}). */
+    private final long[] matchSteps = {0};
     final Set<String> used = new LinkedHashSet<>();
     final Set<String> unset = new LinkedHashSet<>();
 
@@ -182,13 +266,34 @@ public final class ShellLexer {
       this.chars = source.codePoints().toArray();
       this.variables = variables;
       this.escapesKept = rawEscapes;
+      this.cap = (long) source.length() + ExpansionBudget.MAX_WORD_GROWTH;
     }
 
     Piece top(SourceLocation at) throws DockerfileException {
       try {
         return processStopOn(EOF, rawEscapes);
+      } catch (TooLarge e) {
+        // the word itself is not quoted: it may be megabytes long
+        throw DockerfileException.overLimit(at, e.getMessage());
+      } catch (TooCostly e) {
+        throw DockerfileException.overLimit(at, "matching this word's ${…} patterns takes more than " + MAX_MATCH_STEPS
+            + " steps (the limit; a pattern with many stars against a long value?)");
       } catch (LexFailure e) {
         throw DockerfileException.at(at, "failed to process " + GoText.quote(source) + ": " + e.getMessage());
+      }
+    }
+
+    /** Fails once text being built for this word passes {@link #cap}; called after every append of expanded text. */
+    void bounded(CharSequence text) throws TooLarge {
+      if (text.length() > cap) {
+        throw new TooLarge();
+      }
+    }
+
+    /** Fails before {@code a + b} is built when it would pass {@link #cap}. */
+    void bounded(long a, long b) throws TooLarge {
+      if (a + b > cap) {
+        throw new TooLarge();
       }
     }
 
@@ -215,6 +320,7 @@ public final class ShellLexer {
           }
           if (ch == '$') {
             String value = processDollar();
+            bounded(result.length(), value.length());
             result.append(value);
             // a variable's value is split at its whitespace, like an unquoted shell expansion
             words.addString(value);
@@ -301,7 +407,9 @@ public final class ShellLexer {
           return result.toString();
         }
         if (peeked == '$') {
-          result.append(processDollar());
+          String value = processDollar();
+          bounded(result.length(), value.length());
+          result.append(value);
           continue;
         }
         ch = next();
@@ -392,7 +500,7 @@ public final class ShellLexer {
               boolean greedy = !word.isEmpty() && word.codePointAt(0) == ch;
               String pattern = greedy ? word.substring(1) : word;
               String subject = value.orElse("");
-              return ch == '%' ? trimSuffix(pattern, subject, greedy) : trimPrefix(pattern, subject, greedy);
+              return ch == '%' ? trimSuffix(pattern, subject, greedy, matchSteps) : trimPrefix(pattern, subject, greedy, matchSteps);
             }
             default -> throw new LexFailure("unsupported modifier (" + modifier + ") in substitution");
           }
@@ -411,10 +519,15 @@ public final class ShellLexer {
           Pattern regex = shellPatternToRegex(pattern, true, false);
           String subject = value.orElse("");
           if (replaceAll) {
-            return GoRegexReplace.replaceAll(regex, subject, replacement);
+            String replaced = GoRegexReplace.replaceAll(regex, subject, new CountedText(subject, matchSteps), replacement, cap);
+            if (replaced == null) {
+              throw new TooLarge();
+            }
+            return replaced;
           }
-          Matcher m = regex.matcher(subject);
+          Matcher m = regex.matcher(new CountedText(subject, matchSteps));
           if (m.find()) {
+            bounded(subject.length(), replacement.length());
             // a single replacement inserts the replacement text literally (Go's string slicing)
             return subject.substring(0, m.start()) + replacement + subject.substring(m.end());
           }
@@ -496,14 +609,14 @@ public final class ShellLexer {
     return ch == EOF ? "\uFFFD" : new String(Character.toChars(ch));
   }
 
-  private static String trimPrefix(String pattern, String value, boolean greedy) throws LexFailure {
-    Matcher m = shellPatternToRegex(pattern, greedy, true).matcher(value);
+  private static String trimPrefix(String pattern, String value, boolean greedy, long[] steps) throws LexFailure {
+    Matcher m = shellPatternToRegex(pattern, greedy, true).matcher(new CountedText(value, steps));
     return m.find() ? value.substring(m.end()) : value;
   }
 
-  private static String trimSuffix(String pattern, String value, boolean greedy) throws LexFailure {
+  private static String trimSuffix(String pattern, String value, boolean greedy, long[] steps) throws LexFailure {
     // a regex cannot find the shortest match that ends at the end, so reverse both and trim a prefix
-    String trimmed = trimPrefix(reversePattern(pattern), reverse(value), greedy);
+    String trimmed = trimPrefix(reversePattern(pattern), reverse(value), greedy, steps);
     return reverse(trimmed);
   }
 

@@ -18,6 +18,7 @@ public final class WordExpander {
 
   private final ShellLexer lexer;
   private final VariableLookup variables;
+  private final ExpansionBudget budget;
   private final Set<String> used = new LinkedHashSet<>();
   private final Set<String> unset = new LinkedHashSet<>();
 
@@ -26,18 +27,26 @@ public final class WordExpander {
    * @param variables the stage's variables at this step (ENV and ARG values)
    */
   public WordExpander(char escapeToken, VariableLookup variables) {
+    this(escapeToken, variables, ExpansionBudget.perWordOnly());
+  }
+
+  /**
+   * @param budget what expansion may still add to the Dockerfile's words (shared by the plan's stages)
+   */
+  public WordExpander(char escapeToken, VariableLookup variables, ExpansionBudget budget) {
     this.lexer = ShellLexer.withEscapeToken(escapeToken);
     this.variables = variables;
+    this.budget = budget;
   }
 
   /** One word, quotes and escapes processed (BuildKit's {@code ProcessWord}). */
   public String expand(String word, SourceLocation at) throws DockerfileException {
-    return record(lexer.processWord(word, variables, at));
+    return record(lexer.processWord(word, variables, at, budget));
   }
 
   /** One word split into words after expansion (BuildKit's {@code ProcessWords}, used by EXPOSE). */
   public List<String> expandToWords(String word, SourceLocation at) throws DockerfileException {
-    ExpandedWords result = lexer.processWords(word, variables, at);
+    ExpandedWords result = lexer.processWords(word, variables, at, budget);
     used.addAll(result.usedVariables());
     unset.addAll(result.unsetVariables());
     return result.words();
@@ -45,7 +54,7 @@ public final class WordExpander {
 
   /** A heredoc body: variables expanded, escapes processed, quotes kept as written. */
   public String expandHeredocBody(String body, SourceLocation at) throws DockerfileException {
-    return record(HEREDOC_LEXER.processWord(body, variables, at));
+    return record(HEREDOC_LEXER.processWord(body, variables, at, budget));
   }
 
   private String record(ExpandedWord word) {

@@ -3,12 +3,14 @@ package io.jscan.dockerfile.build;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jscan.core.oci.Platform;
 import io.jscan.dockerfile.Dockerfile;
 import io.jscan.dockerfile.DockerfileException;
 import io.jscan.dockerfile.instructions.ArgInstruction;
 import io.jscan.dockerfile.instructions.EnvInstruction;
+import io.jscan.dockerfile.instructions.Instruction;
 import io.jscan.dockerfile.instructions.WorkdirInstruction;
 import io.jscan.dockerfile.shell.WordExpander;
 import java.util.List;
@@ -194,5 +196,64 @@ class BuildPlanTest {
     assertEquals("/global/env-default/from-cli/amd64", workdir.path());
     assertEquals(List.of("V", "D", "B", "TARGETARCH"), List.copyOf(expander.usedVariables()));
     assertEquals(List.of("PATH=/bin", "E=env"), env.imageEnv());
+  }
+
+  /** Nested ARGs that repeat each other 16 times a level: 32 characters become 512 GiB at the eighth level. */
+  static String billionLaughs() {
+    StringBuilder d = new StringBuilder("ARG L0=" + "x".repeat(32) + "\n");
+    for (int level = 1; level <= 8; level++) {
+      d.append("ARG L").append(level).append('=').append(("${L" + (level - 1) + "}").repeat(16)).append('\n');
+    }
+    return d + "FROM scratch\nARG L8\nENV E=${L8}\n";
+  }
+
+  @Test
+  void resolve_billionLaughsInGlobalArgs_failsAtTheArgThatPassesTheLimit() {
+    DockerfileException e = assertThrows(DockerfileException.class, () -> plan(billionLaughs(), BuildOptions.defaults()));
+
+    assertTrue(e.overLimit());
+    // L4 is 32 * 16^4 = 2 MiB: the first to grow by more than 1 MiB
+    assertEquals("Dockerfile:5", e.what());
+  }
+
+  @Test
+  void stageEnvironment_billionLaughsInStageArgsAndEnv_failsAtItsLine() throws Exception {
+    StringBuilder d = new StringBuilder("FROM scratch\nENV L0=" + "x".repeat(32) + "\n");
+    for (int level = 1; level <= 8; level++) {
+      d.append("ENV L").append(level).append('=').append(("${L" + (level - 1) + "}").repeat(16)).append('\n');
+    }
+    BuildPlan plan = plan(d.toString(), BuildOptions.defaults());
+    StageEnvironment env = plan.newStageEnvironment(List.of());
+    DockerfileException e = assertThrows(DockerfileException.class, () -> {
+      for (Instruction i : plan.target().stage().instructions()) {
+        env.applyEnv(((EnvInstruction) i).expand(env.expander()));
+      }
+    });
+
+    assertTrue(e.overLimit());
+    assertEquals("Dockerfile:6", e.what());
+  }
+
+  @Test
+  void stageEnvironment_manyWordsEachWithinTheirLimit_failPastTheDockerfilesTotal() throws Exception {
+    // each ENV adds 512 KiB less the 4 characters of ${H}: 32 of them stay within 16 MiB, the 33rd passes it
+    StringBuilder d = new StringBuilder("FROM scratch\nARG H\n");
+    for (int i = 0; i < 40; i++) {
+      d.append("ENV C").append(i).append("=${H}\n");
+    }
+    BuildPlan plan = plan(d.toString(), BuildOptions.defaults().withBuildArgs(Map.of("H", "x".repeat(512 << 10))));
+    StageEnvironment env = plan.newStageEnvironment(List.of());
+    DockerfileException e = assertThrows(DockerfileException.class, () -> {
+      for (Instruction i : plan.target().stage().instructions()) {
+        if (i instanceof ArgInstruction a) {
+          env.declareArg(a);
+        } else {
+          env.applyEnv(((EnvInstruction) i).expand(env.expander()));
+        }
+      }
+    });
+
+    assertTrue(e.overLimit());
+    assertEquals("Dockerfile:35", e.what());
   }
 }

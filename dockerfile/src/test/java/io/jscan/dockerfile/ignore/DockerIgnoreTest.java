@@ -118,4 +118,53 @@ class DockerIgnoreTest {
     assertFalse(shortcut.isExcluded("a/bx"));
     assertFalse(shortcut.isExcluded("x/jscan.lock"));
   }
+
+  @Test
+  void isExcluded_patternWithManyStars_answersAtOnce_asRe2Would() throws Exception {
+    // Java's backtracking regex needs minutes for this against 60 a's; RE2 (patternmatcher's) is linear
+    DockerIgnore ignore = DockerIgnore.of(List.of("*a*a*a*a*a*a*a*a*a*a*b", "**/x*x*x*x*x*x*x*x*y"));
+
+    assertFalse(ignore.isExcluded("a".repeat(5000)));
+    assertTrue(ignore.isExcluded("a".repeat(5000) + "b"));
+    assertFalse(ignore.isExcluded("dir/" + "x".repeat(5000)));
+    assertTrue(ignore.isExcluded("dir/sub/" + "x".repeat(5000) + "y"));
+  }
+
+  /**
+   * The automaton answers as the Java regex it stands in for (RE2 semantics, checked by the
+   * patternmatcher conformance corpus), on random patterns and paths short enough for the regex.
+   */
+  @Test
+  void automaton_agreesWithTheRegex_onRandomPatternsAndPaths() throws Exception {
+    java.util.Random random = new java.util.Random(16);
+    String patternChars = "ab/*?[]^-\\.é!$(";
+    String pathChars = "ab/-.é[]^\n";
+    int compared = 0;
+    List<String> disagreements = new java.util.ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      String pattern = random(random, patternChars, 8);
+      IgnorePattern p = new IgnorePattern(pattern, false, 1);
+      if (p.compileError().isPresent() || !p.usesAutomaton()) {
+        continue;
+      }
+      for (int j = 0; j < 5; j++) {
+        String path = random(random, pathChars, 8);
+        compared++;
+        if (p.matches(path) != p.matchesByRegex(path)) {
+          disagreements.add(pattern + " ~ " + path + ": regex " + p.matchesByRegex(path));
+        }
+      }
+    }
+    assertTrue(compared > 20_000, "compared " + compared);
+    assertEquals(List.of(), disagreements.subList(0, Math.min(20, disagreements.size())), disagreements.size() + " disagreements");
+  }
+
+  private static String random(java.util.Random random, String alphabet, int maxLength) {
+    int n = random.nextInt(maxLength + 1);
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return b.toString();
+  }
 }

@@ -2,6 +2,7 @@ package io.jscan.dockerfile.shell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jscan.dockerfile.DockerfileException;
 import io.jscan.dockerfile.SourceLocation;
@@ -85,5 +86,87 @@ class ShellLexerTest {
     ShellLexer lexer = ShellLexer.withEscapeToken('\\').leavingUnsetVariables();
 
     assertEquals("$X ${Y} ${Z:-d} archive.tar.gz", lexer.processWord("$X ${Y} ${Z:-d} $FILE", VARS, AT).value());
+  }
+
+  @Test
+  void processWord_wordThatGrowsPastTheLimit_failsAtItsLineWithoutBuildingIt() {
+    // 2 MiB of text from one reference: more than a word may grow
+    VariableLookup vars = VariableLookup.of(Map.of("BIG", "x".repeat(ExpansionBudget.MAX_WORD_GROWTH / 2)));
+    String word = "${BIG}${BIG}${BIG}${BIG}";
+
+    DockerfileException e = assertThrows(DockerfileException.class,
+        () -> ShellLexer.withEscapeToken('\\').processWord(word, vars, AT));
+
+    assertTrue(e.overLimit());
+    assertTrue(e.getMessage().startsWith("Dockerfile:7: variable expansion makes this word more than 1 MiB longer than written"),
+        e.getMessage());
+  }
+
+  @Test
+  void processWord_wordThatGrowsToTheLimit_expands() throws Exception {
+    VariableLookup vars = VariableLookup.of(Map.of("HALF", "x".repeat(ExpansionBudget.MAX_WORD_GROWTH / 2)));
+
+    String value = ShellLexer.withEscapeToken('\\').processWord("${HALF}${HALF}", vars, AT).value();
+
+    assertEquals(ExpansionBudget.MAX_WORD_GROWTH, value.length());
+  }
+
+  @Test
+  void processWord_growthInsideQuotesAndDefaults_isBoundedToo() {
+    VariableLookup vars = VariableLookup.of(Map.of("BIG", "x".repeat(ExpansionBudget.MAX_WORD_GROWTH / 2)));
+
+    for (String word : List.of("\"${BIG}${BIG}${BIG}\"", "${UNSET:-${BIG}${BIG}${BIG}}", "${BIG:+$BIG$BIG$BIG}")) {
+      DockerfileException e = assertThrows(DockerfileException.class,
+          () -> ShellLexer.withEscapeToken('\\').processWord(word, vars, AT), word);
+      assertTrue(e.overLimit(), word);
+    }
+  }
+
+  @Test
+  void processWord_replaceAllThatMultipliesTheSubject_isBounded() {
+    // each of 1024 characters replaced by 1 KiB, then each of 1025 by the match 1100 times (\$0 is the
+    // template's $0: unescaped, the lexer would expand it as an unset positional parameter)
+    String kib = "y".repeat(1025);
+    VariableLookup vars = VariableLookup.of(Map.of("A", "a".repeat(1024), "R", kib));
+
+    DockerfileException e = assertThrows(DockerfileException.class,
+        () -> ShellLexer.withEscapeToken('\\').processWord("${A//?/$R}", vars, AT));
+    assertTrue(e.overLimit());
+    DockerfileException templates = assertThrows(DockerfileException.class,
+        () -> ShellLexer.withEscapeToken('\\').processWord("${R//?/" + "\\$0".repeat(1100) + "}", vars, AT));
+    assertTrue(templates.overLimit());
+  }
+
+  @Test
+  void processWord_budget_isChargedWithWhatExpansionAdds_andFailsPastItsTotal() throws Exception {
+    VariableLookup vars = VariableLookup.of(Map.of("MIB", "x".repeat(1 << 20)));
+    ExpansionBudget budget = ExpansionBudget.perDockerfile();
+    ShellLexer lexer = ShellLexer.withEscapeToken('\\');
+    for (int i = 0; i < 16; i++) {
+      // each adds 1 MiB minus the 6 characters of "${MIB}"
+      lexer.processWord("${MIB}", vars, AT, budget);
+    }
+    // words without variables add nothing, however long
+    lexer.processWord("z".repeat(2 << 20), vars, AT, budget);
+
+    DockerfileException e = assertThrows(DockerfileException.class, () -> lexer.processWord("${MIB}", vars, AT, budget));
+    assertTrue(e.overLimit());
+    assertTrue(e.getMessage().startsWith("Dockerfile:7: variable expansion adds more than 16 MiB of text to this Dockerfile in total"),
+        e.getMessage());
+  }
+
+  @Test
+  void processWord_patternThatBacktracksWithoutEnd_failsAtTheLimitInsteadOfHanging() throws Exception {
+    VariableLookup vars = VariableLookup.of(Map.of("A", "a".repeat(300)));
+    ShellLexer lexer = ShellLexer.withEscapeToken('\\');
+    // an ordinary pattern on the same value answers as before
+    assertEquals("", lexer.processWord("${A##*a}", vars, AT).value());
+
+    for (String word : List.of("${A##*a*a*a*a*a*a*a*a*a*a*b}", "${A%%b*a*a*a*a*a*a*a*a*a*a*}", "${A//*a*a*a*a*a*a*a*a*a*a*b/x}")) {
+      DockerfileException e = assertThrows(DockerfileException.class, () -> lexer.processWord(word, vars, AT), word);
+      assertTrue(e.overLimit(), word);
+      assertTrue(e.getMessage().startsWith("Dockerfile:7: matching this word's ${…} patterns takes more than 100000000 steps"),
+          e.getMessage());
+    }
   }
 }

@@ -1,7 +1,11 @@
 package io.jscan.signing.bundle;
 
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Digest;
 import io.jscan.signing.SigningException;
+import io.jscan.signing.key.KeyFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -29,9 +33,17 @@ public record Artifact(Digest sha256, Optional<Path> file) {
     return new Artifact(sha256, Optional.empty());
   }
 
-  /** Hashes the file (streaming, so large artifacts are not held in memory). */
+  /**
+   * Hashes the file (streaming, so large artifacts are not held in memory). It must be a regular
+   * file: a FIFO would block and a device such as {@code /dev/zero} would never end.
+   */
   public static Artifact ofFile(Path file) throws SigningException {
     MessageDigest md = Digest.sha256Digest();
+    try {
+      BoundedFiles.requireRegularFile(file, "the artifact");
+    } catch (InputFileException e) {
+      throw new SigningException(e.kind(), e.what(), e.detail(), e);
+    }
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buf = new byte[64 * 1024];
       for (int n; (n = in.read(buf)) > 0; ) {
@@ -72,13 +84,12 @@ public record Artifact(Digest sha256, Optional<Path> file) {
     }
   }
 
-  /** The artifact's bytes; BAD_INPUT when only its digest is known. */
+  /**
+   * The artifact's bytes, at most {@link InputLimit#SIGNED_BLOB} (the schemes that need them sign
+   * the whole message); BAD_INPUT when only its digest is known.
+   */
   public byte[] content() throws SigningException {
     Path p = file.orElseThrow(() -> SigningException.badInput("verifying signature", "this signature scheme needs the artifact itself, not only its digest"));
-    try {
-      return Files.readAllBytes(p);
-    } catch (IOException e) {
-      throw SigningException.io("reading artifact " + p, e);
-    }
+    return KeyFiles.read(p, InputLimit.SIGNED_BLOB, "the artifact");
   }
 }

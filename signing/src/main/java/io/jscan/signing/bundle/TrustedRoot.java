@@ -1,8 +1,10 @@
 package io.jscan.signing.bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jscan.core.io.InputLimit;
 import io.jscan.signing.Json;
 import io.jscan.signing.SigningException;
+import io.jscan.signing.key.KeyFiles;
 import io.jscan.signing.key.Keys;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -61,7 +63,7 @@ public record TrustedRoot(
 
   /** Reads and parses a trusted root file. */
   public static TrustedRoot read(Path file) throws SigningException {
-    return parse(io.jscan.signing.key.KeyFiles.read(file, "reading trusted root"), file);
+    return parse(KeyFiles.read(file, InputLimit.TRUSTED_ROOT, "the trusted root"), file);
   }
 
   /** A closed time range [start, end]; an absent end means "still valid" (protobuf-specs TimeRange). */

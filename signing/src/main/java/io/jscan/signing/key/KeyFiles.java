@@ -1,12 +1,14 @@
 package io.jscan.signing.key;
 
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.signing.SigningException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
@@ -59,21 +61,25 @@ public final class KeyFiles {
   }
 
   public static SigningKey readPrivateKey(Path path, PasswordSource passwords) throws SigningException {
-    return Keys.parsePrivateKey(read(path, "reading private key"), passwords, path.toString());
+    return Keys.parsePrivateKey(read(path, InputLimit.KEY, "the private key"), passwords, path.toString());
   }
 
   public static PublicKey readPublicKey(Path path) throws SigningException {
-    return Keys.parsePublicKey(read(path, "reading public key"), path.toString());
+    return Keys.parsePublicKey(read(path, InputLimit.KEY, "the public key"), path.toString());
   }
 
-  /** Reads a small input file; a missing file is BAD_INPUT (the user named it), other I/O errors UNEXPECTED. */
-  public static byte[] read(Path path, String what) throws SigningException {
+  /**
+   * Reads an input file of the signing commands whole (a key, a signature, a bundle, a trusted
+   * root, a predicate) through {@link BoundedFiles}: a regular file of at most {@code limit};
+   * missing, special or oversized files are BAD_INPUT naming the file, other I/O errors UNEXPECTED.
+   *
+   * @param what what the file is, for the message ({@code the public key})
+   */
+  public static byte[] read(Path path, InputLimit limit, String what) throws SigningException {
     try {
-      return Files.readAllBytes(path);
-    } catch (NoSuchFileException e) {
-      throw SigningException.badInput(what + " " + path, "no such file");
-    } catch (IOException e) {
-      throw SigningException.io(what + " " + path, e);
+      return BoundedFiles.read(path, limit, what);
+    } catch (InputFileException e) {
+      throw new SigningException(e.kind(), e.what(), e.detail(), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.jscan.signing.keyless;
 
+import io.jscan.core.io.InputLimit;
 import io.jscan.signing.SigningException;
 import io.jscan.signing.key.KeyFiles;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ public final class IdentityTokens {
   }
 
   public static String fromFile(Path file) throws SigningException {
-    return validate(new String(KeyFiles.read(file, "reading identity token"), StandardCharsets.UTF_8).trim(), file.toString());
+    return validate(new String(KeyFiles.read(file, InputLimit.IDENTITY_TOKEN, "the identity token"), StandardCharsets.UTF_8).trim(), file.toString());
   }
 
   /** The token from the file if given, else the environment; BAD_INPUT if neither has one. */

@@ -13,11 +13,13 @@ import dev.sigstore.trustroot.ImmutableValidFor;
 import dev.sigstore.trustroot.Service;
 import dev.sigstore.trustroot.SigstoreConfigurationException;
 import dev.sigstore.trustroot.SigstoreSigningConfig;
-import dev.sigstore.tuf.RootProvider;
+import dev.sigstore.trustroot.SigstoreTrustedRoot;
 import dev.sigstore.tuf.SigstoreTufClient;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Digest;
 import io.jscan.signing.SigningException;
 import io.jscan.signing.bundle.SigstoreBundle;
+import io.jscan.signing.key.KeyFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -66,12 +68,14 @@ public final class KeylessSigning {
       SigningConfigProvider configs;
       if (options.tufMirror().isPresent()) {
         SigstoreTufClient.Builder tuf = SigstoreTufClient.builder()
-            .tufMirror(options.tufMirror().get(), RootProvider.fromFile(options.tufRoot().get()));
+            .tufMirror(options.tufMirror().get(), TrustedRoots.initialRoot(options.tufRoot().get()));
         options.tufCache().ifPresent(tuf::tufCacheLocation);
         roots = TrustedRootProvider.from(tuf);
         configs = SigningConfigProvider.from(tuf);
       } else {
-        roots = TrustedRootProvider.from(options.trustedRoot().get());
+        // read here, bounded, rather than by Sigstore Java, which reads a file whole whatever it is
+        byte[] json = KeyFiles.read(options.trustedRoot().get(), InputLimit.TRUSTED_ROOT, "the trusted root");
+        roots = () -> SigstoreTrustedRoot.from(new java.io.ByteArrayInputStream(json));
         configs = null;
       }
       java.util.Optional<SigstoreSigningConfig> custom = signingConfig(options);

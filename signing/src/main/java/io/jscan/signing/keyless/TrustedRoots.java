@@ -4,10 +4,13 @@ import dev.sigstore.trustroot.SigstoreConfigurationException;
 import dev.sigstore.tuf.FileSystemTufStore;
 import dev.sigstore.tuf.RootProvider;
 import dev.sigstore.tuf.SigstoreTufClient;
+import io.jscan.core.io.InputLimit;
 import io.jscan.signing.SigningException;
 import io.jscan.signing.bundle.TrustedRoot;
+import io.jscan.signing.key.KeyFiles;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -34,7 +37,7 @@ public final class TrustedRoots {
     try {
       SigstoreTufClient.Builder b = SigstoreTufClient.builder().tufCacheLocation(cache);
       if (mirror.isPresent()) {
-        b.tufMirror(mirror.get(), RootProvider.fromFile(initialRoot.get()));
+        b.tufMirror(mirror.get(), initialRoot(initialRoot.get()));
       } else {
         b.usePublicGoodInstance();
       }
@@ -46,6 +49,16 @@ public final class TrustedRoots {
       throw SigningException.unexpected("getting the Sigstore trusted root",
           "cannot update it from " + where + " (" + oneLine(e) + "); give --trusted-root FILE to verify offline", e);
     }
+  }
+
+  /**
+   * A TUF mirror's initial {@code root.json}, read now through {@link KeyFiles#read} (a regular
+   * file of at most {@link InputLimit#TRUSTED_ROOT}) rather than by Sigstore Java, which reads a
+   * file whole whatever it is.
+   */
+  static RootProvider initialRoot(Path file) throws SigningException {
+    String json = new String(KeyFiles.read(file, InputLimit.TRUSTED_ROOT, "the TUF root"), StandardCharsets.UTF_8);
+    return () -> json;
   }
 
   private static String oneLine(Exception e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.StaticImage;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Annotations;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.MediaTypes;
@@ -25,7 +26,7 @@ import java.util.function.Predicate;
 /** Builds the manifests signatures are stored in: cosign's tag manifests and bundle referrers. */
 final class SignatureManifests {
   /** A signature blob larger than this is refused when read: DSSE envelopes carry SBOMs, which can be big, but not this big. */
-  static final long MAX_BLOB_BYTES = 64L << 20;
+  static final long MAX_BLOB_BYTES = InputLimit.SIGNATURE_LAYER.bytes();
   /** cosign's config times: Go's zero time, so the config does not change with the clock. */
   private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
 

@@ -6,6 +6,7 @@ import io.jscan.core.FailureKind;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Referrers;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.Manifest;
@@ -35,7 +36,7 @@ import java.util.Set;
  */
 public final class AttachedStatements implements EvidenceProvider {
   public static final String ARTIFACT_TYPE = "application/vnd.in-toto+json";
-  static final long MAX_STATEMENT_BYTES = 32L << 20;
+  static final long MAX_STATEMENT_BYTES = InputLimit.ATTACHED_STATEMENT.bytes();
   static final int MAX_ARTIFACTS = 32;
   private static final ObjectMapper JSON = new ObjectMapper();
 

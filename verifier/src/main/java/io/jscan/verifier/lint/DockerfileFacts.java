@@ -56,7 +56,13 @@ public record DockerfileFacts(
     labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
   }
 
-  public static DockerfileFacts of(Dockerfile dockerfile) {
+  /**
+   * The facts of {@code dockerfile}; words that do not expand are judged as written.
+   *
+   * @throws DockerfileException only when the Dockerfile passes a limit (variable expansion that
+   *     grows past {@code ExpansionBudget}'s bounds): such a file is refused, not judged
+   */
+  public static DockerfileFacts of(Dockerfile dockerfile) throws DockerfileException {
     List<Stage> all = dockerfile.stages();
     Stage last = all.get(all.size() - 1);
     List<Stage> chain = new ArrayList<>();
@@ -115,7 +121,12 @@ public record DockerfileFacts(
           } else if (i instanceof UserInstruction u) {
             i = u.expand(expander);
           }
-        } catch (DockerfileException | RuntimeException e) {
+        } catch (DockerfileException e) {
+          if (e.overLimit()) {
+            throw e;
+          }
+          // a word that does not expand is judged as written
+        } catch (RuntimeException e) {
           // a word that does not expand is judged as written
         }
         if (i instanceof LabelInstruction l) {
@@ -146,10 +157,16 @@ public record DockerfileFacts(
     return key.equals("org.opencontainers.image.authors") || key.equals("maintainer");
   }
 
-  private static Optional<BuildPlan> plan(Dockerfile dockerfile) {
+  private static Optional<BuildPlan> plan(Dockerfile dockerfile) throws DockerfileException {
     try {
       return Optional.of(BuildPlan.resolve(dockerfile, BuildOptions.defaults()));
-    } catch (DockerfileException | RuntimeException e) {
+    } catch (DockerfileException e) {
+      if (e.overLimit()) {
+        throw e;
+      }
+      // a Dockerfile that needs --build-arg values to resolve is still linted; its base stays unknown
+      return Optional.empty();
+    } catch (RuntimeException e) {
       // a Dockerfile that needs --build-arg values to resolve is still linted; its base stays unknown
       return Optional.empty();
     }

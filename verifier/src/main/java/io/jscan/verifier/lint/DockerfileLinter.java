@@ -1,6 +1,7 @@
 package io.jscan.verifier.lint;
 
 import io.jscan.dockerfile.Dockerfile;
+import io.jscan.dockerfile.DockerfileException;
 import io.jscan.dockerfile.SourceLocation;
 import io.jscan.dockerfile.Stage;
 import io.jscan.dockerfile.instructions.AddInstruction;
@@ -38,7 +39,12 @@ public final class DockerfileLinter {
 
   private DockerfileLinter() {}
 
-  public static List<Finding> lint(Dockerfile dockerfile) {
+  /**
+   * The lint findings of {@code dockerfile}.
+   *
+   * @throws DockerfileException when the Dockerfile passes a limit ({@link DockerfileException#overLimit()})
+   */
+  public static List<Finding> lint(Dockerfile dockerfile) throws DockerfileException {
     List<Finding> out = new ArrayList<>();
     Set<String> stageNames = new HashSet<>();
     for (Stage stage : dockerfile.stages()) {

@@ -1,6 +1,9 @@
 package io.jscan.verifier.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Digest;
 import io.jscan.signing.SigningException;
 import io.jscan.signing.bundle.CertificateIdentity;
@@ -16,7 +19,6 @@ import io.jscan.verifier.lint.LintRule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -47,7 +49,11 @@ public final class PolicyLoader {
   public static final String KIND = "Policy";
   /** The policies shipped in the jar, by name: {@code --policy baseline} or {@code --policy builtin:strict}. */
   public static final List<String> SHIPPED = List.of("baseline", "strict");
-  private static final long MAX_POLICY_BYTES = 1 << 20;
+  /**
+   * The most files a policy directory may hold; with {@link InputLimit#POLICY_DIRECTORY} on their
+   * total size, what a directory can make jscan read and parse is bounded.
+   */
+  public static final int MAX_DIRECTORY_FILES = 1000;
   private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kKMGT]i?B|B)?");
 
@@ -89,20 +95,27 @@ public final class PolicyLoader {
     Path path = Path.of(spec);
     if (builtin == null && Files.isDirectory(path)) {
       List<Path> files;
-      try (Stream<Path> s = Files.list(path)) {
-        files = s.filter(p -> {
-          String n = p.getFileName().toString();
-          return (n.endsWith(".yaml") || n.endsWith(".yml")) && Files.isRegularFile(p);
-        }).sorted().toList();
+      try {
+        files = directoryFiles(path);
       } catch (IOException e) {
         throw VerifierException.badInput(spec, "cannot list the policy directory: " + e.getMessage());
       }
       if (files.isEmpty()) {
         throw VerifierException.badInput(spec, "the directory has no .yaml or .yml policy files");
       }
+      if (files.size() > MAX_DIRECTORY_FILES) {
+        throw VerifierException.badInput(spec, "the directory has " + files.size() + " policy files, more than the limit of " + MAX_DIRECTORY_FILES);
+      }
       List<Policy> out = new ArrayList<>();
+      long total = 0;
       for (Path f : files) {
-        out.add(read(f));
+        byte[] bytes = readBytes(f);
+        total += bytes.length;
+        if (total > InputLimit.POLICY_DIRECTORY.bytes()) {
+          throw VerifierException.badInput(spec, "reading the policy directory: its policy files together are larger than the limit of "
+              + InputLimit.POLICY_DIRECTORY.human());
+        }
+        out.add(parse(f.toString(), bytes));
       }
       return out;
     }
@@ -118,18 +131,30 @@ public final class PolicyLoader {
     throw VerifierException.badInput(spec, "no such policy file or directory (shipped policies: " + String.join(", ", SHIPPED) + ")");
   }
 
-  /** Reads one policy file. */
+  /**
+   * The policy files of a directory, in name order: every entry named {@code *.yaml} or {@code
+   * *.yml}, whatever its type. A FIFO, a device or a subdirectory so named is listed, and refused
+   * when read: skipping it would silently drop a policy the operator meant to enforce.
+   */
+  public static List<Path> directoryFiles(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> {
+        String n = p.getFileName().toString();
+        return n.endsWith(".yaml") || n.endsWith(".yml");
+      }).sorted().toList();
+    }
+  }
+
+  /** Reads one policy file: a regular file of at most {@link InputLimit#POLICY}. */
   public static Policy read(Path file) throws VerifierException {
+    return parse(file.toString(), readBytes(file));
+  }
+
+  private static byte[] readBytes(Path file) throws VerifierException {
     try {
-      long size = Files.size(file);
-      if (size > MAX_POLICY_BYTES) {
-        throw VerifierException.badInput(file.toString(), "policy file of " + size + " bytes exceeds the limit of " + MAX_POLICY_BYTES);
-      }
-      return parse(file.toString(), Files.readAllBytes(file));
-    } catch (NoSuchFileException e) {
-      throw VerifierException.badInput(file.toString(), "no such file");
-    } catch (IOException e) {
-      throw VerifierException.badInput(file.toString(), "cannot read: " + e.getMessage());
+      return BoundedFiles.read(file, InputLimit.POLICY);
+    } catch (InputFileException e) {
+      throw new VerifierException(e.kind(), e.what(), e.detail(), e);
     }
   }
 
@@ -408,7 +433,7 @@ public final class PolicyLoader {
                   Keys.parsePublicKey(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII), c.source + " key " + (i + 1))));
             } else {
               Path file = c.relative(text);
-              keys.add(new TrustPolicy.TrustedKey(text, Keys.parsePublicKey(c.readReferenced(file, "reading public key"), file.toString())));
+              keys.add(new TrustPolicy.TrustedKey(text, Keys.parsePublicKey(c.readReferenced(file, InputLimit.KEY, "the public key"), file.toString())));
             }
           } catch (SigningException ex) {
             throw c.error(at + "/" + i, what + ": " + ex.getMessage());
@@ -444,7 +469,7 @@ public final class PolicyLoader {
         }
         try {
           Path file = c.relative(v.asText());
-          return TrustedRoot.parse(c.readReferenced(file, "reading trusted root"), file);
+          return TrustedRoot.parse(c.readReferenced(file, InputLimit.TRUSTED_ROOT, "the trusted root"), file);
         } catch (SigningException ex) {
           throw c.error(at, what + ": " + ex.getMessage());
         }
@@ -636,8 +661,8 @@ public final class PolicyLoader {
     }
 
     /** Reads a file the policy names (read once: what is recorded is what is parsed). */
-    byte[] readReferenced(Path file, String what) throws SigningException {
-      byte[] bytes = KeyFiles.read(file, what);
+    byte[] readReferenced(Path file, InputLimit limit, String what) throws SigningException {
+      byte[] bytes = KeyFiles.read(file, limit, what);
       references.put(file.toAbsolutePath().normalize(), Digest.sha256(bytes));
       return bytes;
     }

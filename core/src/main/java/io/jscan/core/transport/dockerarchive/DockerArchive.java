@@ -7,7 +7,10 @@ import io.jscan.core.image.Artifact;
 import io.jscan.core.image.BlobSource;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Images;
+import io.jscan.core.io.BoundedFiles;
 import io.jscan.core.io.Compressions;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.ImageConfig;
@@ -57,7 +60,7 @@ public final class DockerArchive {
   static final String MANIFEST_JSON = "manifest.json";
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Blobs larger than this are not considered when searching for a manifest among the blobs. */
-  private static final long MAX_DOCUMENT = 8L << 20;
+  private static final long MAX_DOCUMENT = InputLimit.MANIFEST.bytes();
 
   /** One entry of manifest.json, paths normalised. */
   public record Entry(String config, List<String> repoTags, List<String> layers) {
@@ -82,8 +85,13 @@ public final class DockerArchive {
   /** Scans the archive and reads its manifest.json. */
   public static DockerArchive open(Path file) throws OciException {
     String what = "docker archive " + file;
-    if (!Files.isRegularFile(file)) {
-      throw OciException.badInput(what, Files.exists(file) ? "not a regular file" : "no such file");
+    try {
+      // a FIFO (or /dev/stdin from a pipe) is refused before it is opened: the archive is read more than once
+      BoundedFiles.requireRegularFile(file, "the archive");
+    } catch (InputFileException e) {
+      throw e.problem() == InputFileException.Problem.MISSING
+          ? OciException.badInput(what, "no such file")
+          : new OciException(e.kind(), what, e.detail(), e);
     }
     refuseCompressed(file, what);
     TarMembers members = TarMembers.scan(file, what);

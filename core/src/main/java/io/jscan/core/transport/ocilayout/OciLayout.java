@@ -8,8 +8,11 @@ import io.jscan.core.image.Image;
 import io.jscan.core.image.ImageIndex;
 import io.jscan.core.image.Images;
 import io.jscan.core.io.AtomicFiles;
-import io.jscan.core.io.EarlySyncingOutputStream;
+import io.jscan.core.io.BoundedFiles;
 import io.jscan.core.io.ContentMismatchException;
+import io.jscan.core.io.EarlySyncingOutputStream;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.io.VerifyingInputStream;
 import io.jscan.core.oci.Annotations;
 import io.jscan.core.oci.Descriptor;
@@ -84,14 +87,17 @@ public final class OciLayout {
       throw OciException.badInput("OCI layout " + dir, "no such directory");
     }
     Path header = root.resolve(LAYOUT_FILE);
-    if (!Files.isRegularFile(header)) {
+    Optional<byte[]> headerBytes;
+    try {
+      headerBytes = BoundedFiles.readIfExists(header, InputLimit.OCI_LAYOUT_HEADER);
+    } catch (InputFileException e) {
+      // a FIFO or a device in a layout is refused, never opened: reading it would block or never end
+      throw new OciException(e.kind(), "OCI layout " + dir, "oci-layout: " + e.detail(), e);
+    }
+    if (headerBytes.isEmpty()) {
       throw OciException.badInput("OCI layout " + dir, "not an OCI image layout (no oci-layout file)");
     }
-    try {
-      OciJson.parseLayoutHeader(Files.readAllBytes(header), "OCI layout " + dir + ": oci-layout");
-    } catch (IOException e) {
-      throw OciException.io("OCI layout " + dir + ": oci-layout", e);
-    }
+    OciJson.parseLayoutHeader(headerBytes.get(), "OCI layout " + dir + ": oci-layout");
     return new OciLayout(root, tempDir.toAbsolutePath().normalize());
   }
 
@@ -146,31 +152,44 @@ public final class OciLayout {
     return Files.isRegularFile(blobPath(digest));
   }
 
-  /** The layout's blobs; every read is verified against the descriptor. */
+  /**
+   * The layout's blobs; every read is verified against the descriptor. A blob that is not a
+   * regular file (a symbolic link is followed to one) is refused before it is opened: opening a
+   * FIFO blocks until a writer comes, and a device such as {@code /dev/zero} never ends.
+   */
   public BlobSource blobs() {
     return descriptor -> {
       Path file = blobPath(descriptor.digest());
+      String blob = "blob " + descriptor.digest() + " (" + descriptor.mediaType() + ")";
       try {
+        BoundedFiles.requireRegularFile(file, "the blob");
         return Files.newInputStream(file);
+      } catch (InputFileException e) {
+        if (e.problem() == InputFileException.Problem.MISSING) {
+          throw OciException.badInput("OCI layout " + root, blob + " is missing");
+        }
+        throw new OciException(e.kind(), "OCI layout " + root, blob + ": " + e.detail(), e);
       } catch (NoSuchFileException e) {
-        throw OciException.badInput(
-            "OCI layout " + root, "blob " + descriptor.digest() + " (" + descriptor.mediaType() + ") is missing");
+        throw OciException.badInput("OCI layout " + root, blob + " is missing");
       } catch (IOException e) {
         throw OciException.io("OCI layout " + root + ": blob " + descriptor.digest(), e);
       }
     };
   }
 
-  /** The parsed {@code index.json}. */
+  /** The parsed {@code index.json}: a regular file of at most {@link InputLimit#MANIFEST}. */
   public IndexManifest index() throws OciException {
     Path file = root.resolve(INDEX_FILE);
+    byte[] bytes;
     try {
-      return OciJson.parseIndex(Files.readAllBytes(file), "OCI layout " + root + ": index.json", Optional.empty());
-    } catch (NoSuchFileException e) {
-      throw OciException.badInput("OCI layout " + root, "index.json is missing");
-    } catch (IOException e) {
-      throw OciException.io("OCI layout " + root + ": index.json", e);
+      bytes = BoundedFiles.read(file, InputLimit.MANIFEST, "index.json");
+    } catch (InputFileException e) {
+      if (e.problem() == InputFileException.Problem.MISSING) {
+        throw OciException.badInput("OCI layout " + root, "index.json is missing");
+      }
+      throw new OciException(e.kind(), "OCI layout " + root, e.detail(), e);
     }
+    return OciJson.parseIndex(bytes, "OCI layout " + root + ": index.json", Optional.empty());
   }
 
   /** The artifact an entry of {@link #index()} (or of a nested index) describes. */

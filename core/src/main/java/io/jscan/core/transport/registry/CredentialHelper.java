@@ -3,6 +3,7 @@ package io.jscan.core.transport.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jscan.core.io.InputLimit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -160,6 +161,10 @@ final class CredentialHelper {
         throw RegistryException.unexpected(
             PREFIX + name + " " + action, "did not finish within " + TIMEOUT_SECONDS + " seconds", null);
       }
+      if (out.join().length > InputLimit.CREDENTIAL_HELPER_OUTPUT.bytes()) {
+        throw RegistryException.badInput(PREFIX + name + " " + action,
+            "printed more than the limit of " + InputLimit.CREDENTIAL_HELPER_OUTPUT.human());
+      }
       return new Result(
           p.exitValue(),
           new String(out.join(), StandardCharsets.UTF_8),
@@ -171,9 +176,13 @@ final class CredentialHelper {
     }
   }
 
+  /**
+   * What the helper printed, at most one byte past {@link InputLimit#CREDENTIAL_HELPER_OUTPUT}:
+   * closing the pipe then ends a helper that prints without end (it gets EPIPE).
+   */
   private static byte[] readAll(InputStream in) {
     try (in) {
-      return in.readAllBytes();
+      return in.readNBytes((int) InputLimit.CREDENTIAL_HELPER_OUTPUT.bytes() + 1);
     } catch (IOException e) {
       return new byte[0];
     }

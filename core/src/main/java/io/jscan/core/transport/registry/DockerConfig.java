@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jscan.core.FailureKind;
 import io.jscan.core.io.AtomicFiles;
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.transport.ImageName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -255,11 +258,15 @@ public final class DockerConfig implements CredentialStore {
   private ObjectNode read() throws RegistryException {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      return JSON.createObjectNode();
-    } catch (IOException e) {
-      throw RegistryException.unexpected("reading " + file, String.valueOf(e.getMessage()), e);
+      Optional<byte[]> read = BoundedFiles.readIfExists(file, InputLimit.REGISTRY_CONFIG);
+      if (read.isEmpty()) {
+        return JSON.createObjectNode();
+      }
+      bytes = read.get();
+    } catch (InputFileException e) {
+      throw e.kind() == FailureKind.BAD_INPUT
+          ? RegistryException.badInput(e.what(), e.detail())
+          : RegistryException.unexpected(e.what(), e.detail(), e);
     }
     if (bytes.length == 0) {
       return JSON.createObjectNode();

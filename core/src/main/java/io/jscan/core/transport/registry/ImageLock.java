@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jscan.core.io.AtomicFiles;
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.Platform;
 import io.jscan.core.transport.ImageName;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -91,11 +92,13 @@ public final class ImageLock {
   public static Optional<ImageLock> read(Path file) throws OciException {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw OciException.io("reading " + file, e);
+      Optional<byte[]> read = BoundedFiles.readIfExists(file, InputLimit.IMAGE_LOCK);
+      if (read.isEmpty()) {
+        return Optional.empty();
+      }
+      bytes = read.get();
+    } catch (InputFileException e) {
+      throw new OciException(e.kind(), e.what(), e.detail(), e);
     }
     try {
       JsonNode root = JSON.readTree(bytes);

@@ -7,6 +7,7 @@ import io.jscan.core.image.Artifact;
 import io.jscan.core.image.ArtifactBlobs;
 import io.jscan.core.image.BlobSource;
 import io.jscan.core.image.Images;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.Manifest;
@@ -38,7 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * registry.push(image, ImageName.parse("localhost:5000/app:1.4"));
  * }</pre>
  *
- * <p><b>Reading</b> fetches the manifest at once (it must be at most {@value #MAX_MANIFEST_BYTES}
+ * <p><b>Reading</b> fetches the manifest at once (it must be at most {@link #MAX_MANIFEST_BYTES}
  * bytes, as distribution enforces, and of a media type jscan knows), checks its digest against
  * the one asked for and against the registry's {@code Docker-Content-Digest}, and yields a lazy
  * artifact whose blobs are streamed when opened, verified as they arrive, and never stored:
@@ -57,7 +58,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RegistryClient {
   /** distribution's default limit for manifests (registry/handlers: maxManifestBodySize). */
-  public static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+  public static final int MAX_MANIFEST_BYTES = (int) InputLimit.REGISTRY_MANIFEST.bytes();
 
   /** Every manifest type jscan reads, OCI first (distribution-spec "Pulling manifests"). */
   static final String ACCEPT = String.join(

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jscan.core.image.Layer;
 import io.jscan.core.image.Layers;
 import io.jscan.core.io.AtomicFiles;
+import io.jscan.core.io.BoundedFiles;
+import io.jscan.core.io.InputFileException;
+import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.OciException;
@@ -17,7 +20,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,14 +68,11 @@ public final class LayerCache {
   /** The layer cached under {@code key}, if its entry and blob are both there. */
   public Optional<CachedLayer> lookup(Digest key) throws OciException {
     Path file = entryFile(key);
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
+    Optional<byte[]> read = readEntry(file);
+    if (read.isEmpty()) {
       return Optional.empty();
-    } catch (IOException e) {
-      throw OciException.io("layer cache " + key, e);
     }
+    byte[] bytes = read.get();
     Entry entry = parse(bytes, "layer cache entry " + file);
     if (!entry.key().equals(key)) {
       throw OciException.integrity("layer cache entry " + file, "holds key " + entry.key() + ", not " + key);
@@ -169,10 +168,9 @@ public final class LayerCache {
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(alg, "*.json")) {
           for (Path f : files) {
-            try {
-              result.add(parse(Files.readAllBytes(f), "layer cache entry " + f));
-            } catch (NoSuchFileException gone) {
-              // removed meanwhile
+            Optional<byte[]> read = readEntry(f); // empty: removed meanwhile
+            if (read.isPresent()) {
+              result.add(parse(read.get(), "layer cache entry " + f));
             }
           }
         }
@@ -181,6 +179,15 @@ public final class LayerCache {
       throw OciException.io("layer cache " + dir, e);
     }
     return result;
+  }
+
+  /** An entry file's bytes, empty when there is none; a FIFO or a device planted in the store is refused, never opened. */
+  private static Optional<byte[]> readEntry(Path file) throws OciException {
+    try {
+      return BoundedFiles.readIfExists(file, InputLimit.LAYER_CACHE_ENTRY);
+    } catch (InputFileException e) {
+      throw new OciException(e.kind(), "layer cache entry " + file, e.detail(), e);
+    }
   }
 
   private record Entry(Digest key, Descriptor layer, Digest diffId) {}

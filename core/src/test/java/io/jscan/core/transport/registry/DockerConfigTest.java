@@ -151,4 +151,33 @@ class DockerConfigTest {
     assertEquals(1024, Pusher.endOfRange("0-1023"));
     assertEquals(1024, Pusher.endOfRange("bytes=0-1023"));
   }
+
+  @Test
+  void get_configFileThatIsAFifoOrDevZero_isBadInputNamingIt_neverOpened() throws Exception {
+    Files.createDirectories(tmp.resolve("docker"));
+    io.jscan.core.testing.TestFiles.fifo(tmp.resolve("docker/config.json"));
+
+    RegistryException e = assertThrows(RegistryException.class, () -> config(Map.of()).get("example.com"));
+
+    assertEquals(io.jscan.core.FailureKind.BAD_INPUT, e.kind());
+    assertEquals(tmp.resolve("docker/config.json") + ": reading the registry credentials file: not a regular file (a FIFO)", e.getMessage());
+    Files.delete(tmp.resolve("docker/config.json"));
+    io.jscan.core.testing.TestFiles.linkToDevZero(tmp.resolve("docker/config.json"));
+    assertThrows(RegistryException.class, () -> config(Map.of()).get("example.com"));
+  }
+
+  @Test
+  void get_credentialHelperThatPrintsWithoutEnd_isBadInputAfterTheLimit() throws Exception {
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path helper = bin.resolve("docker-credential-endless");
+    Files.writeString(helper, "#!/bin/sh\nexec cat /dev/zero\n");
+    Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwx------"));
+    Files.createDirectories(tmp.resolve("docker"));
+    Files.writeString(tmp.resolve("docker/config.json"), "{\"credsStore\": \"endless\"}");
+
+    RegistryException e = assertThrows(RegistryException.class, () -> config(Map.of("PATH", bin + ":/usr/bin:/bin")).get("example.com"));
+
+    assertEquals(io.jscan.core.FailureKind.BAD_INPUT, e.kind());
+    assertTrue(e.getMessage().endsWith("printed more than the limit of 1 MiB"), e.getMessage());
+  }
 }
