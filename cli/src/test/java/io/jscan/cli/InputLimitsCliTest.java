@@ -188,6 +188,50 @@ class InputLimitsCliTest {
     assertRefused(jscan(List.of("verify", "oci:" + tmp.resolve("none"), "--policy", dir.toString())), entry, "the policy file", hostile);
   }
 
+  /**
+   * An OCI layout whose config or layer blob is a FIFO or a link to /dev/zero is not an image at all:
+   * verify refuses it as bad input (exit 2) naming the blob, without opening it (a FIFO would block
+   * forever), rather than reporting the image's integrity (exit 4).
+   */
+  @ParameterizedTest(name = "{0} as the {1}")
+  @MethodSource("specialBlobs")
+  void verify_layoutWithASpecialFileForABlob_isOneLineExit2(Hostile hostile, String part) throws Exception {
+    Path context = Files.createDirectories(tmp.resolve("context"));
+    Files.writeString(context.resolve("hello.txt"), "hello\n");
+    Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY hello.txt /\n");
+    Path layout = tmp.resolve("layout");
+    Result built = jscan(List.of("build", "-q", "--output", "oci:" + layout + ":app", context.toString()));
+    assertEquals(0, built.code(), built.err());
+    com.fasterxml.jackson.databind.JsonNode manifest = blobJson(layout, blobJson(layout, readIndex(layout)).path("manifests").get(0)
+        .path("digest").asText());
+    String digest = part.equals("config") ? manifest.path("config").path("digest").asText() : manifest.path("layers").get(0).path("digest").asText();
+    Path blob = layout.resolve("blobs/sha256").resolve(digest.substring("sha256:".length()));
+    Files.delete(blob);
+    hostile.make(blob);
+
+    Result r = jscan(List.of("verify", "oci:" + layout + ":app"));
+
+    assertEquals(2, r.code(), r.out() + r.err());
+    List<String> lines = r.err().strip().lines().toList();
+    assertEquals(1, lines.size(), r.err());
+    assertTrue(lines.get(0).startsWith("jscan: OCI layout " + layout) && lines.get(0).contains(digest)
+        && lines.get(0).endsWith(hostile.problem), r.err());
+  }
+
+  static Stream<Arguments> specialBlobs() {
+    return Stream.of(Hostile.FIFO, Hostile.DEV_ZERO).flatMap(h -> Stream.of(Arguments.of(h, "config"), Arguments.of(h, "layer")));
+  }
+
+  private static String readIndex(Path layout) throws Exception {
+    return Files.readString(layout.resolve("index.json"));
+  }
+
+  /** The JSON of {@code text}, or of the blob {@code text} names when it is a digest. */
+  private static com.fasterxml.jackson.databind.JsonNode blobJson(Path layout, String text) throws Exception {
+    String json = text.startsWith("sha256:") ? Files.readString(layout.resolve("blobs/sha256").resolve(text.substring(7))) : text;
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+  }
+
   @Test
   void dockerfileParse_standardInputLongerThanTheLimit_isOneLineExit2() {
     InputStream endless = new InputStream() {

@@ -11,6 +11,7 @@ import io.jscan.core.oci.ImageConfig.History;
 import io.jscan.core.oci.Manifest;
 import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.MediaTypes.Compression;
+import io.jscan.core.io.InputFileException;
 import io.jscan.core.oci.OciException;
 import io.jscan.verifier.Deadline;
 import io.jscan.verifier.Deadline.DeadlineExceededException;
@@ -93,6 +94,7 @@ public final class ImageWalker {
     try {
       manifest = image.manifest();
     } catch (OciException e) {
+      refuseSpecialFile(e);
       findings.add(Finding.integrity("manifest: " + e.getMessage(), manifestAt));
       return new WalkResult(check(top, false), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), findings, Optional.empty());
     }
@@ -109,6 +111,7 @@ public final class ImageWalker {
       try {
         config = image.config();
       } catch (OciException e) {
+        refuseSpecialFile(e);
         findings.add(Finding.integrity("config: " + e.getMessage(), configAt));
       }
     }
@@ -237,6 +240,18 @@ public final class ImageWalker {
     }
   }
 
+  /**
+   * A blob the source refused to open because of what the file is (a FIFO, a device, a link to
+   * one, a file too large to be what it claims: core's BoundedFiles) says nothing about the image's
+   * content: the user pointed jscan at something that is not an image layout, which is bad input
+   * (exit 2), not an integrity failure.
+   */
+  private static void refuseSpecialFile(OciException e) throws VerifierException {
+    if (e.getCause() instanceof InputFileException) {
+      throw new VerifierException(FailureKind.BAD_INPUT, e.what(), e.detail(), e);
+    }
+  }
+
   private static void cancel(List<Future<LayerOutcome>> futures) {
     for (Future<LayerOutcome> f : futures) {
       f.cancel(true);
@@ -262,6 +277,7 @@ public final class ImageWalker {
     try {
       raw = image.openBlob(d);
     } catch (OciException e) {
+      refuseSpecialFile(e);
       findings.add(Finding.integrity("cannot read the blob: " + e.getMessage(), at));
       return new LayerOutcome(report(d, position, diffId, OptionalLong.empty(), 0, createdBy, false), Optional.empty(), findings);
     }
