@@ -24,8 +24,8 @@ import java.util.TreeMap;
  * @param mtimeSeconds modification time, seconds since the epoch (PAX times may be fractional or negative)
  * @param mtimeNanos the fraction of {@code mtimeSeconds}, 0 to 999,999,999
  * @param size bytes of content: the logical size of a sparse file, 0 for links, directories, devices and FIFOs
- * @param devMajor device major number (0 unless a device)
- * @param devMinor device minor number (0 unless a device)
+ * @param devMajor device major number (0 unless a device), at most 2^31-1
+ * @param devMinor device minor number (0 unless a device), at most 2^31-1
  * @param paxRecords the entry's PAX records (its own {@code x} header; global headers never apply), values decoded as UTF-8
  * @param xattrs extended attributes from {@code SCHILY.xattr.NAME} records, name to raw value bytes
  *     (binary values such as {@code security.capability} survive); callers must not modify the arrays
@@ -59,7 +59,8 @@ public record TarEntry(
     Objects.requireNonNull(linkName, "linkName");
     Objects.requireNonNull(userName, "userName");
     Objects.requireNonNull(groupName, "groupName");
-    if (mode < 0 || uid < 0 || uid > MAX_ID || gid < 0 || gid > MAX_ID || size < 0 || devMajor < 0 || devMinor < 0) {
+    if (mode < 0 || uid < 0 || uid > MAX_ID || gid < 0 || gid > MAX_ID || size < 0 || devMajor < 0 || devMinor < 0
+        || devMajor > Integer.MAX_VALUE || devMinor > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("tar entry field out of range");
     }
     if (mtimeNanos < 0 || mtimeNanos > 999_999_999) {

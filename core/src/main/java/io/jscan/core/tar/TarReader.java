@@ -40,8 +40,8 @@ import java.util.Optional;
  * <p>Where Go would fail, this reader throws {@link TarFormatException}. It is stricter than Go
  * where readers disagree or where Go would let a layer use unbounded resources, and throws too:
  * a link, directory, device or FIFO that declares content (Go skips none of it, other readers
- * skip it); a negative mode, owner or device number, or an owner above {@link TarEntry#MAX_ID}
- * (a runtime would give the file another owner than the one listed); a GNU sparse map of more
+ * skip it); a negative mode, owner or device number, an owner above {@link TarEntry#MAX_ID} (a
+ * runtime would give the file another owner than the one listed) or a device number above 2^31-1; a GNU sparse map of more
  * than 1 MiB; sparse holes adding up to more than {@link #MAX_SPARSE_HOLE_BYTES} in one stream
  * (a "sparse bomb": a few bytes of layer that expand without bound).
  *
@@ -314,8 +314,8 @@ public final class TarReader {
     checkId(uid, "owner", at);
     checkId(gid, "group", at);
     boolean device = type == '3' || type == '4';
-    if (device && (h.devMajor() < 0 || h.devMinor() < 0)) {
-      throw new TarFormatException(at, "negative device number");
+    if (device && (h.devMajor() < 0 || h.devMinor() < 0 || h.devMajor() > Integer.MAX_VALUE || h.devMinor() > Integer.MAX_VALUE)) {
+      throw new TarFormatException(at, "device number " + h.devMajor() + "," + h.devMinor() + " is outside 0.." + Integer.MAX_VALUE);
     }
     return new TarEntry(name, link, type, h.mode(), uid, gid, userName, groupName, mtimeSeconds, mtimeNanos, size,
         device ? h.devMajor() : 0, device ? h.devMinor() : 0, decode(pax), xattrs, sparse, at);
@@ -374,10 +374,14 @@ public final class TarReader {
     };
   }
 
-  /** Reads the current entry's content; -1 at its end. */
+  /** Reads the current entry's content; -1 at its end (even when {@code len} is 0), else at least one byte unless {@code len} is 0. */
   public int readContent(byte[] b, int off, int len) throws IOException {
     if (failure != null) {
       throw failure;
+    }
+    boolean atEnd = holeStart == null ? physicalRemaining == 0 : logicalPosition >= logicalSize;
+    if (atEnd) {
+      return -1;
     }
     if (len == 0) {
       return 0;

@@ -140,6 +140,16 @@ class TarReaderTest {
   }
 
   @Test
+  void readContent_atTheEndWithNoRoomLeft_returnsEndOfStream() throws IOException {
+    // a caller that fills a buffer of exactly the file's size asks once more with no room left
+    TarReader r = new TarReader(new ByteArrayInputStream(TarBuilder.tar().file("a", "four").build()));
+    r.next().orElseThrow();
+    byte[] b = new byte[4];
+    assertEquals(4, r.readContent(b, 0, 4));
+    assertEquals(-1, r.readContent(b, 4, 0));
+  }
+
+  @Test
   void next_flippedHeaderByte_failsChecksum() {
     byte[] tar = TarBuilder.tar().file("name", "content").build();
     tar[3] ^= 0x01; // inside the name field
