@@ -107,6 +107,18 @@ public final class GoTar {
     }
   }
 
+  /** Lists {@code tar} (a file) with both readers and asserts that both read it and see the same entries. */
+  public static void assertSameAsGo(String label, Path tar) throws Exception {
+    Listing go = go(tar);
+    Listing jscan;
+    try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(tar), 65536)) {
+      jscan = jscan(in);
+    }
+    Assertions.assertFalse(go.failed(), () -> label + ": Go failed: " + go.error().get());
+    Assertions.assertFalse(jscan.failed(), () -> label + ": jscan failed where Go did not: " + jscan.error().get());
+    Assertions.assertEquals(go.entries(), jscan.entries(), label + ": the entries differ");
+  }
+
   /** Go's listing of the tar in {@code file}. */
   public static Listing go(Path file) throws Exception {
     Process p = new ProcessBuilder(lister().toString(), file.toString()).redirectErrorStream(true).start();
