@@ -67,13 +67,14 @@ class HostileLayerCommandsTest {
   /**
    * A layer whose global PAX header sets {@code size}: GNU tar, libarchive and Commons Compress
    * apply it to "decoy" and read "usr/bin/hidden" (setuid root) and the dpkg status after it as
-   * decoy's content; containerd, Docker and podman extract all three.
+   * decoy's content, and see nothing else; containerd, Docker and podman extract all of them.
    */
   static byte[] globalHeaderLayer() {
     String status = "Package: hidden-pkg\nStatus: install ok installed\nArchitecture: amd64\nVersion: 6.6.6\nDescription: hidden\n";
     return HostileTar.tar()
         .file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n")
-        .globalPax(HostileTar.records("size", "4096", "uid", "0", "gid", "0"))
+        // ten blocks: decoy's data, the headers and data of everything after it up to the end marker
+        .globalPax(HostileTar.records("size", "5120", "uid", "0", "gid", "0"))
         .file("decoy", "x")
         .dir("usr").dir("usr/bin")
         .file("usr/bin/hidden", 04755, HIDDEN)

@@ -43,7 +43,8 @@ class HostileLayerAdmissionTest {
         """);
     RegistryClient push = new RegistryClient(RegistryOptions.defaults());
     push.push(image(HostileTar.tar()
-            .globalPax(HostileTar.records("size", "1536"))
+            // five blocks: decoy's data and everything after it, so a POSIX reader sees only "decoy"
+            .globalPax(HostileTar.records("size", "2560"))
             .file("decoy", "x")
             .dir("usr").dir("usr/bin")
             .file("usr/bin/hidden", 04755, "\177ELF".getBytes(StandardCharsets.US_ASCII))),

@@ -499,11 +499,10 @@ class GoTarDifferentialTest {
   @Test
   void everyLayerOfTheRepositorysBaseImages_jscanListsWhatGoLists(@TempDir Path tmp) throws Exception {
     GoTar.lister();
-    int compared = 0;
     for (SharedBases.Base base : List.of(SharedBases.busybox(), SharedBases.debian())) {
-      compared += compareTree(base.ociLayout(), tmp); // the docker-archive beside it holds the same layers
+      int compared = compareTree(base.ociLayout(), tmp); // the docker-archive beside it holds the same layers
+      assertTrue(compared >= 1, "no layer compared in " + base.ociLayout());
     }
-    assertTrue(compared >= 4, "compared only " + compared + " tars of the base images");
   }
 
   /** Compares every file under {@code root} that is a tar (after decompression); returns how many were compared. */
