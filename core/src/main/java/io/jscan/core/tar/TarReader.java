@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,9 +40,14 @@ import java.util.Optional;
  * where readers disagree or where Go would let a layer use unbounded resources, and throws too:
  * a link, directory, device or FIFO that declares content (Go skips none of it, other readers
  * skip it); a negative mode, owner or device number, an owner above {@link TarEntry#MAX_ID} (a
- * runtime would give the file another owner than the one listed) or a device number above 2^31-1; a GNU sparse map of more
- * than 1 MiB; sparse holes adding up to more than {@link #MAX_SPARSE_HOLE_BYTES} in one stream
- * (a "sparse bomb": a few bytes of layer that expand without bound).
+ * runtime would give the file another owner than the one listed) or a device number above
+ * 2^31-1; a GNU sparse map of more than 1 MiB; sparse holes adding up to more than
+ * {@link #MAX_SPARSE_HOLE_BYTES} in one stream (a "sparse bomb": a few bytes of layer that expand
+ * without bound).
+ *
+ * <p>The parts: {@link HeaderBlock} decodes a header block, {@link PaxRecords} PAX records,
+ * {@link GnuSparse} sparse maps, {@link TarNumbers} numbers; this class keeps the state between
+ * headers and reads content.
  *
  * <p>Memory is one block plus a PAX header or long name (at most {@link #MAX_SPECIAL_BYTES}, as
  * in Go) and a sparse map. Content is read through {@link #content()} or skipped by the next
@@ -51,7 +55,7 @@ import java.util.Optional;
  * verifying stream still reads (and hashes) what is skipped.
  */
 public final class TarReader {
-  static final int BLOCK = 512;
+  static final int BLOCK = HeaderBlock.SIZE;
   /** The largest PAX header, GNU long name or GNU sparse map read into memory (Go's maxSpecialFileSize). */
   public static final int MAX_SPECIAL_BYTES = 1 << 20;
   /** Sparse holes (zeros that take no room in the stream) allowed in one tar stream. */
@@ -63,13 +67,6 @@ public final class TarReader {
       records = Map.copyOf(records);
     }
   }
-
-  private enum Format { V7, USTAR, STAR, GNU }
-
-  /** One header block, decoded; names still as bytes where Go keeps them as bytes. */
-  private record Raw(
-      char type, String name, String link, long size, long mode, long uid, long gid, long mtime,
-      String userName, String groupName, long devMajor, long devMinor, Format format, long offset) {}
 
   private final InputStream in;
   private final long maxSparseHoleBytes;
@@ -188,7 +185,7 @@ public final class TarReader {
       if (!skipPadding()) {
         return null; // the stream ends inside the last entry's padding: Go's io.EOF
       }
-      Raw h = readHeader();
+      HeaderBlock h = readHeader();
       if (h == null) {
         return null;
       }
@@ -200,11 +197,9 @@ public final class TarReader {
       padding = padding(content);
       switch (h.type()) {
         case 'x', 'g' -> {
-          Map<String, byte[]> records = parsePax(readSpecial(h.offset(), "PAX header"), h.offset());
+          Map<String, byte[]> records = PaxRecords.parse(readSpecial(h.offset(), "PAX header"), h.offset());
           if (h.type() == 'g') {
-            Map<String, String> decoded = new LinkedHashMap<>();
-            records.forEach((k, v) -> decoded.put(k, utf8(v)));
-            GlobalHeader g = new GlobalHeader(h.offset(), decoded);
+            GlobalHeader g = new GlobalHeader(h.offset(), PaxRecords.decoded(records));
             globalHeaders.add(g);
             return g;
           }
@@ -219,7 +214,7 @@ public final class TarReader {
     }
   }
 
-  private TarEntry entry(Raw h, Map<String, byte[]> pax, String longName, String longLink) throws IOException {
+  private TarEntry entry(HeaderBlock h, Map<String, byte[]> pax, String longName, String longLink) throws IOException {
     long at = h.offset();
     String name = h.name();
     String link = h.link();
@@ -242,12 +237,12 @@ public final class TarReader {
         case "linkpath" -> link = utf8(value);
         case "uname" -> userName = utf8(value);
         case "gname" -> groupName = utf8(value);
-        case "uid" -> uid = paxNumber(value, at, key);
-        case "gid" -> gid = paxNumber(value, at, key);
-        case "size" -> size = paxNumber(value, at, key);
-        case "atime", "ctime" -> paxTime(value, at, key);
+        case "uid" -> uid = PaxRecords.number(value, at, key);
+        case "gid" -> gid = PaxRecords.number(value, at, key);
+        case "size" -> size = PaxRecords.number(value, at, key);
+        case "atime", "ctime" -> PaxRecords.time(value, at, key); // not kept, but Go refuses a bad one
         case "mtime" -> {
-          long[] t = paxTime(value, at, key);
+          long[] t = PaxRecords.time(value, at, key);
           mtimeSeconds = t[0];
           mtimeNanos = (int) t[1];
         }
@@ -274,32 +269,35 @@ public final class TarReader {
     }
     physicalRemaining = content;
     padding = padding(content);
-    boolean sparse = false;
-    List<long[]> map = null;
+    List<GnuSparse.Fragment> map = null;
     if (type == 'S') {
-      if (h.format() != Format.GNU) {
+      if (h.format() != HeaderBlock.Format.GNU) {
         throw new TarFormatException(at, "an old GNU sparse entry in a header that is not GNU format");
       }
-      long[] realSize = new long[1];
-      map = oldGnuSparseMap(at, realSize);
-      size = realSize[0];
+      GnuSparse.OldMap old = GnuSparse.oldGnu(block, extension -> {
+        long extensionAt = position;
+        if (readBlock(extension) < BLOCK) {
+          throw new TarFormatException(extensionAt, "archive truncated inside a GNU sparse extension header");
+        }
+      }, at);
+      map = old.fragments();
+      size = old.realSize();
     } else {
-      PaxSparse p = paxSparse(pax, at);
-      if (p != null) {
-        if (!p.name().isEmpty()) {
-          name = p.name();
+      Optional<GnuSparse.PaxSparse> p = GnuSparse.fromPax(pax, at);
+      if (p.isPresent()) {
+        if (!p.get().name().isEmpty()) {
+          name = p.get().name();
         }
-        if (p.size().isPresent()) {
-          size = p.size().get();
+        if (p.get().size().isPresent()) {
+          size = p.get().size().get();
         }
-        map = p.oneZero() ? sparseMap1x0(at) : sparseMap0x1(pax, at);
+        map = p.get().oneZero() ? GnuSparse.map1x0(this::readMapBlock, at) : GnuSparse.map0x1(pax, at);
       }
     }
     if (map != null) {
-      if (headerOnly(type) || !validSparseMap(map, size)) {
+      if (headerOnly(type) || !GnuSparse.valid(map, size)) {
         throw new TarFormatException(at, "invalid GNU sparse map");
       }
-      sparse = true;
       startSparse(map, size, at);
     }
     dataOffset = position;
@@ -318,7 +316,46 @@ public final class TarReader {
       throw new TarFormatException(at, "device number " + h.devMajor() + "," + h.devMinor() + " is outside 0.." + Integer.MAX_VALUE);
     }
     return new TarEntry(name, link, type, h.mode(), uid, gid, userName, groupName, mtimeSeconds, mtimeNanos, size,
-        device ? h.devMajor() : 0, device ? h.devMinor() : 0, decode(pax), xattrs, sparse, at);
+        device ? h.devMajor() : 0, device ? h.devMinor() : 0, PaxRecords.decoded(pax), xattrs, map != null, at);
+  }
+
+  /** The next block of the current entry's data, where a GNU sparse 1.0 map is. */
+  private void readMapBlock(byte[] b) throws IOException {
+    if (physicalRemaining < BLOCK) {
+      throw new TarFormatException(position, "GNU sparse 1.0 map runs past the entry's data");
+    }
+    for (int got = 0; got < BLOCK; ) {
+      got += readPhysical(b, got, BLOCK - got);
+    }
+  }
+
+  /**
+   * Sets up reading a sparse file's content and checks, before any of it is read, what Go's reader
+   * finds when it reads the file to its end: the stored data is exactly as long as the map says
+   * (no missing and no unreferenced data). Holes count against the stream's hole limit.
+   */
+  private void startSparse(List<GnuSparse.Fragment> map, long size, long at) throws TarFormatException {
+    long data = GnuSparse.dataBytes(map);
+    if (data > physicalRemaining) {
+      throw new TarFormatException(at, "sparse file references data the archive does not hold");
+    }
+    if (data < physicalRemaining) {
+      throw new TarFormatException(at, "sparse file holds data its map does not reference");
+    }
+    holeBytes += size - data;
+    if (holeBytes > maxSparseHoleBytes) {
+      throw new TarFormatException(at, "sparse files expand by more than " + maxSparseHoleBytes + " bytes of holes: a sparse bomb");
+    }
+    List<GnuSparse.Fragment> holes = GnuSparse.holes(map, size);
+    holeStart = new long[holes.size()];
+    holeEnd = new long[holes.size()];
+    for (int i = 0; i < holes.size(); i++) {
+      holeStart[i] = holes.get(i).offset();
+      holeEnd[i] = holes.get(i).end();
+    }
+    holeIndex = 0;
+    logicalPosition = 0;
+    logicalSize = size;
   }
 
   private static void checkId(long id, String what, long at) throws TarFormatException {
@@ -326,12 +363,6 @@ public final class TarReader {
       throw new TarFormatException(at, what + " id " + id + " is outside 0.." + TarEntry.MAX_ID
           + ": a runtime would give the file another " + what);
     }
-  }
-
-  private static Map<String, String> decode(Map<String, byte[]> pax) {
-    Map<String, String> out = new HashMap<>();
-    pax.forEach((k, v) -> out.put(k, utf8(v)));
-    return out;
   }
 
   private static boolean headerOnly(char type) {
@@ -495,11 +526,11 @@ public final class TarReader {
     return true;
   }
 
-  /** Reads up to a block; the number of bytes read (less than a block only at the end of the stream). */
-  private int readBlock() throws IOException {
+  /** Reads up to a block into {@code into}; the number of bytes read (less than a block only at the end of the stream). */
+  private int readBlock(byte[] into) throws IOException {
     int got = 0;
     while (got < BLOCK) {
-      int n = in.read(block, got, BLOCK - got);
+      int n = in.read(into, got, BLOCK - got);
       if (n < 0) {
         break;
       }
@@ -528,561 +559,30 @@ public final class TarReader {
   }
 
   /** The next header, or null at the end of the archive. */
-  private Raw readHeader() throws IOException {
+  private HeaderBlock readHeader() throws IOException {
     long at = position;
-    int got = readBlock();
+    int got = readBlock(block);
     if (got == 0) {
       return null; // the stream ends at a header boundary without an end marker: Go accepts it
     }
     if (got < BLOCK) {
       throw new TarFormatException(at, "archive truncated inside a header block");
     }
-    if (isZero(block)) {
+    if (HeaderBlock.isZero(block)) {
       trailerSeen = true;
-      int second = readBlock();
+      int second = readBlock(block);
       if (second == 0) {
         return null; // one zero block, then the end of the stream
       }
       if (second < BLOCK) {
         throw new TarFormatException(at + BLOCK, "archive truncated inside the end-of-archive marker");
       }
-      if (!isZero(block)) {
+      if (!HeaderBlock.isZero(block)) {
         throw new TarFormatException(at + BLOCK, "a zero block followed by a header: the end-of-archive marker is two zero blocks");
       }
       return null;
     }
-    Format format = format(block, at);
-    Numbers p = new Numbers();
-    char type = (char) (block[156] & 0xff);
-    String name = cString(block, 0, 100);
-    String link = cString(block, 157, 100);
-    long size = p.numeric(block, 124, 12, "size");
-    long mode = p.numeric(block, 100, 8, "mode");
-    long uid = p.numeric(block, 108, 8, "uid");
-    long gid = p.numeric(block, 116, 8, "gid");
-    long mtime = p.numeric(block, 136, 12, "mtime");
-    String userName = "";
-    String groupName = "";
-    long devMajor = 0;
-    long devMinor = 0;
-    if (format != Format.V7) {
-      userName = cString(block, 265, 32);
-      groupName = cString(block, 297, 32);
-      devMajor = p.numeric(block, 329, 8, "devmajor");
-      devMinor = p.numeric(block, 337, 8, "devminor");
-      String prefix = "";
-      switch (format) {
-        case USTAR -> prefix = cString(block, 345, 155);
-        case STAR -> {
-          prefix = cString(block, 345, 131);
-          p.numeric(block, 476, 12, "atime");
-          p.numeric(block, 488, 12, "ctime");
-        }
-        case GNU -> {
-          // access and change times; Go before 1.8 wrote a ustar prefix here by mistake, so when
-          // they do not parse and the field reads as ASCII it is taken as the prefix
-          Numbers lenient = new Numbers();
-          if (block[345] != 0) {
-            lenient.numeric(block, 345, 12, "atime");
-          }
-          if (block[357] != 0) {
-            lenient.numeric(block, 357, 12, "ctime");
-          }
-          if (lenient.error != null) {
-            int end = cStringEnd(block, 345, 155);
-            boolean ascii = true;
-            for (int i = 345; i < end; i++) {
-              ascii &= (block[i] & 0x80) == 0;
-            }
-            if (ascii) {
-              prefix = new String(block, 345, end - 345, StandardCharsets.US_ASCII);
-            }
-          }
-        }
-        default -> {}
-      }
-      if (!prefix.isEmpty()) {
-        name = prefix + "/" + name;
-      }
-    }
-    if (p.error != null) {
-      throw new TarFormatException(at, "invalid " + p.error + " field");
-    }
-    return new Raw(type, name, link, size, mode, uid, gid, mtime, userName, groupName, devMajor, devMinor, format, at);
-  }
-
-  /** The header's format from its magic, after checking its checksum (Go's block.getFormat). */
-  private static Format format(byte[] b, long at) throws TarFormatException {
-    Numbers p = new Numbers();
-    long stored = p.octal(b, 148, 8, "checksum");
-    long unsigned = 0;
-    long signed = 0;
-    for (int i = 0; i < BLOCK; i++) {
-      byte c = (i >= 148 && i < 156) ? (byte) ' ' : b[i];
-      unsigned += c & 0xff;
-      signed += c;
-    }
-    // POSIX says unsigned; some old writers summed signed bytes, and Go accepts either
-    if (p.error != null || (stored != unsigned && stored != signed)) {
-      throw new TarFormatException(at, "header checksum mismatch (stored " + (p.error != null ? "unreadable" : stored)
-          + ", computed " + unsigned + "): not a tar header");
-    }
-    boolean ustarMagic = matches(b, 257, "ustar\0");
-    if (ustarMagic) {
-      return matches(b, 508, "tar\0") ? Format.STAR : Format.USTAR;
-    }
-    if (matches(b, 257, "ustar ") && matches(b, 263, " \0")) {
-      return Format.GNU;
-    }
-    return Format.V7;
-  }
-
-  private static boolean matches(byte[] b, int off, String ascii) {
-    for (int i = 0; i < ascii.length(); i++) {
-      if (b[off + i] != (byte) ascii.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  // ------------------------------------------------------------------ numbers
-
-  /** Go's header number parser: remembers the first field that did not parse. */
-  static final class Numbers {
-    String error;
-
-    /** Base-256 when the first byte's top bit is set (two's complement), else octal. */
-    long numeric(byte[] b, int off, int len, String field) {
-      if ((b[off] & 0x80) != 0) {
-        int inv = (b[off] & 0x40) != 0 ? 0xff : 0;
-        long x = 0;
-        for (int i = 0; i < len; i++) {
-          int c = (b[off + i] ^ inv) & 0xff;
-          if (i == 0) {
-            c &= 0x7f;
-          }
-          if ((x >>> 56) != 0) {
-            fail(field);
-            return 0;
-          }
-          x = (x << 8) | c;
-        }
-        if ((x >>> 63) != 0) {
-          fail(field);
-          return 0;
-        }
-        return inv == 0xff ? ~x : x;
-      }
-      return octal(b, off, len, field);
-    }
-
-    /** Octal: spaces and NULs trimmed at both ends, then cut at the first NUL; empty is 0. */
-    long octal(byte[] b, int off, int len, String field) {
-      int start = off;
-      int end = off + len;
-      while (start < end && (b[start] == ' ' || b[start] == 0)) {
-        start++;
-      }
-      while (end > start && (b[end - 1] == ' ' || b[end - 1] == 0)) {
-        end--;
-      }
-      if (start == end) {
-        return 0;
-      }
-      for (int i = start; i < end; i++) {
-        if (b[i] == 0) {
-          end = i;
-          break;
-        }
-      }
-      long x = 0;
-      for (int i = start; i < end; i++) {
-        int c = b[i];
-        if (c < '0' || c > '7' || (x >>> 61) != 0) {
-          fail(field);
-          return 0;
-        }
-        x = (x << 3) | (c - '0');
-      }
-      return x;
-    }
-
-    private void fail(String field) {
-      if (error == null) {
-        error = field;
-      }
-    }
-  }
-
-  /** Go's strconv.ParseInt(s, 10, 64): an optional sign and ASCII digits, nothing else. */
-  static long parseDecimal(String s) throws NumberFormatException {
-    int i = 0;
-    boolean negative = false;
-    if (!s.isEmpty() && (s.charAt(0) == '+' || s.charAt(0) == '-')) {
-      negative = s.charAt(0) == '-';
-      i = 1;
-    }
-    if (i == s.length()) {
-      throw new NumberFormatException(s);
-    }
-    long limit = negative ? Long.MIN_VALUE : -Long.MAX_VALUE;
-    long value = 0; // accumulated negatively, so that Long.MIN_VALUE fits
-    for (; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        throw new NumberFormatException(s);
-      }
-      int digit = c - '0';
-      if (value < (limit + digit) / 10 || value * 10 < limit + digit) {
-        throw new NumberFormatException(s);
-      }
-      value = value * 10 - digit;
-    }
-    return negative ? value : -value;
-  }
-
-  private static long paxNumber(byte[] value, long at, String key) throws TarFormatException {
-    try {
-      return parseDecimal(new String(value, StandardCharsets.ISO_8859_1));
-    } catch (NumberFormatException e) {
-      throw new TarFormatException(at, "invalid PAX " + key + " record");
-    }
-  }
-
-  /** A PAX time {@code [-]SECONDS[.FRACTION]} as Go's parsePAXTime and time.Unix make it: {seconds, nanos}. */
-  private static long[] paxTime(byte[] value, long at, String key) throws TarFormatException {
-    String s = new String(value, StandardCharsets.ISO_8859_1);
-    int dot = s.indexOf('.');
-    String whole = dot < 0 ? s : s.substring(0, dot);
-    String fraction = dot < 0 ? "" : s.substring(dot + 1);
-    long seconds;
-    try {
-      seconds = parseDecimal(whole);
-    } catch (NumberFormatException e) {
-      throw new TarFormatException(at, "invalid PAX " + key + " record");
-    }
-    if (fraction.isEmpty()) {
-      return new long[] {seconds, 0};
-    }
-    for (int i = 0; i < fraction.length(); i++) {
-      if (fraction.charAt(i) < '0' || fraction.charAt(i) > '9') {
-        throw new TarFormatException(at, "invalid PAX " + key + " record");
-      }
-    }
-    String nine = fraction.length() < 9 ? fraction + "0".repeat(9 - fraction.length()) : fraction.substring(0, 9);
-    long nanos = Long.parseLong(nine);
-    if (whole.startsWith("-")) {
-      nanos = -nanos;
-    }
-    // time.Unix: carry nanoseconds outside [0, 1e9) into the seconds (wrapping as Go's int64 does)
-    if (nanos < 0) {
-      nanos += 1_000_000_000L;
-      seconds--;
-    }
-    return new long[] {seconds, nanos};
-  }
-
-  // ------------------------------------------------------------------ PAX records
-
-  /**
-   * PAX records: {@code "<len> <key>=<value>\n"}, {@code len} counting the whole record (POSIX
-   * pax), parsed as Go does: anything else in the header (NUL padding included) is an error.
-   * GNU sparse 0.0's repeated {@code GNU.sparse.offset}/{@code numbytes} become one
-   * {@code GNU.sparse.map}. Keys are decoded as UTF-8, values kept as bytes.
-   */
-  static Map<String, byte[]> parsePax(byte[] data, long at) throws TarFormatException {
-    Map<String, byte[]> records = new LinkedHashMap<>();
-    List<String> sparseMap = new ArrayList<>();
-    int i = 0;
-    while (i < data.length) {
-      int space = indexOf(data, (byte) ' ', i, data.length);
-      if (space < 0) {
-        throw new TarFormatException(at, "malformed PAX record (no length)");
-      }
-      String lengthText = new String(data, i, space - i, StandardCharsets.ISO_8859_1);
-      long length;
-      try {
-        length = parseDecimal(lengthText);
-      } catch (NumberFormatException e) {
-        throw new TarFormatException(at, "malformed PAX record length");
-      }
-      if (length < 5 || length > data.length - i) {
-        throw new TarFormatException(at, "malformed PAX record length");
-      }
-      long rest = length - (lengthText.length() + 1);
-      if (rest <= 0) {
-        throw new TarFormatException(at, "malformed PAX record");
-      }
-      int recordStart = space + 1;
-      int newline = recordStart + (int) rest - 1;
-      if (data[newline] != '\n') {
-        throw new TarFormatException(at, "malformed PAX record (no newline at its end)");
-      }
-      int eq = indexOf(data, (byte) '=', recordStart, newline);
-      if (eq < 0) {
-        throw new TarFormatException(at, "malformed PAX record (no key)");
-      }
-      if (eq == recordStart) {
-        throw new TarFormatException(at, "malformed PAX record (empty key)");
-      }
-      String key = new String(data, recordStart, eq - recordStart, StandardCharsets.UTF_8);
-      byte[] value = java.util.Arrays.copyOfRange(data, eq + 1, newline);
-      boolean nameLike = key.equals("path") || key.equals("linkpath") || key.equals("uname") || key.equals("gname");
-      if (nameLike ? indexOf(value, (byte) 0, 0, value.length) >= 0 : indexOf(data, (byte) 0, recordStart, eq) >= 0) {
-        throw new TarFormatException(at, "malformed PAX record (NUL in " + (nameLike ? "value" : "key") + ")");
-      }
-      if (key.equals("GNU.sparse.offset") || key.equals("GNU.sparse.numbytes")) {
-        boolean wantOffset = sparseMap.size() % 2 == 0;
-        if (wantOffset != key.equals("GNU.sparse.offset") || indexOf(value, (byte) ',', 0, value.length) >= 0) {
-          throw new TarFormatException(at, "malformed GNU sparse 0.0 records");
-        }
-        sparseMap.add(new String(value, StandardCharsets.ISO_8859_1));
-      } else {
-        records.put(key, value);
-      }
-      i = newline + 1;
-    }
-    if (!sparseMap.isEmpty()) {
-      records.put("GNU.sparse.map", String.join(",", sparseMap).getBytes(StandardCharsets.ISO_8859_1));
-    }
-    return records;
-  }
-
-  // ------------------------------------------------------------------ GNU sparse files
-
-  private record PaxSparse(boolean oneZero, String name, Optional<Long> size) {}
-
-  /** Whether the PAX records make a GNU sparse file (0.0, 0.1 or 1.0), and its name and size (Go's readGNUSparsePAXHeaders). */
-  private static PaxSparse paxSparse(Map<String, byte[]> pax, long at) throws TarFormatException {
-    String major = text(pax, "GNU.sparse.major");
-    String minor = text(pax, "GNU.sparse.minor");
-    boolean oneZero;
-    if (major.equals("0") && (minor.equals("0") || minor.equals("1"))) {
-      oneZero = false;
-    } else if (major.equals("1") && minor.equals("0")) {
-      oneZero = true;
-    } else if (!major.isEmpty() || !minor.isEmpty()) {
-      return null; // a version Go does not know: not a sparse file
-    } else if (!text(pax, "GNU.sparse.map").isEmpty()) {
-      oneZero = false; // 0.0 and 0.1 carry no version
-    } else {
-      return null;
-    }
-    String name = pax.containsKey("GNU.sparse.name") ? utf8(pax.get("GNU.sparse.name")) : "";
-    String size = text(pax, "GNU.sparse.size");
-    if (size.isEmpty()) {
-      size = text(pax, "GNU.sparse.realsize");
-    }
-    Optional<Long> logical = Optional.empty();
-    if (!size.isEmpty()) {
-      try {
-        logical = Optional.of(parseDecimal(size));
-      } catch (NumberFormatException e) {
-        throw new TarFormatException(at, "invalid GNU sparse size");
-      }
-    }
-    return new PaxSparse(oneZero, name, logical);
-  }
-
-  private static String text(Map<String, byte[]> pax, String key) {
-    byte[] v = pax.get(key);
-    return v == null ? "" : new String(v, StandardCharsets.ISO_8859_1);
-  }
-
-  /** GNU sparse 0.0/0.1: {@code GNU.sparse.numblocks} pairs in {@code GNU.sparse.map}. */
-  private static List<long[]> sparseMap0x1(Map<String, byte[]> pax, long at) throws TarFormatException {
-    long count;
-    try {
-      count = parseDecimal(text(pax, "GNU.sparse.numblocks"));
-    } catch (NumberFormatException e) {
-      throw new TarFormatException(at, "invalid GNU sparse numblocks");
-    }
-    String map = text(pax, "GNU.sparse.map");
-    List<String> parts = new ArrayList<>();
-    if (!map.isEmpty()) {
-      int from = 0;
-      for (int comma; (comma = map.indexOf(',', from)) >= 0; from = comma + 1) {
-        parts.add(map.substring(from, comma));
-      }
-      parts.add(map.substring(from));
-    }
-    if (count < 0 || count > Integer.MAX_VALUE || parts.size() != 2 * count) {
-      throw new TarFormatException(at, "GNU sparse map does not have numblocks entries");
-    }
-    List<long[]> entries = new ArrayList<>();
-    for (int i = 0; i + 1 < parts.size(); i += 2) {
-      try {
-        entries.add(new long[] {parseDecimal(parts.get(i)), parseDecimal(parts.get(i + 1))});
-      } catch (NumberFormatException e) {
-        throw new TarFormatException(at, "invalid GNU sparse map entry");
-      }
-    }
-    return entries;
-  }
-
-  /**
-   * GNU sparse 1.0: the map is at the start of the data, in blocks: a count, then offset and
-   * length pairs, each a decimal number on a line. The data proper starts at the next block.
-   */
-  private List<long[]> sparseMap1x0(long at) throws IOException {
-    java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
-    long[] newlines = {0};
-    int[] read = {0};
-    feedMapBlocks(1, buffer, newlines, at);
-    byte[] bytes = buffer.toByteArray();
-    long count;
-    try {
-      count = parseDecimal(nextToken(bytes, read, newlines));
-    } catch (NumberFormatException e) {
-      throw new TarFormatException(at, "invalid GNU sparse 1.0 map");
-    }
-    if (count < 0 || count > (Long.MAX_VALUE / 2)) {
-      throw new TarFormatException(at, "invalid GNU sparse 1.0 map");
-    }
-    feedMapBlocks(2 * count, buffer, newlines, at);
-    bytes = buffer.toByteArray();
-    List<long[]> entries = new ArrayList<>();
-    for (long i = 0; i < count; i++) {
-      try {
-        entries.add(new long[] {parseDecimal(nextToken(bytes, read, newlines)), parseDecimal(nextToken(bytes, read, newlines))});
-      } catch (NumberFormatException e) {
-        throw new TarFormatException(at, "invalid GNU sparse 1.0 map entry");
-      }
-    }
-    return entries;
-  }
-
-  private void feedMapBlocks(long wanted, java.io.ByteArrayOutputStream buffer, long[] newlines, long at) throws IOException {
-    byte[] b = new byte[BLOCK];
-    while (newlines[0] < wanted) {
-      if (buffer.size() + BLOCK > MAX_SPECIAL_BYTES) {
-        throw new TarFormatException(at, "GNU sparse 1.0 map larger than " + MAX_SPECIAL_BYTES + " bytes");
-      }
-      if (physicalRemaining < BLOCK) {
-        throw new TarFormatException(position, "GNU sparse 1.0 map runs past the entry's data");
-      }
-      int got = 0;
-      while (got < BLOCK) {
-        int n = readPhysical(b, got, BLOCK - got);
-        got += n;
-      }
-      buffer.write(b, 0, BLOCK);
-      for (byte c : b) {
-        if (c == '\n') {
-          newlines[0]++;
-        }
-      }
-    }
-  }
-
-  private static String nextToken(byte[] bytes, int[] read, long[] newlines) {
-    int nl = indexOf(bytes, (byte) '\n', read[0], bytes.length);
-    String token = new String(bytes, read[0], nl - read[0], StandardCharsets.ISO_8859_1);
-    read[0] = nl + 1;
-    newlines[0]--;
-    return token;
-  }
-
-  /** GNU's old sparse format: up to four entries in the header, more in extension blocks after it. */
-  private List<long[]> oldGnuSparseMap(long at, long[] realSize) throws IOException {
-    Numbers p = new Numbers();
-    realSize[0] = p.numeric(block, 483, 12, "GNU sparse real size");
-    if (p.error != null) {
-      throw new TarFormatException(at, "invalid " + p.error + " field");
-    }
-    List<long[]> entries = new ArrayList<>();
-    int base = 386;
-    int slots = 4;
-    int extendedFlag = 482;
-    int extensionBlocks = 0;
-    while (true) {
-      for (int i = 0; i < slots; i++) {
-        int e = base + i * 24;
-        if (block[e] == 0) {
-          break;
-        }
-        long offset = p.numeric(block, e, 12, "GNU sparse offset");
-        long length = p.numeric(block, e + 12, 12, "GNU sparse length");
-        if (p.error != null) {
-          throw new TarFormatException(at, "invalid " + p.error + " field");
-        }
-        entries.add(new long[] {offset, length});
-      }
-      if (block[extendedFlag] == 0) {
-        return entries;
-      }
-      if (++extensionBlocks > MAX_SPECIAL_BYTES / BLOCK) {
-        throw new TarFormatException(at, "GNU sparse map larger than " + MAX_SPECIAL_BYTES + " bytes");
-      }
-      long extensionAt = position;
-      if (readBlock() < BLOCK) {
-        throw new TarFormatException(extensionAt, "archive truncated inside a GNU sparse extension header");
-      }
-      base = 0;
-      slots = 21;
-      extendedFlag = 504;
-    }
-  }
-
-  /** Go's validateSparseEntries: in order, not overlapping, inside the file, no negative numbers. */
-  private static boolean validSparseMap(List<long[]> map, long size) {
-    if (size < 0) {
-      return false;
-    }
-    long previousEnd = 0;
-    for (long[] e : map) {
-      long offset = e[0];
-      long length = e[1];
-      if (offset < 0 || length < 0 || offset > Long.MAX_VALUE - length || offset + length > size || previousEnd > offset) {
-        return false;
-      }
-      previousEnd = offset + length;
-    }
-    return true;
-  }
-
-  /**
-   * Turns the data fragments into holes (Go's invertSparseEntries: adjacent fragments merged, the
-   * last hole ending at the size, possibly empty) and checks, before any content is read, what
-   * Go's reader finds when it reads the file to its end: the stored data is exactly as long as the
-   * fragments (no missing and no unreferenced data).
-   */
-  private void startSparse(List<long[]> map, long size, long at) throws TarFormatException {
-    List<long[]> holes = new ArrayList<>();
-    long holeFrom = 0;
-    long data = 0;
-    for (long[] e : map) {
-      if (e[1] == 0) {
-        continue;
-      }
-      if (e[0] - holeFrom > 0) {
-        holes.add(new long[] {holeFrom, e[0]});
-      }
-      holeFrom = e[0] + e[1];
-      data += e[1];
-    }
-    holes.add(new long[] {holeFrom, size});
-    if (data > physicalRemaining) {
-      throw new TarFormatException(at, "sparse file references data the archive does not hold");
-    }
-    if (data < physicalRemaining) {
-      throw new TarFormatException(at, "sparse file holds data its map does not reference");
-    }
-    holeBytes += size - data;
-    if (holeBytes > maxSparseHoleBytes) {
-      throw new TarFormatException(at, "sparse files expand by more than " + maxSparseHoleBytes
-          + " bytes of holes: a sparse bomb");
-    }
-    holeStart = new long[holes.size()];
-    holeEnd = new long[holes.size()];
-    for (int i = 0; i < holes.size(); i++) {
-      holeStart[i] = holes.get(i)[0];
-      holeEnd[i] = holes.get(i)[1];
-    }
-    holeIndex = 0;
-    logicalPosition = 0;
-    logicalSize = size;
+    return HeaderBlock.parse(block, at);
   }
 
   // ------------------------------------------------------------------ strings
@@ -1091,37 +591,8 @@ public final class TarReader {
     return new String(b, StandardCharsets.UTF_8);
   }
 
-  private static int cStringEnd(byte[] b, int off, int len) {
-    int end = off;
-    while (end < off + len && b[end] != 0) {
-      end++;
-    }
-    return end;
-  }
-
-  private static String cString(byte[] b, int off, int len) {
-    return new String(b, off, cStringEnd(b, off, len) - off, StandardCharsets.UTF_8);
-  }
-
+  /** A GNU long name or link: the bytes up to the first NUL. */
   private static String cString(byte[] b) {
-    return cString(b, 0, b.length);
-  }
-
-  private static int indexOf(byte[] b, byte c, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (b[i] == c) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static boolean isZero(byte[] b) {
-    for (byte x : b) {
-      if (x != 0) {
-        return false;
-      }
-    }
-    return true;
+    return HeaderBlock.cString(b, 0, b.length);
   }
 }

@@ -262,11 +262,11 @@ class TarReaderTest {
 
   @Test
   void parseDecimal_acceptsWhatGoParseIntAccepts() {
-    assertEquals(Long.MIN_VALUE, TarReader.parseDecimal("-9223372036854775808"));
-    assertEquals(Long.MAX_VALUE, TarReader.parseDecimal("+9223372036854775807"));
-    assertEquals(7, TarReader.parseDecimal("007"));
+    assertEquals(Long.MIN_VALUE, TarNumbers.parseDecimal("-9223372036854775808"));
+    assertEquals(Long.MAX_VALUE, TarNumbers.parseDecimal("+9223372036854775807"));
+    assertEquals(7, TarNumbers.parseDecimal("007"));
     for (String bad : List.of("", "+", "-", "9223372036854775808", "1_000", " 1", "1 ", "\u0661", "0x10")) {
-      assertThrows(NumberFormatException.class, () -> TarReader.parseDecimal(bad), bad);
+      assertThrows(NumberFormatException.class, () -> TarNumbers.parseDecimal(bad), bad);
     }
   }
 }
