@@ -61,6 +61,9 @@ public final class TarReader {
   /** Sparse holes (zeros that take no room in the stream) allowed in one tar stream. */
   public static final long MAX_SPARSE_HOLE_BYTES = 1L << 30;
 
+  /** Global headers whose records are kept (the rest are only counted): a layer can hold millions. */
+  static final int KEPT_GLOBAL_HEADERS = 16;
+
   /** A global PAX header that was skipped: where it was and the records it carried. */
   public record GlobalHeader(long offset, Map<String, String> records) {
     public GlobalHeader {
@@ -89,6 +92,7 @@ public final class TarReader {
   private boolean finished;
   private boolean trailerSeen;
   private final List<GlobalHeader> globalHeaders = new ArrayList<>();
+  private long globalHeaderCount;
 
   public TarReader(InputStream in) {
     this(in, MAX_SPARSE_HOLE_BYTES);
@@ -135,9 +139,14 @@ public final class TarReader {
     return trailerSeen;
   }
 
-  /** The global PAX headers met so far, none of which applied to any entry. */
+  /** The first global PAX headers met so far (at most 16), none of which applied to any entry. */
   public List<GlobalHeader> globalHeaders() {
     return List.copyOf(globalHeaders);
+  }
+
+  /** How many global PAX headers were met so far, kept or not. */
+  public long globalHeaderCount() {
+    return globalHeaderCount;
   }
 
   /** The next entry (global PAX headers are skipped), or empty at the end of the archive. */
@@ -200,7 +209,9 @@ public final class TarReader {
           Map<String, byte[]> records = PaxRecords.parse(readSpecial(h.offset(), "PAX header"), h.offset());
           if (h.type() == 'g') {
             GlobalHeader g = new GlobalHeader(h.offset(), PaxRecords.decoded(records));
-            globalHeaders.add(g);
+            if (globalHeaderCount++ < KEPT_GLOBAL_HEADERS) {
+              globalHeaders.add(g);
+            }
             return g;
           }
           pax = records;

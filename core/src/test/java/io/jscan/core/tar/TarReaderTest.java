@@ -71,6 +71,18 @@ class TarReaderTest {
   }
 
   @Test
+  void globalHeaders_manyOfThem_areCountedButOnlyTheFirstKept() throws IOException {
+    HostileTar t = HostileTar.tar();
+    for (int i = 0; i < 1000; i++) {
+      t.globalPax(records("comment", "c" + i));
+    }
+    TarReader r = new TarReader(new ByteArrayInputStream(t.file("a", "a").end().build()));
+    assertEquals("a", r.next().orElseThrow().name());
+    assertEquals(1000, r.globalHeaderCount());
+    assertEquals(TarReader.KEPT_GLOBAL_HEADERS, r.globalHeaders().size());
+  }
+
+  @Test
   void next_localHeader_appliesToTheNextEntryOnly() throws IOException {
     byte[] tar = HostileTar.tar()
         .pax(records("path", "renamed", "uid", "42", "mtime", "1.25"))

@@ -170,10 +170,18 @@ public final class LayerScanner {
       Set<String> keys = new TreeSet<>(g.records().keySet());
       keys.removeAll(HARMLESS_GLOBAL_KEYS);
       if (!keys.isEmpty()) {
+        long others = tar.globalHeaderCount() - 1;
         findings.add(Finding.integrity("global PAX header at byte " + g.offset() + " sets " + String.join(", ", keys)
-            + ": container runtimes ignore it, tar readers that follow POSIX apply it to every later entry and see other files",
+            + ": container runtimes ignore it, tar readers that follow POSIX apply it to every later entry and see other files"
+            + (others > 0 ? " (the layer has " + others + " more global header" + (others == 1 ? "" : "s") + ")" : ""),
             Location.InImage.layer(position, digest)));
+        return; // one finding per layer: a layer may hold millions of them
       }
+    }
+    if (tar.globalHeaderCount() > tar.globalHeaders().size()) {
+      findings.add(Finding.integrity(tar.globalHeaderCount() + " global PAX headers: more than jscan checks the records of; "
+          + "tar readers that follow POSIX may read later entries differently from container runtimes",
+          Location.InImage.layer(position, digest)));
     }
   }
 

@@ -227,6 +227,17 @@ class LayerChecksTest {
   }
 
   @Test
+  void scan_manyGlobalPaxHeadersBeyondThoseChecked_areAFailure() throws IOException {
+    HostileTar t = HostileTar.tar();
+    for (int i = 0; i < 20; i++) {
+      t.globalPax(HostileTar.records("comment", "c" + i));
+    }
+    t.globalPax(HostileTar.records("path", "etc/shadow"));
+    Checked c = check(t.file("a", "a").end().build());
+    assertTrue(c.find("21 global PAX headers: more than jscan checks the records of").blocking());
+  }
+
+  @Test
   void scan_globalPaxHeaderWithOnlyAComment_passes() throws IOException {
     // what git archive writes
     Checked c = check(HostileTar.tar().globalPax(HostileTar.records("comment", "3f4ff3ca")).file("a", "a").end().build());
