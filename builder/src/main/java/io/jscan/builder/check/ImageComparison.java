@@ -14,10 +14,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import io.jscan.core.tar.TarEntry;
+import io.jscan.core.tar.TarReader;
 import java.util.Optional;
 import java.util.TreeSet;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Finds where two images that should be identical first differ: the first layer whose digest
@@ -71,29 +71,29 @@ public final class ImageComparison {
   /** The first entry where two layer tars differ, as "first differing file /path: what". */
   static Optional<String> firstTarDifference(Layer a, Layer b) throws OciException {
     try (InputStream ia = a.openUncompressed();
-        InputStream ib = b.openUncompressed();
-        TarArchiveInputStream ta = new TarArchiveInputStream(new BufferedInputStream(ia, 65536));
-        TarArchiveInputStream tb = new TarArchiveInputStream(new BufferedInputStream(ib, 65536))) {
+        InputStream ib = b.openUncompressed()) {
+      TarReader ta = new TarReader(new BufferedInputStream(ia, 65536));
+      TarReader tb = new TarReader(new BufferedInputStream(ib, 65536));
       while (true) {
-        TarArchiveEntry ea = ta.getNextEntry();
-        TarArchiveEntry eb = tb.getNextEntry();
+        TarEntry ea = ta.next().orElse(null);
+        TarEntry eb = tb.next().orElse(null);
         if (ea == null && eb == null) {
           return Optional.empty();
         }
         if (ea == null || eb == null) {
-          TarArchiveEntry extra = ea == null ? eb : ea;
-          return Optional.of("first differing file /" + extra.getName() + ": only in the " + (ea == null ? "second" : "first")
+          TarEntry extra = ea == null ? eb : ea;
+          return Optional.of("first differing file /" + extra.name() + ": only in the " + (ea == null ? "second" : "first")
               + " build");
         }
-        String path = "/" + ea.getName();
-        if (!ea.getName().equals(eb.getName())) {
-          return Optional.of("first differing file " + path + " (the other build has /" + eb.getName() + " there)");
+        String path = "/" + ea.name();
+        if (!ea.name().equals(eb.name())) {
+          return Optional.of("first differing file " + path + " (the other build has /" + eb.name() + " there)");
         }
         Optional<String> header = headerDifference(ea, eb);
         if (header.isPresent()) {
           return Optional.of("first differing file " + path + ": " + header.get());
         }
-        if (!contentEquals(ta, tb)) {
+        if (!contentEquals(ta.content(), tb.content())) {
           return Optional.of("first differing file " + path + ": content");
         }
       }
@@ -102,28 +102,30 @@ public final class ImageComparison {
     }
   }
 
-  private static Optional<String> headerDifference(TarArchiveEntry a, TarArchiveEntry b) {
-    if (a.getMode() != b.getMode()) {
-      return Optional.of("mode " + Integer.toOctalString(a.getMode()) + " vs " + Integer.toOctalString(b.getMode()));
+  private static Optional<String> headerDifference(TarEntry a, TarEntry b) {
+    if (a.type() != b.type()) {
+      return Optional.of(a.typeDescription() + " vs " + b.typeDescription());
     }
-    if (a.getLongUserId() != b.getLongUserId() || a.getLongGroupId() != b.getLongGroupId()) {
-      return Optional.of("owner " + a.getLongUserId() + ":" + a.getLongGroupId() + " vs " + b.getLongUserId() + ":" + b.getLongGroupId());
+    if (a.mode() != b.mode()) {
+      return Optional.of("mode " + Long.toOctalString(a.mode()) + " vs " + Long.toOctalString(b.mode()));
     }
-    if (!String.valueOf(a.getUserName()).equals(String.valueOf(b.getUserName()))
-        || !String.valueOf(a.getGroupName()).equals(String.valueOf(b.getGroupName()))) {
-      return Optional.of("owner names " + a.getUserName() + ":" + a.getGroupName() + " vs " + b.getUserName() + ":" + b.getGroupName());
+    if (a.uid() != b.uid() || a.gid() != b.gid()) {
+      return Optional.of("owner " + a.uid() + ":" + a.gid() + " vs " + b.uid() + ":" + b.gid());
     }
-    if (!a.getModTime().equals(b.getModTime())) {
-      return Optional.of("mtime " + a.getModTime().toInstant() + " vs " + b.getModTime().toInstant());
+    if (!a.userName().equals(b.userName()) || !a.groupName().equals(b.groupName())) {
+      return Optional.of("owner names " + a.userName() + ":" + a.groupName() + " vs " + b.userName() + ":" + b.groupName());
     }
-    if (a.getSize() != b.getSize()) {
-      return Optional.of("size " + a.getSize() + " vs " + b.getSize());
+    if (a.mtimeSeconds() != b.mtimeSeconds() || a.mtimeNanos() != b.mtimeNanos()) {
+      return Optional.of("mtime " + a.modTime() + " vs " + b.modTime());
     }
-    if (!String.valueOf(a.getLinkName()).equals(String.valueOf(b.getLinkName()))) {
-      return Optional.of("link target " + a.getLinkName() + " vs " + b.getLinkName());
+    if (a.size() != b.size()) {
+      return Optional.of("size " + a.size() + " vs " + b.size());
     }
-    if (!a.getExtraPaxHeaders().equals(b.getExtraPaxHeaders())) {
-      return Optional.of("PAX headers " + a.getExtraPaxHeaders() + " vs " + b.getExtraPaxHeaders());
+    if (!a.linkName().equals(b.linkName())) {
+      return Optional.of("link target " + a.linkName() + " vs " + b.linkName());
+    }
+    if (!a.extraPaxRecords().equals(b.extraPaxRecords())) {
+      return Optional.of("PAX headers " + a.extraPaxRecords() + " vs " + b.extraPaxRecords());
     }
     return Optional.empty();
   }

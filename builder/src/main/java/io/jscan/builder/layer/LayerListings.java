@@ -3,7 +3,6 @@ package io.jscan.builder.layer;
 import io.jscan.builder.fs.FileTree;
 import io.jscan.builder.fs.PathNames;
 import io.jscan.core.FailureKind;
-import io.jscan.core.fs.DrainingTarInputStream;
 import io.jscan.core.fs.FsEntry;
 import io.jscan.core.fs.MergedFilesystem;
 import io.jscan.core.image.Layer;
@@ -19,13 +18,15 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import io.jscan.core.tar.TarEntry;
+import io.jscan.core.tar.TarReader;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import java.util.Set;
 
 /**
  * The entries of a layer without their content, keyed by diff_id: what the builder needs to know
@@ -38,7 +39,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * listing is read again from the layer.
  */
 public final class LayerListings {
-  private static final String MAGIC = "jscan-layer-listing-v1";
+  /**
+   * v2: layers are read with core's TarReader, as a runtime reads them (v1 listings were made by
+   * Commons Compress, which applies global PAX headers, and must not be trusted).
+   */
+  private static final String MAGIC = "jscan-layer-listing-v2";
 
   /** What a listing item stands for. */
   public enum Kind {
@@ -128,15 +133,22 @@ public final class LayerListings {
     }
   }
 
-  /** Reads a layer's tar headers. Paths leaving the root are an integrity failure, as in core's MergedFilesystem. */
+  /**
+   * Reads a layer's tar headers with core's {@link TarReader}, so the listing has the entries a
+   * runtime extracts. Paths leaving the root, a non-directory path twice in the layer (extraction
+   * keeps the last copy, a reader of single files the first) and entry types no runtime extracts
+   * are integrity failures, as in core's MergedFilesystem.
+   */
   static List<Item> read(Layer layer, String what) throws OciException {
     List<Item> items = new ArrayList<>();
-    try (InputStream in = layer.openUncompressed();
-        TarArchiveInputStream tar = new DrainingTarInputStream(new BufferedInputStream(in, 65536))) {
-      for (TarArchiveEntry h; (h = tar.getNextEntry()) != null; ) {
-        String path = PathNames.cleanInside(h.getName());
+    Set<String> seen = new HashSet<>();
+    try (InputStream in = layer.openUncompressed()) {
+      TarReader tar = new TarReader(new BufferedInputStream(in, 65536));
+      for (Optional<TarEntry> next; (next = tar.next()).isPresent(); ) {
+        TarEntry h = next.get();
+        String path = PathNames.cleanInside(h.name());
         if (path == null) {
-          throw new OciException(FailureKind.INTEGRITY, what, "path \"" + h.getName() + "\" leaves the root");
+          throw new OciException(FailureKind.INTEGRITY, what, "path \"" + h.name() + "\" leaves the root");
         }
         if (path.isEmpty()) {
           continue;
@@ -158,32 +170,24 @@ public final class LayerListings {
           items.add(new Item(Kind.WHITEOUT, PathNames.join(parent, target), FsEntry.Type.FILE, 0, 0, 0, 0, Optional.empty(), 0, 0));
           continue;
         }
-        FsEntry.Type type;
+        FsEntry.Type type = MergedFilesystem.requireExtractable(h, path, what);
+        if (!seen.add(path) && type != FsEntry.Type.DIRECTORY) {
+          throw new OciException(FailureKind.INTEGRITY, what,
+              path + " appears twice in the layer: extraction would keep the last copy, a scan the first");
+        }
         Optional<String> link = Optional.empty();
-        if (h.isDirectory()) {
-          type = FsEntry.Type.DIRECTORY;
-        } else if (h.isSymbolicLink()) {
-          type = FsEntry.Type.SYMLINK;
-          link = Optional.of(h.getLinkName());
-        } else if (h.isLink()) {
-          type = FsEntry.Type.HARDLINK;
-          String target = PathNames.cleanInside(h.getLinkName());
+        if (type == FsEntry.Type.SYMLINK) {
+          link = Optional.of(h.linkName());
+        } else if (type == FsEntry.Type.HARDLINK) {
+          String target = PathNames.cleanInside(h.linkName());
           if (target == null || target.isEmpty()) {
             throw new OciException(FailureKind.INTEGRITY, what, "hard link " + path + " points outside the root");
           }
           link = Optional.of(target);
-        } else if (h.isCharacterDevice()) {
-          type = FsEntry.Type.CHAR_DEVICE;
-        } else if (h.isBlockDevice()) {
-          type = FsEntry.Type.BLOCK_DEVICE;
-        } else if (h.isFIFO()) {
-          type = FsEntry.Type.FIFO;
-        } else {
-          type = FsEntry.Type.FILE;
         }
         boolean device = type == FsEntry.Type.CHAR_DEVICE || type == FsEntry.Type.BLOCK_DEVICE;
-        items.add(new Item(Kind.ENTRY, path, type, h.getMode() & 07777, h.getLongUserId(), h.getLongGroupId(),
-            type == FsEntry.Type.FILE ? h.getSize() : 0, link, device ? h.getDevMajor() : 0, device ? h.getDevMinor() : 0));
+        items.add(new Item(Kind.ENTRY, path, type, h.permissions(), h.uid(), h.gid(), type == FsEntry.Type.FILE ? h.size() : 0, link,
+            device ? (int) h.devMajor() : 0, device ? (int) h.devMinor() : 0));
       }
     } catch (IOException e) {
       throw OciException.reading(what, e);

@@ -24,9 +24,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import io.jscan.core.io.ContentMismatchException;
+import io.jscan.core.tar.TarEntry;
+import io.jscan.core.tar.TarFormatException;
+import io.jscan.core.tar.TarReader;
 
 /**
  * Extracts a layer's tar into a directory for a RUN step's root file system, with the owners,
@@ -43,6 +46,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  *       Either applies to the layers below only, never to entries of the same layer (layer.md), so
  *       entries this layer wrote are kept whatever the order of the tar.
  * </ul>
+ *
+ * <p>The layer is read with core's {@link TarReader}, as the runtime that will run the image reads
+ * it (global PAX headers ignored, GNU sparse files expanded); an entry of a type no runtime
+ * extracts is an integrity error.
  *
  * <p>Paths never leave the directory: a symbolic link met on the way to an entry's parent is
  * followed inside the directory, as a runtime follows it inside the container's root (an absolute
@@ -91,20 +98,22 @@ final class LayerUnpacker {
    */
   static boolean unpack(Layer layer, String what, Path root, Whiteouts whiteouts) throws OciException, IOException {
     LayerUnpacker u = new LayerUnpacker(root, whiteouts, what);
-    try (InputStream in = layer.openUncompressed();
-        TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(in, 1 << 16))) {
-      for (TarArchiveEntry h; (h = tar.getNextEntry()) != null; ) {
-        u.entry(h, tar);
+    try (InputStream in = layer.openUncompressed()) {
+      TarReader tar = new TarReader(new BufferedInputStream(in, 1 << 16));
+      for (Optional<TarEntry> h; (h = tar.next()).isPresent(); ) {
+        u.entry(h.get(), tar.content());
       }
+    } catch (TarFormatException | ContentMismatchException e) {
+      throw OciException.reading(what, e); // the layer's bytes, not the disk: an integrity failure
     }
     u.finish();
     return u.impliedDirectories;
   }
 
-  private void entry(TarArchiveEntry h, InputStream content) throws IOException, OciException {
-    String path = PathNames.cleanInside(h.getName());
+  private void entry(TarEntry h, InputStream content) throws IOException, OciException {
+    String path = PathNames.cleanInside(h.name());
     if (path == null) {
-      throw new OciException(FailureKind.INTEGRITY, what, "path \"" + h.getName() + "\" leaves the root");
+      throw new OciException(FailureKind.INTEGRITY, what, "path \"" + h.name() + "\" leaves the root");
     }
     if (path.isEmpty()) {
       if (h.isDirectory()) {
@@ -144,6 +153,7 @@ final class LayerUnpacker {
       }
       return;
     }
+    MergedFilesystem.requireExtractable(h, path, what);
     Path target = directory(parentPath).resolve(name);
     String rel = relative(target);
     if (h.isDirectory()) {
@@ -160,11 +170,11 @@ final class LayerUnpacker {
       return;
     }
     removeExisting(target);
-    if (h.isSymbolicLink()) {
-      Files.createSymbolicLink(target, Path.of(h.getLinkName()));
+    if (h.isSymlink()) {
+      Files.createSymbolicLink(target, Path.of(h.linkName()));
       parents.clear();
-    } else if (h.isLink()) {
-      String linked = PathNames.cleanInside(h.getLinkName());
+    } else if (h.isHardLink()) {
+      String linked = PathNames.cleanInside(h.linkName());
       if (linked == null || linked.isEmpty()) {
         throw new OciException(FailureKind.INTEGRITY, what, "hard link " + path + " points outside the root");
       }
@@ -175,9 +185,9 @@ final class LayerUnpacker {
       Files.createLink(target, existing);
       unpacked.add(rel);
       return; // the link shares its target's inode: owner, mode and times are the target's
-    } else if (h.isCharacterDevice() || h.isBlockDevice() || h.isFIFO()) {
-      int type = h.isCharacterDevice() ? LinuxFiles.S_IFCHR : h.isBlockDevice() ? LinuxFiles.S_IFBLK : LinuxFiles.S_IFIFO;
-      LinuxFiles.mknod(target, type, h.getMode() & 07777, h.isFIFO() ? 0 : h.getDevMajor(), h.isFIFO() ? 0 : h.getDevMinor());
+    } else if (h.isCharDevice() || h.isBlockDevice() || h.isFifo()) {
+      int type = h.isCharDevice() ? LinuxFiles.S_IFCHR : h.isBlockDevice() ? LinuxFiles.S_IFBLK : LinuxFiles.S_IFIFO;
+      LinuxFiles.mknod(target, type, h.permissions(), (int) h.devMajor(), (int) h.devMinor());
     } else {
       try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         content.transferTo(out);
@@ -188,25 +198,21 @@ final class LayerUnpacker {
   }
 
   /** Owner, then mode (chown clears set-user-ID bits), capabilities, time; a directory's time waits for its content. */
-  private void applyMetadata(Path target, TarArchiveEntry h, boolean directory) throws IOException {
-    boolean symlink = h.isSymbolicLink();
-    LinuxFiles.chown(target, h.getLongUserId(), h.getLongGroupId());
+  private void applyMetadata(Path target, TarEntry h, boolean directory) throws IOException {
+    boolean symlink = h.isSymlink();
+    LinuxFiles.chown(target, h.uid(), h.gid());
     if (!symlink) {
-      LinuxFiles.chmod(target, h.getMode() & 07777);
-      for (Map.Entry<String, String> pax : h.getExtraPaxHeaders().entrySet()) {
-        if (!pax.getKey().startsWith("SCHILY.xattr.")) {
-          continue;
-        }
-        String attribute = pax.getKey().substring("SCHILY.xattr.".length());
-        // only what a command run on the tree needs; commons-compress decodes values as UTF-8, so
-        // a binary value it could not decode is left out rather than written damaged
-        boolean wanted = attribute.equals(LinuxFiles.SECURITY_CAPABILITY) || attribute.startsWith("user.");
-        if (wanted && pax.getValue().indexOf('\uFFFD') < 0) {
-          LinuxFiles.setXattr(target, attribute, pax.getValue().getBytes(StandardCharsets.UTF_8));
+      LinuxFiles.chmod(target, h.permissions());
+      for (Map.Entry<String, byte[]> xattr : h.xattrs().entrySet()) {
+        // only what a command run on the tree needs; values are the header's raw bytes, so a
+        // binary capability is written as it was archived
+        String attribute = xattr.getKey();
+        if (attribute.equals(LinuxFiles.SECURITY_CAPABILITY) || attribute.startsWith("user.")) {
+          LinuxFiles.setXattr(target, attribute, xattr.getValue());
         }
       }
     }
-    FileTime mtime = h.getLastModifiedTime();
+    FileTime mtime = FileTime.from(h.modTime());
     if (directory) {
       directories.add(target);
       directoryTimes.add(mtime);

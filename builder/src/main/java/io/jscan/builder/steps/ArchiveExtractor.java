@@ -19,8 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import io.jscan.core.tar.TarEntry;
+import io.jscan.core.tar.TarReader;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.tukaani.xz.XZInputStream;
@@ -28,7 +28,10 @@ import org.tukaani.xz.XZInputStream;
 /**
  * ADD's automatic extraction of local tar archives: uncompressed, gzip, bzip2, xz or zstd,
  * recognised by content, never by name (Dockerfile reference, "Adding local tar archives"). A
- * file that is not a tar archive, or is compressed but holds no tar, is copied as it is.
+ * file that is not a tar archive, or is compressed but holds no tar, is copied as it is. "A tar
+ * archive" and its entries are what Docker and BuildKit see: the first header must be one Go's
+ * archive/tar accepts, and the archive is read by core's {@link TarReader} (global PAX headers
+ * ignored, GNU sparse files expanded, entry types Docker's extraction refuses refused).
  *
  * <p>Entries keep the mode and owner their headers state (explicit values; {@code --chown} and
  * {@code --chmod} still apply) and get SOURCE_DATE_EPOCH as mtime like every entry. An entry whose
@@ -56,28 +59,10 @@ final class ArchiveExtractor {
 
   private static boolean isArchive(Path file) {
     try (InputStream in = decompressed(file)) {
-      byte[] header = in.readNBytes(512);
-      return header.length == 512 && header[0] != 0 && checksumMatches(header);
+      return TarReader.startsWithHeader(in);
     } catch (IOException | RuntimeException e) {
       return false;
     }
-  }
-
-  /** The tar header checksum: the sum of all bytes with the checksum field read as spaces (signed or unsigned). */
-  private static boolean checksumMatches(byte[] h) {
-    String field = new String(h, 148, 8, java.nio.charset.StandardCharsets.US_ASCII).replace('\0', ' ').trim();
-    if (field.isEmpty() || !field.matches("[0-7]+")) {
-      return false;
-    }
-    long expected = Long.parseLong(field, 8);
-    long unsigned = 0;
-    long signed = 0;
-    for (int i = 0; i < 512; i++) {
-      int b = (i >= 148 && i < 156) ? ' ' : h[i];
-      unsigned += b & 0xff;
-      signed += (i >= 148 && i < 156) ? ' ' : (byte) h[i];
-    }
-    return expected == unsigned || expected == signed;
   }
 
   private static InputStream decompressed(Path file) throws IOException {
@@ -107,39 +92,42 @@ final class ArchiveExtractor {
   private static void extract(Path file, String name, SourceLocation at, String keyword, Path workDir, Sink sink)
       throws JscanException {
     Path dir = workDir.resolve("extract");
-    try (InputStream in = decompressed(file); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+    try (InputStream in = decompressed(file)) {
+      TarReader tar = new TarReader(in);
       Files.createDirectories(dir);
-      for (TarArchiveEntry h; (h = tar.getNextEntry()) != null; ) {
-        String rel = PathNames.cleanInside(h.getName());
+      for (Optional<TarEntry> next; (next = tar.next()).isPresent(); ) {
+        TarEntry h = next.get();
+        String rel = PathNames.cleanInside(h.name());
         if (rel == null) {
-          throw BuildException.at(at, keyword + " " + name + ": archive entry \"" + h.getName() + "\" leaves the destination");
+          throw BuildException.at(at, keyword + " " + name + ": archive entry \"" + h.name() + "\" leaves the destination");
         }
         if (rel.isEmpty()) {
           continue;
         }
-        int mode = h.getMode() & 07777;
-        long uid = h.getLongUserId();
-        long gid = h.getLongGroupId();
+        FsEntry.Type type = h.fileType().orElseThrow(() -> BuildException.at(at, keyword + " " + name + ": archive entry \""
+            + h.name() + "\" is a tar entry of " + h.typeDescription() + ", which Docker's extraction refuses"));
+        int mode = h.permissions();
+        long uid = h.uid();
+        long gid = h.gid();
         LayerEntry entry;
-        if (h.isDirectory()) {
+        if (type == FsEntry.Type.DIRECTORY) {
           entry = LayerEntry.directory(rel, mode, uid, gid);
-        } else if (h.isSymbolicLink()) {
-          entry = LayerEntry.symlink(rel, h.getLinkName(), uid, gid);
-        } else if (h.isLink()) {
-          String target = PathNames.cleanInside(h.getLinkName());
+        } else if (type == FsEntry.Type.SYMLINK) {
+          entry = LayerEntry.symlink(rel, h.linkName(), uid, gid);
+        } else if (type == FsEntry.Type.HARDLINK) {
+          String target = PathNames.cleanInside(h.linkName());
           if (target == null || target.isEmpty()) {
-            throw BuildException.at(at, keyword + " " + name + ": hard link \"" + h.getName() + "\" points outside the archive");
+            throw BuildException.at(at, keyword + " " + name + ": hard link \"" + h.name() + "\" points outside the archive");
           }
           entry = LayerEntry.hardlink(rel, target, mode, uid, gid);
-        } else if (h.isCharacterDevice() || h.isBlockDevice() || h.isFIFO()) {
-          FsEntry.Type type = h.isFIFO() ? FsEntry.Type.FIFO : h.isCharacterDevice() ? FsEntry.Type.CHAR_DEVICE : FsEntry.Type.BLOCK_DEVICE;
+        } else if (type != FsEntry.Type.FILE) {
           boolean device = type != FsEntry.Type.FIFO;
-          entry = new LayerEntry(rel, type, mode, uid, gid, 0, Optional.empty(), device ? h.getDevMajor() : 0,
-              device ? h.getDevMinor() : 0, Optional.empty());
+          entry = new LayerEntry(rel, type, mode, uid, gid, 0, Optional.empty(), device ? (int) h.devMajor() : 0,
+              device ? (int) h.devMinor() : 0, Optional.empty());
         } else {
           Path tmp = AtomicFiles.tempName(dir, "a-");
           try (OutputStream out = Files.newOutputStream(tmp)) {
-            tar.transferTo(out);
+            tar.content().transferTo(out);
           }
           entry = LayerEntry.file(rel, mode, uid, gid, Files.size(tmp), ContentSource.ofFile(tmp));
         }

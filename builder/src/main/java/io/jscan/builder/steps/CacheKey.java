@@ -13,9 +13,12 @@ import java.nio.charset.StandardCharsets;
 public final class CacheKey {
   /**
    * Bumped whenever the bytes jscan writes for the same inputs change (tar format, mode rule,
-   * compression settings), so that a cache filled by an older jscan is never mistaken for current.
+   * compression settings, how base layers and ADD archives are read), so that a cache filled by an
+   * older jscan is never mistaken for current. v3: layers and archives are read as Go's
+   * archive/tar reads them (core's TarReader), so a base whose tar readers disagree on (a global
+   * PAX header) gives other files to RUN, COPY --from and ADD than it did.
    */
-  public static final String FORMAT = "jscan-layer-v2";
+  public static final String FORMAT = "jscan-layer-v3";
 
   private final StringBuilder text = new StringBuilder(FORMAT).append('\n');
 

@@ -1,5 +1,6 @@
 package io.jscan.builder.run;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +11,11 @@ import io.jscan.builder.testing.RunFixtures;
 import io.jscan.core.FailureKind;
 import io.jscan.core.fs.FsEntry;
 import io.jscan.core.image.Layer;
+import io.jscan.core.image.Layers;
+import io.jscan.core.oci.MediaTypes.Compression;
 import io.jscan.core.oci.OciException;
+import io.jscan.core.testing.HostileTar;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -86,5 +91,79 @@ class LayerUnpackerTest {
     assertTrue(Files.isSymbolicLink(root.resolve("l")));
     assertEquals(FsEntry.Type.SYMLINK, FileStatus.of(root.resolve("l")).orElseThrow().type().orElseThrow());
     assertFalse(Files.exists(root.resolve("l")), "the link's target is gone");
+  }
+
+  // ---- issue 16: the layer is extracted as the runtime reads it
+
+  private Path unpack(byte[] tar) throws Exception {
+    Layer layer = Layers.compress(tar, Compression.GZIP);
+    Path root = Files.createDirectories(tmp.resolve("root"));
+    LayerUnpacker.unpack(layer, "layer 1", root, LayerUnpacker.Whiteouts.APPLY);
+    return root;
+  }
+
+  @Test
+  void unpack_globalPaxHeaderWithSize_extractsTheEntriesItWouldHide() throws Exception {
+    Path root = unpack(HostileTar.tar()
+        .globalPax(HostileTar.records("size", "1536", "uid", "0"))
+        .header(HostileTar.header('0', "decoy", 1).uid(1000).gid(1000)).data("x")
+        .file("hidden", 04755, "hidden\n".getBytes(StandardCharsets.US_ASCII))
+        .end().build());
+    assertEquals("x", Files.readString(root.resolve("decoy")));
+    assertEquals(1000, FileStatus.of(root.resolve("decoy")).orElseThrow().uid(), "the global uid applies to nothing");
+    assertEquals("hidden\n", Files.readString(root.resolve("hidden")));
+    assertEquals(04755, FileStatus.of(root.resolve("hidden")).orElseThrow().mode());
+  }
+
+  @Test
+  void unpack_gnuSparseFile_isExpandedUnderItsSparseName() throws Exception {
+    byte[] map = java.util.Arrays.copyOf("1\n4\n3\n".getBytes(StandardCharsets.US_ASCII), 512);
+    byte[] data = java.util.Arrays.copyOf(map, 515);
+    System.arraycopy("abc".getBytes(StandardCharsets.US_ASCII), 0, data, 512, 3);
+    Path root = unpack(HostileTar.tar()
+        .pax(HostileTar.records("GNU.sparse.major", "1", "GNU.sparse.minor", "0", "GNU.sparse.name", "real-name",
+            "GNU.sparse.realsize", "10"))
+        .header(HostileTar.header('0', "GNUSparseFile.0/real-name", data.length)).data(data)
+        .end().build());
+    assertFalse(Files.exists(root.resolve("GNUSparseFile.0")));
+    assertArrayEquals(new byte[] {0, 0, 0, 0, 'a', 'b', 'c', 0, 0, 0}, Files.readAllBytes(root.resolve("real-name")));
+  }
+
+  @Test
+  void unpack_binaryCapability_isWrittenWithItsExactBytes() throws Exception {
+    // VFS_CAP_REVISION_2, cap_net_bind_service permitted and effective: bytes that are not UTF-8
+    byte[] capability = {0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00};
+    byte[] user = {(byte) 0xff, 0x00, (byte) 0xfe};
+    Path root = unpack(HostileTar.tar()
+        .paxHeader('x', concat(HostileTar.paxRecord("SCHILY.xattr.security.capability", capability),
+            HostileTar.paxRecord("SCHILY.xattr.user.binary", user)))
+        .file("bin/ping", 0755, new byte[] {1})
+        .end().build());
+    assertArrayEquals(capability, LinuxFiles.getXattr(root.resolve("bin/ping"), LinuxFiles.SECURITY_CAPABILITY).orElseThrow());
+    assertArrayEquals(user, LinuxFiles.getXattr(root.resolve("bin/ping"), "user.binary").orElseThrow());
+  }
+
+  @Test
+  void unpack_entryOfATypeNoRuntimeExtracts_isAnIntegrityError() throws Exception {
+    OciException e = assertThrows(OciException.class, () -> unpack(HostileTar.tar()
+        .header(HostileTar.header('7', "contiguous", 1)).data("c").end().build()));
+    assertEquals(FailureKind.INTEGRITY, e.kind());
+    assertEquals("layer 1: /contiguous is a tar entry of type '7' (contiguous file), which container runtimes refuse to extract",
+        e.getMessage());
+  }
+
+  @Test
+  void unpack_malformedTar_isAnIntegrityError() throws Exception {
+    OciException e = assertThrows(OciException.class, () -> unpack(HostileTar.tar()
+        .file("a", "a").header(HostileTar.header('0', "b", 1).checksum(7)).data("b").end().build()));
+    assertEquals(FailureKind.INTEGRITY, e.kind());
+    assertTrue(e.getMessage().startsWith("layer 1: malformed tar: header checksum mismatch"), e.getMessage());
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
   }
 }

@@ -4,19 +4,16 @@ import io.jscan.core.FailureKind;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Layer;
 import io.jscan.core.oci.OciException;
-import java.io.FilterInputStream;
+import io.jscan.core.tar.TarEntry;
+import io.jscan.core.tar.TarReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * The file system an image's layers produce when applied in order, streamed without unpacking
@@ -42,6 +39,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  *
  * <p>Entries come out top layer first, in each layer's tar order; a directory may come after its
  * children. Consumers that build a tree create parents as needed.
+ *
+ * <p>Each layer is read with core's {@link TarReader}, so the entries are those a container
+ * runtime extracts (global PAX headers ignored, GNU sparse files expanded and renamed as Go's
+ * reader does them). A malformed tar, and an entry of a type no runtime extracts, are integrity
+ * failures naming the layer.
  */
 public final class MergedFilesystem {
   private MergedFilesystem() {}
@@ -74,10 +76,11 @@ public final class MergedFilesystem {
       List<String> nonDirectoriesHere = new ArrayList<>();
       List<String> deletedHere = new ArrayList<>();
       List<String> opaqueHere = new ArrayList<>();
-      try (InputStream uncompressed = layer.openUncompressed();
-          TarArchiveInputStream tar = new DrainingTarInputStream(uncompressed)) {
-        for (TarArchiveEntry header; (header = tar.getNextEntry()) != null; ) {
-          Optional<String> normalised = normalise(header.getName(), what);
+      try (InputStream uncompressed = layer.openUncompressed()) {
+        TarReader tar = new TarReader(new BufferedInputStream(uncompressed, 65536));
+        for (Optional<TarEntry> next; (next = tar.next()).isPresent(); ) {
+          TarEntry header = next.get();
+          Optional<String> normalised = normalise(header.name(), what);
           if (normalised.isEmpty()) {
             continue; // the root directory itself
           }
@@ -99,6 +102,8 @@ public final class MergedFilesystem {
             deletedHere.add(parent.isEmpty() ? target : parent + "/" + target);
             continue;
           }
+          // every entry of a layer is extracted, even one an upper layer hides: the runtime refuses them all
+          requireExtractable(header, path, what);
           if (!seenHere.add(path)) {
             if (header.isDirectory()) {
               continue;
@@ -115,7 +120,7 @@ public final class MergedFilesystem {
           if (entry.type() != FsEntry.Type.DIRECTORY) {
             nonDirectoriesHere.add(path);
           }
-          InputStream content = entry.type() == FsEntry.Type.FILE ? new NonClosing(tar) : InputStream.nullInputStream();
+          InputStream content = entry.type() == FsEntry.Type.FILE ? tar.content() : InputStream.nullInputStream();
           visitor.visit(entry, content);
         }
       } catch (IOException e) {
@@ -171,56 +176,44 @@ public final class MergedFilesystem {
     return slash < 0 ? path : path.substring(slash + 1);
   }
 
-  private static FsEntry toEntry(TarArchiveEntry h, String path, int layerIndex, String what) throws OciException {
-    FsEntry.Type type;
+  /**
+   * The file system type of a tar entry; an entry of a type containerd, Docker and podman refuse to
+   * extract ({@code unhandled tar header type}) is an integrity failure: the layer would not run.
+   */
+  public static FsEntry.Type requireExtractable(TarEntry h, String path, String what) throws OciException {
+    return h.fileType().orElseThrow(() -> new OciException(
+        FailureKind.INTEGRITY, what, "/" + path + " is a tar entry of " + h.typeDescription()
+            + ", which container runtimes refuse to extract"));
+  }
+
+  /** The file system entry a tar entry becomes; one home for layer readers of every module. */
+  public static FsEntry toEntry(TarEntry h, String path, int layerIndex, String what) throws OciException {
+    FsEntry.Type type = requireExtractable(h, path, what);
     Optional<String> link = Optional.empty();
-    if (h.isDirectory()) {
-      type = FsEntry.Type.DIRECTORY;
-    } else if (h.isSymbolicLink()) {
-      type = FsEntry.Type.SYMLINK;
-      link = Optional.of(h.getLinkName());
-    } else if (h.isLink()) {
-      type = FsEntry.Type.HARDLINK;
-      Optional<String> target = normalise(h.getLinkName(), what);
+    if (type == FsEntry.Type.SYMLINK) {
+      link = Optional.of(h.linkName());
+    } else if (type == FsEntry.Type.HARDLINK) {
+      Optional<String> target = normalise(h.linkName(), what);
       if (target.isEmpty()) {
         throw new OciException(FailureKind.INTEGRITY, what, "hard link " + path + " points at the root");
       }
       link = target;
-    } else if (h.isCharacterDevice()) {
-      type = FsEntry.Type.CHAR_DEVICE;
-    } else if (h.isBlockDevice()) {
-      type = FsEntry.Type.BLOCK_DEVICE;
-    } else if (h.isFIFO()) {
-      type = FsEntry.Type.FIFO;
-    } else {
-      type = FsEntry.Type.FILE;
     }
-    Map<String, String> pax = new HashMap<>(h.getExtraPaxHeaders());
-    Instant modTime = h.getLastModifiedTime() == null ? Instant.EPOCH : h.getLastModifiedTime().toInstant();
+    boolean device = type == FsEntry.Type.CHAR_DEVICE || type == FsEntry.Type.BLOCK_DEVICE;
     return new FsEntry(
         path,
         type,
-        h.getMode() & 07777,
-        h.getLongUserId(),
-        h.getLongGroupId(),
-        h.getUserName() == null ? "" : h.getUserName(),
-        h.getGroupName() == null ? "" : h.getGroupName(),
-        modTime,
-        type == FsEntry.Type.FILE ? h.getSize() : 0,
+        h.permissions(),
+        h.uid(),
+        h.gid(),
+        h.userName(),
+        h.groupName(),
+        h.modTime(),
+        type == FsEntry.Type.FILE ? h.size() : 0,
         link,
-        h.getDevMajor(),
-        h.getDevMinor(),
-        pax,
+        device ? (int) h.devMajor() : 0,
+        device ? (int) h.devMinor() : 0,
+        h.extraPaxRecords(),
         layerIndex);
-  }
-
-  /** The current tar entry's content; closing it leaves the tar stream open. */
-  private static final class NonClosing extends FilterInputStream {
-    NonClosing(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public void close() {}
   }
 }

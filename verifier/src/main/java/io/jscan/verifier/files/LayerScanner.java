@@ -1,6 +1,9 @@
 package io.jscan.verifier.files;
 
 import io.jscan.core.oci.Digest;
+import io.jscan.core.tar.TarEntry;
+import io.jscan.core.tar.TarFormatException;
+import io.jscan.core.tar.TarReader;
 import io.jscan.verifier.Finding;
 import io.jscan.verifier.Location;
 import java.io.IOException;
@@ -14,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,6 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * entry list: tar well-formedness, unsafe paths ({@code ..} components, absolute paths), duplicate
  * entries, malformed whiteouts, hard links that leave the root, and file facts (setuid and setgid
  * files, device nodes, world-writable entries, large files, secrets).
+ *
+ * <p>The tar is read with core's {@link TarReader}, which reads it as Go's archive/tar does (and
+ * so as containerd, Docker and podman extract it): the entries checked are the entries a runtime
+ * creates. A global PAX header that would change later entries for a reader following POSIX is
+ * an integrity failure of its own, since such a layer means different files to different tools.
  *
  * <p>{@link TarFormatException}s become findings; any other {@link IOException} comes from the
  * stream below (a digest mismatch, a decompression bomb, a read error) and is the caller's to judge.
@@ -69,7 +78,7 @@ public final class LayerScanner {
    * Entries the scanner refuses (unsafe paths, malformed whiteouts) are not handed on.
    */
   public LayerContents scan(InputStream in, int position, Digest digest, Optional<LayerCapture> capture) throws IOException {
-    TarStream tar = new TarStream(in);
+    TarReader tar = new TarReader(in);
     List<EntryMeta> entries = new ArrayList<>();
     List<FileFact> facts = new ArrayList<>();
     List<Finding> findings = new ArrayList<>();
@@ -78,8 +87,8 @@ public final class LayerScanner {
     boolean complete = true;
     boolean overLimit = false;
     try {
-      for (Optional<TarHeader> next; (next = tar.next()).isPresent(); ) {
-        TarHeader h = next.get();
+      for (Optional<TarEntry> next; (next = tar.next()).isPresent(); ) {
+        TarEntry h = next.get();
         count++;
         Optional<String> normal = normalise(h.name(), position, digest, findings);
         if (normal.isEmpty()) {
@@ -124,13 +133,13 @@ public final class LayerScanner {
         entries.add(meta);
         facts(h, meta, shown, position, facts);
         Optional<OutputStream> copy = capture.isPresent() ? capture.get().entry(path, kind(meta.type()),
-            h.isRegularFile() ? h.size() : 0, h.mode(), Optional.ofNullable(meta.link())) : Optional.empty();
+            h.isRegularFile() ? h.size() : 0, h.permissions(), Optional.ofNullable(meta.link())) : Optional.empty();
         if (copy.isPresent()) {
           try (OutputStream out = copy.get()) {
-            scanContent(tar, shown, position, h.mode(), h.size(), facts, limits.scanSecrets() && h.size() > 0, out);
+            scanContent(tar, shown, position, h.permissions(), h.size(), facts, limits.scanSecrets() && h.size() > 0, out);
           }
         } else if (h.isRegularFile() && limits.scanSecrets() && h.size() > 0) {
-          scanContent(tar, shown, position, h.mode(), h.size(), facts, true, OutputStream.nullOutputStream());
+          scanContent(tar, shown, position, h.permissions(), h.size(), facts, true, OutputStream.nullOutputStream());
         }
       }
       if (tar.trailerSeen() && tar.dataAfterTrailer()) {
@@ -141,7 +150,39 @@ public final class LayerScanner {
       complete = false;
       findings.add(Finding.integrity("malformed tar: " + e.getMessage(), Location.InImage.layer(position, digest)));
     }
+    globalHeaders(tar, position, digest, findings);
     return new LayerContents(position, digest, entries, facts, findings, count, complete);
+  }
+
+  /** PAX records a global header may carry without changing any entry for any reader. */
+  private static final Set<String> HARMLESS_GLOBAL_KEYS = Set.of("comment", "charset", "hdrcharset", "atime", "mtime", "ctime");
+
+  /**
+   * A global PAX header ({@code g}) whose records would change later entries for a reader that
+   * follows POSIX (GNU tar, libarchive, Commons Compress, Python's tarfile apply {@code path},
+   * {@code size}, owners, xattrs... to every entry after it), while Go's reader, and so containerd,
+   * Docker and podman, ignore it: the same layer means different files to different tools (a setuid
+   * binary swallowed as the "content" of a decoy entry, for one). The entries checked here are the
+   * runtime's; the header itself is an integrity failure. Harmless records (a comment, times) pass.
+   */
+  private static void globalHeaders(TarReader tar, int position, Digest digest, List<Finding> findings) {
+    for (TarReader.GlobalHeader g : tar.globalHeaders()) {
+      Set<String> keys = new TreeSet<>(g.records().keySet());
+      keys.removeAll(HARMLESS_GLOBAL_KEYS);
+      if (!keys.isEmpty()) {
+        long others = tar.globalHeaderCount() - 1;
+        findings.add(Finding.integrity("global PAX header at byte " + g.offset() + " sets " + String.join(", ", keys)
+            + ": container runtimes ignore it, tar readers that follow POSIX apply it to every later entry and see other files"
+            + (others > 0 ? " (the layer has " + others + " more global header" + (others == 1 ? "" : "s") + ")" : ""),
+            Location.InImage.layer(position, digest)));
+        return; // one finding per layer: a layer may hold millions of them
+      }
+    }
+    if (tar.globalHeaderCount() > tar.globalHeaders().size()) {
+      findings.add(Finding.integrity(tar.globalHeaderCount() + " global PAX headers: more than jscan checks the records of; "
+          + "tar readers that follow POSIX may read later entries differently from container runtimes",
+          Location.InImage.layer(position, digest)));
+    }
   }
 
   /**
@@ -152,7 +193,7 @@ public final class LayerScanner {
    * hashed no more than before, and the digests let {@code DistributionFiles} tell a distribution
    * package's own file (a library with test keys compiled in) from a key the builder added.
    */
-  private void scanContent(TarStream tar, String path, int position, int mode, long size, List<FileFact> facts, boolean scanSecrets,
+  private void scanContent(TarReader tar, String path, int position, int mode, long size, List<FileFact> facts, boolean scanSecrets,
       OutputStream copy) throws IOException {
     List<SecretScanner.Match> found;
     List<FileDigest> digests = List.of();
@@ -196,8 +237,8 @@ public final class LayerScanner {
     };
   }
 
-  private void facts(TarHeader h, EntryMeta meta, String path, int position, List<FileFact> facts) {
-    int mode = h.mode();
+  private void facts(TarEntry h, EntryMeta meta, String path, int position, List<FileFact> facts) {
+    int mode = h.permissions();
     if (meta.type() == EntryMeta.FILE) {
       if ((mode & 04000) != 0) {
         facts.add(new FileFact(FileFact.Kind.SETUID, position, path, mode, h.size(), Optional.empty(), true));
@@ -220,16 +261,21 @@ public final class LayerScanner {
     }
   }
 
-  private EntryMeta meta(TarHeader h, String path, int position, Digest digest, List<Finding> findings) {
+  private EntryMeta meta(TarEntry h, String path, int position, Digest digest, List<Finding> findings) {
+    if (h.fileType().isEmpty()) {
+      findings.add(Finding.integrity("a tar entry of " + h.typeDescription() + ", which container runtimes refuse to extract",
+          Location.InImage.file(position, digest, "/" + path)));
+      return null;
+    }
     if (h.isDirectory()) {
-      return new EntryMeta(path, EntryMeta.DIRECTORY, h.mode(), null);
+      return new EntryMeta(path, EntryMeta.DIRECTORY, h.permissions(), null);
     }
     if (h.isSymlink()) {
       if (h.linkName().isEmpty()) {
         findings.add(Finding.integrity("symlink with an empty target", Location.InImage.file(position, digest, "/" + path)));
         return null;
       }
-      return new EntryMeta(path, EntryMeta.SYMLINK, h.mode(), h.linkName());
+      return new EntryMeta(path, EntryMeta.SYMLINK, h.permissions(), h.linkName());
     }
     if (h.isHardLink()) {
       // tar hard link targets name another entry by its archive path, relative to the root
@@ -244,25 +290,20 @@ public final class LayerScanner {
         findings.add(Finding.integrity("hard link to the root directory", Location.InImage.file(position, digest, "/" + path)));
         return null;
       }
-      return new EntryMeta(path, EntryMeta.HARDLINK, h.mode(), target.get());
+      return new EntryMeta(path, EntryMeta.HARDLINK, h.permissions(), target.get());
     }
     if (h.isCharDevice() || h.isBlockDevice()) {
-      return new EntryMeta(path, EntryMeta.DEVICE, h.mode(), null);
+      return new EntryMeta(path, EntryMeta.DEVICE, h.permissions(), null);
     }
     if (h.isFifo()) {
-      return new EntryMeta(path, EntryMeta.FIFO, h.mode(), null);
+      return new EntryMeta(path, EntryMeta.FIFO, h.permissions(), null);
     }
-    if (!h.isRegularFile()) {
-      findings.add(Finding.integrity(
-          "unknown tar entry type '" + printable(h.type()) + "'", Location.InImage.file(position, digest, "/" + path)));
-      return null;
-    }
-    return new EntryMeta(path, EntryMeta.FILE, h.mode(), null);
+    return new EntryMeta(path, EntryMeta.FILE, h.permissions(), null);
   }
 
   /** Records a whiteout or opaque marker; returns it, or null when it is malformed (a finding) or AUFS metadata. */
   private static EntryMeta whiteout(
-      TarHeader h, String path, String name, int position, Digest digest, List<EntryMeta> entries, List<Finding> findings) {
+      TarEntry h, String path, String name, int position, Digest digest, List<EntryMeta> entries, List<Finding> findings) {
     String parent = parentOf(path);
     Location at = Location.InImage.file(position, digest, "/" + path);
     if (name.equals(".wh..wh..opq")) {
@@ -347,9 +388,5 @@ public final class LayerScanner {
   static String parentOf(String path) {
     int slash = path.lastIndexOf('/');
     return slash < 0 ? "" : path.substring(0, slash);
-  }
-
-  private static String printable(char c) {
-    return c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jscan.core.oci.Digest;
+import io.jscan.core.testing.HostileTar;
 import io.jscan.verifier.Finding;
 import io.jscan.verifier.Location;
 import io.jscan.verifier.RawTar;
@@ -205,5 +206,76 @@ class LayerChecksTest {
   void merged_symlinkLoop_isNoEscapeAndDoesNotHang() throws IOException {
     Checked c = check(RawTar.tar().symlink("a", "b").symlink("b", "a").symlink("self", "self/x").build());
     assertTrue(c.findings().isEmpty(), c.findings().toString());
+  }
+
+  // ---- issue 16: the layer as the runtime reads it
+
+  @Test
+  void scan_setuidHiddenBehindAGlobalPaxHeader_isFoundAndTheHeaderIsAFailure() throws IOException {
+    // a POSIX reader applies the global size to "decoy" and reads the setuid file as its content
+    Checked c = check(HostileTar.tar()
+        .globalPax(HostileTar.records("size", "1536", "comment", "x"))
+        .file("decoy", "x")
+        .file("usr/bin/hidden", 04755, new byte[] {1})
+        .end().build());
+    FileFact setuid = c.facts().stream().filter(f -> f.kind() == FileFact.Kind.SETUID).findFirst().orElseThrow();
+    assertEquals("/usr/bin/hidden", setuid.path());
+    assertTrue(setuid.visible());
+    Finding f = c.find("global PAX header at byte 0 sets size");
+    assertTrue(f.blocking());
+    assertEquals(1, layer(f));
+  }
+
+  @Test
+  void scan_manyGlobalPaxHeadersBeyondThoseChecked_areAFailure() throws IOException {
+    HostileTar t = HostileTar.tar();
+    for (int i = 0; i < 20; i++) {
+      t.globalPax(HostileTar.records("comment", "c" + i));
+    }
+    t.globalPax(HostileTar.records("path", "etc/shadow"));
+    Checked c = check(t.file("a", "a").end().build());
+    assertTrue(c.find("21 global PAX headers: more than jscan checks the records of").blocking());
+  }
+
+  @Test
+  void scan_globalPaxHeaderWithOnlyAComment_passes() throws IOException {
+    // what git archive writes
+    Checked c = check(HostileTar.tar().globalPax(HostileTar.records("comment", "3f4ff3ca")).file("a", "a").end().build());
+    assertTrue(c.findings().isEmpty(), c.findings().toString());
+  }
+
+  @Test
+  void scan_gnuSparseName_findingsNameThePathTheRuntimeCreates() throws IOException {
+    byte[] map = java.util.Arrays.copyOf("1\n0\n1\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 513);
+    map[512] = 1;
+    Checked c = check(HostileTar.tar()
+        .pax(HostileTar.records("GNU.sparse.major", "1", "GNU.sparse.minor", "0", "GNU.sparse.name", "usr/bin/sparse-su",
+            "GNU.sparse.realsize", "4096"))
+        .header(HostileTar.header('0', "GNUSparseFile.0/harmless", map.length).mode(04755)).data(map)
+        .end().build());
+    FileFact setuid = c.facts().stream().filter(f -> f.kind() == FileFact.Kind.SETUID).findFirst().orElseThrow();
+    assertEquals("/usr/bin/sparse-su", setuid.path());
+    assertEquals(4096, setuid.size());
+  }
+
+  @Test
+  void scan_entryOfATypeNoRuntimeExtracts_isAFailureNamingIt() throws IOException {
+    Checked c = check(HostileTar.tar().header(HostileTar.header('7', "opt/contiguous", 1)).data("c").end().build());
+    Finding f = c.find("type '7' (contiguous file), which container runtimes refuse to extract");
+    assertTrue(f.blocking());
+    assertEquals("/opt/contiguous", path(f));
+  }
+
+  @Test
+  void scan_regularFileNamedWithASlash_isAFileAsTheRuntimeExtractsIt() throws IOException {
+    Checked c = check(HostileTar.tar().header(HostileTar.header('0', "etc/cron.d/", 5).mode(04755)).data("files").end().build());
+    FileFact setuid = c.facts().stream().filter(f -> f.kind() == FileFact.Kind.SETUID).findFirst().orElseThrow();
+    assertEquals("/etc/cron.d", setuid.path());
+  }
+
+  @Test
+  void scan_zeroBlockFollowedByAHeader_isMalformed() throws IOException {
+    Checked c = check(HostileTar.tar().file("a", "a").raw(new byte[512]).file("b", "b").end().build());
+    assertTrue(c.find("malformed tar: a zero block followed by a header").blocking());
   }
 }

@@ -1,10 +1,16 @@
 package io.jscan.core.transport.dockerarchive;
 
+import io.jscan.core.fs.FsEntry;
 import io.jscan.core.oci.OciException;
+import io.jscan.core.tar.TarEntry;
+import io.jscan.core.tar.TarFormatException;
+import io.jscan.core.tar.TarReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -13,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarFile;
 
 /**
  * Random access to the regular files of an uncompressed tar: the archive is scanned once for
@@ -24,6 +28,12 @@ import org.apache.commons.compress.archivers.tar.TarFile;
  * <p>Links are followed (a {@code docker save} may store a layer once and link the other copies):
  * a symlink relative to its own directory, a hard link by archive path, at most {@value #MAX_LINKS}
  * hops, never out of the archive.
+ *
+ * <p>The archive is read with core's {@link TarReader}, as {@code docker load} reads it (Go's
+ * archive/tar; global PAX headers ignored). A name that appears twice (other than a directory
+ * repeated) is an integrity failure: {@code docker load} extracts the archive and keeps the last
+ * copy, other readers the first, so which manifest, config or layer "the" image has would depend
+ * on the reader.
  */
 final class TarMembers {
   static final int MAX_LINKS = 16;
@@ -43,23 +53,38 @@ final class TarMembers {
 
   static TarMembers scan(Path file, String what) throws OciException {
     Map<String, Header> headers = new LinkedHashMap<>();
-    try (TarFile tar = new TarFile(file)) {
-      for (TarArchiveEntry e : tar.getEntries()) {
-        String name = normalise(e.getName(), what);
-        if (name.isEmpty() || e.isDirectory()) {
+    Map<String, Boolean> directories = new java.util.HashMap<>();
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 65536)) {
+      TarReader tar = new TarReader(in);
+      for (Optional<TarEntry> next; (next = tar.next()).isPresent(); ) {
+        TarEntry e = next.get();
+        String name = normalise(e.name(), what);
+        if (name.isEmpty()) {
           continue;
         }
-        Optional<String> symlink = e.isSymbolicLink() ? Optional.of(e.getLinkName()) : Optional.empty();
-        Optional<String> hardlink = e.isLink() ? Optional.of(normalise(e.getLinkName(), what)) : Optional.empty();
-        boolean regular = e.isFile() && !e.isLink() && !e.isSymbolicLink();
-        if (e.isSparse()) {
+        Optional<FsEntry.Type> type = e.fileType();
+        if (type.isEmpty()) {
+          throw OciException.badInput(what, "member " + name + " is a tar entry of " + e.typeDescription() + ", which docker load refuses");
+        }
+        Boolean wasDirectory = directories.put(name, type.get() == FsEntry.Type.DIRECTORY);
+        if (wasDirectory != null && !(wasDirectory && type.get() == FsEntry.Type.DIRECTORY)) {
+          throw OciException.integrity(what, "member " + name + " appears twice in the archive: docker load keeps the last copy, "
+              + "other readers the first");
+        }
+        if (type.get() == FsEntry.Type.DIRECTORY) {
+          continue;
+        }
+        if (e.sparse()) {
           throw OciException.badInput(what, "sparse member " + name + " is not supported");
         }
-        // the last header of a name wins, as when the tar is extracted
-        headers.put(name, new Header(name, regular, symlink, hardlink, e.getDataOffset(), e.getSize()));
+        Optional<String> symlink = type.get() == FsEntry.Type.SYMLINK ? Optional.of(e.linkName()) : Optional.empty();
+        Optional<String> hardlink = type.get() == FsEntry.Type.HARDLINK ? Optional.of(normalise(e.linkName(), what)) : Optional.empty();
+        headers.put(name, new Header(name, type.get() == FsEntry.Type.FILE, symlink, hardlink, tar.dataOffset(), e.size()));
       }
-    } catch (IOException e) {
+    } catch (TarFormatException e) {
       throw OciException.badInput(what, "not a readable tar archive: " + e.getMessage());
+    } catch (IOException e) {
+      throw OciException.io(what, e);
     }
     return new TarMembers(file, Collections.unmodifiableMap(headers));
   }
