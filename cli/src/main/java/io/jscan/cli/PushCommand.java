@@ -93,7 +93,8 @@ final class PushCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       } else {
         artifact = transports.read(source);
       }
-      pushed = client.push(artifact, target);
+      // layers are checked as they are sent; the store's records spare reading again those it proved
+      pushed = client.push(artifact, target, store.diffIdRecords());
       if (!attachments.skip) {
         Optional<SignatureStore> from = ImagePlaces.source(source, transports, target);
         if (from.isPresent()) {

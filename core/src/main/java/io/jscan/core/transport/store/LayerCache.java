@@ -93,7 +93,10 @@ public final class LayerCache {
   public CachedLayer put(Digest key, Layer layer) throws OciException {
     Descriptor d = layer.descriptor().bare();
     try (FileLocks.Held gc = store.lockForWriting()) {
-      store.layout().writeBlob(d, layer::openCompressed);
+      // checked against its diff_id as it is copied (and recorded): the layer may come from anywhere
+      Optional<io.jscan.core.image.ArtifactBlobs.LayerContent> content = io.jscan.core.oci.MediaTypes.layerCompression(d.mediaType())
+          .map(c -> new io.jscan.core.image.ArtifactBlobs.LayerContent(c, layer.diffId(), "layer"));
+      store.layout().writeBlob(new io.jscan.core.image.ArtifactBlobs.Blob(d, layer::openCompressed, content));
       AtomicFiles.write(entryFile(key), render(new Entry(key, d, layer.diffId())), store.tempDir());
     } catch (IOException e) {
       throw OciException.io("layer cache " + key, e);
@@ -124,10 +127,21 @@ public final class LayerCache {
         AtomicFiles.publish(file, target);
       }
       AtomicFiles.write(entryFile(key), render(new Entry(key, d, layer.diffId())), store.tempDir());
+      remember(d, layer.diffId());
     } catch (IOException e) {
       throw OciException.io("layer cache " + key, e);
     }
     return new CachedLayer(key, Layers.fromFile(target, d, layer.diffId()));
+  }
+
+  /**
+   * The builder made this layer ({@link #adopt}: it computed the diff_id from the tar it compressed, and the
+   * digest from the bytes it wrote), so exporting or pushing an image with it need not decompress
+   * it again to check it.
+   */
+  private void remember(Descriptor d, Digest diffId) {
+    io.jscan.core.oci.MediaTypes.layerCompression(d.mediaType())
+        .ifPresent(c -> store.diffIdRecords().remember(d.digest(), new io.jscan.core.image.DiffIdRecords.Known(c, diffId)));
   }
 
   /** Forgets {@code key}; its blob goes at the next garbage collection unless an image uses it. */
