@@ -27,10 +27,11 @@ import java.util.concurrent.BlockingQueue;
  * compared at once and nothing is hashed twice (its first bytes are still sniffed: a gzip blob
  * labelled uncompressed is refused, as {@code verify} refuses it).
  *
- * <p>Memory: at most {@value #DEPTH} chunks of the copier's buffer size are queued.
+ * <p>Memory: at most {@value #DEPTH} chunks of {@value #CHUNK} bytes are queued, and one is being filled.
  */
 public final class DiffIdCheck implements VerifyingInputStream.Check {
   static final int DEPTH = 8;
+  static final int CHUNK = 128 * 1024;
   private static final byte[] END = new byte[0];
   private static final int SNIFF = 6;
 
@@ -45,6 +46,8 @@ public final class DiffIdCheck implements VerifyingInputStream.Check {
   private final Thread worker;
   private volatile Throwable failure;
   private volatile boolean stopping;
+  private byte[] pending;
+  private int pendingLength;
 
   // uncompressed: the first bytes, for the sniff
   private final byte[] head = new byte[SNIFF];
@@ -88,7 +91,22 @@ public final class DiffIdCheck implements VerifyingInputStream.Check {
     }
     rethrow();
     start();
-    put(Arrays.copyOfRange(b, off, off + len));
+    // gathered into chunks of CHUNK bytes: uploads read 8 KiB at a time, and each hand-over costs
+    while (len > 0) {
+      if (pending == null) {
+        pending = new byte[CHUNK];
+      }
+      int take = Math.min(len, CHUNK - pendingLength);
+      System.arraycopy(b, off, pending, pendingLength, take);
+      pendingLength += take;
+      off += take;
+      len -= take;
+      if (pendingLength == CHUNK) {
+        put(pending);
+        pending = null;
+        pendingLength = 0;
+      }
+    }
     rethrow();
   }
 
@@ -111,6 +129,11 @@ public final class DiffIdCheck implements VerifyingInputStream.Check {
       return;
     }
     start();
+    if (pendingLength > 0) {
+      put(Arrays.copyOf(pending, pendingLength));
+      pending = null;
+      pendingLength = 0;
+    }
     put(END);
     try {
       worker.join();
