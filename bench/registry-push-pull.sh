@@ -11,7 +11,8 @@
 #              checks diff_ids has to decompress, as in real images
 # JSCAN_BASELINE=/path/to/jscan (a launcher of another build, e.g. the commit before a change) is
 # measured too, in the same rounds, and compared with this checkout's.
-# Needs: docker-registry, skopeo, sha256sum, python3, a JDK and Maven (./jscan builds its jar).
+# Prints CPU time (user + system) beside wall time: on a shared VM it is the steadier figure.
+# Needs: docker-registry, skopeo, sha256sum, python3, GNU time, a JDK and Maven (./jscan builds its jar).
 # Each push goes to a registry with fresh storage; each pull into a fresh destination.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -89,29 +90,35 @@ CONF
 }
 
 now() { date +%s.%N; }
-declare -a push_j push_s pull_j pull_s start_j push_b pull_b
+# timed COMMAND...: runs it, appends its wall time to the array named by $wall and its CPU time (user + system) to $cpu
+timed() {
+  /usr/bin/time -f "%e %U %S" -o "$work/time" "$@" >/dev/null
+  read -r e u s <"$work/time"
+  eval "$wall+=(\"$e\")"; eval "$cpu+=(\"$(echo "$u + $s" | bc)\")"
+}
+declare -a push_j push_s pull_j pull_s start_j push_b pull_b cpu_push_j cpu_pull_j cpu_push_b cpu_pull_b cpu_push_s cpu_pull_s
 export JSCAN_HOME="$work/store"
 for r in $(seq 1 "$rounds"); do
   start_registry
-  t=$(now); skopeo copy -q --dest-tls-verify=false "oci:$src:bench" "docker://127.0.0.1:$port/bench/skopeo:1"; push_s+=("$(echo "$(now) - $t" | bc)")
+  wall=push_s cpu=cpu_push_s timed skopeo copy -q --dest-tls-verify=false "oci:$src:bench" "docker://127.0.0.1:$port/bench/skopeo:1"
   rm -rf "$work/out-s"
-  t=$(now); skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:$port/bench/skopeo:1" "oci:$work/out-s:x"; pull_s+=("$(echo "$(now) - $t" | bc)")
+  wall=pull_s cpu=cpu_pull_s timed skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:$port/bench/skopeo:1" "oci:$work/out-s:x"
   start_registry
   # every push and pull from an empty store: what an earlier one learnt (the layers' diff_id records) would spare work
   rm -rf "$JSCAN_HOME"
-  t=$(now); jscan push -q "oci:$src:bench" "docker://127.0.0.1:$port/bench/jscan:1" >/dev/null; push_j+=("$(echo "$(now) - $t" | bc)")
+  wall=push_j cpu=cpu_push_j timed "$here/jscan" push -q "oci:$src:bench" "docker://127.0.0.1:$port/bench/jscan:1"
   rm -rf "$JSCAN_HOME"
-  t=$(now); jscan pull -q "127.0.0.1:$port/bench/jscan:1" >/dev/null; pull_j+=("$(echo "$(now) - $t" | bc)")
+  wall=pull_j cpu=cpu_pull_j timed "$here/jscan" pull -q "127.0.0.1:$port/bench/jscan:1"
   t=$(now); jscan --version >/dev/null; start_j+=("$(echo "$(now) - $t" | bc)")
-  line="round $r: push jscan ${push_j[-1]}s skopeo ${push_s[-1]}s; pull jscan ${pull_j[-1]}s skopeo ${pull_s[-1]}s; jscan JVM start ${start_j[-1]}s"
+  line="round $r: push jscan ${push_j[-1]}s (cpu ${cpu_push_j[-1]}s) skopeo ${push_s[-1]}s (cpu ${cpu_push_s[-1]}s); pull jscan ${pull_j[-1]}s (cpu ${cpu_pull_j[-1]}s) skopeo ${pull_s[-1]}s (cpu ${cpu_pull_s[-1]}s); jscan JVM start ${start_j[-1]}s"
   if [ -n "$baseline" ]; then
     start_registry
     rm -rf "$JSCAN_HOME"
-    t=$(now); "$baseline" push -q "oci:$src:bench" "docker://127.0.0.1:$port/bench/jscan:1" >/dev/null; push_b+=("$(echo "$(now) - $t" | bc)")
+    wall=push_b cpu=cpu_push_b timed "$baseline" push -q "oci:$src:bench" "docker://127.0.0.1:$port/bench/jscan:1"
     rm -rf "$JSCAN_HOME"
-    t=$(now); "$baseline" pull -q "127.0.0.1:$port/bench/jscan:1" >/dev/null; pull_b+=("$(echo "$(now) - $t" | bc)")
+    wall=pull_b cpu=cpu_pull_b timed "$baseline" pull -q "127.0.0.1:$port/bench/jscan:1"
     rm -rf "$JSCAN_HOME"
-    line="$line; baseline push ${push_b[-1]}s pull ${pull_b[-1]}s"
+    line="$line; baseline push ${push_b[-1]}s (cpu ${cpu_push_b[-1]}s) pull ${pull_b[-1]}s (cpu ${cpu_pull_b[-1]}s)"
   fi
   echo "$line" >&2
 done
@@ -119,13 +126,15 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 pj=$(median "${push_j[@]}"); ps=$(median "${push_s[@]}"); lj=$(median "${pull_j[@]}"); ls_=$(median "${pull_s[@]}")
 mb=$(echo "scale=1; $total / 1000000" | bc)
-printf 'push  %s MB: jscan %.2fs  skopeo %.2fs  ratio jscan/skopeo %.2f\n' "$mb" "$pj" "$ps" "$(echo "$pj / $ps" | bc -l)"
-printf 'pull  %s MB: jscan %.2fs  skopeo %.2fs  ratio jscan/skopeo %.2f\n' "$mb" "$lj" "$ls_" "$(echo "$lj / $ls_" | bc -l)"
+printf 'push  %s MB: jscan %.2fs  skopeo %.2fs  ratio jscan/skopeo %.2f; cpu jscan %.2fs skopeo %.2fs\n' "$mb" "$pj" "$ps" \
+  "$(echo "$pj / $ps" | bc -l)" "$(median "${cpu_push_j[@]}")" "$(median "${cpu_push_s[@]}")"
+printf 'pull  %s MB: jscan %.2fs  skopeo %.2fs  ratio jscan/skopeo %.2f; cpu jscan %.2fs skopeo %.2fs\n' "$mb" "$lj" "$ls_" \
+  "$(echo "$lj / $ls_" | bc -l)" "$(median "${cpu_pull_j[@]}")" "$(median "${cpu_pull_s[@]}")"
 st=$(median "${start_j[@]}")
 printf 'jscan JVM start (jscan --version) %.2fs; without it: push ratio %.2f, pull ratio %.2f\n' "$st" \
   "$(echo "($pj - $st) / $ps" | bc -l)" "$(echo "($lj - $st) / $ls_" | bc -l)"
 if [ -n "$baseline" ]; then
   pb=$(median "${push_b[@]}"); lb=$(median "${pull_b[@]}")
-  printf 'baseline %s: push %.2fs (jscan/baseline %.2f), pull %.2fs (jscan/baseline %.2f)\n' "$baseline" \
-    "$pb" "$(echo "$pj / $pb" | bc -l)" "$lb" "$(echo "$lj / $lb" | bc -l)"
+  printf 'baseline %s: push %.2fs (jscan/baseline %.2f), pull %.2fs (jscan/baseline %.2f); cpu push %.2fs pull %.2fs\n' "$baseline" \
+    "$pb" "$(echo "$pj / $pb" | bc -l)" "$lb" "$(echo "$lj / $lb" | bc -l)" "$(median "${cpu_push_b[@]}")" "$(median "${cpu_pull_b[@]}")"
 fi

@@ -178,6 +178,21 @@ class CopyCommandsCheckLayersTest {
   }
 
   @Test
+  void save_ofADefectInTheStore_exits4_andWritesNoArchive() throws Exception {
+    Defect defect = DefectiveImages.zstdLabelledGzip("save");
+    String name = "docker.io/library/bad-save:1";
+    try (LocalStore store = LocalStore.openDefault()) {
+      DefectiveImages.writeLayout(defect.image(), store.home(), name);
+    }
+    Path archive = tmp.resolve("saved.tar");
+    assertRefused(jscan("save", name, "-o", archive.toString()), defect, "save");
+    assertFalse(Files.exists(archive));
+    try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
+      assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(".saved.tar")).toList(), "no temp file left");
+    }
+  }
+
+  @Test
   void push_ofADefectWhoseLayerTheRegistryHasAlready_readsTheSourceToCheckIt_andExits4() throws Exception {
     Defect defect = DefectiveImages.truncatedGzip("registry-has-it");
     Path dir = layout(defect, "has-it");

@@ -14,8 +14,9 @@ import java.util.Optional;
  * <p>Copies use it to check a layer without reading it again: a blob the destination already has
  * (a registry's {@code HEAD} answered 200, the store has the file), or one the local store proved
  * when it was pulled, loaded or built. A missing record only costs a read (the blob is then
- * decompressed and checked, and the fact recorded); correctness never depends on one. {@code
- * jscan verify} does not use records: it always reads and decompresses every layer.
+ * decompressed and checked, and the fact recorded); correctness never depends on one, and a record
+ * that contradicts an image is not believed either way (the layer is read, and its content decides).
+ * {@code jscan verify} does not use records: it always reads and decompresses every layer.
  */
 public interface DiffIdRecords {
 

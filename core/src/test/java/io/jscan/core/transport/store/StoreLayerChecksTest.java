@@ -145,7 +145,7 @@ class StoreLayerChecksTest {
   }
 
   @Test
-  void write_ofAnImageClaimingAnotherDiffIdForALayerTheStoreProved_failsByTheRecord_withoutReadingTheLayer() throws Exception {
+  void write_ofAnImageClaimingAnotherDiffIdForALayerTheStoreHas_failsReadingTheStoresCopy_notTheSource() throws Exception {
     Image good = TestImages.withLayers("proved");
     Layer layer = good.layers().get(0);
     byte[] blob;
@@ -165,8 +165,25 @@ class StoreLayerChecksTest {
       assertEquals(FailureKind.INTEGRITY, e.kind());
       assertEquals("layer 1 " + layer.descriptor().digest() + " (uncompressed, diff_id): digest mismatch: expected " + claimed
           + ", got " + layer.diffId(), e.getMessage());
-      assertEquals(0, counting[0].opened(layer.descriptor().digest()));
+      assertEquals(0, counting[0].opened(layer.descriptor().digest()), "the store's own copy decides, not a download");
       assertEquals(List.of("localhost:5000/checks/good:1"), store.list().stream().map(s -> s.name().orElseThrow().toString()).toList());
+      assertEquals(Optional.of(new DiffIdRecords.Known(Compression.GZIP, layer.diffId())),
+          store.diffIdRecords().lookup(layer.descriptor().digest()), "the record stands");
+    }
+  }
+
+  @Test
+  void aRecordThatContradictsTheContent_isOverruledByReadingIt_andRewritten() throws Exception {
+    Image image = TestImages.withLayers("recorded wrongly");
+    Layer layer = image.layers().get(0);
+    Digest blob = layer.descriptor().digest();
+    try (LocalStore store = LocalStore.open(tmp.resolve("home"))) {
+      store.write(image, List.of(name("first")));
+      store.diffIdRecords().remember(blob, new DiffIdRecords.Known(Compression.ZSTD, Digest.sha256("wrong")));
+      CountingSource[] counting = new CountingSource[1];
+      store.write(fromLayout(image, "again", counting), List.of(name("second")));
+      assertEquals(0, counting[0].opened(blob));
+      assertEquals(Optional.of(new DiffIdRecords.Known(Compression.GZIP, layer.diffId())), store.diffIdRecords().lookup(blob));
     }
   }
 
