@@ -85,8 +85,6 @@ public final class ArtifactBlobs {
      * opened as it is; any other layer is checked as it is read (a {@link VerifyingInputStream}
      * with a {@link DiffIdCheck}, which records the fact once proven): the stream fails before
      * handing out the blob's last bytes when the layer is not what its image says.
-     *
-     * @throws OciException an integrity failure when a record contradicts the image
      */
     public InputStream open(DiffIdRecords records) throws OciException {
       return open(records, opener);
@@ -96,6 +94,8 @@ public final class ArtifactBlobs {
      * For a blob the destination has already (nothing to copy): proves a layer by its record, or
      * else by reading {@code sameContent} (the destination's copy when it is at hand, else the
      * source's) through the check once. Anything else needs no check.
+     *
+     * @throws OciException an integrity failure naming the layer when it is not what the image says
      */
     public void checkPresent(DiffIdRecords records, Opener sameContent) throws OciException {
       if (layer.isEmpty() || proven(records)) {

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jscan.core.image.ArtifactBlobs;
+import io.jscan.core.image.DiffIdRecords;
 import io.jscan.core.image.Layer;
 import io.jscan.core.image.Layers;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
+import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.json.OciJson;
 import io.jscan.core.transport.ocilayout.OciLayout;
@@ -94,9 +97,9 @@ public final class LayerCache {
     Descriptor d = layer.descriptor().bare();
     try (FileLocks.Held gc = store.lockForWriting()) {
       // checked against its diff_id as it is copied (and recorded): the layer may come from anywhere
-      Optional<io.jscan.core.image.ArtifactBlobs.LayerContent> content = io.jscan.core.oci.MediaTypes.layerCompression(d.mediaType())
-          .map(c -> new io.jscan.core.image.ArtifactBlobs.LayerContent(c, layer.diffId(), "layer"));
-      store.layout().writeBlob(new io.jscan.core.image.ArtifactBlobs.Blob(d, layer::openCompressed, content));
+      Optional<ArtifactBlobs.LayerContent> content =
+          MediaTypes.layerCompression(d.mediaType()).map(c -> new ArtifactBlobs.LayerContent(c, layer.diffId(), "layer"));
+      store.layout().writeBlob(new ArtifactBlobs.Blob(d, layer::openCompressed, content));
       AtomicFiles.write(entryFile(key), render(new Entry(key, d, layer.diffId())), store.tempDir());
     } catch (IOException e) {
       throw OciException.io("layer cache " + key, e);
@@ -140,8 +143,7 @@ public final class LayerCache {
    * it again to check it.
    */
   private void remember(Descriptor d, Digest diffId) {
-    io.jscan.core.oci.MediaTypes.layerCompression(d.mediaType())
-        .ifPresent(c -> store.diffIdRecords().remember(d.digest(), new io.jscan.core.image.DiffIdRecords.Known(c, diffId)));
+    MediaTypes.layerCompression(d.mediaType()).ifPresent(c -> store.diffIdRecords().remember(d.digest(), new DiffIdRecords.Known(c, diffId)));
   }
 
   /** Forgets {@code key}; its blob goes at the next garbage collection unless an image uses it. */
