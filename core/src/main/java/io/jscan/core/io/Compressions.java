@@ -171,8 +171,11 @@ public final class Compressions {
       if (e instanceof ContentMismatchException || e instanceof java.io.InterruptedIOException || source.caused(e)) {
         return e;
       }
+      // an EOFException says nothing (its message is null): the data ended before the compressed stream did
+      String why = e.getMessage() != null ? e.getMessage()
+          : e instanceof java.io.EOFException ? "it ends before the compressed stream does" : e.getClass().getSimpleName();
       ContentMismatchException corrupt = new ContentMismatchException(
-          what, "truncated or corrupt " + name(compression) + " data: " + e.getMessage(), Optional.empty(), Optional.empty());
+          what, "truncated or corrupt " + name(compression) + " data: " + why, Optional.empty(), Optional.empty());
       corrupt.initCause(e);
       return corrupt;
     }

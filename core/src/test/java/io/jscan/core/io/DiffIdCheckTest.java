@@ -78,7 +78,8 @@ class DiffIdCheckTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ContentMismatchException e =
         assertThrows(ContentMismatchException.class, () -> copy(checked(cut, Compression.GZIP, Digest.sha256(TAR)), out));
-    assertTrue(e.getMessage().startsWith("layer 2 " + Digest.sha256(cut) + ": truncated or corrupt gzip data: "), e.getMessage());
+    assertEquals("layer 2 " + Digest.sha256(cut) + ": truncated or corrupt gzip data: it ends before the compressed stream does",
+        e.getMessage());
     assertTrue(out.size() < cut.length);
   }
 
