@@ -4,12 +4,20 @@
 # prints the times and the jscan/skopeo ratio (below 1.0 means jscan is faster). Not a test: run
 # by hand, record the numbers in BENCHMARKS.md.
 #
-# Usage: bench/registry-push-pull.sh [LAYER_MB=50] [LAYERS=10] [ROUNDS=3]
-# Needs: docker-registry, skopeo, sha256sum, a JDK and Maven (./jscan builds its jar).
+# Usage: bench/registry-push-pull.sh [LAYER_MB=50] [LAYERS=10] [ROUNDS=3] [KIND=tar]
+#   KIND tar:  uncompressed tar layers of random bytes (diff_id = digest: nothing to decompress)
+#   KIND gzip: gzip layers made by bench/make-image.py (LAYER_MB files of 2 MiB, half random, half
+#              text, so about LAYER_MB MB compressed and twice that uncompressed): what a copy that
+#              checks diff_ids has to decompress, as in real images
+# JSCAN_BASELINE=/path/to/jscan (a launcher of another build, e.g. the commit before a change) is
+# measured too, in the same rounds, and compared with this checkout's.
+# Prints CPU time (user + system) beside wall time: on a shared VM it is the steadier figure.
+# Needs: docker-registry, skopeo, sha256sum, python3, GNU time, a JDK and Maven (./jscan builds its jar).
 # Each push goes to a registry with fresh storage; each pull into a fresh destination.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-layer_mb=${1:-50}; layers=${2:-10}; rounds=${3:-3}
+layer_mb=${1:-50}; layers=${2:-10}; rounds=${3:-3}; kind=${4:-tar}
+baseline=${JSCAN_BASELINE:-}
 work=$(mktemp -d /tmp/jscan-bench.XXXXXX)
 registry_pid=""
 cleanup() {
@@ -19,11 +27,18 @@ cleanup() {
 trap cleanup EXIT
 
 "$here/jscan" --version >/dev/null  # build the jar before timing anything
+if [ -n "$baseline" ]; then "$baseline" --version >/dev/null; fi
 # through ./jscan, as users run it (with its class-data archive); do not edit sources during a run
 jscan() { "$here/jscan" "$@"; }
 
-# ---- the image: an OCI layout with uncompressed random layers (incompressible, like real blobs)
 src="$work/src"; mkdir -p "$src/blobs/sha256"
+if [ "$kind" = gzip ]; then
+  # ---- the image: gzip layers as bench/make-image.py makes them (deterministic content)
+  python3 "$here/bench/make-image.py" "$src" "$layers" "$layer_mb" >/dev/null
+  # make-image.py names the image "bench" in index.json, as below
+  md=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifests"][0]["digest"].split(":")[1])' "$src/index.json")
+else
+# ---- the image: an OCI layout with uncompressed random layers (incompressible, like real blobs)
 echo '{"imageLayoutVersion":"1.0.0"}' >"$src/oci-layout"
 layer_json=""; diff_ids=""
 for i in $(seq 1 "$layers"); do
@@ -42,8 +57,9 @@ printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+js
 md=$(sha256sum "$work/manifest" | cut -d' ' -f1); ms=$(stat -c %s "$work/manifest"); mv "$work/manifest" "$src/blobs/sha256/$md"
 printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"bench"}}]}' \
   "$md" "$ms" >"$src/index.json"
+fi
 total=$(du -sb "$src/blobs" | cut -f1)
-echo "image: $layers layers, $total bytes, manifest sha256:$md" >&2
+echo "image: $kind, $layers layers, $total bytes, manifest sha256:$md" >&2
 
 # ---- a registry with fresh storage on a free loopback port
 start_registry() {
@@ -74,26 +90,51 @@ CONF
 }
 
 now() { date +%s.%N; }
-declare -a push_j push_s pull_j pull_s start_j
+# timed COMMAND...: runs it, appends its wall time to the array named by $wall and its CPU time (user + system) to $cpu
+timed() {
+  /usr/bin/time -f "%e %U %S" -o "$work/time" "$@" >/dev/null
+  read -r e u s <"$work/time"
+  eval "$wall+=(\"$e\")"; eval "$cpu+=(\"$(echo "$u + $s" | bc)\")"
+}
+declare -a push_j push_s pull_j pull_s start_j push_b pull_b cpu_push_j cpu_pull_j cpu_push_b cpu_pull_b cpu_push_s cpu_pull_s
 export JSCAN_HOME="$work/store"
 for r in $(seq 1 "$rounds"); do
   start_registry
-  t=$(now); skopeo copy -q --dest-tls-verify=false "oci:$src:bench" "docker://127.0.0.1:$port/bench/skopeo:1"; push_s+=("$(echo "$(now) - $t" | bc)")
+  wall=push_s cpu=cpu_push_s timed skopeo copy -q --dest-tls-verify=false "oci:$src:bench" "docker://127.0.0.1:$port/bench/skopeo:1"
   rm -rf "$work/out-s"
-  t=$(now); skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:$port/bench/skopeo:1" "oci:$work/out-s:x"; pull_s+=("$(echo "$(now) - $t" | bc)")
+  wall=pull_s cpu=cpu_pull_s timed skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:$port/bench/skopeo:1" "oci:$work/out-s:x"
   start_registry
-  t=$(now); jscan push -q "oci:$src:bench" "docker://127.0.0.1:$port/bench/jscan:1" >/dev/null; push_j+=("$(echo "$(now) - $t" | bc)")
+  # every push and pull from an empty store: what an earlier one learnt (the layers' diff_id records) would spare work
   rm -rf "$JSCAN_HOME"
-  t=$(now); jscan pull -q "127.0.0.1:$port/bench/jscan:1" >/dev/null; pull_j+=("$(echo "$(now) - $t" | bc)")
+  wall=push_j cpu=cpu_push_j timed "$here/jscan" push -q "oci:$src:bench" "docker://127.0.0.1:$port/bench/jscan:1"
+  rm -rf "$JSCAN_HOME"
+  wall=pull_j cpu=cpu_pull_j timed "$here/jscan" pull -q "127.0.0.1:$port/bench/jscan:1"
   t=$(now); jscan --version >/dev/null; start_j+=("$(echo "$(now) - $t" | bc)")
-  echo "round $r: push jscan ${push_j[-1]}s skopeo ${push_s[-1]}s; pull jscan ${pull_j[-1]}s skopeo ${pull_s[-1]}s; jscan JVM start ${start_j[-1]}s" >&2
+  line="round $r: push jscan ${push_j[-1]}s (cpu ${cpu_push_j[-1]}s) skopeo ${push_s[-1]}s (cpu ${cpu_push_s[-1]}s); pull jscan ${pull_j[-1]}s (cpu ${cpu_pull_j[-1]}s) skopeo ${pull_s[-1]}s (cpu ${cpu_pull_s[-1]}s); jscan JVM start ${start_j[-1]}s"
+  if [ -n "$baseline" ]; then
+    start_registry
+    rm -rf "$JSCAN_HOME"
+    wall=push_b cpu=cpu_push_b timed "$baseline" push -q "oci:$src:bench" "docker://127.0.0.1:$port/bench/jscan:1"
+    rm -rf "$JSCAN_HOME"
+    wall=pull_b cpu=cpu_pull_b timed "$baseline" pull -q "127.0.0.1:$port/bench/jscan:1"
+    rm -rf "$JSCAN_HOME"
+    line="$line; baseline push ${push_b[-1]}s (cpu ${cpu_push_b[-1]}s) pull ${pull_b[-1]}s (cpu ${cpu_pull_b[-1]}s)"
+  fi
+  echo "$line" >&2
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 pj=$(median "${push_j[@]}"); ps=$(median "${push_s[@]}"); lj=$(median "${pull_j[@]}"); ls_=$(median "${pull_s[@]}")
 mb=$(echo "scale=1; $total / 1000000" | bc)
-printf 'push  %s MB: jscan %.2fs  skopeo %.2fs  ratio jscan/skopeo %.2f\n' "$mb" "$pj" "$ps" "$(echo "$pj / $ps" | bc -l)"
-printf 'pull  %s MB: jscan %.2fs  skopeo %.2fs  ratio jscan/skopeo %.2f\n' "$mb" "$lj" "$ls_" "$(echo "$lj / $ls_" | bc -l)"
+printf 'push  %s MB: jscan %.2fs  skopeo %.2fs  ratio jscan/skopeo %.2f; cpu jscan %.2fs skopeo %.2fs\n' "$mb" "$pj" "$ps" \
+  "$(echo "$pj / $ps" | bc -l)" "$(median "${cpu_push_j[@]}")" "$(median "${cpu_push_s[@]}")"
+printf 'pull  %s MB: jscan %.2fs  skopeo %.2fs  ratio jscan/skopeo %.2f; cpu jscan %.2fs skopeo %.2fs\n' "$mb" "$lj" "$ls_" \
+  "$(echo "$lj / $ls_" | bc -l)" "$(median "${cpu_pull_j[@]}")" "$(median "${cpu_pull_s[@]}")"
 st=$(median "${start_j[@]}")
 printf 'jscan JVM start (jscan --version) %.2fs; without it: push ratio %.2f, pull ratio %.2f\n' "$st" \
   "$(echo "($pj - $st) / $ps" | bc -l)" "$(echo "($lj - $st) / $ls_" | bc -l)"
+if [ -n "$baseline" ]; then
+  pb=$(median "${push_b[@]}"); lb=$(median "${pull_b[@]}")
+  printf 'baseline %s: push %.2fs (jscan/baseline %.2f), pull %.2fs (jscan/baseline %.2f); cpu push %.2fs pull %.2fs\n' "$baseline" \
+    "$pb" "$(echo "$pj / $pb" | bc -l)" "$lb" "$(echo "$lj / $lb" | bc -l)" "$(median "${cpu_push_b[@]}")" "$(median "${cpu_pull_b[@]}")"
+fi

@@ -281,7 +281,7 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, U
       if (push) {
         Set<String> carriedTo = new HashSet<>();
         for (ImageName tag : request.tags()) {
-          io.jscan.core.oci.Descriptor pushed = client.push(result.image(), tag);
+          io.jscan.core.oci.Descriptor pushed = client.push(result.image(), tag, store.diffIdRecords());
           log.accept("pushed " + tag + "@" + pushed.digest());
           Optional<SignatureStore> written = carried.skip ? Optional.empty() : sinkSignatures(request, store, tag);
           if (written.isPresent()) {

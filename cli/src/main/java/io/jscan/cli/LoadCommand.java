@@ -16,7 +16,12 @@ import picocli.CommandLine.Spec;
 /** {@code jscan load -i FILE}: import every image of a docker-archive into the local store. */
 @Command(
     name = "load",
-    description = "Load the images of a docker-archive (docker save output, classic or Docker 25+) into the local store.")
+    description = {
+      "Load the images of a docker-archive (docker save output, classic or Docker 25+) into the local store.",
+      "",
+      "Each blob is checked against its digest, and each layer against its compression and diff_id, as it is copied;"
+          + " an image that fails is not named."
+    })
 final class LoadCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
       "",
       "NAME is normalised as docker does (ubuntu is docker.io/library/ubuntu:latest); docker://NAME is accepted too."
           + " An index is resolved to the image for --platform (default: this machine's), or kept whole with --all-platforms."
-          + " Every byte is checked against its digest as it arrives; nothing unverified is stored.",
+          + " Every byte is checked against its digest as it arrives, and each layer against its compression and diff_id"
+          + " (decompressed while it is written); nothing unverified is stored or named.",
       "The image's signatures, attestations and other attachments in the registry (cosign's sha256-<hex>.sig/.att/.sbom"
           + " tags, OCI referrers) come with it, so it verifies from the store as it does from the registry; --skip-attachments"
           + " pulls the image alone."

@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
       "IMAGE is a local image, named for its registry with 'jscan tag' as with docker"
           + " (jscan tag app:1 registry.example.com/team/app:1), or any reference (oci:DIR:REF, docker-archive:FILE, docker://NAME)."
           + " DESTINATION defaults to IMAGE's name.",
-      "Blobs the registry has are skipped, those in another repository of it are mounted; the tag moves last.",
+      "Blobs the registry has are skipped, those in another repository of it are mounted; the tag moves last."
+          + " Each layer is checked against its digest, compression and diff_id as it is sent (a skipped one from the"
+          + " store's records, or by reading it); one that fails is not committed and no manifest is put.",
       "Then the image's signatures, attestations and other attachments (cosign's sha256-<hex>.sig/.att/.sbom tags, OCI"
           + " referrers such as Sigstore bundles, SBOMs and provenance) are carried with it, as cosign copy does, each said on"
           + " standard error; signatures the destination has already are kept. --skip-attachments pushes the image alone."
@@ -93,7 +95,8 @@ final class PushCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       } else {
         artifact = transports.read(source);
       }
-      pushed = client.push(artifact, target);
+      // layers are checked as they are sent; the store's records spare reading again those it proved
+      pushed = client.push(artifact, target, store.diffIdRecords());
       if (!attachments.skip) {
         Optional<SignatureStore> from = ImagePlaces.source(source, transports, target);
         if (from.isPresent()) {

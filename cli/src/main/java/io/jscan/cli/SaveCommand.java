@@ -56,7 +56,7 @@ final class SaveCommand implements Callable<Integer> {
         Optional<ImageName> name = StoreAccess.nameOf(ref);
         items.add(new DockerArchiveWriter.Item(artifact, name.map(List::of).orElse(List.of())));
       }
-      DockerArchiveWriter.write(file, items, Platform.host());
+      DockerArchiveWriter.write(file, items, Platform.host(), store.diffIdRecords());
     }
     spec.commandLine().getErr().println("Saved " + refs.size() + (refs.size() == 1 ? " image" : " images") + " to " + file);
     return ExitCode.OK.code();

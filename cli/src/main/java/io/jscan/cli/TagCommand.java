@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Give an image a name in the local store.",
       "",
-      "SOURCE is a local image or any reference (oci:…, docker-archive:…), which is then copied into the store.",
+      "SOURCE is a local image or any reference (oci:…, docker-archive:…), which is then copied into the store,"
+          + " each layer checked against its digest, compression and diff_id as it is copied.",
       "The image's signatures, attestations and other attachments come with it to the new name (as for jscan push),"
           + " so TARGET verifies and pushes with them; each is said on standard error."
     })

@@ -58,7 +58,8 @@ public final class ExportImageStep {
       if (oci.digest().isPresent()) {
         throw OciException.badInput("--output " + oci, "cannot write to a digest; name the image (oci:DIR:REF)");
       }
-      OciLayout layout = OciLayout.create(oci.directory());
+      // the store's records prove the layers this build made or pulled: nothing is decompressed again
+      OciLayout layout = OciLayout.create(oci.directory()).withDiffIdRecords(store.diffIdRecords());
       List<String> names = new ArrayList<>();
       if (oci.refName().isPresent()) {
         names.add(oci.refName().get());
@@ -75,7 +76,7 @@ public final class ExportImageStep {
     }
     DockerArchiveReference archive = (DockerArchiveReference) output.get();
     List<ImageName> names = archive.name().map(List::of).orElse(tags);
-    DockerArchiveWriter.write(archive.file(), List.of(new DockerArchiveWriter.Item(image, names)), request.platform());
+    DockerArchiveWriter.write(archive.file(), List.of(new DockerArchiveWriter.Item(image, names)), request.platform(), store.diffIdRecords());
     Image written = (Image) DockerArchive.read(archive.file(), names.isEmpty() ? Optional.empty() : Optional.of(names.get(0)));
     return new Exported(written, names.stream().map(ImageName::toString).toList());
   }

@@ -59,14 +59,14 @@ final class BlobLayer implements Layer {
     try {
       InputStream plain = Compressions.decompress(compressed, compression, what + " " + d.digest());
       if (compression == Compression.NONE) {
-        return VerifyingInputStream.ofUnknownSize(plain, what + " " + d.digest() + " (uncompressed, diff_id)", layer.diffId());
+        return VerifyingInputStream.ofUnknownSize(plain, io.jscan.core.io.DiffIdCheck.uncompressedWhat(what + " " + d.digest()), layer.diffId());
       }
       // Reading, the blob digest check and decompression run on one core; the diff_id check and
       // the consumer (a tar reader, which reads even what it skips) on another. Inflate is most
       // of the work, so the uncompressed hash goes with the lighter side.
       InputStream ahead = new ReadAheadInputStream(plain, "jscan-layer-read");
       try {
-        return VerifyingInputStream.ofUnknownSize(ahead, what + " " + d.digest() + " (uncompressed, diff_id)", layer.diffId());
+        return VerifyingInputStream.ofUnknownSize(ahead, io.jscan.core.io.DiffIdCheck.uncompressedWhat(what + " " + d.digest()), layer.diffId());
       } catch (IOException e) {
         ahead.close();
         throw e;

@@ -4,6 +4,7 @@ import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import io.jscan.core.oci.MediaTypes.Compression;
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,9 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * only to name them in errors). Content whose compression differs from the declared one is an
  * integrity failure rather than something to silently accept: a layer must be what its descriptor
  * says, and a reader that guessed would see different bytes than one that trusted the media type.
+ * So is compressed data the decompressor cannot read to its end (a truncated or corrupt gzip
+ * member, a zstd frame cut short): the content is wrong, whatever its digest says, while a failure
+ * of the stream underneath (a dropped connection) stays what it is.
  */
 public final class Compressions {
   private Compressions() {}
@@ -90,28 +94,129 @@ public final class Compressions {
    * @throws ContentMismatchException when the content is compressed differently than declared
    */
   public static InputStream decompress(InputStream raw, Compression declared, String what) throws IOException {
-    BufferedInputStream in = new BufferedInputStream(raw, 65536);
+    SourceFailures source = new SourceFailures(raw);
+    BufferedInputStream in = new BufferedInputStream(source, 65536);
     Sniffed actual = sniff(in);
     Optional<Compression> actualCompression = supported(actual);
     if (actualCompression.isEmpty() || actualCompression.get() != declared) {
-      throw new ContentMismatchException(
-          what,
-          "compression mismatch: the media type declares "
-              + name(declared)
-              + " but the content is "
-              + actual.name().toLowerCase(java.util.Locale.ROOT),
-          Optional.empty(),
-          Optional.empty());
+      throw mismatch(what, declared, actual.name().toLowerCase(java.util.Locale.ROOT));
     }
-    return switch (declared) {
-      case NONE -> in;
-      // concatenated members are valid gzip (RFC 1952 2.2); garbage after the last one is refused
-      case GZIP -> GzipCompressorInputStream.builder().setInputStream(in).setDecompressConcatenated(true).get();
-      case ZSTD -> new ZstdInputStream(in);
-    };
+    try {
+      return switch (declared) {
+        case NONE -> in;
+        // concatenated members are valid gzip (RFC 1952 2.2); garbage after the last one is refused
+        case GZIP -> new CorruptAsMismatch(
+            GzipCompressorInputStream.builder().setInputStream(in).setDecompressConcatenated(true).get(), source, declared, what);
+        case ZSTD -> new CorruptAsMismatch(new ZstdInputStream(in), source, declared, what);
+      };
+    } catch (IOException e) {
+      throw CorruptAsMismatch.classify(e, source, declared, what); // the gzip header is read at once
+    }
   }
 
-  private static String name(Compression c) {
+  /** Remembers the failures of the stream under a decompressor, to tell them from the decompressor's own. */
+  private static final class SourceFailures extends FilterInputStream {
+    private volatile IOException failure;
+
+    SourceFailures(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (IOException e) {
+        failure = e;
+        throw e;
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (IOException e) {
+        failure = e;
+        throw e;
+      }
+    }
+
+    /** Whether {@code e} is (or wraps) a failure of the source. */
+    boolean caused(Throwable e) {
+      IOException f = failure;
+      for (Throwable t = e; t != null && f != null; t = t.getCause()) {
+        if (t == f) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** A decompressing stream whose own failures (data it cannot decode) are integrity failures. */
+  private static final class CorruptAsMismatch extends FilterInputStream {
+    private final SourceFailures source;
+    private final Compression compression;
+    private final String what;
+
+    CorruptAsMismatch(InputStream decompressing, SourceFailures source, Compression compression, String what) {
+      super(decompressing);
+      this.source = source;
+      this.compression = compression;
+      this.what = what;
+    }
+
+    static IOException classify(IOException e, SourceFailures source, Compression compression, String what) {
+      if (e instanceof ContentMismatchException || e instanceof java.io.InterruptedIOException || source.caused(e)) {
+        return e;
+      }
+      // an EOFException says nothing (its message is null): the data ended before the compressed stream did
+      String why = e.getMessage() != null ? e.getMessage()
+          : e instanceof java.io.EOFException ? "it ends before the compressed stream does" : e.getClass().getSimpleName();
+      ContentMismatchException corrupt = new ContentMismatchException(
+          what, "truncated or corrupt " + name(compression) + " data: " + why, Optional.empty(), Optional.empty());
+      corrupt.initCause(e);
+      return corrupt;
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (IOException e) {
+        throw classify(e, source, compression, what);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (IOException e) {
+        throw classify(e, source, compression, what);
+      }
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      try {
+        return super.skip(n);
+      } catch (IOException e) {
+        throw classify(e, source, compression, what);
+      }
+    }
+  }
+
+  /** The failure of content compressed otherwise ({@code actual}) than its media type declares. */
+  public static ContentMismatchException mismatch(String what, Compression declared, String actual) {
+    return new ContentMismatchException(
+        what, "compression mismatch: the media type declares " + name(declared) + " but the content is " + actual,
+        Optional.empty(), Optional.empty());
+  }
+
+  /** A compression as messages name it: {@code uncompressed}, {@code gzip}, {@code zstd}. */
+  public static String name(Compression c) {
     return switch (c) {
       case NONE -> "uncompressed";
       case GZIP -> "gzip";

@@ -17,6 +17,13 @@ import java.util.OptionalLong;
  * endless blob), a short stream fails at EOF, and closing a stream that was not read to the end
  * drains and verifies the rest, so a consumer that stops early (a tar reader at the end-of-archive
  * marker) cannot skip verification. {@link #abandon()} is for callers that are already failing.
+ *
+ * <p>When the size is declared, the end is checked before the last bytes are handed out: the read
+ * that completes the declared size first makes sure nothing follows and that the digest (and any
+ * {@link Check} added with {@link #alsoChecking}) matches, and only then returns. A consumer that
+ * passes the bytes on as they come (an upload of known length, a file renamed into place once
+ * complete) therefore never passes on the whole of a blob that fails a check: the registry sees a
+ * body cut short and commits nothing.
  */
 public final class VerifyingInputStream extends FilterInputStream {
   private final String what;
@@ -26,6 +33,23 @@ public final class VerifyingInputStream extends FilterInputStream {
   private long count;
   private boolean finished;
   private boolean abandoned;
+  private Check check;
+
+  /**
+   * A second check over the same bytes (a layer's diff_id, computed by decompressing them as they
+   * pass: {@link DiffIdCheck}). It sees every byte this stream delivers, in order, and is finished
+   * after the size and digest matched, before the last bytes are handed out.
+   */
+  public interface Check {
+    /** The next bytes; may fail early (content already known to be wrong). */
+    void update(byte[] b, int off, int len) throws IOException;
+
+    /** Every byte was seen and matched the digest: pass, or throw {@link ContentMismatchException}. */
+    void finish() throws IOException;
+
+    /** The read was given up (or failed): release what the check holds; never throws. */
+    void abandon();
+  }
 
   private VerifyingInputStream(InputStream in, String what, Digest expected, OptionalLong expectedSize) {
     super(in);
@@ -68,6 +92,20 @@ public final class VerifyingInputStream extends FilterInputStream {
   }
 
   /**
+   * Adds {@code also} to what this stream checks (see {@link Check}); only before the first read,
+   * and only once.
+   *
+   * @return this stream
+   */
+  public VerifyingInputStream alsoChecking(Check also) {
+    if (count != 0 || finished || abandoned || check != null) {
+      throw new IllegalStateException("a check is added before the first read, once");
+    }
+    this.check = java.util.Objects.requireNonNull(also, "also");
+    return this;
+  }
+
+  /**
    * Whether this stream checks exactly {@code digest} and {@code size}, from its first byte: then
    * wrapping it in another verifying stream for the same descriptor would only hash twice.
    */
@@ -92,6 +130,9 @@ public final class VerifyingInputStream extends FilterInputStream {
     if (finished) {
       return -1;
     }
+    if (len == 0) {
+      return 0;
+    }
     int n;
     if (expectedSize.isPresent()) {
       // read at most one byte past the declared size: enough to detect an oversized blob
@@ -106,7 +147,7 @@ public final class VerifyingInputStream extends FilterInputStream {
     }
     count += n;
     if (expectedSize.isPresent() && count > expectedSize.getAsLong()) {
-      abandoned = true;
+      fail();
       throw new ContentMismatchException(
           what,
           "size mismatch: more than the declared " + expectedSize.getAsLong() + " bytes",
@@ -114,7 +155,36 @@ public final class VerifyingInputStream extends FilterInputStream {
           Optional.empty());
     }
     hasher.update(b, off, n);
+    if (check != null) {
+      try {
+        check.update(b, off, n);
+      } catch (IOException | RuntimeException e) {
+        fail();
+        throw e;
+      }
+    }
+    if (expectedSize.isPresent() && count == expectedSize.getAsLong()) {
+      // the declared size is complete: check the end before handing out these last bytes
+      int extra = super.read(new byte[1], 0, 1);
+      if (extra > 0) {
+        fail();
+        throw new ContentMismatchException(
+            what,
+            "size mismatch: more than the declared " + expectedSize.getAsLong() + " bytes",
+            Optional.of(expected),
+            Optional.empty());
+      }
+      finish();
+    }
     return n;
+  }
+
+  /** Gives up: the content failed a check, so nothing more is read or checked. */
+  private void fail() {
+    abandoned = true;
+    if (check != null) {
+      check.abandon();
+    }
   }
 
   @Override
@@ -145,13 +215,13 @@ public final class VerifyingInputStream extends FilterInputStream {
     throw new IOException("mark/reset not supported");
   }
 
-  private void finish() throws ContentMismatchException {
+  private void finish() throws IOException {
     if (finished) {
       return;
     }
     finished = true;
     if (expectedSize.isPresent() && count != expectedSize.getAsLong()) {
-      abandoned = true;
+      fail();
       throw new ContentMismatchException(
           what,
           "size mismatch: declared " + expectedSize.getAsLong() + " bytes, got " + count,
@@ -160,14 +230,25 @@ public final class VerifyingInputStream extends FilterInputStream {
     }
     Digest actual = Digest.of(expected.algorithm(), hasher);
     if (!actual.equals(expected)) {
-      abandoned = true;
+      fail();
       throw new ContentMismatchException(
           what, "digest mismatch: expected " + expected + ", got " + actual, Optional.of(expected), Optional.of(actual));
+    }
+    if (check != null) {
+      try {
+        check.finish();
+      } catch (IOException | RuntimeException e) {
+        fail();
+        throw e;
+      }
     }
   }
 
   /** Close without draining or verifying; for callers that already failed for another reason. */
   public void abandon() throws IOException {
+    if (!abandoned && !finished) {
+      fail();
+    }
     abandoned = true;
     super.close();
   }
@@ -187,6 +268,9 @@ public final class VerifyingInputStream extends FilterInputStream {
         }
       }
     } finally {
+      if (check != null && !finished && !abandoned) {
+        fail(); // draining failed: release the check's resources
+      }
       super.close();
     }
   }

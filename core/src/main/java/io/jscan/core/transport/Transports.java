@@ -72,6 +72,11 @@ public final class Transports {
     return new Transports(null, registry);
   }
 
+  /** What the local store proved about layer blobs; none without a store. */
+  private io.jscan.core.image.DiffIdRecords diffIdRecords() {
+    return store == null ? io.jscan.core.image.DiffIdRecords.NONE : store.diffIdRecords();
+  }
+
   /** The local store; bad input when these transports have none ({@link #withoutStore}). */
   private LocalStore store(ImageReference ref) throws OciException {
     if (store == null) {
@@ -306,19 +311,20 @@ public final class Transports {
       if (oci.digest().isPresent()) {
         throw OciException.badInput("destination " + ref, "cannot write to a digest; name the image (oci:DIR:REF)");
       }
-      OciLayout.create(oci.directory()).write(artifact, oci.refName());
+      OciLayout.create(oci.directory()).withDiffIdRecords(diffIdRecords()).write(artifact, oci.refName());
     } else if (ref instanceof DockerArchiveReference archive) {
       DockerArchiveWriter.write(
           archive.file(),
           List.of(new DockerArchiveWriter.Item(artifact, archive.name().map(List::of).orElse(List.of()))),
-          Platform.host());
+          Platform.host(),
+          diffIdRecords());
     } else if (ref instanceof StoreReference stored) {
       if (stored.name().isEmpty()) {
         throw OciException.badInput("destination " + ref, "cannot write to a digest; give a name");
       }
       store(ref).write(artifact, List.of(stored.name().get()));
     } else if (ref instanceof RegistryReference remote) {
-      registry().push(artifact, remote.name());
+      registry().push(artifact, remote.name(), diffIdRecords());
     } else {
       throw new IllegalStateException("unhandled transport " + ref.transport());
     }

@@ -51,7 +51,7 @@ class ImagesTest {
     /** Copies every blob of an artifact into this source. */
     Descriptor putAll(Artifact a) throws OciException {
       for (ArtifactBlobs.Blob b : ArtifactBlobs.of(a)) {
-        try (InputStream in = b.open()) {
+        try (InputStream in = b.open(DiffIdRecords.NONE)) {
           blobs.put(b.descriptor().digest(), in.readAllBytes());
         } catch (java.io.IOException e) {
           throw OciException.io("copy", e);

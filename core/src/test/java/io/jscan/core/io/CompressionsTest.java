@@ -67,6 +67,45 @@ class CompressionsTest {
   }
 
   @Test
+  void decompress_gzipWithTrailingGarbage_isAContentMismatch() throws IOException {
+    byte[] gz = compress(TAR, Compression.GZIP);
+    byte[] withGarbage = java.util.Arrays.copyOf(gz, gz.length + 4);
+    withGarbage[gz.length] = 'J';
+    ContentMismatchException e = assertThrows(ContentMismatchException.class, () -> decompress(withGarbage, Compression.GZIP));
+    assertTrue(e.getMessage().startsWith("layer 1: truncated or corrupt gzip data: "), e.getMessage());
+  }
+
+  @Test
+  void decompress_truncatedGzipOrZstd_isAContentMismatchNamingTheLayer() throws IOException {
+    byte[] big = TarBuilder.tar().file("big.txt", "some text that compresses\n".repeat(4000)).build();
+    for (Compression c : new Compression[] {Compression.GZIP, Compression.ZSTD}) {
+      byte[] whole = compress(big, c);
+      for (int cut : new int[] {1, 8, whole.length / 2}) {
+        byte[] truncated = java.util.Arrays.copyOf(whole, whole.length - cut);
+        ContentMismatchException e = assertThrows(ContentMismatchException.class, () -> decompress(truncated, c), c + " cut " + cut);
+        String name = c == Compression.GZIP ? "gzip" : "zstd";
+        assertTrue(e.getMessage().startsWith("layer 1: truncated or corrupt " + name + " data: "), e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void decompress_sourceFailingMidway_isThatFailure_notACorruption() throws IOException {
+    byte[] gz = compress(TarBuilder.tar().file("big.txt", "x".repeat(200_000)).build(), Compression.GZIP);
+    IOException broken = new IOException("connection reset");
+    InputStream failing = new java.io.SequenceInputStream(new ByteArrayInputStream(gz, 0, gz.length / 2), new InputStream() {
+      @Override
+      public int read() throws IOException {
+        throw broken;
+      }
+    });
+    try (InputStream in = Compressions.decompress(failing, Compression.GZIP, "layer 1")) {
+      IOException e = assertThrows(IOException.class, in::readAllBytes);
+      assertEquals(broken, e);
+    }
+  }
+
+  @Test
   void sniff_recognisesXzAndBzip2_soErrorsCanNameThem() {
     assertEquals(Compressions.Sniffed.XZ, Compressions.sniff(new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0}, 6));
     assertEquals(Compressions.Sniffed.BZIP2, Compressions.sniff(new byte[] {'B', 'Z', 'h', '9'}, 4));

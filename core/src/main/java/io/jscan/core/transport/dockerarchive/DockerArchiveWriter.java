@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.jscan.core.FailureKind;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.ArtifactBlobs;
+import io.jscan.core.image.DiffIdRecords;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.ImageIndex;
 import io.jscan.core.image.Images;
@@ -84,6 +85,15 @@ public final class DockerArchiveWriter {
    * {@code platform}, or its first image when none matches.
    */
   public static void write(Path target, List<Item> items, Platform platform) throws OciException {
+    write(target, items, platform, DiffIdRecords.NONE);
+  }
+
+  /**
+   * As {@link #write(Path, List, Platform)}; layers are checked against their compression and
+   * diff_id as they are written ({@link ArtifactBlobs.Blob#open}), those {@code diffIds} prove
+   * without decompressing them again. A failing layer leaves no archive.
+   */
+  public static void write(Path target, List<Item> items, Platform platform, DiffIdRecords diffIds) throws OciException {
     if (items.isEmpty()) {
       throw OciException.badInput("docker archive " + target, "nothing to save");
     }
@@ -129,7 +139,7 @@ public final class DockerArchiveWriter {
     }
     byte[] index = OciJson.write(new IndexManifest(indexEntries));
     byte[] layout = OciJson.write(LayoutHeader.CURRENT);
-    writeTar(target, blobs, index, manifestJson.toByteArray(), layout);
+    writeTar(target, blobs, index, manifestJson.toByteArray(), layout, diffIds);
   }
 
   private static Image representative(Artifact artifact, Platform platform) throws OciException {
@@ -157,7 +167,8 @@ public final class DockerArchiveWriter {
   }
 
   private static void writeTar(
-      Path target, Map<String, ArtifactBlobs.Blob> blobs, byte[] index, byte[] manifestJson, byte[] layout)
+      Path target, Map<String, ArtifactBlobs.Blob> blobs, byte[] index, byte[] manifestJson, byte[] layout,
+      DiffIdRecords diffIds)
       throws OciException {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = AtomicFiles.tempName(dir, "." + target.getFileName() + ".jscan-tmp-");
@@ -194,8 +205,11 @@ public final class DockerArchiveWriter {
             ArtifactBlobs.Blob blob = (ArtifactBlobs.Blob) content;
             Descriptor d = blob.descriptor();
             tar.putArchiveEntry(entry(m.getKey(), TarConstants.LF_NORMAL, 0644, d.size()));
-            try (InputStream raw = blob.open();
-                VerifyingInputStream in = VerifyingInputStream.of(raw, "blob " + d.digest(), d.digest(), d.size())) {
+            try (InputStream raw = blob.open(diffIds);
+                // a source stream that already verifies this very descriptor is not hashed twice
+                VerifyingInputStream in = raw instanceof VerifyingInputStream v && v.checks(d.digest(), d.size())
+                    ? v
+                    : VerifyingInputStream.of(raw, "blob " + d.digest(), d.digest(), d.size())) {
               in.transferTo(tar);
             }
             tar.closeArchiveEntry();

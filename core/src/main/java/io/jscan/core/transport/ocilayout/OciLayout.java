@@ -4,6 +4,7 @@ import io.jscan.core.FailureKind;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.ArtifactBlobs;
 import io.jscan.core.image.BlobSource;
+import io.jscan.core.image.DiffIdRecords;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.ImageIndex;
 import io.jscan.core.image.Images;
@@ -57,6 +58,11 @@ import java.util.function.UnaryOperator;
  * leaves a layout that reads as before or as after, plus at most unreferenced blobs (removed by
  * {@link #gc}) and stray temp files.
  *
+ * <p>Layers of images are checked as they are written: compressed as their media type says, and
+ * decompressing to the config's diff_id ({@link ArtifactBlobs}); a layer the layout has already is
+ * checked against the layout's {@link DiffIdRecords} (the local store keeps them), or else read from
+ * the layout once. A layer that fails is not written, and nothing names its image.
+ *
  * <p>This class does no locking. A plain layout directory is meant for one writer at a time; the
  * local store wraps a layout with the locks it needs for concurrent processes.
  */
@@ -69,10 +75,26 @@ public final class OciLayout {
 
   private final Path root;
   private final Path tempDir;
+  private final DiffIdRecords diffIds;
 
-  private OciLayout(Path root, Path tempDir) {
+  private OciLayout(Path root, Path tempDir, DiffIdRecords diffIds) {
     this.root = root;
     this.tempDir = tempDir;
+    this.diffIds = diffIds;
+  }
+
+  /**
+   * This layout, checking layers with {@code records} (what decompressing layer blobs proved; see
+   * {@link DiffIdRecords}): a layer they prove is not decompressed again, one they do not is
+   * checked and then recorded there.
+   */
+  public OciLayout withDiffIdRecords(DiffIdRecords records) {
+    return new OciLayout(root, tempDir, java.util.Objects.requireNonNull(records, "records"));
+  }
+
+  /** The records layers are checked with ({@link DiffIdRecords#NONE} unless given). */
+  public DiffIdRecords diffIdRecords() {
+    return diffIds;
   }
 
   /** Opens an existing layout; bad input when {@code dir} is not one. */
@@ -98,7 +120,7 @@ public final class OciLayout {
       throw OciException.badInput("OCI layout " + dir, "not an OCI image layout (no oci-layout file)");
     }
     OciJson.parseLayoutHeader(headerBytes.get(), "OCI layout " + dir + ": oci-layout");
-    return new OciLayout(root, tempDir.toAbsolutePath().normalize());
+    return new OciLayout(root, tempDir.toAbsolutePath().normalize(), DiffIdRecords.NONE);
   }
 
   /** Opens the layout at {@code dir}, creating an empty one (and the directory) when there is none. */
@@ -354,42 +376,58 @@ public final class OciLayout {
   /**
    * As {@link #writeBlobs(Artifact)}, copying up to {@code parallelism} layers and configs at once
    * (worth it when each is a network download). Manifests and indexes are written after all of
-   * them, children first, so the layout never holds a manifest whose blobs are missing. On the
-   * first failure the other copies are cancelled and the failure is thrown; blobs already
-   * written stay (they are complete and verified; {@link #gc} removes them if nothing refers to
-   * them).
+   * them, children first, so the layout never holds a manifest whose blobs are missing. A layer
+   * the layout has already is checked all the same (by its record, or by reading the layout's
+   * copy). On the first failure the other copies are cancelled and the failure is thrown; blobs
+   * already written stay (they are complete and verified; {@link #gc} removes them if nothing
+   * refers to them).
    */
   public void writeBlobs(Artifact artifact, int parallelism) throws OciException {
     List<ArtifactBlobs.Blob> blobs = ArtifactBlobs.of(artifact);
-    List<ArtifactBlobs.Blob> leaves = new ArrayList<>();
+    List<BlobTask> leaves = new ArrayList<>();
     List<ArtifactBlobs.Blob> documents = new ArrayList<>();
     for (ArtifactBlobs.Blob b : blobs) {
-      if (hasBlob(b.descriptor().digest())) {
+      Descriptor d = b.descriptor();
+      if (hasBlob(d.digest())) {
+        if (b.layer().isPresent()) {
+          // the same bytes as the source's; prove them with what is at hand, without a download
+          leaves.add(() -> b.checkPresent(diffIds, () -> blobs().open(d, b.layer().get().what())));
+        }
         continue;
       }
-      (MediaTypes.isManifestOrIndex(b.descriptor().mediaType()) ? documents : leaves).add(b);
+      if (MediaTypes.isManifestOrIndex(d.mediaType())) {
+        documents.add(b);
+      } else {
+        leaves.add(() -> writeBlob(b));
+      }
     }
     int threads = Math.min(parallelism, leaves.size());
     if (threads <= 1) {
-      for (ArtifactBlobs.Blob b : leaves) {
-        writeBlob(b.descriptor(), b.opener());
+      for (BlobTask task : leaves) {
+        task.run();
       }
     } else {
       writeInParallel(leaves, threads);
     }
     for (ArtifactBlobs.Blob b : documents) {
-      writeBlob(b.descriptor(), b.opener());
+      writeBlob(b);
     }
   }
 
-  private void writeInParallel(List<ArtifactBlobs.Blob> leaves, int threads) throws OciException {
+  /** Writing or checking one blob. */
+  @FunctionalInterface
+  private interface BlobTask {
+    void run() throws OciException;
+  }
+
+  private void writeInParallel(List<BlobTask> leaves, int threads) throws OciException {
     java.util.concurrent.ExecutorService pool = io.jscan.core.io.DaemonThreads.fixedPool("jscan-blob", threads);
     try {
       java.util.concurrent.ExecutorCompletionService<Void> done = new java.util.concurrent.ExecutorCompletionService<>(pool);
       List<java.util.concurrent.Future<Void>> futures = new ArrayList<>();
-      for (ArtifactBlobs.Blob b : leaves) {
+      for (BlobTask task : leaves) {
         futures.add(done.submit(() -> {
-          writeBlob(b.descriptor(), b.opener());
+          task.run();
           return null;
         }));
       }
@@ -417,6 +455,19 @@ public final class OciLayout {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * Writes one blob of an artifact unless it is already there, as {@link #writeBlob(Descriptor,
+   * ArtifactBlobs.Opener)} does; a layer of an image is checked against its compression and
+   * diff_id in the same read ({@link ArtifactBlobs.Blob#open}).
+   */
+  public void writeBlob(ArtifactBlobs.Blob blob) throws OciException {
+    if (hasBlob(blob.descriptor().digest())) {
+      blob.checkPresent(diffIds, () -> blobs().open(blob.descriptor(), blob.layer().map(ArtifactBlobs.LayerContent::what).orElse("blob")));
+      return;
+    }
+    writeBlob(blob.descriptor(), () -> blob.open(diffIds));
   }
 
   /**

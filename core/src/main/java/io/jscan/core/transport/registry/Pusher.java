@@ -3,6 +3,7 @@ package io.jscan.core.transport.registry;
 import io.jscan.core.FailureKind;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.ArtifactBlobs;
+import io.jscan.core.image.DiffIdRecords;
 import io.jscan.core.io.ContentMismatchException;
 import io.jscan.core.io.DaemonThreads;
 import io.jscan.core.io.VerifyingInputStream;
@@ -39,6 +40,12 @@ import java.util.regex.Pattern;
  * chunked upload resumes at the offset the registry reports ({@code GET} on the upload, its
  * {@code Range} header), or starts a new upload when the registry forgot the old one; manifests
  * are put whole and are idempotent.
+ *
+ * <p>Layers of images are checked as they are sent (compressed as their media type says,
+ * decompressing to the config's diff_id: {@link ArtifactBlobs.Blob#open}); a failing layer's
+ * upload is cut short before its last bytes, so the registry commits nothing, and no manifest is
+ * put. A layer the registry has already, or mounts, is checked too: by {@link DiffIdRecords}, or
+ * else by reading the source once.
  */
 final class Pusher {
   private static final Pattern RANGE = Pattern.compile("(?:bytes=)?(\\d+)-(\\d+)");
@@ -48,10 +55,12 @@ final class Pusher {
   private final RegistryOptions options;
   private final ImageName destination;
   private final String pushScope;
+  private final DiffIdRecords diffIds;
   /** The {@code OCI-Subject} header of the answer to the last manifest PUT (distribution-spec 1.1). */
   private volatile Optional<String> subjectHeader = Optional.empty();
 
-  Pusher(RegistryHttp http, RegistryClient client, ImageName destination) {
+  Pusher(RegistryHttp http, RegistryClient client, ImageName destination, DiffIdRecords diffIds) {
+    this.diffIds = diffIds;
     this.http = http;
     this.client = client;
     this.options = http.options();
@@ -216,6 +225,7 @@ final class Pusher {
     Descriptor d = blob.descriptor();
     String what = "pushing blob " + d.digest() + " to " + destination.repository();
     if (exists(d, what)) {
+      blob.checkPresent(diffIds, blob.opener());
       client.remember(d.digest(), destination);
       options.listener().finished(d, TransferListener.Outcome.EXISTS);
       return;
@@ -225,6 +235,7 @@ final class Pusher {
     if (from.isPresent()) {
       Optional<Upload> started = mount(d, from.get(), what);
       if (started.isEmpty()) {
+        blob.checkPresent(diffIds, blob.opener());
         client.remember(d.digest(), destination);
         options.listener().finished(d, TransferListener.Outcome.MOUNTED);
         return;
@@ -232,7 +243,7 @@ final class Pusher {
       upload = started.get();
     }
     options.listener().started(d, true, 0);
-    ChunkSource source = new ChunkSource(blob, d, options.listener());
+    ChunkSource source = new ChunkSource(blob, d, diffIds, options.listener());
     int failures = 0;
     try {
       while (true) {
@@ -482,7 +493,7 @@ final class Pusher {
     Descriptor d = doc.descriptor();
     String what = "pushing manifest " + d.digest() + " to " + destination.repository();
     byte[] bytes;
-    try (InputStream in = doc.open()) {
+    try (InputStream in = doc.open(DiffIdRecords.NONE)) {
       bytes = in.readNBytes(RegistryClient.MAX_MANIFEST_BYTES + 1);
     } catch (IOException e) {
       throw OciException.reading(what, e);
@@ -543,12 +554,14 @@ final class Pusher {
   static final class ChunkSource {
     private final ArtifactBlobs.Blob blob;
     private final Descriptor descriptor;
+    private final DiffIdRecords diffIds;
     private final TransferListener listener;
     private InputStream in;
     private long position;
     private long reported;
 
-    ChunkSource(ArtifactBlobs.Blob blob, Descriptor descriptor, TransferListener listener) {
+    ChunkSource(ArtifactBlobs.Blob blob, Descriptor descriptor, DiffIdRecords diffIds, TransferListener listener) {
+      this.diffIds = diffIds;
       this.blob = blob;
       this.descriptor = descriptor;
       this.listener = listener;
@@ -559,7 +572,7 @@ final class Pusher {
       if (in == null || position != offset) {
         close();
         try {
-          in = blob.open();
+          in = blob.open(diffIds);
         } catch (OciException e) {
           throw new SourceFailure(e);
         }
@@ -604,7 +617,7 @@ final class Pusher {
 
     /** An empty blob is never read by an upload: check it here. */
     void verifyEmpty() throws OciException {
-      try (InputStream s = blob.open()) {
+      try (InputStream s = blob.open(diffIds)) {
         if (s.read() >= 0) {
           throw RegistryException.integrity("blob " + descriptor.digest(), "the blob is not empty although its descriptor says so");
         }

@@ -6,6 +6,7 @@ import io.jscan.core.FailureKind;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.ArtifactBlobs;
 import io.jscan.core.image.BlobSource;
+import io.jscan.core.image.DiffIdRecords;
 import io.jscan.core.image.Images;
 import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Descriptor;
@@ -444,7 +445,16 @@ public final class RegistryClient {
    * @return the descriptor of what was pushed
    */
   public Descriptor push(Artifact artifact, ImageName destination) throws OciException {
-    return new Pusher(http, this, destination).push(artifact);
+    return push(artifact, destination, DiffIdRecords.NONE);
+  }
+
+  /**
+   * As {@link #push(Artifact, ImageName)}, checking layers with {@code diffIds} (the local store's,
+   * when the command has it open): a layer they prove is not decompressed again while it is sent,
+   * or read again when the registry has it already.
+   */
+  public Descriptor push(Artifact artifact, ImageName destination, DiffIdRecords diffIds) throws OciException {
+    return new Pusher(http, this, destination, diffIds).push(artifact);
   }
 
   // ---------------------------------------------------------------- referrers

@@ -1,5 +1,6 @@
 package io.jscan.core.transport.registry;
 
+import io.jscan.core.image.DiffIdRecords;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Referrers;
@@ -133,7 +134,7 @@ final class RegistryReferrers implements Referrers {
     Manifest m = artifact.manifest();
     Descriptor subject = m.subject().orElseThrow(() -> OciException.badInput("artifact " + digest, "has no subject to attach to"));
     Descriptor listed = Referrers.listed(artifact.descriptor(), m);
-    Pusher pusher = new Pusher(client.http(), client, byDigest(digest));
+    Pusher pusher = new Pusher(client.http(), client, byDigest(digest), DiffIdRecords.NONE);
     pusher.push(artifact);
     if (pusher.subjectIndexed(subject.digest())) {
       return listed;
@@ -145,7 +146,7 @@ final class RegistryReferrers implements Referrers {
     entries.add(listed);
     byte[] bytes = OciJson.write(new IndexManifest(MediaTypes.OCI_INDEX, Optional.empty(), entries, Optional.empty(), Map.of()));
     String tag = Referrers.fallbackTag(subject.digest());
-    new Pusher(client.http(), client, repository.withTag(tag)).putDocument(Descriptor.of(MediaTypes.OCI_INDEX, bytes), bytes, tag);
+    new Pusher(client.http(), client, repository.withTag(tag), DiffIdRecords.NONE).putDocument(Descriptor.of(MediaTypes.OCI_INDEX, bytes), bytes, tag);
     return listed;
   }
 

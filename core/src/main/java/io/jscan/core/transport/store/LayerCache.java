@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jscan.core.image.ArtifactBlobs;
+import io.jscan.core.image.DiffIdRecords;
 import io.jscan.core.image.Layer;
 import io.jscan.core.image.Layers;
 import io.jscan.core.io.AtomicFiles;
@@ -12,6 +14,7 @@ import io.jscan.core.io.InputFileException;
 import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
+import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.json.OciJson;
 import io.jscan.core.transport.ocilayout.OciLayout;
@@ -92,7 +95,10 @@ public final class LayerCache {
   public CachedLayer put(Digest key, Layer layer) throws OciException {
     Descriptor d = layer.descriptor().bare();
     try (FileLocks.Held gc = store.lockForWriting()) {
-      store.layout().writeBlob(d, layer::openCompressed);
+      // checked against its diff_id as it is copied (and recorded): the layer may come from anywhere
+      Optional<ArtifactBlobs.LayerContent> content =
+          MediaTypes.layerCompression(d.mediaType()).map(c -> new ArtifactBlobs.LayerContent(c, layer.diffId(), "layer"));
+      store.layout().writeBlob(new ArtifactBlobs.Blob(d, layer::openCompressed, content));
       AtomicFiles.write(entryFile(key), render(new Entry(key, d, layer.diffId())), store.tempDir());
     } catch (IOException e) {
       throw OciException.io("layer cache " + key, e);
@@ -123,10 +129,20 @@ public final class LayerCache {
         AtomicFiles.publish(file, target);
       }
       AtomicFiles.write(entryFile(key), render(new Entry(key, d, layer.diffId())), store.tempDir());
+      remember(d, layer.diffId());
     } catch (IOException e) {
       throw OciException.io("layer cache " + key, e);
     }
     return new CachedLayer(key, Layers.fromFile(target, d, layer.diffId()));
+  }
+
+  /**
+   * The builder made this layer ({@link #adopt}: it computed the diff_id from the tar it compressed, and the
+   * digest from the bytes it wrote), so exporting or pushing an image with it need not decompress
+   * it again to check it.
+   */
+  private void remember(Descriptor d, Digest diffId) {
+    MediaTypes.layerCompression(d.mediaType()).ifPresent(c -> store.diffIdRecords().remember(d.digest(), new DiffIdRecords.Known(c, diffId)));
   }
 
   /** Forgets {@code key}; its blob goes at the next garbage collection unless an image uses it. */

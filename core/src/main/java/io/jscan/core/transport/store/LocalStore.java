@@ -2,6 +2,7 @@ package io.jscan.core.transport.store;
 
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.AttachedTags;
+import io.jscan.core.image.DiffIdRecords;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
@@ -74,6 +75,7 @@ public final class LocalStore implements AutoCloseable {
   private final FileLock sessionLock;
   private final OciLayout layout;
   private final LayerCache layerCache;
+  private final StoreDiffIdRecords diffIds;
 
   private LocalStore(Path home, Path session, FileChannel sessionChannel, FileLock sessionLock) throws OciException {
     this.home = home;
@@ -81,9 +83,10 @@ public final class LocalStore implements AutoCloseable {
     this.session = session;
     this.sessionChannel = sessionChannel;
     this.sessionLock = sessionLock;
+    this.diffIds = new StoreDiffIdRecords(privateDir.resolve("diff-ids"), session);
     // created under the index lock: two first uses at once must not both write an empty index.json
     try (FileLocks.Held index = FileLocks.exclusive(privateDir.resolve("index.lock"))) {
-      this.layout = OciLayout.create(home, session);
+      this.layout = OciLayout.create(home, session).withDiffIdRecords(diffIds);
     } catch (IOException e) {
       throw OciException.io("opening the image store " + home, e);
     }
@@ -204,6 +207,15 @@ public final class LocalStore implements AutoCloseable {
 
   public LayerCache layerCache() {
     return layerCache;
+  }
+
+  /**
+   * What decompressing the store's layer blobs proved (their compression and diff_id), kept under
+   * {@code .jscan/diff-ids/}: copies into the store check a layer it has against these instead of
+   * reading it again, and {@code push} and {@code save} check the layers they send with them.
+   */
+  public DiffIdRecords diffIdRecords() {
+    return diffIds;
   }
 
   /**
@@ -427,7 +439,9 @@ public final class LocalStore implements AutoCloseable {
       untagged.addAll(dropOrphanedAttachments(entries));
       List<Descriptor> remaining = List.copyOf(entries);
       layout.updateIndex(ignored -> remaining);
-      return new Removal(untagged, layout.gc(layerCache.roots()));
+      List<Digest> deleted = layout.gc(layerCache.roots());
+      diffIds.forget(deleted);
+      return new Removal(untagged, deleted);
     } catch (IOException e) {
       throw OciException.io("image store " + home, e);
     }
@@ -532,7 +546,9 @@ public final class LocalStore implements AutoCloseable {
   /** Deletes every blob that no entry and no layer-cache entry reaches; returns their digests. */
   public List<Digest> gc() throws OciException {
     try (FileLocks.Held gc = lockForCollecting(); FileLocks.Held index = lockIndex()) {
-      return layout.gc(layerCache.roots());
+      List<Digest> deleted = layout.gc(layerCache.roots());
+      diffIds.forget(deleted);
+      return deleted;
     } catch (IOException e) {
       throw OciException.io("image store " + home, e);
     }

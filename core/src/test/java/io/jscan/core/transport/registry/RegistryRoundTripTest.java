@@ -188,19 +188,39 @@ class RegistryRoundTripTest {
     RegistryClient first = client();
     first.push(image, name("mount/source:1"));
     Set<TransferListener.Outcome> outcomes = ConcurrentHashMap.newKeySet();
+    Set<Digest> downloaded = ConcurrentHashMap.newKeySet();
     RegistryClient c = client(new TransferListener() {
       @Override
       public void finished(Descriptor blob, Outcome outcome) {
         if (!MediaTypes.isManifestOrIndex(blob.mediaType())) {
           outcomes.add(outcome);
         }
+        if (outcome == Outcome.DOWNLOADED) {
+          downloaded.add(blob.digest());
+        }
       }
     });
     Artifact remote = c.read(name("mount/source:1"));
     c.push(remote, name("mount/target:1"));
-    assertEquals(Set.of(TransferListener.Outcome.MOUNTED), outcomes);
+    // nothing is uploaded; with nothing that proves the layers' diff_ids, each mounted layer is
+    // read once from the source to check it (issue 16: a copy sends nothing verify rejects), and
+    // the config, which lists the diff_ids
+    assertEquals(Set.of(TransferListener.Outcome.MOUNTED, TransferListener.Outcome.DOWNLOADED), outcomes);
+    Set<Digest> layers = new java.util.HashSet<>();
+    image.manifest().layers().forEach(l -> layers.add(l.digest()));
+    Set<Digest> layersAndConfig = new java.util.HashSet<>(layers);
+    layersAndConfig.add(image.manifest().config().digest());
+    assertEquals(layersAndConfig, downloaded);
     byte[] raw = Skopeo.run("inspect", "--tls-verify=false", "--raw", "docker://" + registry.host() + "/mount/target:1");
     assertArrayEquals(image.manifestBytes(), raw);
+
+    // with records that prove them (a store that pulled the image), the layers are not read at all
+    try (LocalStore store = LocalStore.open(tmp.resolve("store"))) {
+      client().pull(name("mount/source:1"), store, Optional.empty(), List.of());
+      downloaded.clear();
+      c.push(c.read(name("mount/source:1")), name("mount/again:1"), store.diffIdRecords());
+      assertEquals(Set.of(image.manifest().config().digest()), downloaded);
+    }
   }
 
   @Test
