@@ -10,7 +10,7 @@ import io.jscan.dockerfile.Dockerfile;
 import io.jscan.dockerfile.DockerfileException;
 import io.jscan.signing.oci.SignatureStores;
 import io.jscan.signing.oci.TrustPolicy;
-import io.jscan.verifier.Deadline;
+import io.jscan.core.Deadline;
 import io.jscan.verifier.signatures.SignatureEvidence;
 import io.jscan.verifier.Platforms;
 import io.jscan.verifier.VerificationReport;

@@ -20,7 +20,7 @@ import io.jscan.server.LoadedPolicies.Selection;
 import io.jscan.server.LoadedPolicies.SelectionKey;
 import io.jscan.signing.oci.SignatureStores;
 import io.jscan.signing.oci.TrustPolicy;
-import io.jscan.verifier.Deadline;
+import io.jscan.core.Deadline;
 import io.jscan.verifier.Evidence;
 import io.jscan.verifier.EvidenceProvider;
 import io.jscan.verifier.Finding;

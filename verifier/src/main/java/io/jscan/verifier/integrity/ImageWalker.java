@@ -12,8 +12,8 @@ import io.jscan.core.oci.Manifest;
 import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.MediaTypes.Compression;
 import io.jscan.core.oci.OciException;
-import io.jscan.verifier.Deadline;
-import io.jscan.verifier.Deadline.DeadlineExceededException;
+import io.jscan.core.Deadline;
+import io.jscan.core.Deadline.DeadlineExceededException;
 import io.jscan.verifier.Finding;
 import io.jscan.verifier.LayerReport;
 import io.jscan.verifier.Location;
@@ -53,6 +53,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ImageWalker {
   private final ExecutorService pool;
   private final ScanLimits limits;
+  /** How long past the deadline a layer's source may take to fail by itself (see {@link #collect}). */
+  private static final long SOURCE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private final Deadline deadline;
 
   public ImageWalker(ExecutorService pool, ScanLimits limits, Deadline deadline) {
@@ -208,12 +211,15 @@ public final class ImageWalker {
     try {
       for (Future<LayerOutcome> f : futures) {
         long left = deadline.remainingNanos();
-        out.add(left == Long.MAX_VALUE ? f.get() : f.get(left, TimeUnit.NANOSECONDS));
+        // a layer's source (a registry) honours the same deadline and then fails by itself, naming
+        // what it waited for (which registry, which limit): give it a moment to, so that its
+        // message is the one reported rather than this one, which can only say that time ran out
+        out.add(left == Long.MAX_VALUE ? f.get() : f.get(left + SOURCE_GRACE_NANOS, TimeUnit.NANOSECONDS));
       }
       return out;
     } catch (TimeoutException e) {
       cancel(futures);
-      throw new VerifierException(FailureKind.UNEXPECTED, "verification", "the deadline " + deadline.end().orElseThrow() + " passed");
+      throw new VerifierException(FailureKind.UNEXPECTED, "verification", deadline.label() + " passed before the layers were read");
     } catch (InterruptedException e) {
       cancel(futures);
       Thread.currentThread().interrupt();

@@ -12,7 +12,7 @@ import io.jscan.core.oci.ImageConfig.History;
 import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.Platform;
 import io.jscan.core.transport.ocilayout.OciLayout;
-import io.jscan.verifier.Deadline;
+import io.jscan.core.Deadline;
 import io.jscan.verifier.Platforms;
 import io.jscan.verifier.VerificationReport;
 import io.jscan.verifier.Verifier;

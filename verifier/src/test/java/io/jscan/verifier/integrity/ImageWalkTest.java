@@ -20,7 +20,7 @@ import io.jscan.core.oci.MediaTypes.Compression;
 import io.jscan.core.oci.Platform;
 import io.jscan.core.oci.json.OciJson;
 import io.jscan.core.transport.ocilayout.OciLayout;
-import io.jscan.verifier.Deadline;
+import io.jscan.core.Deadline;
 import io.jscan.verifier.Finding;
 import io.jscan.verifier.Platforms;
 import io.jscan.verifier.RawTar;
