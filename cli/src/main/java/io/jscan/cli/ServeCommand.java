@@ -1,5 +1,6 @@
 package io.jscan.cli;
 
+import io.jscan.core.text.Durations;
 import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.registry.TransferListener;
 import io.jscan.server.ServeOptions;
@@ -16,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -48,8 +47,6 @@ import picocli.CommandLine.Spec;
       ""
     })
 final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-
   @Spec CommandSpec spec;
 
   @Option(names = "--policy", paramLabel = "FILE|DIR|NAME", required = true,
@@ -134,7 +131,8 @@ final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       }
       verifierOptions = verifierOptions.withParallelism(parallelism);
     }
-    RegistryClient client = new RegistryClient(WebhookServer.forAdmission(registry.options(env, TransferListener.NONE)));
+    RegistryClient client = new RegistryClient(
+        registry.options(WebhookServer.forAdmission(io.jscan.core.transport.registry.RegistryOptions.defaults()), env, TransferListener.NONE));
     ServerLog log = new ServerLog(spec.commandLine().getErr());
     Verifier verifier = new Verifier(verifierOptions);
     WebhookServer server;
@@ -184,16 +182,10 @@ final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   }
 
   static Duration duration(String option, String text) throws VerifierException {
-    Matcher m = DURATION.matcher(text.trim());
-    if (!m.matches()) {
-      throw VerifierException.badInput(option, "expected a duration such as 500ms, 30s, 5m or 1h, got \"" + text + "\"");
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw VerifierException.badInput(option, e.getMessage());
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
   }
 }

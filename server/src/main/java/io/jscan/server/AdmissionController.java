@@ -208,7 +208,7 @@ public final class AdmissionController {
 
   private ImageOutcome timedOut() {
     return new Unverifiable("verification did not finish within the request's deadline of "
-        + ImageChecks.human(options.requestTimeout()) + " (it goes on in the background; a retry will find the result)", true);
+        + io.jscan.core.text.Durations.format(options.requestTimeout()) + " (it goes on in the background; a retry will find the result)", true);
   }
 
   private static String issues(List<Issue> issues) {

@@ -1,5 +1,6 @@
 package io.jscan.server;
 
+import io.jscan.core.Deadline;
 import io.jscan.core.FailureKind;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
@@ -9,6 +10,7 @@ import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.OciException;
+import io.jscan.core.text.Durations;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.registry.RegistryClient.FetchedManifest;
@@ -20,7 +22,6 @@ import io.jscan.server.LoadedPolicies.Selection;
 import io.jscan.server.LoadedPolicies.SelectionKey;
 import io.jscan.signing.oci.SignatureStores;
 import io.jscan.signing.oci.TrustPolicy;
-import io.jscan.core.Deadline;
 import io.jscan.verifier.Evidence;
 import io.jscan.verifier.EvidenceProvider;
 import io.jscan.verifier.Finding;
@@ -116,8 +117,6 @@ public final class ImageChecks implements AutoCloseable {
   private final BoundedCache<FactsKey, Facts> facts;
   private final BoundedCache<EvidenceKey, Found> evidence;
   private final BoundedCache<DecisionKey, Judged> decisions;
-  /** Finds evidence without judging it: the trust is an input of each verdict, not of what is stored in a repository. */
-  private final EvidenceProvider signatures;
   private final Map<TagKey, CompletableFuture<Digest>> resolving = new ConcurrentHashMap<>();
   private final Map<ReadKey, CompletableFuture<Inspected>> inspecting = new ConcurrentHashMap<>();
   /** Decisions being judged again ahead of their expiry. */
@@ -255,11 +254,6 @@ public final class ImageChecks implements AutoCloseable {
     // one entry per repository an image is named in, hence more than images
     this.evidence = new BoundedCache<>(options.cacheEntries() * 2, Long.MAX_VALUE);
     this.decisions = new BoundedCache<>(options.cacheEntries() * 4, options.decisionTtl().toNanos());
-    // a pod spec's bare name (nginx:1.25) means its registry, where the signatures are too. Nothing
-    // is trusted here: what is found is judged per verdict, with the keys of its policies or the
-    // --key files of its generation. A signature is required only where a policy says so
-    // (signature-required): --key only says whom the rules without keys of their own trust
-    this.signatures = new SignatureEvidence(SignatureStores.registryOnly(registry), TrustPolicy.none(), false);
   }
 
   private static ThreadPoolExecutor pool(String name, int threads, int queue) {
@@ -326,7 +320,7 @@ public final class ImageChecks implements AutoCloseable {
   private CompletableFuture<Digest> resolve(ImageName name, TagKey key) {
     return shared(resolving, key, resolvePool, () -> {
       try {
-        Descriptor d = registry.resolve(name);
+        Descriptor d = registry.withDeadline(verificationDeadline()).resolve(name);
         digests.put(key, d.digest());
         return d.digest();
       } catch (OciException e) {
@@ -420,7 +414,9 @@ public final class ImageChecks implements AutoCloseable {
   private Inspected read(ImageName name, Digest digest, FactsKey key, boolean wantEvidence, Optional<Facts> known) {
     ImageName pinned = name.withDigest(digest);
     String reference = pinned.toString();
-    Deadline deadline = Deadline.in(options.verifyTimeout());
+    Deadline deadline = verificationDeadline();
+    // every registry request of this read (manifests, layers, signatures, referrers) ends by it
+    RegistryClient registry = this.registry.withDeadline(deadline);
     FetchedManifest top;
     try {
       top = registry.fetchManifest(pinned, digest.toString());
@@ -466,7 +462,7 @@ public final class ImageChecks implements AutoCloseable {
         throw failure(e, "reading " + pinned.familiar());
       }
       if (wantEvidence) {
-        found.add(evidence(artifact, image, reference, attached));
+        found.add(evidence(registry, artifact, image, reference, attached));
       }
     }
     if (source.failure().isPresent()) {
@@ -484,7 +480,12 @@ public final class ImageChecks implements AutoCloseable {
    * as for an image that cannot be read. Attached content whose bytes do not match its digest is
    * an integrity failure, denied whatever the failure mode.
    */
-  private Evidence evidence(Artifact subject, Image image, String reference, EvidenceProvider attached) {
+  private Evidence evidence(RegistryClient registry, Artifact subject, Image image, String reference, EvidenceProvider attached) {
+    // a pod spec's bare name (nginx:1.25) means its registry, where the signatures are too. Nothing
+    // is trusted here: what is found is judged per verdict, with the keys of its policies or the
+    // --key files of its generation. A signature is required only where a policy says so
+    // (signature-required): --key only says whom the rules without keys of their own trust
+    EvidenceProvider signatures = new SignatureEvidence(SignatureStores.registryOnly(registry), TrustPolicy.none(), false);
     try {
       return signatures.and(attached).collect(subject, image, reference);
     } catch (VerifierException e) {
@@ -570,6 +571,15 @@ public final class ImageChecks implements AutoCloseable {
 
   // ---------------------------------------------------------------- plumbing
 
+  /**
+   * How long one verification (or tag resolution) may take, its registry requests, retries and
+   * layer reads included: it goes on after the request that started it was answered, to fill the
+   * caches for the API server's retry, but not for ever.
+   */
+  private Deadline verificationDeadline() {
+    return Deadline.in(options.verifyTimeout(), "the verification timeout of " + Durations.format(options.verifyTimeout()));
+  }
+
   private static RuntimeException failure(OciException e, String what) {
     if (e.kind() == FailureKind.INTEGRITY) {
       return new RejectedException(what + ": " + e.getMessage());
@@ -630,11 +640,5 @@ public final class ImageChecks implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** For messages: a duration as people write it. */
-  static String human(Duration d) {
-    long ms = d.toMillis();
-    return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
   }
 }

@@ -1,5 +1,7 @@
 package io.jscan.verifier.integrity;
 
+import io.jscan.core.Deadline;
+import io.jscan.core.Deadline.DeadlineExceededException;
 import io.jscan.core.FailureKind;
 import io.jscan.core.image.Image;
 import io.jscan.core.io.Compressions;
@@ -12,8 +14,6 @@ import io.jscan.core.oci.Manifest;
 import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.MediaTypes.Compression;
 import io.jscan.core.oci.OciException;
-import io.jscan.core.Deadline;
-import io.jscan.core.Deadline.DeadlineExceededException;
 import io.jscan.verifier.Finding;
 import io.jscan.verifier.LayerReport;
 import io.jscan.verifier.Location;

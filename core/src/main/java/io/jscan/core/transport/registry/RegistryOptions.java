@@ -118,7 +118,12 @@ public record RegistryOptions(
    * @throws IllegalArgumentException when one of those variables is not what it should be, naming it
    */
   public static RegistryOptions fromEnvironment(Map<String, String> environment) {
-    RegistryOptions o = defaults().withCredentials(DockerConfig.fromEnvironment(environment));
+    return defaults().withEnvironment(environment);
+  }
+
+  /** These options with what {@link #fromEnvironment} takes from {@code environment} on top (another set of defaults below). */
+  public RegistryOptions withEnvironment(Map<String, String> environment) {
+    RegistryOptions o = withCredentials(DockerConfig.fromEnvironment(environment));
     String insecure = environment.get(INSECURE_ENV);
     if (insecure != null && !insecure.isBlank()) {
       TreeSet<String> hosts = new TreeSet<>();
