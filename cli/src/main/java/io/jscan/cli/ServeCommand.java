@@ -95,6 +95,19 @@ final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Option(names = "--workers", paramLabel = "N", defaultValue = "4", description = "Images verified at once (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(names = "--workers-per-request", paramLabel = "N",
+      description = "The most workers one request's images take at once; the rest stay free for other requests (default: half of --workers).")
+  Integer workersPerRequest;
+
+  @Option(names = "--workers-per-registry", paramLabel = "N",
+      description = "The most workers all requests take at once against one registry, so a registry that stalls holds no more"
+          + " (default: half of --workers).")
+  Integer workersPerRegistry;
+
+  @Option(names = "--max-images", paramLabel = "N", defaultValue = "" + ServeOptions.DEFAULT_MAX_IMAGES_PER_REVIEW,
+      description = "Deny a request whose object names more distinct images than this, before fetching any (default: ${DEFAULT-VALUE}).")
+  int maxImages;
+
   @Option(names = "--drain-delay", paramLabel = "DURATION", defaultValue = "0s",
       description = "On SIGTERM, keep serving this long while /readyz says no (default: ${DEFAULT-VALUE}; the manifests use 5s).")
   String drainDelay;
@@ -171,7 +184,9 @@ final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       return new ServeOptions(address, port, policies, tlsCert, tlsKey, duration("--timeout", timeout), Duration.ofMinutes(2), maxBytes,
           duration("--reload-interval", reloadInterval), onNoMatch, duration("--digest-ttl", digestTtl),
           duration("--verdict-ttl", verdictTtl), cacheSize, workers, Math.max(64, workers * 64),
-          durationOrZero("--drain-delay", drainDelay), durationOrZero("--stop-timeout", stopTimeout), keys);
+          durationOrZero("--drain-delay", drainDelay), durationOrZero("--stop-timeout", stopTimeout), keys, maxImages,
+          workersPerRequest == null ? ServeOptions.defaultShare(workers) : workersPerRequest,
+          workersPerRegistry == null ? ServeOptions.defaultShare(workers) : workersPerRegistry);
     } catch (IllegalArgumentException e) {
       throw VerifierException.badInput("jscan serve", e.getMessage());
     }

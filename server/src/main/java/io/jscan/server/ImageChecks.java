@@ -42,14 +42,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -111,14 +107,14 @@ public final class ImageChecks implements AutoCloseable {
   private final RegistryClient registry;
   private final ServeOptions options;
   private final Metrics metrics;
-  private final ThreadPoolExecutor resolvePool;
-  private final ThreadPoolExecutor inspectPool;
+  private final FairPool resolvePool;
+  private final FairPool inspectPool;
   private final BoundedCache<TagKey, Digest> digests;
   private final BoundedCache<FactsKey, Facts> facts;
   private final BoundedCache<EvidenceKey, Found> evidence;
   private final BoundedCache<DecisionKey, Judged> decisions;
-  private final Map<TagKey, CompletableFuture<Digest>> resolving = new ConcurrentHashMap<>();
-  private final Map<ReadKey, CompletableFuture<Inspected>> inspecting = new ConcurrentHashMap<>();
+  private final Map<TagKey, FairPool.Task<Digest>> resolving = new ConcurrentHashMap<>();
+  private final Map<ReadKey, FairPool.Task<Inspected>> inspecting = new ConcurrentHashMap<>();
   /** Decisions being judged again ahead of their expiry. */
   private final Set<DecisionKey> refreshing = ConcurrentHashMap.newKeySet();
 
@@ -247,8 +243,10 @@ public final class ImageChecks implements AutoCloseable {
     this.registry = registry;
     this.options = options;
     this.metrics = metrics;
-    this.resolvePool = pool("jscan-resolve", options.verifyWorkers(), options.verifyQueue());
-    this.inspectPool = pool("jscan-inspect", options.verifyWorkers(), options.verifyQueue());
+    this.resolvePool = new FairPool(
+        "jscan-resolve", options.verifyWorkers(), options.workersPerRequest(), options.workersPerRegistry(), options.verifyQueue());
+    this.inspectPool = new FairPool(
+        "jscan-inspect", options.verifyWorkers(), options.workersPerRequest(), options.workersPerRegistry(), options.verifyQueue());
     this.digests = new BoundedCache<>(options.cacheEntries() * 4, options.digestTtl().toNanos());
     this.facts = new BoundedCache<>(options.cacheEntries(), Long.MAX_VALUE);
     // one entry per repository an image is named in, hence more than images
@@ -256,24 +254,45 @@ public final class ImageChecks implements AutoCloseable {
     this.decisions = new BoundedCache<>(options.cacheEntries() * 4, options.decisionTtl().toNanos());
   }
 
-  private static ThreadPoolExecutor pool(String name, int threads, int queue) {
-    AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    p.allowCoreThreadTimeOut(true);
-    return p;
+  /**
+   * One admission request's share of the workers ({@link FairPool}): its images are verified in its
+   * turn, at most {@link ServeOptions#workersPerRequest} at once, and what has not started by
+   * {@code deadlineNanos} ({@link System#nanoTime}), or when it is closed (answered), is not started
+   * at all unless another request waits for it too.
+   */
+  public final class Request implements AutoCloseable {
+    private final FairPool.Requester resolving;
+    private final FairPool.Requester reading;
+
+    private Request(FairPool.Requester resolving, FairPool.Requester reading) {
+      this.resolving = resolving;
+      this.reading = reading;
+    }
+
+    @Override
+    public void close() {
+      resolving.close();
+      reading.close();
+    }
+  }
+
+  /** A request answered by {@code deadlineNanos}; close it once it is answered. */
+  public Request request(long deadlineNanos) {
+    return new Request(resolvePool.requester(deadlineNanos), inspectPool.requester(deadlineNanos));
+  }
+
+  /** Work no request waits for (refreshing an entry ahead of its expiry): it takes its turn like a request. */
+  private Request background() {
+    return new Request(resolvePool.background(), inspectPool.background());
   }
 
   /**
-   * Verifies {@code name} (written {@code asWritten} in the pod spec) under {@code selection}. The
-   * future never fails: every problem is an {@link ImageOutcome}.
+   * Verifies {@code name} (written {@code asWritten} in the pod spec) under {@code selection}, in
+   * {@code request}'s turn. The future never fails: every problem is an {@link ImageOutcome}.
    */
-  public CompletableFuture<ImageOutcome> check(String asWritten, ImageName name, Selection selection, ScanLimits limits) {
-    CompletableFuture<Digest> digest = digestOf(name);
-    return digest.thenCompose(d -> decide(asWritten, name, d, selection, limits))
+  public CompletableFuture<ImageOutcome> check(String asWritten, ImageName name, Selection selection, ScanLimits limits, Request request) {
+    CompletableFuture<Digest> digest = digestOf(name, request);
+    return digest.thenCompose(d -> decide(asWritten, name, d, selection, limits, request))
         .exceptionally(ImageChecks::outcomeOf);
   }
 
@@ -285,13 +304,16 @@ public final class ImageChecks implements AutoCloseable {
     if (cause instanceof RejectedException r) {
       return new Rejected(r.getMessage());
     }
+    if (cause instanceof RejectedExecutionException busy) {
+      return new Unverifiable(busy.getMessage(), false); // refused or not started by the pool: the failure mode decides
+    }
     // a bug, not a verdict: treat it as unverifiable so the failure mode (deny by default) decides
     return new Unverifiable("internal error: " + cause, false);
   }
 
   // ---------------------------------------------------------------- tag -> digest
 
-  private CompletableFuture<Digest> digestOf(ImageName name) {
+  private CompletableFuture<Digest> digestOf(ImageName name, Request request) {
     if (name.digest().isPresent()) {
       return CompletableFuture.completedFuture(name.digest().get());
     }
@@ -300,12 +322,12 @@ public final class ImageChecks implements AutoCloseable {
     if (cached.isPresent()) {
       metrics.cacheHits.inc("digest");
       if (refreshDue(cached.get(), options.digestTtl())) {
-        resolve(name, key); // ahead of expiry, in the background: busy images never wait for the registry
+        resolve(name, key, background()); // ahead of expiry, in the background: busy images never wait for the registry
       }
       return CompletableFuture.completedFuture(cached.get().value());
     }
     metrics.cacheMisses.inc("digest");
-    return resolve(name, key);
+    return resolve(name, key, request);
   }
 
   /**
@@ -317,8 +339,8 @@ public final class ImageChecks implements AutoCloseable {
     return entry.ageNanos() > ttl.toNanos() / 4 * 3;
   }
 
-  private CompletableFuture<Digest> resolve(ImageName name, TagKey key) {
-    return shared(resolving, key, resolvePool, () -> {
+  private CompletableFuture<Digest> resolve(ImageName name, TagKey key, Request request) {
+    return shared(resolving, key, resolvePool, request.resolving, name.domain(), () -> {
       try {
         Descriptor d = registry.withDeadline(verificationDeadline()).resolve(name);
         digests.put(key, d.digest());
@@ -332,35 +354,33 @@ public final class ImageChecks implements AutoCloseable {
 
   // ---------------------------------------------------------------- digest -> verdict
 
-  private CompletableFuture<ImageOutcome> decide(String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits) {
+  private CompletableFuture<ImageOutcome> decide(
+      String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits, Request request) {
     DecisionKey key = new DecisionKey(asWritten, Repository.of(name), digest, limits, selection.key());
     Optional<BoundedCache.Aged<Judged>> cached = decisions.getAged(key);
     if (cached.isPresent()) {
       metrics.cacheHits.inc("decision");
       if (refreshDue(cached.get(), options.decisionTtl()) && refreshing.add(key)) {
-        // judged again in the background (signatures looked for again); this request keeps the current verdict
-        try {
-          inspectPool.execute(() -> judged(asWritten, name, digest, selection, limits, key).whenComplete((j, e) -> refreshing.remove(key)));
-        } catch (RejectedExecutionException e) {
-          refreshing.remove(key); // the pool is full: a later request tries again
-        }
+        // judged again in the background (signatures looked for again); this request keeps the current
+        // verdict. A refresh the pool refuses or drops is tried again by a later request
+        judged(asWritten, name, digest, selection, limits, key, background()).whenComplete((j, e) -> refreshing.remove(key));
       }
       return CompletableFuture.completedFuture(cached.get().value());
     }
     metrics.cacheMisses.inc("decision");
-    return judged(asWritten, name, digest, selection, limits, key).thenApply(j -> (ImageOutcome) j);
+    return judged(asWritten, name, digest, selection, limits, key, request).thenApply(j -> (ImageOutcome) j);
   }
 
   private CompletableFuture<Judged> judged(
-      String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits, DecisionKey key) {
-    return inspected(name, digest, limits, selection).thenApply(i -> {
+      String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits, DecisionKey key, Request request) {
+    return inspected(name, digest, limits, selection, request).thenApply(i -> {
       Judged j = judge(asWritten, name, digest, i, selection);
       decisions.put(key, j);
       return j;
     });
   }
 
-  private CompletableFuture<Inspected> inspected(ImageName name, Digest digest, ScanLimits limits, Selection selection) {
+  private CompletableFuture<Inspected> inspected(ImageName name, Digest digest, ScanLimits limits, Selection selection, Request request) {
     Repository from = Repository.of(name);
     FactsKey factsKey = new FactsKey(digest, limits, selection.needsPackages());
     EvidenceKey evidenceKey = new EvidenceKey(from, digest);
@@ -379,7 +399,7 @@ public final class ImageChecks implements AutoCloseable {
       return CompletableFuture.completedFuture(new Inspected(knownFacts.get(), wantEvidence ? knownEvidence : Optional.empty()));
     }
     Optional<Found> before = knownEvidence;
-    return shared(inspecting, new ReadKey(from, factsKey, wantEvidence), inspectPool, () -> {
+    return shared(inspecting, new ReadKey(from, factsKey, wantEvidence), inspectPool, request.reading, from.registry(), () -> {
       long start = System.nanoTime();
       try {
         Inspected i = read(name, digest, factsKey, wantEvidence, knownFacts);
@@ -587,29 +607,25 @@ public final class ImageChecks implements AutoCloseable {
     return new UnverifiableException(what + ": " + e.getMessage());
   }
 
-  /** Runs {@code work} once for concurrent callers with the same key; the pool's queue bounds the backlog. */
-  private static <K, V> CompletableFuture<V> shared(Map<K, CompletableFuture<V>> inflight, K key, ThreadPoolExecutor pool, Supplier<V> work) {
-    CompletableFuture<V> mine = new CompletableFuture<>();
-    CompletableFuture<V> existing = inflight.putIfAbsent(key, mine);
-    if (existing != null) {
-      return existing;
+  /**
+   * Runs {@code work} once for concurrent callers with the same key, in the turn of the first
+   * request that needs it ({@link FairPool}: a request that joins a task not yet started queues it in
+   * its own turn too); {@code registry} is where the work goes, for the per-registry limit.
+   */
+  private static <K, V> CompletableFuture<V> shared(
+      Map<K, FairPool.Task<V>> inflight, K key, FairPool pool, FairPool.Requester requester, String registry, Supplier<V> work) {
+    boolean[] created = {false};
+    FairPool.Task<V> task = inflight.computeIfAbsent(key, k -> {
+      created[0] = true;
+      return pool.submit(requester, registry, work);
+    });
+    if (created[0]) {
+      // outside computeIfAbsent: a task refused at once completes now, and its callback removes it
+      task.future().whenComplete((v, e) -> inflight.remove(key, task));
+    } else {
+      pool.join(task, requester);
     }
-    try {
-      pool.execute(() -> {
-        try {
-          mine.complete(work.get());
-        } catch (RuntimeException e) {
-          mine.completeExceptionally(e);
-        } finally {
-          inflight.remove(key, mine);
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      inflight.remove(key, mine);
-      mine.completeExceptionally(new UnverifiableException(
-          "the server is busy: " + pool.getQueue().size() + " images are waiting to be verified"));
-    }
-    return mine;
+    return task.future();
   }
 
   /** How many entries each cache holds (for the metrics). */
@@ -627,18 +643,13 @@ public final class ImageChecks implements AutoCloseable {
 
   /** Images waiting for or being verified. */
   public int pending() {
-    return inspectPool.getQueue().size() + inspectPool.getActiveCount();
+    return inspectPool.queued() + inspectPool.running();
   }
 
   /** Stops the pools; verifications under way are interrupted. */
   @Override
   public void close() {
-    resolvePool.shutdownNow();
-    inspectPool.shutdownNow();
-    try {
-      inspectPool.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    resolvePool.shutdown(0);
+    inspectPool.shutdown(5000);
   }
 }
