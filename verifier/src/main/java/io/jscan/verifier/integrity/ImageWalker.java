@@ -96,6 +96,7 @@ public final class ImageWalker {
     try {
       manifest = image.manifest();
     } catch (OciException e) {
+      sourceFailed(e);
       findings.add(Finding.integrity("manifest: " + e.getMessage(), manifestAt));
       return new WalkResult(check(top, false), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), findings, Optional.empty());
     }
@@ -112,6 +113,7 @@ public final class ImageWalker {
       try {
         config = image.config();
       } catch (OciException e) {
+        sourceFailed(e);
         findings.add(Finding.integrity("config: " + e.getMessage(), configAt));
       }
     }
@@ -268,6 +270,7 @@ public final class ImageWalker {
     try {
       raw = image.openBlob(d);
     } catch (OciException e) {
+      sourceFailed(e);
       findings.add(Finding.integrity("cannot read the blob: " + e.getMessage(), at));
       return new LayerOutcome(report(d, position, diffId, OptionalLong.empty(), 0, createdBy, false), Optional.empty(), findings);
     }
@@ -321,6 +324,18 @@ public final class ImageWalker {
     long count = contents == null ? 0 : contents.entryCount();
     return new LayerOutcome(
         report(d, position, diffId, uncompressedSize, count, createdBy, ok), Optional.ofNullable(contents), findings);
+  }
+
+  /**
+   * A part the source could not hand out because the source itself failed (a registry that is
+   * unreachable, keeps failing or stalls past a deadline; an I/O error) says nothing about the
+   * image: no finding, the verification stops (exit 1), as for an I/O error mid-layer. Content that
+   * does not match its digest, or is missing from the source, stays a finding.
+   */
+  private static void sourceFailed(OciException e) throws VerifierException {
+    if (e.kind() == FailureKind.UNEXPECTED) {
+      throw new VerifierException(FailureKind.UNEXPECTED, "reading the image", e.getMessage(), e);
+    }
   }
 
   private static Finding classify(IOException e, Location at) {
