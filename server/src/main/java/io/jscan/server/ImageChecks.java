@@ -95,12 +95,16 @@ import java.util.function.Supplier;
  * and SBOMs are trusted as facts. Unlike {@code jscan verify --key}, the {@code --key} files are
  * not required of the image: what does not verify under them is judged by the rules only.
  *
- * <p>Registry work runs on two bounded pools (resolving tags; reading images), never on the
- * request threads, and is shared: concurrent requests for the same read (the same repository,
- * digest, limits and needs) wait for one. Never across repositories (issue 16): a read stalled on
- * one registry must not hold a request for the same digest in a healthy one. A request waits only
- * until its deadline; a verification it started goes on (up to {@link ServeOptions#verifyTimeout})
- * and fills the cache, so the API server's retry finds it.
+ * <p>Registry work runs on two {@link FairPool}s (resolving tags; reading images), never on the
+ * request threads, in each request's turn ({@link Request}): one request, or one registry, holds
+ * only its share of the workers, so a review naming hundreds of images on a registry that stalls
+ * leaves the rest to other requests (issue 16). It is shared: concurrent requests for the same read
+ * (the same repository, digest, limits and needs) wait for one. Never across repositories (issue
+ * 16): a read stalled on one registry must not hold a request for the same digest in a healthy one.
+ * A request waits only until its deadline; a verification it started goes on, under a deadline of
+ * its own ({@link ServeOptions#verifyTimeout}, which its registry requests, retries and layer reads
+ * honour), and fills the cache, so the API server's retry finds it; one it had not started is not
+ * started unless another request still waits for it.
  */
 public final class ImageChecks implements AutoCloseable {
   private final Verifier verifier;
