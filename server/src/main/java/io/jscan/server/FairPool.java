@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  *   <li>A task that has not started when every request waiting for it has been answered (its
  *       deadline passed, or it was {@linkplain Requester#close closed}) is dropped, not run: its
  *       answer would reach no one. Tasks that started go on (their results fill the caches for the
- *       API server's retry), up to their own deadline.
+ *       API server's retry), up to their own deadline, and so does what they lead to (see
+ *       {@link #submit}).
  *   <li>At most {@code maxQueued} tasks wait in all. When the queue is full, the request with the
  *       longest queue loses its last task to make room for another's; a request that itself has
  *       the longest queue is refused at once.
@@ -142,7 +143,10 @@ final class FairPool implements AutoCloseable {
 
   /**
    * Queues {@code work} against {@code registry} for {@code requester}. The future fails with
-   * {@link RejectedExecutionException} when the queue is full or the task is dropped.
+   * {@link RejectedExecutionException} when the queue is full or the task is dropped. A request
+   * that no longer waits (answered, or past its deadline) submits only to continue work it started
+   * (an image's read once its tag was resolved): that goes on in the background's turn, so that the
+   * API server's retry finds the verification done.
    */
   <V> Task<V> submit(Requester requester, String registry, Supplier<V> work) {
     Objects.requireNonNull(registry, "registry");
@@ -152,7 +156,11 @@ final class FairPool implements AutoCloseable {
     String refused = null;
     lock.lock();
     try {
-      dropped = purge(System.nanoTime());
+      long now = System.nanoTime();
+      dropped = purge(now);
+      if (!requester.live(now)) {
+        requester = background;
+      }
       if (closed) {
         refused = "the server is shutting down";
       } else if (queued >= maxQueued && !evictFromTheLongestQueue(requester, evicted)) {

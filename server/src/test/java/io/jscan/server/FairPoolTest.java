@@ -170,13 +170,25 @@ class FairPoolTest {
     assertFalse(order.contains("alone"), "the dropped task never ran: " + order);
   }
 
+  /**
+   * A request whose deadline passed has its queued work dropped; what it submits after (the read
+   * of an image whose tag resolution it started) continues its started work, in the background's turn.
+   */
   @Test
-  void requestWhoseDeadlinePassed_hasItsUnstartedWorkDropped() throws Exception {
+  void requestWhoseDeadlinePassed_hasItsQueuedWorkDropped_andItsContinuationsRunInTheBackground() throws Exception {
     FairPool p = pool(1, 1, 1, 100);
-    FairPool.Requester late = p.requester(System.nanoTime() - 1);
-    ExecutionException e = assertThrows(ExecutionException.class, () -> p.submit(late, "r", quick("late")).future().get(30, TimeUnit.SECONDS));
+    CompletableFuture<String> blocker = p.submit(p.requester(System.nanoTime() + FOREVER), "r", blocking("blocker")).future();
+    await("the blocker to start", () -> running.get() == 1);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+    FairPool.Requester late = p.requester(deadline);
+    CompletableFuture<String> queued = p.submit(late, "r", quick("queued")).future();
+    await("the request's deadline to pass", () -> System.nanoTime() - deadline > 0);
+    release.countDown();
+    ExecutionException e = assertThrows(ExecutionException.class, () -> queued.get(30, TimeUnit.SECONDS));
     assertTrue(e.getCause() instanceof RejectedExecutionException, String.valueOf(e.getCause()));
-    assertFalse(order.contains("late"));
+    assertEquals("blocker", blocker.get(30, TimeUnit.SECONDS));
+    assertEquals("continued", p.submit(late, "r", quick("continued")).future().get(30, TimeUnit.SECONDS));
+    assertFalse(order.contains("queued"), String.valueOf(order));
   }
 
   @Test
