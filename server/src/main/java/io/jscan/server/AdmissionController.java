@@ -1,5 +1,6 @@
 package io.jscan.server;
 
+import io.jscan.core.text.Durations;
 import io.jscan.core.transport.ImageName;
 import io.jscan.server.AdmissionResponse.PatchOperation;
 import io.jscan.server.ImageOutcome.Issue;
@@ -232,7 +233,7 @@ public final class AdmissionController {
 
   private ImageOutcome timedOut() {
     return new Unverifiable("verification did not finish within the request's deadline of "
-        + io.jscan.core.text.Durations.format(options.requestTimeout()) + " (it goes on in the background; a retry will find the result)", true);
+        + Durations.format(options.requestTimeout()) + " (if it started, it goes on in the background and a retry will find the result)", true);
   }
 
   private static String issues(List<Issue> issues) {

@@ -2,6 +2,7 @@ package io.jscan.server;
 
 import io.jscan.core.FailureKind;
 import io.jscan.core.oci.Digest;
+import io.jscan.core.text.Durations;
 import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.registry.RegistryOptions;
 import io.jscan.core.transport.registry.RetryPolicy;
@@ -221,8 +222,8 @@ public final class WebhookServer implements AutoCloseable {
       awaitQuietly();
       return;
     }
-    log.info("jscan serve: shutting down: not ready; serving for " + io.jscan.core.text.Durations.format(options.drainDelay())
-        + ", then up to " + io.jscan.core.text.Durations.format(options.stopTimeout()) + " for requests in flight (" + inFlight.get() + " now)");
+    log.info("jscan serve: shutting down: not ready; serving for " + Durations.format(options.drainDelay())
+        + ", then up to " + Durations.format(options.stopTimeout()) + " for requests in flight (" + inFlight.get() + " now)");
     try {
       Thread.sleep(options.drainDelay().toMillis());
     } catch (InterruptedException e) {
