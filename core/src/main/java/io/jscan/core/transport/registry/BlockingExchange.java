@@ -79,7 +79,7 @@ final class BlockingExchange {
       limits.checkDeadline();
       Connection pooled = attempt == 1 ? take(origin) : null;
       Connection conn = pooled != null ? pooled : Connection.open(origin, limits, trustAll);
-      ExchangeLimits.Watch watch = limits.watch(conn::close);
+      ExchangeLimits.Watch watch = limits.watch(conn::abort);
       ResponseHead answer;
       boolean sentAll = false;
       try {
@@ -512,12 +512,16 @@ final class BlockingExchange {
   }
 
   private static final class Connection {
+    /** The TCP socket: what {@link #abort} closes. */
+    final Socket raw;
+    /** What is read and written: {@link #raw}, or the TLS socket over it. */
     final Socket socket;
     final InputStream in;
     final OutputStream out;
     long idleSince;
 
-    private Connection(Socket socket) throws IOException {
+    private Connection(Socket raw, Socket socket) throws IOException {
+      this.raw = raw;
       this.socket = socket;
       this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
       this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
@@ -534,7 +538,7 @@ final class BlockingExchange {
         throw limits.explain(e, null);
       }
       if (!origin.tls()) {
-        return new Connection(plain);
+        return new Connection(plain, plain);
       }
       try {
         SSLSocketFactory factory = trustAll.map(SSLContext::getSocketFactory).orElseGet(() -> (SSLSocketFactory) SSLSocketFactory.getDefault());
@@ -545,7 +549,7 @@ final class BlockingExchange {
           parameters.setEndpointIdentificationAlgorithm("HTTPS");
           ssl.setSSLParameters(parameters);
         }
-        return new Connection(ssl);
+        return new Connection(plain, ssl);
       } catch (IOException e) {
         closeQuietly(plain);
         throw e;
@@ -554,6 +558,15 @@ final class BlockingExchange {
 
     void close() {
       closeQuietly(socket);
+    }
+
+    /**
+     * Ends the connection from another thread, at once: the TCP socket is closed under the TLS
+     * one, since closing a TLS socket sends close_notify, which waits for a write blocked on a
+     * peer that stopped reading.
+     */
+    void abort() {
+      closeQuietly(raw);
     }
   }
 

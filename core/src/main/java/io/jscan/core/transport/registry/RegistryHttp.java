@@ -279,10 +279,10 @@ final class RegistryHttp {
           r = BlockingExchange.send("GET", base.resolve("/v2/"), Map.of("User-Agent", options.userAgent()), limits,
               trusting ? Optional.of(trustAllContext()) : Optional.empty());
         } catch (IOException ex) {
-          last = ex;
           if (ex instanceof DeadlineExceededException) {
-            throw RegistryException.unexpected(what, "GET /v2/: " + ex.getMessage() + (attempt > 1 ? " (attempt " + attempt + ")" : ""), ex);
+            throw RegistryException.unexpected(what, "GET /v2/: " + ex.getMessage() + before(attempt, last), ex);
           }
+          last = ex;
           if (isUnresolved(ex)) {
             // a name that does not resolve will not resolve in a second either
             throw RegistryException.unexpected(what, "cannot resolve host " + RegistryOptions.hostWithoutPort(host), ex);
@@ -377,6 +377,7 @@ final class RegistryHttp {
     RetryPolicy retry = options.retry();
     boolean reauthenticated = false;
     int attempt = 0;
+    IOException previous = null;
     while (true) {
       attempt++;
       HttpResponse<InputStream> r;
@@ -388,7 +389,12 @@ final class RegistryHttp {
           throw new RegistryException(
               FailureKind.INTEGRITY, mismatch.what(), mismatch.detail(), java.util.OptionalInt.empty(), Optional.empty(), e);
         }
-        if (call.retryable() && attempt < retry.maxAttempts() && !(e instanceof DeadlineExceededException)) {
+        if (e instanceof DeadlineExceededException) {
+          throw RegistryException.unexpected(
+              call.what(), call.method() + " " + displayPath(call.path()) + ": " + e.getMessage() + before(attempt, previous), e);
+        }
+        previous = e;
+        if (call.retryable() && attempt < retry.maxAttempts()) {
           Duration delay = jitter(retry.backoff(attempt));
           pause(delay, call.what(), call.method() + " " + displayPath(call.path()) + ": " + describe(e)
               + (attempt > 1 ? " (after " + attempt + " attempts)" : ""), e);
@@ -431,6 +437,7 @@ final class RegistryHttp {
               error.code());
         }
         if (call.retryable() && attempt < retry.maxAttempts()) {
+          previous = new IOException(statusText(status) + error.suffix());
           int tried = attempt;
           Duration delay = retryAfter.orElseGet(() -> jitter(retry.backoff(tried)));
           pause(delay, call.what(), call.method() + " " + displayPath(call.path()) + ": " + statusText(status) + error.suffix()
@@ -616,13 +623,18 @@ final class RegistryHttp {
     }
     RetryPolicy retry = options.retry();
     ExchangeLimits limits = limits("token server " + hostPort(realm));
+    IOException previous = null;
     for (int attempt = 1; ; attempt++) {
       HttpResponse<InputStream> r;
       try {
         r = BlockingExchange.send(method, uri, headers, limits, trustingRealm ? Optional.of(trustAllContext()) : Optional.empty(), form);
       } catch (IOException e) {
+        if (e instanceof DeadlineExceededException) {
+          throw RegistryException.unexpected(what, "token server " + realm.getHost() + ": " + e.getMessage() + before(attempt, previous), e);
+        }
+        previous = e;
         String detail = "token server " + realm.getHost() + ": " + describe(e) + (attempt > 1 ? " (after " + attempt + " attempts)" : "");
-        if (attempt < retry.maxAttempts() && !(e instanceof DeadlineExceededException)) {
+        if (attempt < retry.maxAttempts()) {
           Duration delay = jitter(retry.backoff(attempt));
           pause(delay, what, detail, e);
           options.listener().retrying(what, attempt, delay, describe(e));
@@ -634,6 +646,7 @@ final class RegistryHttp {
       int status = r.statusCode();
       if (isRetryableStatus(status) && attempt < retry.maxAttempts()) {
         discard(r);
+        previous = new IOException("the token server answered " + statusText(status));
         int tried = attempt;
         Duration delay = retryAfter(r.headers()).orElseGet(() -> jitter(retry.backoff(tried)));
         pause(delay, what, "the token server " + realm.getHost() + " answered " + statusText(status), null);
@@ -867,6 +880,11 @@ final class RegistryHttp {
   static Duration jitter(Duration d) {
     long ms = d.toMillis();
     return Duration.ofMillis(ms + (ms == 0 ? 0 : ThreadLocalRandom.current().nextLong(ms / 5 + 1)));
+  }
+
+  /** For a deadline's failure on a later attempt: what the one before it got, which is what the user needs to know. */
+  private static String before(int attempt, IOException previous) {
+    return attempt > 1 && previous != null ? " (attempt " + attempt + "; the one before: " + describe(previous) + ")" : "";
   }
 
   /**

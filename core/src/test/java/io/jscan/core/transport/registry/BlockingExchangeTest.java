@@ -216,6 +216,88 @@ class BlockingExchangeTest {
     }
   }
 
+  /**
+   * The same over TLS: closing a TLS socket sends close_notify, which would wait for the blocked
+   * write; the watch closes the TCP socket under it instead. The watchdog stays free for others.
+   */
+  @Test
+  void send_uploadOverTlsToAServerThatStopsReading_endsAfterTheReadTimeout(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    javax.net.ssl.SSLContext server = selfSignedServerContext(dir);
+    javax.net.ssl.SSLServerSocket listening =
+        (javax.net.ssl.SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread t = new Thread(() -> {
+      try (java.net.Socket s = listening.accept()) {
+        readHead(s.getInputStream()); // the handshake and the head, then nothing more
+        sleepQuietly(60_000);
+      } catch (java.io.IOException ignored) {
+        // the client went away
+      }
+    }, "tls-deaf");
+    t.setDaemon(true);
+    t.start();
+    try {
+      ExchangeLimits limits = new ExchangeLimits("registry tls-deaf", Duration.ofSeconds(5), Duration.ofMillis(500), Deadline.none());
+      long start = System.nanoTime();
+      java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+          () -> BlockingExchange.send("PUT", URI.create("https://127.0.0.1:" + listening.getLocalPort() + "/upload"), Map.of(), limits,
+              Optional.of(trustAll()), Optional.of(body(new byte[64 << 20]))));
+      assertEquals("registry tls-deaf sent nothing for 500ms (the read timeout, --read-timeout)", e.getMessage());
+      assertTrue(seconds(start) < 10, "ended " + seconds(start) + " s after it began");
+      // the watchdog is not stuck: another exchange's limit still fires
+      try (RawServer raw = new RawServer(socket -> {
+        readHead(socket.getInputStream());
+        sleepQuietly(60_000);
+      })) {
+        ExchangeLimits quick = new ExchangeLimits("registry silent", Duration.ofSeconds(5), Duration.ofSeconds(30),
+            Deadline.in(Duration.ofMillis(500), "--timeout 500ms"));
+        org.junit.jupiter.api.Assertions.assertThrows(Deadline.DeadlineExceededException.class,
+            () -> BlockingExchange.send("GET", raw.uri("/x"), Map.of(), quick, Optional.empty()));
+      }
+    } finally {
+      listening.close();
+    }
+  }
+
+  /** A TLS context whose key and certificate keytool makes (self-signed, for 127.0.0.1). */
+  private static javax.net.ssl.SSLContext selfSignedServerContext(java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path store = dir.resolve("server.p12");
+    Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
+        "-ext", "SAN=IP:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
+        "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, out);
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    try (InputStream in = java.nio.file.Files.newInputStream(store)) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, "changeit".toCharArray());
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), null, null);
+    return ctx;
+  }
+
+  /** What RegistryHttp gives insecure registries: no certificate checks. */
+  private static javax.net.ssl.SSLContext trustAll() throws Exception {
+    javax.net.ssl.TrustManager all = new javax.net.ssl.X509TrustManager() {
+      @Override
+      public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+      @Override
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    };
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, new javax.net.ssl.TrustManager[] {all}, null);
+    return ctx;
+  }
+
   private static double seconds(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
   }
