@@ -41,6 +41,8 @@ final class AttestCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;
   @Mixin KeylessMixin signing;
   @Mixin RegistryMixin registry;
+
+  @Mixin TimeoutMixin time;
   @Mixin SigningTarget target;
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The image the attestation is about.")
@@ -64,11 +66,12 @@ final class AttestCommand implements Callable<Integer>, Jscan.EnvironmentAware {
 
   @Override
   public Integer call() throws Exception {
+    io.jscan.core.Deadline deadline = time.start(env);
     ImageReference ref = ImageReference.parse(image);
     JsonNode predicateJson = readPredicate(predicate);
     SigningMethod method = signing.method(env, "attest");
     try (LocalStore store = StoreAccess.openStore()) {
-      Transports transports = new Transports(store, registry.client(env, TransferListener.NONE));
+      Transports transports = new Transports(store, registry.client(env, TransferListener.NONE, deadline));
       ImagePlaces.Targets targets = target.resolve(ref, transports, ImagePlaces.Action.ATTEST);
       InTotoStatement statement = ImageAttester.statementFor(targets.stores().get(0), targets.subject(), type, predicateJson);
       List<Stored> stored = ImageAttester.attest(targets.stores(), targets.subject(), statement, method, signing.format(), replace);

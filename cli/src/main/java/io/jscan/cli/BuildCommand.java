@@ -238,8 +238,19 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, U
     }
     java.time.Instant startedOn = java.time.Instant.now();
     try (LocalStore store = StoreAccess.openStore()) {
-      PinnedImages pinned = PinnedImages.open(lockFile, store, client, pullPolicy, locked);
-      BaseImageSource images = BaseImageSource.pinned(pinned, new Transports(store, client));
+      // each registry operation of a build (a base image's pull, a push) has the whole-operation
+      // timeout from its own start: the RUN steps between them are not the registry's time
+      java.util.function.Supplier<io.jscan.core.Deadline> perOperation = () -> {
+        try {
+          return TimeoutMixin.start(null, environment);
+        } catch (io.jscan.core.oci.OciException e) {
+          throw new IllegalStateException(e); // checked before the build began
+        }
+      };
+      TimeoutMixin.start(null, environment); // a malformed $JSCAN_TIMEOUT fails now, before anything is built
+      PinnedImages pinned = PinnedImages.open(lockFile, store, client, perOperation, pullPolicy, locked);
+      // a docker:// base is streamed while the build reads it: from the build's start
+      BaseImageSource images = BaseImageSource.pinned(pinned, new Transports(store, client.withDeadline(perOperation.get())));
       BuildResult result;
       if (checkReproducible) {
         ReproducibilityCheck.Outcome outcome = ReproducibilityCheck.run(request, store, images, log);
@@ -281,23 +292,25 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, U
       if (push) {
         Set<String> carriedTo = new HashSet<>();
         for (ImageName tag : request.tags()) {
-          io.jscan.core.oci.Descriptor pushed = client.push(result.image(), tag, store.diffIdRecords());
+          RegistryClient pushing = client.withDeadline(perOperation.get());
+          io.jscan.core.oci.Descriptor pushed = pushing.push(result.image(), tag, store.diffIdRecords());
           log.accept("pushed " + tag + "@" + pushed.digest());
           Optional<SignatureStore> written = carried.skip ? Optional.empty() : sinkSignatures(request, store, tag);
           if (written.isPresent()) {
             // as jscan push: what is attached where the image was written goes with it (this build's
             // unsigned SBOM and provenance, and what an earlier build of the same digest had), once per repository
             if (carriedTo.add(tag.repository())) {
-              CarriedAttachments.carry(written.get(), new RegistrySignatureStore(client, tag), result.image(),
+              CarriedAttachments.carry(written.get(), new RegistrySignatureStore(pushing, tag), result.image(),
                   "build --push " + tag, "pushed", log);
             }
           } else {
-            BuildAttachments.attach(client.referrers(tag), result.image().descriptor(), unsigned, tag.repository(), log);
+            BuildAttachments.attach(pushing.referrers(tag), result.image().descriptor(), unsigned, tag.repository(), log);
           }
         }
       }
       if (sign) {
-        BuildSigning signer = new BuildSigning(BuildSigning.destinations(request, store, client, push), signingMethod, signing.format());
+        BuildSigning signer = new BuildSigning(
+            BuildSigning.destinations(request, store, client.withDeadline(perOperation.get()), push), signingMethod, signing.format());
         for (io.jscan.signing.oci.Stored s : signer.sign(result.image().descriptor())) {
           log.accept("signed " + result.manifestDigest() + ": " + s.location());
         }

@@ -46,6 +46,8 @@ final class InspectCommand implements Callable<Integer>, Jscan.EnvironmentAware 
 
   @picocli.CommandLine.Mixin RegistryMixin registry;
 
+  @picocli.CommandLine.Mixin TimeoutMixin time;
+
   private Map<String, String> env = System.getenv();
 
   @Override
@@ -68,6 +70,7 @@ final class InspectCommand implements Callable<Integer>, Jscan.EnvironmentAware 
 
   @Override
   public Integer call() throws Exception {
+    io.jscan.core.Deadline deadline = time.start(env);
     ImageReference ref = ImageReference.parse(image);
     Platform wanted = null;
     if (platform != null) {
@@ -79,7 +82,7 @@ final class InspectCommand implements Callable<Integer>, Jscan.EnvironmentAware 
     }
     PrintWriter out = spec.commandLine().getOut();
     try (LocalStore store = StoreAccess.openStore()) {
-      Transports transports = new Transports(store, registry.client(env, TransferListener.NONE));
+      Transports transports = new Transports(store, registry.client(env, TransferListener.NONE, deadline));
       Transports.Resolved resolved = transports.resolve(ref);
       CompletableFuture<ImageCopy> comparing = transports.compareInBackground(resolved);
       Artifact artifact = resolved.artifact();

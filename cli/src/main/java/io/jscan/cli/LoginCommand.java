@@ -33,6 +33,8 @@ final class LoginCommand implements Callable<Integer>, Jscan.EnvironmentAware, J
   @Spec CommandSpec spec;
   @Mixin RegistryMixin registry;
 
+  @Mixin TimeoutMixin time;
+
   @Parameters(index = "0", arity = "0..1", paramLabel = "HOST", description = "The registry, e.g. registry.example.com or localhost:5000.")
   String host;
 
@@ -91,7 +93,7 @@ final class LoginCommand implements Callable<Integer>, Jscan.EnvironmentAware, J
       throw OciException.badInput("login " + server, e.getMessage());
     }
     RegistryOptions options = registry.options(env, TransferListener.NONE);
-    new io.jscan.core.transport.registry.RegistryClient(options).login(server, credentials);
+    new io.jscan.core.transport.registry.RegistryClient(options).withDeadline(time.start(env)).login(server, credentials);
     DockerConfig config = DockerConfig.fromEnvironment(env);
     config.store(server, credentials);
     spec.commandLine().getErr().println("Credentials for " + server + " stored in " + config.file());

@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
 final class PullCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;
   @Mixin RegistryMixin registry;
+
+  @Mixin TimeoutMixin time;
   @Mixin CarriedAttachments attachments;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "The image, e.g. registry.example.com/team/app:1.4.")
@@ -71,6 +73,7 @@ final class PullCommand implements Callable<Integer>, Jscan.EnvironmentAware {
 
   @Override
   public Integer call() throws Exception {
+    io.jscan.core.Deadline deadline = time.start(env);
     ImageName name = registryName(image, "pull");
     if (platform != null && allPlatforms) {
       throw OciException.badInput("pull", "give --platform or --all-platforms, not both");
@@ -86,7 +89,7 @@ final class PullCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       }
     }
     Progress shown = new Progress(spec.commandLine().getErr(), quiet ? Progress.Mode.quiet : progress);
-    RegistryClient client = registry.client(env, shown);
+    RegistryClient client = registry.client(env, shown, deadline);
     List<ImageName> names = name.tag().isPresent() ? List.of(name.withoutDigest()) : List.of();
     Artifact pulled;
     PrintWriter err = spec.commandLine().getErr();

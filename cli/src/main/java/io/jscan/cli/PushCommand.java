@@ -43,6 +43,8 @@ import picocli.CommandLine.Spec;
 final class PushCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;
   @Mixin RegistryMixin registry;
+
+  @Mixin TimeoutMixin time;
   @Mixin CarriedAttachments attachments;
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to push.")
@@ -70,6 +72,7 @@ final class PushCommand implements Callable<Integer>, Jscan.EnvironmentAware {
 
   @Override
   public Integer call() throws Exception {
+    io.jscan.core.Deadline deadline = time.start(env);
     ImageReference source = ImageReference.parse(image);
     ImageName target;
     if (destination != null) {
@@ -79,7 +82,7 @@ final class PushCommand implements Callable<Integer>, Jscan.EnvironmentAware {
           .orElseThrow(() -> OciException.badInput("push " + image, "no name to push to; give a DESTINATION"));
     }
     Progress shown = new Progress(spec.commandLine().getErr(), quiet ? Progress.Mode.quiet : progress);
-    RegistryClient client = registry.client(env, shown);
+    RegistryClient client = registry.client(env, shown, deadline);
     Descriptor pushed;
     PrintWriter err = spec.commandLine().getErr();
     Consumer<String> log = quiet ? line -> {} : line -> {

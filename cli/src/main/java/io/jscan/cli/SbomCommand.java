@@ -54,6 +54,8 @@ final class SbomCommand implements Callable<Integer>, Jscan.EnvironmentAware {
 
   @picocli.CommandLine.Mixin RegistryMixin registry;
 
+  @picocli.CommandLine.Mixin TimeoutMixin time;
+
   private java.util.Map<String, String> env = System.getenv();
 
   @Override
@@ -99,6 +101,7 @@ final class SbomCommand implements Callable<Integer>, Jscan.EnvironmentAware {
 
   @Override
   public Integer call() throws Exception {
+    io.jscan.core.Deadline deadline = time.start(env);
     PrintWriter err = spec.commandLine().getErr();
     SbomGenerator generator = SbomGenerator.withDefaultCatalogers();
     Sbom sbom;
@@ -113,7 +116,7 @@ final class SbomCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     } else {
       ImageReference ref = ImageReference.parse(image);
       try (LocalStore store = StoreAccess.openStore()) {
-        Transports transports = new Transports(store, registry.client(env, TransferListener.NONE));
+        Transports transports = new Transports(store, registry.client(env, TransferListener.NONE, deadline));
         Transports.Resolved resolved = transports.resolve(ref);
         CompletableFuture<ImageCopy> comparing = transports.compareInBackground(resolved);
         Artifact artifact = resolved.artifact();

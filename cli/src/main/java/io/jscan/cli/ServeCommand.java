@@ -1,5 +1,6 @@
 package io.jscan.cli;
 
+import io.jscan.core.text.Durations;
 import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.registry.TransferListener;
 import io.jscan.server.ServeOptions;
@@ -16,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -48,8 +47,6 @@ import picocli.CommandLine.Spec;
       ""
     })
 final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-
   @Spec CommandSpec spec;
 
   @Option(names = "--policy", paramLabel = "FILE|DIR|NAME", required = true,
@@ -98,6 +95,19 @@ final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Option(names = "--workers", paramLabel = "N", defaultValue = "4", description = "Images verified at once (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(names = "--workers-per-request", paramLabel = "N",
+      description = "The most workers one request's images take at once; the rest stay free for other requests (default: half of --workers).")
+  Integer workersPerRequest;
+
+  @Option(names = "--workers-per-registry", paramLabel = "N",
+      description = "The most workers all requests take at once against one registry, so a registry that stalls holds no more"
+          + " (default: half of --workers).")
+  Integer workersPerRegistry;
+
+  @Option(names = "--max-images", paramLabel = "N", defaultValue = "" + ServeOptions.DEFAULT_MAX_IMAGES_PER_REVIEW,
+      description = "Deny a request whose object names more distinct images than this, before fetching any (default: ${DEFAULT-VALUE}).")
+  int maxImages;
+
   @Option(names = "--drain-delay", paramLabel = "DURATION", defaultValue = "0s",
       description = "On SIGTERM, keep serving this long while /readyz says no (default: ${DEFAULT-VALUE}; the manifests use 5s).")
   String drainDelay;
@@ -134,7 +144,8 @@ final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       }
       verifierOptions = verifierOptions.withParallelism(parallelism);
     }
-    RegistryClient client = new RegistryClient(WebhookServer.forAdmission(registry.options(env, TransferListener.NONE)));
+    RegistryClient client = new RegistryClient(
+        registry.options(WebhookServer.forAdmission(io.jscan.core.transport.registry.RegistryOptions.defaults()), env, TransferListener.NONE));
     ServerLog log = new ServerLog(spec.commandLine().getErr());
     Verifier verifier = new Verifier(verifierOptions);
     WebhookServer server;
@@ -173,7 +184,9 @@ final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       return new ServeOptions(address, port, policies, tlsCert, tlsKey, duration("--timeout", timeout), Duration.ofMinutes(2), maxBytes,
           duration("--reload-interval", reloadInterval), onNoMatch, duration("--digest-ttl", digestTtl),
           duration("--verdict-ttl", verdictTtl), cacheSize, workers, Math.max(64, workers * 64),
-          durationOrZero("--drain-delay", drainDelay), durationOrZero("--stop-timeout", stopTimeout), keys);
+          durationOrZero("--drain-delay", drainDelay), durationOrZero("--stop-timeout", stopTimeout), keys, maxImages,
+          workersPerRequest == null ? ServeOptions.defaultShare(workers) : workersPerRequest,
+          workersPerRegistry == null ? ServeOptions.defaultShare(workers) : workersPerRegistry);
     } catch (IllegalArgumentException e) {
       throw VerifierException.badInput("jscan serve", e.getMessage());
     }
@@ -184,16 +197,10 @@ final class ServeCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   }
 
   static Duration duration(String option, String text) throws VerifierException {
-    Matcher m = DURATION.matcher(text.trim());
-    if (!m.matches()) {
-      throw VerifierException.badInput(option, "expected a duration such as 500ms, 30s, 5m or 1h, got \"" + text + "\"");
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw VerifierException.badInput(option, e.getMessage());
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
   }
 }

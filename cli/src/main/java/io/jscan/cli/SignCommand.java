@@ -41,6 +41,8 @@ final class SignCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Spec CommandSpec spec;
   @Mixin KeylessMixin signing;
   @Mixin RegistryMixin registry;
+
+  @Mixin TimeoutMixin time;
   @Mixin SigningTarget target;
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to sign.")
@@ -58,11 +60,12 @@ final class SignCommand implements Callable<Integer>, Jscan.EnvironmentAware {
 
   @Override
   public Integer call() throws Exception {
+    io.jscan.core.Deadline deadline = time.start(env);
     ImageReference ref = ImageReference.parse(image);
     Map<String, String> optional = annotations(annotations);
     SigningMethod method = signing.method(env, "sign");
     try (LocalStore store = StoreAccess.openStore()) {
-      Transports transports = new Transports(store, registry.client(env, TransferListener.NONE));
+      Transports transports = new Transports(store, registry.client(env, TransferListener.NONE, deadline));
       ImagePlaces.Targets targets = target.resolve(ref, transports, ImagePlaces.Action.SIGN);
       List<Stored> stored = ImageSigner.sign(targets.stores(), targets.subject(), method, signing.format(), optional);
       SigningTarget.report(spec.commandLine().getOut(), spec.commandLine().getErr(), "signed", targets, stored);

@@ -1,5 +1,6 @@
 package io.jscan.cli;
 
+import io.jscan.core.Deadline;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.io.InputFileException;
 import io.jscan.core.oci.Platform;
@@ -11,7 +12,6 @@ import io.jscan.dockerfile.Dockerfile;
 import io.jscan.dockerfile.DockerfileException;
 import io.jscan.signing.oci.SignatureStores;
 import io.jscan.signing.oci.TrustPolicy;
-import io.jscan.verifier.Deadline;
 import io.jscan.verifier.Platforms;
 import io.jscan.verifier.VerificationReport;
 import io.jscan.verifier.Verifier;
@@ -24,15 +24,12 @@ import io.jscan.verifier.policy.PolicySet;
 import io.jscan.verifier.report.ReportFormat;
 import io.jscan.verifier.signatures.SignatureEvidence;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,8 +61,6 @@ import picocli.CommandLine.Spec;
           + " that verified, with its key or identity and transparency log entry."
     })
 final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to verify.")
@@ -96,9 +91,6 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
   @Option(names = "--output-file", paramLabel = "FILE", description = "Write the report to FILE (whole or not at all) instead of standard output.")
   Path outputFile;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", description = "Give up after this long (e.g. 30s, 5m).")
-  String timeout;
-
   @Option(names = "--max-layer-size", paramLabel = "SIZE",
       description = "A layer that decompresses to more than this is a decompression bomb (default 16GiB).")
   String maxLayerSize;
@@ -112,6 +104,9 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
 
   @picocli.CommandLine.Mixin RegistryMixin registry;
 
+  /** The whole verification's deadline: registry reads, retries and the layer walk. */
+  @picocli.CommandLine.Mixin TimeoutMixin time;
+
   @picocli.CommandLine.Mixin TrustOptions trust;
 
   private Map<String, String> env = System.getenv();
@@ -123,16 +118,17 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
 
   @Override
   public Integer call() throws Exception {
+    Deadline deadline = time.start(env);
     ImageReference ref = ImageReference.parse(image);
     PolicySet policySet = PolicyLoader.load(policies.isEmpty() ? List.of("baseline") : policies);
-    VerifyRequest request = VerifyRequest.of(ref, policySet).withPlatforms(platforms()).withDeadline(deadline());
+    VerifyRequest request = VerifyRequest.of(ref, policySet).withPlatforms(platforms()).withDeadline(deadline);
     if (dockerfile != null) {
       request = request.withDockerfile(readDockerfile(dockerfile));
     }
     VerifierOptions options = options();
     TrustPolicy trustPolicy = trust.policy();
     boolean evidenceWanted = trust.given() || io.jscan.verifier.policy.BuiltinRules.needsEvidence(policySet);
-    io.jscan.core.transport.registry.RegistryClient client = registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE);
+    io.jscan.core.transport.registry.RegistryClient client = registry.client(env, io.jscan.core.transport.registry.TransferListener.NONE, deadline);
     // oci:, docker-archive: and docker:// need no store, so verifying them writes nothing to $JSCAN_HOME
     boolean storeNeeded = ref instanceof ImageReference.StoreReference;
     VerificationReport report;
@@ -188,24 +184,6 @@ final class VerifyCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     } catch (IllegalArgumentException e) {
       throw VerifierException.badInput("--platform", e.getMessage());
     }
-  }
-
-  private Deadline deadline() throws VerifierException {
-    if (timeout == null) {
-      return Deadline.none();
-    }
-    Matcher m = DURATION.matcher(timeout.trim());
-    if (!m.matches()) {
-      throw VerifierException.badInput("--timeout", "expected a duration such as 500ms, 30s, 5m or 1h, got \"" + timeout + "\"");
-    }
-    long n = Long.parseLong(m.group(1));
-    Duration d = switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
-    return Deadline.in(d);
   }
 
   private VerifierOptions options() throws VerifierException {

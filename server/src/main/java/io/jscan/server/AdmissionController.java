@@ -1,5 +1,6 @@
 package io.jscan.server;
 
+import io.jscan.core.text.Durations;
 import io.jscan.core.transport.ImageName;
 import io.jscan.server.AdmissionResponse.PatchOperation;
 import io.jscan.server.ImageOutcome.Issue;
@@ -81,17 +82,41 @@ public final class AdmissionController {
     if (request.operation().equals("UPDATE") && request.oldObject().isPresent()) {
       toCheck = PodImages.changed(toCheck, PodImages.of(request.kind(), request.oldObject().get()).orElse(List.of()));
     }
+    List<String> denials = new ArrayList<>();
     Map<String, List<ImageUse>> byImage = new LinkedHashMap<>();
     for (ImageUse u : toCheck) {
+      if (u.malformed().isPresent()) {
+        // no node can pull it, whatever the policies say; and what jscan cannot read, it has not judged
+        metrics.images.inc("invalid");
+        denials.add("image " + u.image() + " (" + u.describe() + "): not a valid image reference: " + u.malformed().get());
+        continue;
+      }
       byImage.computeIfAbsent(u.image(), k -> new ArrayList<>()).add(u);
     }
+    if (byImage.size() > options.maxImagesPerReview()) {
+      // refused before anything is fetched: one review must not take the registry work of hundreds
+      metrics.overImageLimit.inc();
+      String message = "jscan: the " + request.kind().kind() + " names " + byImage.size() + " images; jscan serve verifies at most "
+          + options.maxImagesPerReview() + " in one request (--max-images)";
+      log.warn(endpoint.label() + " " + request.operation() + " " + request.kind().kind() + " " + request.objectName() + ": "
+          + message.substring("jscan: ".length()) + ", denied");
+      return decided(endpoint, new AdmissionResponse(request.apiVersion(), request.uid(), false, Optional.of(message), List.of(), List.of()));
+    }
 
+    try (ImageChecks.Request share = checks.request(deadlineNanos)) {
+      return judge(request, endpoint, byImage, denials, share, deadlineNanos);
+    }
+  }
+
+  /** The verdicts on the well-formed images, within the request's deadline, added to {@code denials} (the malformed ones). */
+  private Decision judge(
+      AdmissionRequest request, Endpoint endpoint, Map<String, List<ImageUse>> byImage, List<String> denials, ImageChecks.Request share,
+      long deadlineNanos) {
     LoadedPolicies loaded = policies.current();
     Map<String, Pending> pending = new LinkedHashMap<>();
     for (String image : byImage.keySet()) {
-      pending.put(image, start(image, request.namespace(), loaded));
+      pending.put(image, start(image, request.namespace(), loaded, share));
     }
-    List<String> denials = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
     List<PatchOperation> patch = new ArrayList<>();
     for (Map.Entry<String, Pending> e : pending.entrySet()) {
@@ -172,7 +197,7 @@ public final class AdmissionController {
   private record Pending(
       Optional<ImageName> name, Optional<String> invalid, Optional<Selection> selection, Optional<CompletableFuture<ImageOutcome>> outcome) {}
 
-  private Pending start(String image, String namespace, LoadedPolicies loaded) {
+  private Pending start(String image, String namespace, LoadedPolicies loaded, ImageChecks.Request share) {
     ImageName name;
     try {
       name = ImageName.parse(image);
@@ -189,7 +214,7 @@ public final class AdmissionController {
     if (selection.isEmpty()) {
       return new Pending(Optional.of(name), Optional.empty(), selection, Optional.empty());
     }
-    return new Pending(Optional.of(name), Optional.empty(), selection, Optional.of(checks.check(image, name, selection.get(), loaded.limits())));
+    return new Pending(Optional.of(name), Optional.empty(), selection, Optional.of(checks.check(image, name, selection.get(), loaded.limits(), share)));
   }
 
   private ImageOutcome await(CompletableFuture<ImageOutcome> f, long deadlineNanos) {
@@ -208,7 +233,7 @@ public final class AdmissionController {
 
   private ImageOutcome timedOut() {
     return new Unverifiable("verification did not finish within the request's deadline of "
-        + ImageChecks.human(options.requestTimeout()) + " (it goes on in the background; a retry will find the result)", true);
+        + Durations.format(options.requestTimeout()) + " (if it started, it goes on in the background and a retry will find the result)", true);
   }
 
   private static String issues(List<Issue> issues) {

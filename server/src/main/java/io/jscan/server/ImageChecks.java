@@ -1,5 +1,6 @@
 package io.jscan.server;
 
+import io.jscan.core.Deadline;
 import io.jscan.core.FailureKind;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
@@ -9,6 +10,7 @@ import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.OciException;
+import io.jscan.core.text.Durations;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.registry.RegistryClient.FetchedManifest;
@@ -20,7 +22,6 @@ import io.jscan.server.LoadedPolicies.Selection;
 import io.jscan.server.LoadedPolicies.SelectionKey;
 import io.jscan.signing.oci.SignatureStores;
 import io.jscan.signing.oci.TrustPolicy;
-import io.jscan.verifier.Deadline;
 import io.jscan.verifier.Evidence;
 import io.jscan.verifier.EvidenceProvider;
 import io.jscan.verifier.Finding;
@@ -41,14 +42,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -98,28 +95,30 @@ import java.util.function.Supplier;
  * and SBOMs are trusted as facts. Unlike {@code jscan verify --key}, the {@code --key} files are
  * not required of the image: what does not verify under them is judged by the rules only.
  *
- * <p>Registry work runs on two bounded pools (resolving tags; reading images), never on the
- * request threads, and is shared: concurrent requests for the same read (the same repository,
- * digest, limits and needs) wait for one. Never across repositories (issue 16): a read stalled on
- * one registry must not hold a request for the same digest in a healthy one. A request waits only
- * until its deadline; a verification it started goes on (up to {@link ServeOptions#verifyTimeout})
- * and fills the cache, so the API server's retry finds it.
+ * <p>Registry work runs on two {@link FairPool}s (resolving tags; reading images), never on the
+ * request threads, in each request's turn ({@link Request}): one request, or one registry, holds
+ * only its share of the workers, so a review naming hundreds of images on a registry that stalls
+ * leaves the rest to other requests (issue 16). It is shared: concurrent requests for the same read
+ * (the same repository, digest, limits and needs) wait for one. Never across repositories (issue
+ * 16): a read stalled on one registry must not hold a request for the same digest in a healthy one.
+ * A request waits only until its deadline; a verification it started goes on, under a deadline of
+ * its own ({@link ServeOptions#verifyTimeout}, which its registry requests, retries and layer reads
+ * honour), and fills the cache, so the API server's retry finds it; one it had not started is not
+ * started unless another request still waits for it.
  */
 public final class ImageChecks implements AutoCloseable {
   private final Verifier verifier;
   private final RegistryClient registry;
   private final ServeOptions options;
   private final Metrics metrics;
-  private final ThreadPoolExecutor resolvePool;
-  private final ThreadPoolExecutor inspectPool;
+  private final FairPool resolvePool;
+  private final FairPool inspectPool;
   private final BoundedCache<TagKey, Digest> digests;
   private final BoundedCache<FactsKey, Facts> facts;
   private final BoundedCache<EvidenceKey, Found> evidence;
   private final BoundedCache<DecisionKey, Judged> decisions;
-  /** Finds evidence without judging it: the trust is an input of each verdict, not of what is stored in a repository. */
-  private final EvidenceProvider signatures;
-  private final Map<TagKey, CompletableFuture<Digest>> resolving = new ConcurrentHashMap<>();
-  private final Map<ReadKey, CompletableFuture<Inspected>> inspecting = new ConcurrentHashMap<>();
+  private final Map<TagKey, FairPool.Task<Digest>> resolving = new ConcurrentHashMap<>();
+  private final Map<ReadKey, FairPool.Task<Inspected>> inspecting = new ConcurrentHashMap<>();
   /** Decisions being judged again ahead of their expiry. */
   private final Set<DecisionKey> refreshing = ConcurrentHashMap.newKeySet();
 
@@ -248,38 +247,56 @@ public final class ImageChecks implements AutoCloseable {
     this.registry = registry;
     this.options = options;
     this.metrics = metrics;
-    this.resolvePool = pool("jscan-resolve", options.verifyWorkers(), options.verifyQueue());
-    this.inspectPool = pool("jscan-inspect", options.verifyWorkers(), options.verifyQueue());
+    this.resolvePool = new FairPool(
+        "jscan-resolve", options.verifyWorkers(), options.workersPerRequest(), options.workersPerRegistry(), options.verifyQueue());
+    this.inspectPool = new FairPool(
+        "jscan-inspect", options.verifyWorkers(), options.workersPerRequest(), options.workersPerRegistry(), options.verifyQueue());
     this.digests = new BoundedCache<>(options.cacheEntries() * 4, options.digestTtl().toNanos());
     this.facts = new BoundedCache<>(options.cacheEntries(), Long.MAX_VALUE);
     // one entry per repository an image is named in, hence more than images
     this.evidence = new BoundedCache<>(options.cacheEntries() * 2, Long.MAX_VALUE);
     this.decisions = new BoundedCache<>(options.cacheEntries() * 4, options.decisionTtl().toNanos());
-    // a pod spec's bare name (nginx:1.25) means its registry, where the signatures are too. Nothing
-    // is trusted here: what is found is judged per verdict, with the keys of its policies or the
-    // --key files of its generation. A signature is required only where a policy says so
-    // (signature-required): --key only says whom the rules without keys of their own trust
-    this.signatures = new SignatureEvidence(SignatureStores.registryOnly(registry), TrustPolicy.none(), false);
-  }
-
-  private static ThreadPoolExecutor pool(String name, int threads, int queue) {
-    AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    p.allowCoreThreadTimeOut(true);
-    return p;
   }
 
   /**
-   * Verifies {@code name} (written {@code asWritten} in the pod spec) under {@code selection}. The
-   * future never fails: every problem is an {@link ImageOutcome}.
+   * One admission request's share of the workers ({@link FairPool}): its images are verified in its
+   * turn, at most {@link ServeOptions#workersPerRequest} at once, and what has not started by
+   * {@code deadlineNanos} ({@link System#nanoTime}), or when it is closed (answered), is not started
+   * at all unless another request waits for it too.
    */
-  public CompletableFuture<ImageOutcome> check(String asWritten, ImageName name, Selection selection, ScanLimits limits) {
-    CompletableFuture<Digest> digest = digestOf(name);
-    return digest.thenCompose(d -> decide(asWritten, name, d, selection, limits))
+  public final class Request implements AutoCloseable {
+    private final FairPool.Requester resolving;
+    private final FairPool.Requester reading;
+
+    private Request(FairPool.Requester resolving, FairPool.Requester reading) {
+      this.resolving = resolving;
+      this.reading = reading;
+    }
+
+    @Override
+    public void close() {
+      resolving.close();
+      reading.close();
+    }
+  }
+
+  /** A request answered by {@code deadlineNanos}; close it once it is answered. */
+  public Request request(long deadlineNanos) {
+    return new Request(resolvePool.requester(deadlineNanos), inspectPool.requester(deadlineNanos));
+  }
+
+  /** Work no request waits for (refreshing an entry ahead of its expiry): it takes its turn like a request. */
+  private Request background() {
+    return new Request(resolvePool.background(), inspectPool.background());
+  }
+
+  /**
+   * Verifies {@code name} (written {@code asWritten} in the pod spec) under {@code selection}, in
+   * {@code request}'s turn. The future never fails: every problem is an {@link ImageOutcome}.
+   */
+  public CompletableFuture<ImageOutcome> check(String asWritten, ImageName name, Selection selection, ScanLimits limits, Request request) {
+    CompletableFuture<Digest> digest = digestOf(name, request);
+    return digest.thenCompose(d -> decide(asWritten, name, d, selection, limits, request))
         .exceptionally(ImageChecks::outcomeOf);
   }
 
@@ -291,13 +308,16 @@ public final class ImageChecks implements AutoCloseable {
     if (cause instanceof RejectedException r) {
       return new Rejected(r.getMessage());
     }
+    if (cause instanceof RejectedExecutionException busy) {
+      return new Unverifiable(busy.getMessage(), false); // refused or not started by the pool: the failure mode decides
+    }
     // a bug, not a verdict: treat it as unverifiable so the failure mode (deny by default) decides
     return new Unverifiable("internal error: " + cause, false);
   }
 
   // ---------------------------------------------------------------- tag -> digest
 
-  private CompletableFuture<Digest> digestOf(ImageName name) {
+  private CompletableFuture<Digest> digestOf(ImageName name, Request request) {
     if (name.digest().isPresent()) {
       return CompletableFuture.completedFuture(name.digest().get());
     }
@@ -306,12 +326,12 @@ public final class ImageChecks implements AutoCloseable {
     if (cached.isPresent()) {
       metrics.cacheHits.inc("digest");
       if (refreshDue(cached.get(), options.digestTtl())) {
-        resolve(name, key); // ahead of expiry, in the background: busy images never wait for the registry
+        resolve(name, key, background()); // ahead of expiry, in the background: busy images never wait for the registry
       }
       return CompletableFuture.completedFuture(cached.get().value());
     }
     metrics.cacheMisses.inc("digest");
-    return resolve(name, key);
+    return resolve(name, key, request);
   }
 
   /**
@@ -323,10 +343,10 @@ public final class ImageChecks implements AutoCloseable {
     return entry.ageNanos() > ttl.toNanos() / 4 * 3;
   }
 
-  private CompletableFuture<Digest> resolve(ImageName name, TagKey key) {
-    return shared(resolving, key, resolvePool, () -> {
+  private CompletableFuture<Digest> resolve(ImageName name, TagKey key, Request request) {
+    return shared(resolving, key, resolvePool, request.resolving, name.domain(), () -> {
       try {
-        Descriptor d = registry.resolve(name);
+        Descriptor d = registry.withDeadline(verificationDeadline()).resolve(name);
         digests.put(key, d.digest());
         return d.digest();
       } catch (OciException e) {
@@ -338,35 +358,33 @@ public final class ImageChecks implements AutoCloseable {
 
   // ---------------------------------------------------------------- digest -> verdict
 
-  private CompletableFuture<ImageOutcome> decide(String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits) {
+  private CompletableFuture<ImageOutcome> decide(
+      String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits, Request request) {
     DecisionKey key = new DecisionKey(asWritten, Repository.of(name), digest, limits, selection.key());
     Optional<BoundedCache.Aged<Judged>> cached = decisions.getAged(key);
     if (cached.isPresent()) {
       metrics.cacheHits.inc("decision");
       if (refreshDue(cached.get(), options.decisionTtl()) && refreshing.add(key)) {
-        // judged again in the background (signatures looked for again); this request keeps the current verdict
-        try {
-          inspectPool.execute(() -> judged(asWritten, name, digest, selection, limits, key).whenComplete((j, e) -> refreshing.remove(key)));
-        } catch (RejectedExecutionException e) {
-          refreshing.remove(key); // the pool is full: a later request tries again
-        }
+        // judged again in the background (signatures looked for again); this request keeps the current
+        // verdict. A refresh the pool refuses or drops is tried again by a later request
+        judged(asWritten, name, digest, selection, limits, key, background()).whenComplete((j, e) -> refreshing.remove(key));
       }
       return CompletableFuture.completedFuture(cached.get().value());
     }
     metrics.cacheMisses.inc("decision");
-    return judged(asWritten, name, digest, selection, limits, key).thenApply(j -> (ImageOutcome) j);
+    return judged(asWritten, name, digest, selection, limits, key, request).thenApply(j -> (ImageOutcome) j);
   }
 
   private CompletableFuture<Judged> judged(
-      String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits, DecisionKey key) {
-    return inspected(name, digest, limits, selection).thenApply(i -> {
+      String asWritten, ImageName name, Digest digest, Selection selection, ScanLimits limits, DecisionKey key, Request request) {
+    return inspected(name, digest, limits, selection, request).thenApply(i -> {
       Judged j = judge(asWritten, name, digest, i, selection);
       decisions.put(key, j);
       return j;
     });
   }
 
-  private CompletableFuture<Inspected> inspected(ImageName name, Digest digest, ScanLimits limits, Selection selection) {
+  private CompletableFuture<Inspected> inspected(ImageName name, Digest digest, ScanLimits limits, Selection selection, Request request) {
     Repository from = Repository.of(name);
     FactsKey factsKey = new FactsKey(digest, limits, selection.needsPackages());
     EvidenceKey evidenceKey = new EvidenceKey(from, digest);
@@ -385,7 +403,7 @@ public final class ImageChecks implements AutoCloseable {
       return CompletableFuture.completedFuture(new Inspected(knownFacts.get(), wantEvidence ? knownEvidence : Optional.empty()));
     }
     Optional<Found> before = knownEvidence;
-    return shared(inspecting, new ReadKey(from, factsKey, wantEvidence), inspectPool, () -> {
+    return shared(inspecting, new ReadKey(from, factsKey, wantEvidence), inspectPool, request.reading, from.registry(), () -> {
       long start = System.nanoTime();
       try {
         Inspected i = read(name, digest, factsKey, wantEvidence, knownFacts);
@@ -420,7 +438,9 @@ public final class ImageChecks implements AutoCloseable {
   private Inspected read(ImageName name, Digest digest, FactsKey key, boolean wantEvidence, Optional<Facts> known) {
     ImageName pinned = name.withDigest(digest);
     String reference = pinned.toString();
-    Deadline deadline = Deadline.in(options.verifyTimeout());
+    Deadline deadline = verificationDeadline();
+    // every registry request of this read (manifests, layers, signatures, referrers) ends by it
+    RegistryClient registry = this.registry.withDeadline(deadline);
     FetchedManifest top;
     try {
       top = registry.fetchManifest(pinned, digest.toString());
@@ -466,7 +486,7 @@ public final class ImageChecks implements AutoCloseable {
         throw failure(e, "reading " + pinned.familiar());
       }
       if (wantEvidence) {
-        found.add(evidence(artifact, image, reference, attached));
+        found.add(evidence(registry, artifact, image, reference, attached));
       }
     }
     if (source.failure().isPresent()) {
@@ -484,7 +504,12 @@ public final class ImageChecks implements AutoCloseable {
    * as for an image that cannot be read. Attached content whose bytes do not match its digest is
    * an integrity failure, denied whatever the failure mode.
    */
-  private Evidence evidence(Artifact subject, Image image, String reference, EvidenceProvider attached) {
+  private Evidence evidence(RegistryClient registry, Artifact subject, Image image, String reference, EvidenceProvider attached) {
+    // a pod spec's bare name (nginx:1.25) means its registry, where the signatures are too. Nothing
+    // is trusted here: what is found is judged per verdict, with the keys of its policies or the
+    // --key files of its generation. A signature is required only where a policy says so
+    // (signature-required): --key only says whom the rules without keys of their own trust
+    EvidenceProvider signatures = new SignatureEvidence(SignatureStores.registryOnly(registry), TrustPolicy.none(), false);
     try {
       return signatures.and(attached).collect(subject, image, reference);
     } catch (VerifierException e) {
@@ -570,6 +595,15 @@ public final class ImageChecks implements AutoCloseable {
 
   // ---------------------------------------------------------------- plumbing
 
+  /**
+   * How long one verification (or tag resolution) may take, its registry requests, retries and
+   * layer reads included: it goes on after the request that started it was answered, to fill the
+   * caches for the API server's retry, but not for ever.
+   */
+  private Deadline verificationDeadline() {
+    return Deadline.in(options.verifyTimeout(), "the verification timeout of " + Durations.format(options.verifyTimeout()));
+  }
+
   private static RuntimeException failure(OciException e, String what) {
     if (e.kind() == FailureKind.INTEGRITY) {
       return new RejectedException(what + ": " + e.getMessage());
@@ -577,29 +611,25 @@ public final class ImageChecks implements AutoCloseable {
     return new UnverifiableException(what + ": " + e.getMessage());
   }
 
-  /** Runs {@code work} once for concurrent callers with the same key; the pool's queue bounds the backlog. */
-  private static <K, V> CompletableFuture<V> shared(Map<K, CompletableFuture<V>> inflight, K key, ThreadPoolExecutor pool, Supplier<V> work) {
-    CompletableFuture<V> mine = new CompletableFuture<>();
-    CompletableFuture<V> existing = inflight.putIfAbsent(key, mine);
-    if (existing != null) {
-      return existing;
+  /**
+   * Runs {@code work} once for concurrent callers with the same key, in the turn of the first
+   * request that needs it ({@link FairPool}: a request that joins a task not yet started queues it in
+   * its own turn too); {@code registry} is where the work goes, for the per-registry limit.
+   */
+  private static <K, V> CompletableFuture<V> shared(
+      Map<K, FairPool.Task<V>> inflight, K key, FairPool pool, FairPool.Requester requester, String registry, Supplier<V> work) {
+    boolean[] created = {false};
+    FairPool.Task<V> task = inflight.computeIfAbsent(key, k -> {
+      created[0] = true;
+      return pool.submit(requester, registry, work);
+    });
+    if (created[0]) {
+      // outside computeIfAbsent: a task refused at once completes now, and its callback removes it
+      task.future().whenComplete((v, e) -> inflight.remove(key, task));
+    } else {
+      pool.join(task, requester);
     }
-    try {
-      pool.execute(() -> {
-        try {
-          mine.complete(work.get());
-        } catch (RuntimeException e) {
-          mine.completeExceptionally(e);
-        } finally {
-          inflight.remove(key, mine);
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      inflight.remove(key, mine);
-      mine.completeExceptionally(new UnverifiableException(
-          "the server is busy: " + pool.getQueue().size() + " images are waiting to be verified"));
-    }
-    return mine;
+    return task.future();
   }
 
   /** How many entries each cache holds (for the metrics). */
@@ -617,24 +647,13 @@ public final class ImageChecks implements AutoCloseable {
 
   /** Images waiting for or being verified. */
   public int pending() {
-    return inspectPool.getQueue().size() + inspectPool.getActiveCount();
+    return inspectPool.queued() + inspectPool.running();
   }
 
   /** Stops the pools; verifications under way are interrupted. */
   @Override
   public void close() {
-    resolvePool.shutdownNow();
-    inspectPool.shutdownNow();
-    try {
-      inspectPool.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** For messages: a duration as people write it. */
-  static String human(Duration d) {
-    long ms = d.toMillis();
-    return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+    resolvePool.shutdown(0);
+    inspectPool.shutdown(5000);
   }
 }

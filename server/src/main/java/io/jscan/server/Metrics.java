@@ -32,7 +32,8 @@ public final class Metrics {
   public final Histogram latency = new Histogram("jscan_admission_request_duration_seconds",
       "Time from reading an admission request to writing its answer, by endpoint.", LATENCY_BUCKETS, "endpoint");
   public final Counter images = new Counter("jscan_admission_images_total",
-      "Images judged, by outcome (passed, violation, unverified_denied, unverified_allowed, no_policy_denied, no_policy_allowed, invalid).",
+      "Images judged, by outcome (passed, violation, unverified_denied, unverified_allowed, no_policy_denied, no_policy_allowed,"
+          + " invalid: not an image reference, or content that fails its checks).",
       "outcome");
   public final Counter cacheHits = new Counter("jscan_cache_hits_total",
       "Cache hits by cache (digest: tag to digest, facts: inspected images, evidence: signatures and attestations found in a repository, decision: verdicts).", "cache");
@@ -47,8 +48,11 @@ public final class Metrics {
       "Time to read and inspect one image (a cache fill).", new double[] {0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120});
   public final Counter reloads = new Counter("jscan_reloads_total",
       "Reloads of changed files, by what (policies, tls) and result (ok, failed).", "what", "result");
+  public final Counter overImageLimit = new Counter("jscan_admission_reviews_over_image_limit_total",
+      "Reviews denied because they name more images than --max-images, before any was fetched.");
   private final List<Family> families = new ArrayList<>(List.of(
-      requests, decisions, latency, images, cacheHits, cacheMisses, registryErrors, deadlines, verifications, verificationTime, reloads));
+      requests, decisions, latency, images, cacheHits, cacheMisses, registryErrors, deadlines, verifications, verificationTime, reloads,
+      overImageLimit));
 
   /** Adds a gauge read when the metrics are scraped. */
   public void gauge(String name, String help, DoubleSupplier value) {

@@ -34,6 +34,12 @@ import java.util.Objects;
  *     they name no {@code keys} or {@code identities} of their own; none by default, so such a rule
  *     admits nothing until keys are given. Read at start and watched with the policies ({@link
  *     ServerKeys})
+ * @param maxImagesPerReview a review whose object names more distinct images (to judge) is denied
+ *     with a reason, before any is fetched: no pod needs that many, and each costs registry work
+ * @param workersPerRequest the most workers (of {@code verifyWorkers}) one request's images hold at
+ *     once; the rest stay free for other requests ({@link FairPool})
+ * @param workersPerRegistry the most workers all requests together hold against one registry, so a
+ *     registry that stalls holds no more ({@link FairPool})
  */
 public record ServeOptions(
     String host,
@@ -53,7 +59,10 @@ public record ServeOptions(
     int verifyQueue,
     Duration drainDelay,
     Duration stopTimeout,
-    List<Path> keys) {
+    List<Path> keys,
+    int maxImagesPerReview,
+    int workersPerRequest,
+    int workersPerRegistry) {
 
   /**
    * Kubernetes calls a webhook with a 10 s timeout unless {@code timeoutSeconds} says otherwise
@@ -68,6 +77,18 @@ public record ServeOptions(
    * API server can send and bounds what one connection can make the webhook buffer.
    */
   public static final long DEFAULT_MAX_REQUEST_BYTES = 8L << 20;
+
+  /**
+   * Pods rarely have more than a dozen containers (init, sidecars, ephemeral debug containers
+   * included); 64 distinct images leave room for the largest while bounding what one review can
+   * make the webhook fetch (issue 16).
+   */
+  public static final int DEFAULT_MAX_IMAGES_PER_REVIEW = 64;
+
+  /** Half of the workers, at least one: one request or one registry never holds them all (when there are two or more). */
+  public static int defaultShare(int workers) {
+    return Math.max(1, workers / 2);
+  }
 
   public ServeOptions {
     Objects.requireNonNull(host, "host");
@@ -96,6 +117,13 @@ public record ServeOptions(
       throw new IllegalArgumentException("drain delay and stop timeout cannot be negative");
     }
     keys = List.copyOf(keys);
+    if (maxImagesPerReview < 1) {
+      throw new IllegalArgumentException("the image limit per review must be at least 1");
+    }
+    if (workersPerRequest < 1 || workersPerRequest > verifyWorkers || workersPerRegistry < 1 || workersPerRegistry > verifyWorkers) {
+      throw new IllegalArgumentException(
+          "workers per request and per registry must be at least 1 and at most the workers (" + verifyWorkers + ")");
+    }
   }
 
   private static void positive(Duration d, String what) {
@@ -121,61 +149,86 @@ public record ServeOptions(
         256,
         Duration.ZERO,
         Duration.ofSeconds(20),
-        List.of());
+        List.of(),
+        DEFAULT_MAX_IMAGES_PER_REVIEW,
+        defaultShare(4),
+        defaultShare(4));
   }
 
   public ServeOptions withListen(String newHost, int newPort) {
     return new ServeOptions(newHost, newPort, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys,
+        maxImagesPerReview, workersPerRequest, workersPerRegistry);
   }
 
   public ServeOptions withPolicySpecs(List<String> specs) {
     return new ServeOptions(host, port, specs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys,
+        maxImagesPerReview, workersPerRequest, workersPerRegistry);
   }
 
   public ServeOptions withRequestTimeout(Duration d) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, d, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys,
+        maxImagesPerReview, workersPerRequest, workersPerRegistry);
   }
 
   public ServeOptions withMaxRequestBytes(long bytes) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, bytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys,
+        maxImagesPerReview, workersPerRequest, workersPerRegistry);
   }
 
   public ServeOptions withReloadInterval(Duration d) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        d, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
+        d, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys,
+        maxImagesPerReview, workersPerRequest, workersPerRegistry);
   }
 
   public ServeOptions withNoMatch(FailureMode mode) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, mode, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
+        reloadInterval, mode, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys,
+        maxImagesPerReview, workersPerRequest, workersPerRegistry);
   }
 
   public ServeOptions withCacheTimes(Duration digest, Duration decision) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digest, decision, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
+        reloadInterval, noMatch, digest, decision, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys,
+        maxImagesPerReview, workersPerRequest, workersPerRegistry);
   }
 
   public ServeOptions withShutdown(Duration drain, Duration stop) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drain, stop, keys);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drain, stop, keys,
+        maxImagesPerReview, workersPerRequest, workersPerRegistry);
   }
 
+  /** {@code workers} and {@code queue}, each share half of the workers ({@link #defaultShare}). */
   public ServeOptions withWorkers(int workers, int queue) {
+    return withWorkers(workers, queue, defaultShare(workers), defaultShare(workers));
+  }
+
+  public ServeOptions withWorkers(int workers, int queue, int perRequest, int perRegistry) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, workers, queue, drainDelay, stopTimeout, keys);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, workers, queue, drainDelay, stopTimeout, keys,
+        maxImagesPerReview, perRequest, perRegistry);
+  }
+
+  public ServeOptions withMaxImagesPerReview(int images) {
+    return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys,
+        images, workersPerRequest, workersPerRegistry);
   }
 
   public ServeOptions withCacheEntries(int entries) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, entries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys);
+        reloadInterval, noMatch, digestTtl, decisionTtl, entries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keys,
+        maxImagesPerReview, workersPerRequest, workersPerRegistry);
   }
 
   public ServeOptions withKeys(List<Path> keyFiles) {
     return new ServeOptions(host, port, policySpecs, tlsCert, tlsKey, requestTimeout, verifyTimeout, maxRequestBytes,
-        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keyFiles);
+        reloadInterval, noMatch, digestTtl, decisionTtl, cacheEntries, verifyWorkers, verifyQueue, drainDelay, stopTimeout, keyFiles,
+        maxImagesPerReview, workersPerRequest, workersPerRegistry);
   }
 }

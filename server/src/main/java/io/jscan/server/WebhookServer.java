@@ -2,6 +2,7 @@ package io.jscan.server;
 
 import io.jscan.core.FailureKind;
 import io.jscan.core.oci.Digest;
+import io.jscan.core.text.Durations;
 import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.registry.RegistryOptions;
 import io.jscan.core.transport.registry.RetryPolicy;
@@ -167,15 +168,24 @@ public final class WebhookServer implements AutoCloseable {
     return s;
   }
 
+  /** The admission defaults of the connect timeout ({@link #forAdmission}). */
+  public static final Duration ADMISSION_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
+  /** The admission defaults of the read timeout ({@link #forAdmission}). */
+  public static final Duration ADMISSION_READ_TIMEOUT = Duration.ofSeconds(10);
+
   /**
    * Registry options for admission: a webhook has seconds, not minutes, so a registry that does not
-   * answer is given up on quickly (two tries, a 3 s connect timeout, a short {@code Retry-After}
-   * honoured) and the failure mode decides, instead of the API server's timeout.
+   * answer is given up on quickly (two tries, a 3 s connect timeout, 10 s without a byte, a short
+   * {@code Retry-After} honoured) and the failure mode decides, instead of the API server's timeout.
+   * Each verification also has a deadline of its own ({@link ServeOptions#verifyTimeout}). These are
+   * defaults: {@code --connect-timeout}, {@code --read-timeout} and their variables change them.
    */
   public static RegistryOptions forAdmission(RegistryOptions base) {
-    return new RegistryOptions(base.insecureRegistries(), base.loopbackInsecure(), base.credentials(),
-        new RetryPolicy(2, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(2)), base.parallelism(), base.chunkSize(),
-        base.listener(), Duration.ofSeconds(3), base.userAgent().startsWith("jscan-serve") ? base.userAgent() : "jscan-serve");
+    return base.withRetry(new RetryPolicy(2, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(2)))
+        .withConnectTimeout(ADMISSION_CONNECT_TIMEOUT)
+        .withReadTimeout(ADMISSION_READ_TIMEOUT)
+        .withUserAgent(base.userAgent().startsWith("jscan-serve") ? base.userAgent() : "jscan-serve");
   }
 
   /** The port listened on (the one picked when the options said 0). */
@@ -212,8 +222,8 @@ public final class WebhookServer implements AutoCloseable {
       awaitQuietly();
       return;
     }
-    log.info("jscan serve: shutting down: not ready; serving for " + ImageChecks.human(options.drainDelay())
-        + ", then up to " + ImageChecks.human(options.stopTimeout()) + " for requests in flight (" + inFlight.get() + " now)");
+    log.info("jscan serve: shutting down: not ready; serving for " + Durations.format(options.drainDelay())
+        + ", then up to " + Durations.format(options.stopTimeout()) + " for requests in flight (" + inFlight.get() + " now)");
     try {
       Thread.sleep(options.drainDelay().toMillis());
     } catch (InterruptedException e) {

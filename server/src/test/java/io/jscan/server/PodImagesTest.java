@@ -55,10 +55,63 @@ class PodImagesTest {
   }
 
   @Test
-  void of_podWithoutSpecOrImages_hasNothingToCheck() throws Exception {
+  void of_podWithoutSpec_hasNothingToCheck() throws Exception {
     GroupVersionKind pod = new GroupVersionKind("", "v1", "Pod");
     assertEquals(List.of(), PodImages.of(pod, JSON.readTree("{\"metadata\":{}}")).orElseThrow());
-    assertEquals(List.of(), PodImages.of(pod, JSON.readTree("{\"spec\":{\"containers\":[{\"name\":\"x\"}]}}")).orElseThrow());
+  }
+
+  /** A container without an image is not skipped (it used to be): it names nothing jscan could judge (issue 16). */
+  @Test
+  void of_containerWithoutImage_isMalformed() throws Exception {
+    GroupVersionKind pod = new GroupVersionKind("", "v1", "Pod");
+    assertEquals(List.of(new ImageUse("(missing)", "containers", "x", "/spec/containers/0/image", java.util.Optional.of("the container has no image"))),
+        PodImages.of(pod, JSON.readTree("{\"spec\":{\"containers\":[{\"name\":\"x\"}]}}")).orElseThrow());
+  }
+
+  /** Every shape an image field can take that names no image, each named with its container and why. */
+  @Test
+  void of_malformedImages_areEachReportedWithTheirContainerAndWhy() throws Exception {
+    GroupVersionKind pod = new GroupVersionKind("", "v1", "Pod");
+    JsonNode object = JSON.readTree("""
+        {"spec": {
+          "initContainers": [{"name": "empty", "image": ""}],
+          "containers": [
+            {"name": "number", "image": 42},
+            {"name": "object", "image": {"repository": "nginx"}},
+            {"name": "list", "image": ["nginx"]},
+            {"name": "blank", "image": "   "},
+            {"name": "padded", "image": " nginx:1.25"},
+            {"name": "null", "image": null},
+            {"image": true},
+            17,
+            {"name": "fine", "image": "nginx:1.25"}
+          ],
+          "ephemeralContainers": {"name": "debug"}
+        }}""");
+    List<String> got = PodImages.of(pod, object).orElseThrow().stream()
+        .map(u -> u.describe() + " | " + u.image() + " | " + u.pointer() + " | " + u.malformed().orElse("ok")).toList();
+    assertEquals(List.of(
+        "init container empty | \"\" | /spec/initContainers/0/image | the image is empty",
+        "container number | 42 | /spec/containers/0/image | the image is a JSON number, not a string",
+        "container object | {\"repository\":\"nginx\"} | /spec/containers/1/image | the image is a JSON object, not a string",
+        "container list | [\"nginx\"] | /spec/containers/2/image | the image is a JSON array, not a string",
+        "container blank | \"   \" | /spec/containers/3/image | the image is only whitespace",
+        "container padded | \" nginx:1.25\" | /spec/containers/4/image | the image has whitespace around it",
+        "container null | null | /spec/containers/5/image | the container has no image",
+        "container #6 | true | /spec/containers/6/image | the image is a JSON boolean, not a string",
+        "container #7 | 17 | /spec/containers/7/image | the container is not an object",
+        "container fine | nginx:1.25 | /spec/containers/8/image | ok",
+        "ephemeral container (all) | {\"name\":\"debug\"} | /spec/ephemeralContainers | ephemeralContainers is not a list"), got);
+  }
+
+  /** An update that leaves a malformed image as it was does not judge it again; one that makes it malformed does. */
+  @Test
+  void changed_malformedImage_isJudgedOnlyWhenItChanged() throws Exception {
+    GroupVersionKind pod = new GroupVersionKind("", "v1", "Pod");
+    List<ImageUse> before = PodImages.of(pod, JSON.readTree("{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"42\"}]}}")).orElseThrow();
+    List<ImageUse> number = PodImages.of(pod, JSON.readTree("{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":42}]}}")).orElseThrow();
+    assertEquals(number, PodImages.changed(number, before), "the string \"42\" is not the number 42");
+    assertEquals(List.of(), PodImages.changed(number, number));
   }
 
   @Test

@@ -220,7 +220,11 @@ final class WebhookHarness implements AutoCloseable {
    * returns (for requests that must overlap).
    */
   CompletableFuture<JsonNode> reviewPodAsync(String path, String namespace, String image) throws IOException {
-    String body = podReview(namespace, image);
+    return answerAsync(path, podReview(namespace, image));
+  }
+
+  /** Posts a review without waiting for the answer; the future gives {@code response} of the answer (status 200 asserted). */
+  CompletableFuture<JsonNode> answerAsync(String path, String body) {
     return client.sendAsync(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
@@ -231,6 +235,50 @@ final class WebhookHarness implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
           }
         });
+  }
+
+  /** Where each kind the webhook reads keeps its pod spec (as PodImages has them), for {@link #review(String, String, String, List)}. */
+  static final Map<String, String> SPEC_OF_KIND = Map.of(
+      "Pod", "spec",
+      "ReplicationController", "spec.template.spec",
+      "Deployment", "spec.template.spec",
+      "ReplicaSet", "spec.template.spec",
+      "StatefulSet", "spec.template.spec",
+      "DaemonSet", "spec.template.spec",
+      "Job", "spec.template.spec",
+      "CronJob", "spec.jobTemplate.spec.template.spec");
+
+  /**
+   * A CREATE review of a {@code kind} (one of {@link #SPEC_OF_KIND}, in its API group) named
+   * {@code name} in {@code namespace} whose pod spec has {@code containers} (JSON objects, as written).
+   */
+  static String review(String kind, String namespace, String name, List<String> containers) throws IOException {
+    String group = switch (kind) {
+      case "Pod", "ReplicationController" -> "";
+      case "Job", "CronJob" -> "batch";
+      default -> "apps";
+    };
+    String version = group.isEmpty() ? "v1" : group + "/v1";
+    String spec = "{\"containers\": [" + String.join(", ", containers) + "]}";
+    String[] path = SPEC_OF_KIND.get(kind).split("\\.");
+    for (int i = path.length - 1; i >= 1; i--) {
+      spec = "{\"" + path[i] + "\": " + spec + "}";
+    }
+    String object = "{\"kind\": \"" + kind + "\", \"apiVersion\": \"" + version + "\", \"metadata\": {\"name\": \"" + name
+        + "\", \"namespace\": \"" + namespace + "\"}, \"" + path[0] + "\": " + spec + "}";
+    ObjectNode review = (ObjectNode) JSON.readTree("""
+        {"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": {
+          "uid": "%s", "kind": {"group": "%s", "version": "v1", "kind": "%s"},
+          "resource": {"group": "%s", "version": "v1", "resource": "%ss"},
+          "name": "%s", "namespace": "%s", "operation": "CREATE",
+          "userInfo": {"username": "kubernetes-admin"}, "object": %s, "oldObject": null, "dryRun": false}}
+        """.formatted(java.util.UUID.randomUUID(), group, kind, group, kind.toLowerCase(java.util.Locale.ROOT), name, namespace, object));
+    return review.toString();
+  }
+
+  /** A container named {@code name} with {@code imageJson} as its image field, written as JSON ({@code "\"nginx:1\""}, {@code 42}). */
+  static String container(String name, String imageJson) {
+    return "{\"name\": \"" + name + "\", \"image\": " + imageJson + "}";
   }
 
   /** {@code pod-create-unsigned-in-prod.json} with its namespace and its container's image replaced. */

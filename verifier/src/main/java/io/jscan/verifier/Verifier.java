@@ -1,5 +1,6 @@
 package io.jscan.verifier;
 
+import io.jscan.core.Deadline;
 import io.jscan.core.FailureKind;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;

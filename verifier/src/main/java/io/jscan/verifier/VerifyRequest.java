@@ -1,5 +1,6 @@
 package io.jscan.verifier;
 
+import io.jscan.core.Deadline;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.ImageReference;

@@ -1,5 +1,6 @@
 package io.jscan.verifier;
 
+import io.jscan.core.Deadline;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.ImageBuilder;
 import io.jscan.core.image.Layers;

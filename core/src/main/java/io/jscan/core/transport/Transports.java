@@ -14,7 +14,6 @@ import io.jscan.core.transport.registry.RegistryClient;
 import io.jscan.core.transport.registry.RegistryException;
 import io.jscan.core.transport.registry.RegistryOptions;
 import io.jscan.core.transport.store.LocalStore;
-import io.jscan.core.FailureKind;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.IndexManifest;
@@ -158,10 +157,12 @@ public final class Transports {
       try {
         a = registry().read(name);
       } catch (RegistryException e) {
-        // the user named an image that is nowhere to be had: bad input, unless the registry sent
-        // content that does not match its digest, which stays an integrity failure
+        // the registry's own kind: an image that is nowhere to be had (unknown, credentials
+        // refused) is bad input; a registry that cannot be reached, keeps failing or stalls past
+        // a deadline is exit 1, as for pull (a registry failure is not the user's input); content
+        // that does not match its digest stays an integrity failure
         throw new OciException(
-            e.kind() == FailureKind.INTEGRITY ? e.kind() : FailureKind.BAD_INPUT,
+            e.kind(),
             "image " + name,
             "not in the local store " + store.home() + ", and from the registry: " + e.getMessage(),
             e);
@@ -269,9 +270,12 @@ public final class Transports {
     }, "jscan-compare");
     t.setDaemon(true);
     t.start();
+    // never longer than the command's deadline allows: the comparison is advice
+    long waitNanos = Math.min(TimeUnit.SECONDS.toNanos(COMPARE_WAIT_SECONDS), registry().deadline().remainingNanos());
     ImageCopy silent = resolved.copy().withRegistry(
-        new ImageCopy.RegistryComparison.Unavailable(comparable.get(), "no answer within " + COMPARE_WAIT_SECONDS + " s"));
-    return result.completeOnTimeout(silent, COMPARE_WAIT_SECONDS, TimeUnit.SECONDS);
+        new ImageCopy.RegistryComparison.Unavailable(comparable.get(), "no answer within " + io.jscan.core.text.Durations.format(
+            java.time.Duration.ofMillis(TimeUnit.NANOSECONDS.toMillis(waitNanos)))));
+    return result.completeOnTimeout(silent, waitNanos, TimeUnit.NANOSECONDS);
   }
 
   /** A client that gives up soon: 2 tries, 5 s to connect (the comparison is advice, see {@link #compare}). */
@@ -279,7 +283,8 @@ public final class Transports {
     RegistryOptions o = registry().options();
     Duration connect = o.connectTimeout().compareTo(COMPARE_CONNECT_TIMEOUT) < 0 ? o.connectTimeout() : COMPARE_CONNECT_TIMEOUT;
     return new RegistryClient(
-        o.withRetry(o.retry().withMaxAttempts(Math.min(2, o.retry().maxAttempts()))).withConnectTimeout(connect));
+        o.withRetry(o.retry().withMaxAttempts(Math.min(2, o.retry().maxAttempts()))).withConnectTimeout(connect))
+        .withDeadline(registry().deadline());
   }
 
   /**

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * A small TCP proxy on loopback in front of a plain-HTTP server (a {@link TestRegistry}) that
  * injects faults into chosen HTTP/1.1 exchanges: an answer of its own (429 with
  * {@code Retry-After}, 503), a response cut after some body bytes, a flipped body byte, a request
- * cut mid-body, or an action run when a request arrives (to kill the registry mid-push).
+ * cut mid-body, an action run when a request arrives (to kill the registry mid-push), a request
+ * never answered (nor its body read), or a response whose body trickles in a byte at a time.
  *
  * <p>It understands just enough HTTP to find request boundaries (Content-Length and chunked
  * bodies) and the start of a response body; everything else is forwarded byte for byte.
@@ -32,7 +33,7 @@ import java.util.regex.Pattern;
 public final class FaultProxy implements AutoCloseable {
 
   /** What to do to a matching exchange. */
-  public sealed interface Fault permits Reply, CutResponse, FlipResponseByte, CutRequest, Action {}
+  public sealed interface Fault permits Reply, CutResponse, FlipResponseByte, CutRequest, Action, Stall, TrickleResponse {}
 
   /** Answer with {@code status}, {@code headers} and {@code body} instead of forwarding. */
   public record Reply(int status, Map<String, String> headers, byte[] body) implements Fault {
@@ -53,6 +54,15 @@ public final class FaultProxy implements AutoCloseable {
   /** Run {@code action} when the request arrives, then forward it. */
   public record Action(Runnable action) implements Fault {}
 
+  /**
+   * Never answer: the request head is read, its body is not (an upload blocks once the socket's
+   * buffers are full), and the connection stays open until the client or the proxy closes it.
+   */
+  public record Stall() implements Fault {}
+
+  /** Forward; send the response's head at once and its body one byte every {@code every}. */
+  public record TrickleResponse(java.time.Duration every) implements Fault {}
+
   /** A fault for requests whose method and path match. */
   public static final class Rule {
     final String method;
@@ -61,6 +71,7 @@ public final class FaultProxy implements AutoCloseable {
     final AtomicInteger remaining;
     final AtomicInteger hits = new AtomicInteger();
 
+    /** {@code method} {@code *} matches every method. */
     public Rule(String method, String pathRegex, int times, Fault fault) {
       this.method = method;
       this.path = Pattern.compile(pathRegex);
@@ -74,7 +85,7 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     boolean take(String m, String p) {
-      if (!method.equals(m) || !path.matcher(p).find()) {
+      if (!(method.equals("*") || method.equals(m)) || !path.matcher(p).find()) {
         return false;
       }
       while (true) {
@@ -205,10 +216,18 @@ public final class FaultProxy implements AutoCloseable {
           }
           continue;
         }
+        if (fault instanceof Stall) {
+          // a client waiting for an answer sends nothing more, so this ends when it closes; of an
+          // upload one byte is taken and no more, so its writes block once the buffers are full
+          if (in.read() >= 0) {
+            awaitClose(client);
+          }
+          break;
+        }
         if (fault instanceof Action action) {
           action.action().run();
         }
-        if (fault instanceof CutResponse || fault instanceof FlipResponseByte) {
+        if (fault instanceof CutResponse || fault instanceof FlipResponseByte || fault instanceof TrickleResponse) {
           armed.set(fault);
         }
         up.write(head);
@@ -225,6 +244,18 @@ public final class FaultProxy implements AutoCloseable {
     } finally {
       closeQuietly(client);
       closeQuietly(upstream);
+    }
+  }
+
+  /** Blocks until the client closes the connection or the proxy is closed, reading nothing more. */
+  private void awaitClose(Socket client) {
+    while (!closed && !client.isClosed()) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
@@ -337,6 +368,21 @@ public final class FaultProxy implements AutoCloseable {
         }
         long bodyStart = bodySeen;
         int bodyBytes = n - i;
+        if (current instanceof TrickleResponse trickle) {
+          synchronized (client) {
+            out.write(buf, 0, i);
+            out.flush();
+          }
+          for (int k = i; k < n; k++) {
+            sleep(trickle.every());
+            synchronized (client) {
+              out.write(buf[k]);
+              out.flush();
+            }
+          }
+          bodySeen += inBody ? bodyBytes : 0;
+          continue;
+        }
         if (current instanceof CutResponse cut && inBody && bodyStart + bodyBytes >= cut.bodyBytes()) {
           int keep = i + (int) (cut.bodyBytes() - bodyStart);
           synchronized (client) {
@@ -370,6 +416,15 @@ public final class FaultProxy implements AutoCloseable {
     } finally {
       closeQuietly(client);
       closeQuietly(upstream);
+    }
+  }
+
+  private static void sleep(java.time.Duration d) throws IOException {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted");
     }
   }
 

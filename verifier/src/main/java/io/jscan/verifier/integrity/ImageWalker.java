@@ -1,5 +1,7 @@
 package io.jscan.verifier.integrity;
 
+import io.jscan.core.Deadline;
+import io.jscan.core.Deadline.DeadlineExceededException;
 import io.jscan.core.FailureKind;
 import io.jscan.core.image.Image;
 import io.jscan.core.io.Compressions;
@@ -13,8 +15,6 @@ import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.MediaTypes.Compression;
 import io.jscan.core.io.InputFileException;
 import io.jscan.core.oci.OciException;
-import io.jscan.verifier.Deadline;
-import io.jscan.verifier.Deadline.DeadlineExceededException;
 import io.jscan.verifier.Finding;
 import io.jscan.verifier.LayerReport;
 import io.jscan.verifier.Location;
@@ -54,6 +54,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ImageWalker {
   private final ExecutorService pool;
   private final ScanLimits limits;
+  /** How long past the deadline a layer's source may take to fail by itself (see {@link #collect}). */
+  private static final long SOURCE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private final Deadline deadline;
 
   public ImageWalker(ExecutorService pool, ScanLimits limits, Deadline deadline) {
@@ -94,7 +97,7 @@ public final class ImageWalker {
     try {
       manifest = image.manifest();
     } catch (OciException e) {
-      refuseSpecialFile(e);
+      sourceFailed(e);
       findings.add(Finding.integrity("manifest: " + e.getMessage(), manifestAt));
       return new WalkResult(check(top, false), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), findings, Optional.empty());
     }
@@ -111,7 +114,7 @@ public final class ImageWalker {
       try {
         config = image.config();
       } catch (OciException e) {
-        refuseSpecialFile(e);
+        sourceFailed(e);
         findings.add(Finding.integrity("config: " + e.getMessage(), configAt));
       }
     }
@@ -211,12 +214,15 @@ public final class ImageWalker {
     try {
       for (Future<LayerOutcome> f : futures) {
         long left = deadline.remainingNanos();
-        out.add(left == Long.MAX_VALUE ? f.get() : f.get(left, TimeUnit.NANOSECONDS));
+        // a layer's source (a registry) honours the same deadline and then fails by itself, naming
+        // what it waited for (which registry, which limit): give it a moment to, so that its
+        // message is the one reported rather than this one, which can only say that time ran out
+        out.add(left == Long.MAX_VALUE ? f.get() : f.get(left + SOURCE_GRACE_NANOS, TimeUnit.NANOSECONDS));
       }
       return out;
     } catch (TimeoutException e) {
       cancel(futures);
-      throw new VerifierException(FailureKind.UNEXPECTED, "verification", "the deadline " + deadline.end().orElseThrow() + " passed");
+      throw new VerifierException(FailureKind.UNEXPECTED, "verification", deadline.label() + " passed before the layers were read");
     } catch (InterruptedException e) {
       cancel(futures);
       Thread.currentThread().interrupt();
@@ -246,12 +252,6 @@ public final class ImageWalker {
    * content: the user pointed jscan at something that is not an image layout, which is bad input
    * (exit 2), not an integrity failure.
    */
-  private static void refuseSpecialFile(OciException e) throws VerifierException {
-    if (e.getCause() instanceof InputFileException) {
-      throw new VerifierException(FailureKind.BAD_INPUT, e.what(), e.detail(), e);
-    }
-  }
-
   private static void cancel(List<Future<LayerOutcome>> futures) {
     for (Future<LayerOutcome> f : futures) {
       f.cancel(true);
@@ -277,7 +277,7 @@ public final class ImageWalker {
     try {
       raw = image.openBlob(d);
     } catch (OciException e) {
-      refuseSpecialFile(e);
+      sourceFailed(e);
       findings.add(Finding.integrity("cannot read the blob: " + e.getMessage(), at));
       return new LayerOutcome(report(d, position, diffId, OptionalLong.empty(), 0, createdBy, false), Optional.empty(), findings);
     }
@@ -331,6 +331,22 @@ public final class ImageWalker {
     long count = contents == null ? 0 : contents.entryCount();
     return new LayerOutcome(
         report(d, position, diffId, uncompressedSize, count, createdBy, ok), Optional.ofNullable(contents), findings);
+  }
+
+  /**
+   * A part the source could not hand out because the source itself failed (a registry that is
+   * unreachable, keeps failing or stalls past a deadline; an I/O error) says nothing about the
+   * image: no finding, the verification stops (exit 1), as for an I/O error mid-layer. Content that
+   * does not match its digest, or is missing from the source, stays a finding.
+   */
+  private static void sourceFailed(OciException e) throws VerifierException {
+    if (e.getCause() instanceof InputFileException) {
+      // a FIFO or device named as a blob: the user's input is wrong, not the image's bytes
+      throw new VerifierException(FailureKind.BAD_INPUT, e.what(), e.detail(), e);
+    }
+    if (e.kind() == FailureKind.UNEXPECTED) {
+      throw new VerifierException(FailureKind.UNEXPECTED, "reading the image", e.getMessage(), e);
+    }
   }
 
   private static Finding classify(IOException e, Location at) {

@@ -1,7 +1,8 @@
 package io.jscan.verifier.integrity;
 
+import io.jscan.core.Deadline;
+import io.jscan.core.Deadline.DeadlineExceededException;
 import io.jscan.core.io.ContentMismatchException;
-import io.jscan.verifier.Deadline;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,15 +53,20 @@ final class LayerStreams {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      deadline.check();
+      if (Thread.currentThread().isInterrupted()) {
+        deadline.check(); // says "cancelled"
+      }
       int n;
       try {
         n = in.read(b, off, len);
-      } catch (ContentMismatchException e) {
+      } catch (ContentMismatchException | DeadlineExceededException e) {
         throw e;
       } catch (IOException e) {
         throw new UpstreamIOException(e);
       }
+      // checked after the read: a source that honours the same deadline (a registry) fails first
+      // and says what it waited for, which this check cannot
+      deadline.check();
       if (n > 0) {
         count += n;
       }

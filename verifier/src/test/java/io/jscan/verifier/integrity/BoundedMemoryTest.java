@@ -3,6 +3,7 @@ package io.jscan.verifier.integrity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jscan.core.Deadline;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.ImageBuilder;
 import io.jscan.core.image.Layers;
@@ -12,7 +13,6 @@ import io.jscan.core.oci.ImageConfig.History;
 import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.Platform;
 import io.jscan.core.transport.ocilayout.OciLayout;
-import io.jscan.verifier.Deadline;
 import io.jscan.verifier.Platforms;
 import io.jscan.verifier.VerificationReport;
 import io.jscan.verifier.Verifier;

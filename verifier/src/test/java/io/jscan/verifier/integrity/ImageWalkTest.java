@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jscan.core.Deadline;
 import io.jscan.core.FailureKind;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
@@ -20,7 +21,6 @@ import io.jscan.core.oci.MediaTypes.Compression;
 import io.jscan.core.oci.Platform;
 import io.jscan.core.oci.json.OciJson;
 import io.jscan.core.transport.ocilayout.OciLayout;
-import io.jscan.verifier.Deadline;
 import io.jscan.verifier.Finding;
 import io.jscan.verifier.Platforms;
 import io.jscan.verifier.RawTar;

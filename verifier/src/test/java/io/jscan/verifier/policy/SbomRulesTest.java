@@ -201,7 +201,7 @@ class SbomRulesTest {
     try (Verifier v = TestImage.verifier()) {
       Image img = debian("3.0.2-1");
       var facts = v.inspect(img, "test-image", java.util.Optional.empty(), java.util.Optional.empty(),
-          io.jscan.verifier.files.ScanLimits.defaults(), io.jscan.verifier.Deadline.none());
+          io.jscan.verifier.files.ScanLimits.defaults(), io.jscan.core.Deadline.none());
       var report = v.evaluate(facts, Evidence.none(), rule(FORBID_OLD_OPENSSL), java.util.Optional.empty(), List.of(), TestImage.NOW);
       Finding f = report.findings().stream().filter(x -> x.rule().equals("forbidden-packages")).findFirst().orElseThrow();
       assertEquals("packages were not catalogued for this image", f.message());

@@ -1,5 +1,6 @@
 package io.jscan.core.transport.registry;
 
+import io.jscan.core.Deadline;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Images;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Base images by name, pinned: what a build's {@code FROM registry.example.com/base:1} resolves
@@ -55,16 +57,23 @@ public final class PinnedImages {
 
   private final Path lockFile;
   private final LocalStore store;
-  private final RegistryClient registry;
+  private final RegistryClient client;
+  /** Each base image's resolution (and pull) must be done by a deadline made when it starts. */
+  private final Supplier<Deadline> perBase;
+  /** The client of the resolution under way: {@link #client} with its deadline ({@link #resolve} is synchronized). */
+  private RegistryClient registry;
   private final PullPolicy policy;
   private final boolean locked;
   private final ImageLock original;
   private ImageLock lock;
 
-  private PinnedImages(Path lockFile, LocalStore store, RegistryClient registry, PullPolicy policy, boolean locked, ImageLock lock) {
+  private PinnedImages(
+      Path lockFile, LocalStore store, RegistryClient client, Supplier<Deadline> perBase, PullPolicy policy, boolean locked, ImageLock lock) {
     this.lockFile = lockFile;
     this.store = store;
-    this.registry = registry;
+    this.client = client;
+    this.perBase = perBase;
+    this.registry = client;
     this.policy = policy;
     this.locked = locked;
     this.original = lock;
@@ -74,15 +83,27 @@ public final class PinnedImages {
   /** Reads {@code lockFile} (usually {@code DIR/jscan.lock}); with {@code locked} it must exist. */
   public static PinnedImages open(Path lockFile, LocalStore store, RegistryClient registry, PullPolicy policy, boolean locked)
       throws OciException {
+    return open(lockFile, store, registry, registry::deadline, policy, locked);
+  }
+
+  /**
+   * As above; each base image is resolved and pulled by a deadline {@code perBase} makes when that
+   * starts (a build's bases are pulled as its stages need them, perhaps after long RUN steps, so
+   * one deadline for the whole build would count those too).
+   */
+  public static PinnedImages open(
+      Path lockFile, LocalStore store, RegistryClient registry, Supplier<Deadline> perBase, PullPolicy policy, boolean locked)
+      throws OciException {
     Optional<ImageLock> lock = ImageLock.read(lockFile);
     if (locked && lock.isEmpty()) {
       throw OciException.badInput(lockFile.toString(), "no lock file; --locked needs one (build once without --locked to write it)");
     }
-    return new PinnedImages(lockFile, store, registry, policy, locked, lock.orElse(ImageLock.empty()));
+    return new PinnedImages(lockFile, store, registry, perBase, policy, locked, lock.orElse(ImageLock.empty()));
   }
 
   /** The image {@code reference} names for {@code platform}, pinned in the lock. */
   public synchronized Image resolve(ImageName reference, Platform platform) throws OciException {
+    registry = client.withDeadline(perBase.get());
     ImageName name = reference;
     Optional<ImageLock.Entry> entry = lock.get(name);
     Optional<Digest> pinnedImage = entry.flatMap(e -> e.forPlatform(platform));

@@ -2,6 +2,7 @@ package io.jscan.core.transport.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jscan.core.Deadline;
 import io.jscan.core.FailureKind;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.ArtifactBlobs;
@@ -74,15 +75,37 @@ public final class RegistryClient {
   private final RegistryHttp http;
   private final RegistryOptions options;
   /** Where blobs are known to be: digest to repositories (registry + path), for cross-repository mounts. */
-  private final Map<Digest, Set<ImageName>> knownLocations = new ConcurrentHashMap<>();
+  private final Map<Digest, Set<ImageName>> knownLocations;
 
   public RegistryClient(RegistryOptions options) {
+    this(options, new RegistryHttp(options), new ConcurrentHashMap<>());
+  }
+
+  private RegistryClient(RegistryOptions options, RegistryHttp http, Map<Digest, Set<ImageName>> knownLocations) {
     this.options = options;
-    this.http = new RegistryHttp(options);
+    this.http = http;
+    this.knownLocations = knownLocations;
   }
 
   public RegistryOptions options() {
     return options;
+  }
+
+  /**
+   * This client (its connections, tokens and what it knows about registries), for an operation
+   * that must be done by {@code deadline}: every request, retry, resumed download and token fetch
+   * made through the view, and every blob read from artifacts it returns, stops when the deadline
+   * passes, with a failure naming the registry and the deadline ({@link FailureKind#UNEXPECTED}:
+   * the registry failed, not the input). A command makes one view for its whole run; the webhook
+   * one per verification.
+   */
+  public RegistryClient withDeadline(Deadline deadline) {
+    return new RegistryClient(options, http.withDeadline(deadline), knownLocations);
+  }
+
+  /** The deadline of this view ({@link Deadline#none()} unless {@link #withDeadline} made it). */
+  public Deadline deadline() {
+    return http.deadline();
   }
 
   // ---------------------------------------------------------------- login
@@ -312,6 +335,7 @@ public final class RegistryClient {
     return new ResumingBlobStream(
         descriptor,
         first.body(),
+        http.limits("registry " + repository.domain()),
         offset -> {
           try {
             return http.send(call.withHeader("Range", "bytes=" + offset + "-"));

@@ -2,20 +2,18 @@ package io.jscan.core.transport.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jscan.core.Deadline;
+import io.jscan.core.Deadline.DeadlineExceededException;
 import io.jscan.core.FailureKind;
 import io.jscan.core.io.ContentMismatchException;
 import io.jscan.core.transport.ImageName;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -33,6 +31,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -48,6 +48,13 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * without them, as Go's net/http does, and a realm reached over plain HTTP is refused unless the
  * registry is one that may be reached insecurely. No message built here contains a header value,
  * a response body of the token server, or a URL's query string.
+ *
+ * <p><b>Time.</b> Every exchange (the ping, each request and redirect, token fetches, each resumed
+ * download) runs under {@link ExchangeLimits}: the connect and read timeouts of the options, and the
+ * deadline of the operation ({@link #withDeadline}). Retries wait only while the deadline allows,
+ * and an exchange stopped by the deadline is not retried: the failure names the registry and the
+ * limit that passed. Requests waiting for another's ping or token fetch wait no longer than their
+ * own deadline.
  */
 final class RegistryHttp {
   /** Docker Hub's registry API endpoint (docker's {@code DefaultV2Registry}). */
@@ -57,53 +64,52 @@ final class RegistryHttp {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegistryOptions options;
-  // Made on first use: an HTTP client's TLS set-up (cacerts, providers) costs a few hundred
-  // milliseconds of class loading, and most builds (FROM scratch, the store, layouts) never need one.
-  private volatile HttpClient verifiedClient;
-  private volatile HttpClient trustingClient;
-  private volatile SSLContext trustAllContext;
-  private final ConcurrentHashMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+  /** What every view of this client shares: endpoints, their challenges and tokens. */
+  private final Shared shared;
+  /** The operation's deadline: every exchange, retry, resumption and token fetch of this view ends by it. */
+  private final Deadline deadline;
 
-  static {
-    // java.net.http's documented buffer size property (default 16 KiB): blobs are large, and each
-    // buffer is a trip through the client's pipeline. Only set when nobody chose a value.
-    if (System.getProperty("jdk.httpclient.bufsize") == null) {
-      System.setProperty("jdk.httpclient.bufsize", String.valueOf(256 * 1024));
+  /** What views made by {@link #withDeadline} share with the client they came from. */
+  private static final class Shared {
+    final ConcurrentHashMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    /** One ping per registry at a time; a registry that stalls holds up no other registry's. */
+    final ConcurrentHashMap<String, ReentrantLock> pinging = new ConcurrentHashMap<>();
+    private SSLContext trustAllContext;
+
+    synchronized SSLContext trustAllContext() {
+      if (trustAllContext == null) {
+        trustAllContext = trustAll();
+      }
+      return trustAllContext;
     }
   }
 
   RegistryHttp(RegistryOptions options) {
+    this(options, new Shared(), Deadline.none());
+  }
+
+  private RegistryHttp(RegistryOptions options, Shared shared, Deadline deadline) {
     this.options = options;
+    this.shared = shared;
+    this.deadline = deadline;
   }
 
-  private synchronized HttpClient verifiedClient() {
-    if (verifiedClient == null) {
-      verifiedClient = builder().build();
-    }
-    return verifiedClient;
+  /** This client (its endpoints, challenges and tokens), with every operation bounded by {@code d}. */
+  RegistryHttp withDeadline(Deadline d) {
+    return new RegistryHttp(options, shared, d);
   }
 
-  private synchronized SSLContext trustAllContext() {
-    if (trustAllContext == null) {
-      trustAllContext = trustAll();
-    }
-    return trustAllContext;
+  Deadline deadline() {
+    return deadline;
   }
 
-  private synchronized HttpClient trustingClient() {
-    if (trustingClient == null) {
-      trustingClient = builder().sslContext(trustAllContext()).build();
-    }
-    return trustingClient;
+  private SSLContext trustAllContext() {
+    return shared.trustAllContext();
   }
 
-  private HttpClient.Builder builder() {
-    // HTTP/1.1: parallel layers get parallel connections (one HTTP/2 connection would share a
-    // window), and distribution speaks nothing else in clear text
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(options.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER);
+  /** The limits of one exchange with {@code who}. */
+  ExchangeLimits limits(String who) {
+    return new ExchangeLimits(who, options.connectTimeout(), options.readTimeout(), deadline);
   }
 
   RegistryOptions options() {
@@ -172,6 +178,7 @@ final class RegistryHttp {
     final boolean insecure;
     volatile Optional<Challenge> challenge;
     final ConcurrentHashMap<String, Token> tokens = new ConcurrentHashMap<>();
+    final ReentrantLock tokenLock = new ReentrantLock();
     private Optional<Credentials> credentials;
     private boolean credentialsLoaded;
 
@@ -209,17 +216,35 @@ final class RegistryHttp {
   }
 
   private Endpoint endpoint(String registry) throws RegistryException {
-    Endpoint e = endpoints.get(registry);
+    Endpoint e = shared.endpoints.get(registry);
     if (e != null) {
       return e;
     }
-    synchronized (endpoints) {
-      e = endpoints.get(registry);
+    ReentrantLock lock = shared.pinging.computeIfAbsent(registry, r -> new ReentrantLock());
+    locked(lock, "registry " + registry, "another request is still finding out how to reach it");
+    try {
+      e = shared.endpoints.get(registry);
       if (e == null) {
         e = ping(registry);
-        endpoints.put(registry, e);
+        shared.endpoints.put(registry, e);
       }
       return e;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Takes {@code lock}, waiting no longer than the deadline allows (its holder may be stalled on the registry). */
+  private void locked(ReentrantLock lock, String what, String why) throws RegistryException {
+    try {
+      long wait = deadline.remainingNanos();
+      if (wait == Long.MAX_VALUE) {
+        lock.lockInterruptibly();
+      } else if (!lock.tryLock(wait, TimeUnit.NANOSECONDS)) {
+        throw RegistryException.unexpected(what, deadline.label() + " passed while " + why, null);
+      }
+    } catch (InterruptedException e) {
+      throw interrupted(what, e);
     }
   }
 
@@ -233,6 +258,7 @@ final class RegistryHttp {
     String what = "registry " + registry;
     RetryPolicy retry = options.retry();
     IOException last = null;
+    ExchangeLimits limits = limits("registry " + registry);
     for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
       // loopback registries are nearly always plain HTTP (test and CI registries): try that first,
       // accepting it only when it answers like a registry; other insecure registries try TLS first
@@ -250,9 +276,12 @@ final class RegistryHttp {
           // over the blocking client, as every GET and HEAD: a command that only reads (pull,
           // verify) then never starts java.net.http, whose selector thread, waiting in native
           // code, holds up the JVM's exit by 0.3 s
-          r = BlockingExchange.send("GET", base.resolve("/v2/"), Map.of("User-Agent", options.userAgent()), options.connectTimeout(),
+          r = BlockingExchange.send("GET", base.resolve("/v2/"), Map.of("User-Agent", options.userAgent()), limits,
               trusting ? Optional.of(trustAllContext()) : Optional.empty());
         } catch (IOException ex) {
+          if (ex instanceof DeadlineExceededException) {
+            throw RegistryException.unexpected(what, "GET /v2/: " + ex.getMessage() + before(attempt, last), ex);
+          }
           last = ex;
           if (isUnresolved(ex)) {
             // a name that does not resolve will not resolve in a second either
@@ -286,7 +315,9 @@ final class RegistryHttp {
       }
       if (attempt < retry.maxAttempts()) {
         Duration delay = jitter(retry.backoff(attempt));
-        options.listener().retrying(what, attempt, delay, last == null ? "" : describe(last));
+        String reason = last == null ? "" : describe(last);
+        pause(delay, what, "cannot reach " + host + ": " + reason + " (after " + attempt + " attempts)", last);
+        options.listener().retrying(what, attempt, delay, reason);
         sleep(delay, what);
       }
     }
@@ -346,6 +377,7 @@ final class RegistryHttp {
     RetryPolicy retry = options.retry();
     boolean reauthenticated = false;
     int attempt = 0;
+    IOException previous = null;
     while (true) {
       attempt++;
       HttpResponse<InputStream> r;
@@ -357,8 +389,15 @@ final class RegistryHttp {
           throw new RegistryException(
               FailureKind.INTEGRITY, mismatch.what(), mismatch.detail(), java.util.OptionalInt.empty(), Optional.empty(), e);
         }
+        if (e instanceof DeadlineExceededException) {
+          throw RegistryException.unexpected(
+              call.what(), call.method() + " " + displayPath(call.path()) + ": " + e.getMessage() + before(attempt, previous), e);
+        }
+        previous = e;
         if (call.retryable() && attempt < retry.maxAttempts()) {
           Duration delay = jitter(retry.backoff(attempt));
+          pause(delay, call.what(), call.method() + " " + displayPath(call.path()) + ": " + describe(e)
+              + (attempt > 1 ? " (after " + attempt + " attempts)" : ""), e);
           options.listener().retrying(call.what(), attempt, delay, describe(e));
           sleep(delay, call.what());
           continue;
@@ -398,8 +437,11 @@ final class RegistryHttp {
               error.code());
         }
         if (call.retryable() && attempt < retry.maxAttempts()) {
+          previous = new IOException(statusText(status) + error.suffix());
           int tried = attempt;
           Duration delay = retryAfter.orElseGet(() -> jitter(retry.backoff(tried)));
+          pause(delay, call.what(), call.method() + " " + displayPath(call.path()) + ": " + statusText(status) + error.suffix()
+              + (attempt > 1 ? " (after " + attempt + " attempts)" : ""), null);
           options.listener().retrying(call.what(), attempt, delay, statusText(status));
           sleep(delay, call.what());
           continue;
@@ -430,68 +472,22 @@ final class RegistryHttp {
     boolean sameOrigin = true;
     boolean trusting = ep.trusting;
     for (int hop = 0; ; hop++) {
-      HttpRequest.Builder b = requestBuilder(uri);
-      for (Map.Entry<String, String> h : call.headers().entrySet()) {
-        b.header(h.getKey(), h.getValue());
+      Map<String, String> headers = new LinkedHashMap<>(call.headers());
+      headers.put("User-Agent", options.userAgent());
+      if (call.body().isPresent()) {
+        headers.put("Content-Type", call.headers().getOrDefault("Content-Type", "application/octet-stream"));
       }
       if (sameOrigin) {
-        Optional<String> auth = authorization(ep, call.scopes());
-        if (auth.isPresent()) {
-          b.header("Authorization", auth.get());
-        }
+        authorization(ep, call.scopes()).ifPresent(a -> headers.put("Authorization", a));
       }
-      if (call.body().isPresent()) {
-        Body body = call.body().get();
-        b.header("Content-Type", call.headers().getOrDefault("Content-Type", "application/octet-stream"));
-        HttpRequest.BodyPublisher publisher = body.length() == 0
-            ? HttpRequest.BodyPublishers.noBody()
-            : new StreamBodyPublisher(body::open, body.length());
-        b.method(call.method(), publisher);
-      } else {
-        b.method(call.method(), HttpRequest.BodyPublishers.noBody());
-      }
-      HttpResponse<InputStream> r;
-      if (call.body().isEmpty() && (call.method().equals("GET") || call.method().equals("HEAD"))) {
-        Map<String, String> headers = new LinkedHashMap<>(call.headers());
-        headers.put("User-Agent", options.userAgent());
-        if (sameOrigin) {
-          authorization(ep, call.scopes()).ifPresent(a -> headers.put("Authorization", a));
-        }
-        r = BlockingExchange.send(call.method(), uri, headers, options.connectTimeout(),
-            trusting ? Optional.of(trustAllContext()) : Optional.empty());
-      } else {
-        r = null;
-        if (!call.method().equals("PATCH")) {
-          // POST, PUT and DELETE over the blocking client too, so that a push whose blobs need no
-          // chunked upload never starts java.net.http (about 0.3 s of set-up in a fresh JVM);
-          // HttpURLConnection refuses PATCH
-          Map<String, String> headers = new LinkedHashMap<>(call.headers());
-          headers.put("User-Agent", options.userAgent());
-          if (call.body().isPresent()) {
-            headers.put("Content-Type", call.headers().getOrDefault("Content-Type", "application/octet-stream"));
-          }
-          if (sameOrigin) {
-            authorization(ep, call.scopes()).ifPresent(a -> headers.put("Authorization", a));
-          }
-          try {
-            r = BlockingExchange.send(call.method(), uri, headers, options.connectTimeout(),
-                trusting ? Optional.of(trustAllContext()) : Optional.empty(), Optional.of(call.body().orElse(EMPTY_BODY)));
-          } catch (java.net.HttpRetryException e) {
-            // HttpURLConnection tried to authenticate by itself (a JVM-wide Authenticator) and cannot
-            // re-send a streamed body: send it over java.net.http, below, and handle the 401 as usual
-            r = null;
-          }
-        }
-        if (r == null) {
-          try {
-            r = (trusting ? trustingClient() : verifiedClient()).send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-          } catch (InterruptedException e) {
-            throw interrupted(call.what(), e);
-          } catch (UncheckedIOException e) {
-            throw e.getCause();
-          }
-        }
-      }
+      // GET and HEAD carry no body; POST, PUT, PATCH and DELETE carry one, if only an empty one
+      // (Content-Length: 0, which some registries want on an empty POST)
+      Optional<Body> body = call.body().isEmpty() && (call.method().equals("GET") || call.method().equals("HEAD"))
+          ? Optional.empty()
+          : Optional.of(call.body().orElse(EMPTY_BODY));
+      String who = sameOrigin ? "registry " + ep.registry : "host " + hostPort(uri) + " (where registry " + ep.registry + " sent us)";
+      HttpResponse<InputStream> r = BlockingExchange.send(call.method(), uri, headers, limits(who),
+          trusting ? Optional.of(trustAllContext()) : Optional.empty(), body);
       int status = r.statusCode();
       boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
       Optional<String> location = r.headers().firstValue("Location");
@@ -528,10 +524,6 @@ final class RegistryHttp {
     return base.resolve(pathOrUrl);
   }
 
-  private HttpRequest.Builder requestBuilder(URI uri) {
-    return HttpRequest.newBuilder(uri).header("User-Agent", options.userAgent()).timeout(Duration.ofMinutes(2));
-  }
-
   // ---------------------------------------------------------------- tokens
 
   private Optional<String> authorization(Endpoint ep, List<String> scopes) throws RegistryException {
@@ -558,13 +550,17 @@ final class RegistryHttp {
     String key = String.join(" ", wanted);
     Token t = ep.tokens.get(key);
     if (t == null || !t.fresh()) {
-      // one fetch per scope set: parallel layer transfers wait for the same token
-      synchronized (ep) {
+      // one fetch per scope set: parallel layer transfers wait for the same token (no longer than
+      // their deadline: the fetch under way may be stalled on the token server)
+      locked(ep.tokenLock, "authenticating to " + ep.registry, "another request was still fetching a token");
+      try {
         t = ep.tokens.get(key);
         if (t == null || !t.fresh()) {
           t = fetchToken(ep, c, List.copyOf(wanted));
           ep.tokens.put(key, t);
         }
+      } finally {
+        ep.tokenLock.unlock();
       }
     }
     return Optional.of("Bearer " + t.value());
@@ -598,20 +594,22 @@ final class RegistryHttp {
     boolean trustingRealm = "https".equals(realm.getScheme()) && options.isInsecure(hostPort(realm));
     Optional<Credentials> creds = ep.credentials();
     Optional<String> service = c.parameter("service");
-    HttpRequest request; // a refresh-token POST, over java.net.http
-    Optional<URI> tokenGet = Optional.empty(); // or a GET, over the blocking client (see endpoint())
-    Map<String, String> getHeaders = new LinkedHashMap<>();
+    String method;
+    URI uri;
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("User-Agent", options.userAgent());
+    Optional<Body> form = Optional.empty();
     if (creds.isPresent() && creds.get().kind() == Credentials.Kind.IDENTITY_TOKEN) {
-      StringBuilder form = new StringBuilder("grant_type=refresh_token&client_id=jscan");
-      form.append("&refresh_token=").append(encode(creds.get().secret()));
-      service.ifPresent(s -> form.append("&service=").append(encode(s)));
+      StringBuilder fields = new StringBuilder("grant_type=refresh_token&client_id=jscan");
+      fields.append("&refresh_token=").append(encode(creds.get().secret()));
+      service.ifPresent(s -> fields.append("&service=").append(encode(s)));
       if (!scopes.isEmpty()) {
-        form.append("&scope=").append(encode(String.join(" ", scopes)));
+        fields.append("&scope=").append(encode(String.join(" ", scopes)));
       }
-      request = requestBuilder(realm)
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString(form.toString()))
-          .build();
+      method = "POST";
+      uri = realm;
+      headers.put("Content-Type", "application/x-www-form-urlencoded");
+      form = Optional.of(bytesBody(fields.toString().getBytes(StandardCharsets.UTF_8)));
     } else {
       StringBuilder query = new StringBuilder();
       service.ifPresent(s -> query.append("service=").append(encode(s)));
@@ -619,38 +617,39 @@ final class RegistryHttp {
         query.append(query.length() == 0 ? "" : "&").append("scope=").append(encode(scope));
       }
       String base = realm.toString();
-      URI uri = URI.create(query.length() == 0 ? base : base + (base.contains("?") ? "&" : "?") + query);
-      tokenGet = Optional.of(uri);
-      getHeaders.put("User-Agent", options.userAgent());
-      creds.ifPresent(cr -> getHeaders.put("Authorization", basic(cr)));
-      request = null;
+      method = "GET";
+      uri = URI.create(query.length() == 0 ? base : base + (base.contains("?") ? "&" : "?") + query);
+      creds.ifPresent(cr -> headers.put("Authorization", basic(cr)));
     }
     RetryPolicy retry = options.retry();
+    ExchangeLimits limits = limits("token server " + hostPort(realm));
+    IOException previous = null;
     for (int attempt = 1; ; attempt++) {
       HttpResponse<InputStream> r;
       try {
-        if (tokenGet.isPresent()) {
-          r = BlockingExchange.send("GET", tokenGet.get(), getHeaders, options.connectTimeout(),
-              trustingRealm ? Optional.of(trustAllContext()) : Optional.empty());
-        } else {
-          r = (trustingRealm ? trustingClient() : verifiedClient()).send(request, HttpResponse.BodyHandlers.ofInputStream());
-        }
+        r = BlockingExchange.send(method, uri, headers, limits, trustingRealm ? Optional.of(trustAllContext()) : Optional.empty(), form);
       } catch (IOException e) {
+        if (e instanceof DeadlineExceededException) {
+          throw RegistryException.unexpected(what, "token server " + realm.getHost() + ": " + e.getMessage() + before(attempt, previous), e);
+        }
+        previous = e;
+        String detail = "token server " + realm.getHost() + ": " + describe(e) + (attempt > 1 ? " (after " + attempt + " attempts)" : "");
         if (attempt < retry.maxAttempts()) {
           Duration delay = jitter(retry.backoff(attempt));
+          pause(delay, what, detail, e);
           options.listener().retrying(what, attempt, delay, describe(e));
           sleep(delay, what);
           continue;
         }
-        throw RegistryException.unexpected(what, "token server " + realm.getHost() + ": " + describe(e), e);
-      } catch (InterruptedException e) {
-        throw interrupted(what, e);
+        throw RegistryException.unexpected(what, detail, e);
       }
       int status = r.statusCode();
       if (isRetryableStatus(status) && attempt < retry.maxAttempts()) {
         discard(r);
+        previous = new IOException("the token server answered " + statusText(status));
         int tried = attempt;
         Duration delay = retryAfter(r.headers()).orElseGet(() -> jitter(retry.backoff(tried)));
+        pause(delay, what, "the token server " + realm.getHost() + " answered " + statusText(status), null);
         sleep(delay, what);
         continue;
       }
@@ -830,9 +829,6 @@ final class RegistryHttp {
     if (e instanceof ConnectException) {
       return "connection refused";
     }
-    if (e instanceof HttpTimeoutException) {
-      return "timed out";
-    }
     String m = e.getMessage();
     String name = e.getClass().getSimpleName();
     if (m == null || m.isBlank()) {
@@ -884,6 +880,36 @@ final class RegistryHttp {
   static Duration jitter(Duration d) {
     long ms = d.toMillis();
     return Duration.ofMillis(ms + (ms == 0 ? 0 : ThreadLocalRandom.current().nextLong(ms / 5 + 1)));
+  }
+
+  /** For a deadline's failure on a later attempt: what the one before it got, which is what the user needs to know. */
+  private static String before(int attempt, IOException previous) {
+    return attempt > 1 && previous != null ? " (attempt " + attempt + "; the one before: " + describe(previous) + ")" : "";
+  }
+
+  /**
+   * Before waiting {@code delay} for another attempt: fails now, with {@code detail} (what the last
+   * attempt got), when the deadline would pass first. A retry never restarts the operation's clock.
+   */
+  private void pause(Duration delay, String what, String detail, Throwable cause) throws RegistryException {
+    if (deadline.remainingNanos() <= delay.toNanos()) {
+      throw RegistryException.unexpected(what, detail + "; " + deadline.label() + " passes before another attempt could be made", cause);
+    }
+  }
+
+  /** A body of a few bytes (a token request's form). */
+  private static Body bytesBody(byte[] bytes) {
+    return new Body() {
+      @Override
+      public long length() {
+        return bytes.length;
+      }
+
+      @Override
+      public InputStream open() {
+        return new java.io.ByteArrayInputStream(bytes);
+      }
+    };
   }
 
   static void sleep(Duration d, String what) throws RegistryException {

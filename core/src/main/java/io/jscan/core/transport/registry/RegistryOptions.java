@@ -24,6 +24,10 @@ import java.util.regex.Pattern;
  *     smaller blobs go in one request ("monolithic upload", a POST then a PUT with the blob, which
  *     is how containerd and BuildKit push every blob). The default, 256 MiB, keeps nearly every
  *     layer to one request; a failure of one re-sends at most 256 MiB
+ * @param connectTimeout how long a TCP connection (with its TLS handshake) may take
+ * @param readTimeout how long an exchange may go without a byte moving either way (an idle limit,
+ *     not a limit on the whole transfer: the operation's {@link io.jscan.core.Deadline} is that;
+ *     see {@link ExchangeLimits})
  */
 public record RegistryOptions(
     Set<String> insecureRegistries,
@@ -34,10 +38,30 @@ public record RegistryOptions(
     long chunkSize,
     TransferListener listener,
     Duration connectTimeout,
+    Duration readTimeout,
     String userAgent) {
 
   /** Environment variable with more insecure registries, comma separated (for commands without the option). */
   public static final String INSECURE_ENV = "JSCAN_INSECURE_REGISTRIES";
+
+  /** Environment variable with the connect timeout ({@code 10s}), for every command (the option wins). */
+  public static final String CONNECT_TIMEOUT_ENV = "JSCAN_CONNECT_TIMEOUT";
+
+  /** Environment variable with the read timeout ({@code 2m}), for every command (the option wins). */
+  public static final String READ_TIMEOUT_ENV = "JSCAN_READ_TIMEOUT";
+
+  /**
+   * A TCP connection and its TLS handshake take a round trip or three; 30 s is docker's dial
+   * timeout and leaves room for a slow DNS answer and a lossy link.
+   */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * How long a registry may send (or take) nothing before the exchange is given up and retried. A
+   * registry answers a request within a second or two, even one that commits a large upload; 60 s of
+   * silence is a stall, not a slow link (a slow link still moves bytes).
+   */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
 
   private static final Pattern HOST =
       Pattern.compile("(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]{1,5})?");
@@ -51,7 +75,8 @@ public record RegistryOptions(
     Objects.requireNonNull(credentials, "credentials");
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(listener, "listener");
-    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    positive(connectTimeout, "the connect timeout");
+    positive(readTimeout, "the read timeout");
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1");
     }
@@ -60,6 +85,13 @@ public record RegistryOptions(
     }
     if (userAgent == null || userAgent.isBlank()) {
       throw new IllegalArgumentException("user agent is empty");
+    }
+  }
+
+  private static void positive(Duration d, String what) {
+    Objects.requireNonNull(d, what);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(what + " must be positive");
     }
   }
 
@@ -76,15 +108,22 @@ public record RegistryOptions(
   public static RegistryOptions defaults() {
     return new RegistryOptions(
         Set.of(), true, CredentialStore.ANONYMOUS, RetryPolicy.DEFAULT, 4, 256L << 20, TransferListener.NONE,
-        Duration.ofSeconds(30), "jscan");
+        DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, "jscan");
   }
 
   /**
    * What commands use: credentials from Docker's config file and helpers, insecure registries
-   * from {@link #INSECURE_ENV}.
+   * from {@link #INSECURE_ENV}, timeouts from {@link #CONNECT_TIMEOUT_ENV} and {@link #READ_TIMEOUT_ENV}.
+   *
+   * @throws IllegalArgumentException when one of those variables is not what it should be, naming it
    */
   public static RegistryOptions fromEnvironment(Map<String, String> environment) {
-    RegistryOptions o = defaults().withCredentials(DockerConfig.fromEnvironment(environment));
+    return defaults().withEnvironment(environment);
+  }
+
+  /** These options with what {@link #fromEnvironment} takes from {@code environment} on top (another set of defaults below). */
+  public RegistryOptions withEnvironment(Map<String, String> environment) {
+    RegistryOptions o = withCredentials(DockerConfig.fromEnvironment(environment));
     String insecure = environment.get(INSECURE_ENV);
     if (insecure != null && !insecure.isBlank()) {
       TreeSet<String> hosts = new TreeSet<>();
@@ -95,7 +134,25 @@ public record RegistryOptions(
       }
       o = o.withInsecureRegistries(hosts);
     }
+    String connect = environment.get(CONNECT_TIMEOUT_ENV);
+    if (connect != null && !connect.isBlank()) {
+      o = o.withConnectTimeout(envDuration(CONNECT_TIMEOUT_ENV, connect));
+    }
+    String read = environment.get(READ_TIMEOUT_ENV);
+    if (read != null && !read.isBlank()) {
+      o = o.withReadTimeout(envDuration(READ_TIMEOUT_ENV, read));
+    }
     return o;
+  }
+
+  private static Duration envDuration(String variable, String value) {
+    try {
+      Duration d = io.jscan.core.text.Durations.parse(value);
+      positive(d, variable);
+      return d;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(variable + ": " + e.getMessage());
+    }
   }
 
   /** Whether {@code registry} may be reached without TLS verification (see the class comment). */
@@ -125,38 +182,42 @@ public record RegistryOptions(
   public RegistryOptions withInsecureRegistries(Set<String> hosts) {
     java.util.Set<String> all = new TreeSet<>(insecureRegistries);
     all.addAll(hosts);
-    return new RegistryOptions(all, loopbackInsecure, credentials, retry, parallelism, chunkSize, listener, connectTimeout, userAgent);
+    return new RegistryOptions(all, loopbackInsecure, credentials, retry, parallelism, chunkSize, listener, connectTimeout, readTimeout, userAgent);
   }
 
   public RegistryOptions withLoopbackInsecure(boolean allowed) {
-    return new RegistryOptions(insecureRegistries, allowed, credentials, retry, parallelism, chunkSize, listener, connectTimeout, userAgent);
+    return new RegistryOptions(insecureRegistries, allowed, credentials, retry, parallelism, chunkSize, listener, connectTimeout, readTimeout, userAgent);
   }
 
   public RegistryOptions withCredentials(CredentialStore store) {
-    return new RegistryOptions(insecureRegistries, loopbackInsecure, store, retry, parallelism, chunkSize, listener, connectTimeout, userAgent);
+    return new RegistryOptions(insecureRegistries, loopbackInsecure, store, retry, parallelism, chunkSize, listener, connectTimeout, readTimeout, userAgent);
   }
 
   public RegistryOptions withRetry(RetryPolicy policy) {
-    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, policy, parallelism, chunkSize, listener, connectTimeout, userAgent);
+    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, policy, parallelism, chunkSize, listener, connectTimeout, readTimeout, userAgent);
   }
 
   public RegistryOptions withParallelism(int n) {
-    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, n, chunkSize, listener, connectTimeout, userAgent);
+    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, n, chunkSize, listener, connectTimeout, readTimeout, userAgent);
   }
 
   public RegistryOptions withChunkSize(long bytes) {
-    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, parallelism, bytes, listener, connectTimeout, userAgent);
+    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, parallelism, bytes, listener, connectTimeout, readTimeout, userAgent);
   }
 
   public RegistryOptions withListener(TransferListener l) {
-    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, parallelism, chunkSize, l, connectTimeout, userAgent);
+    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, parallelism, chunkSize, l, connectTimeout, readTimeout, userAgent);
   }
 
   public RegistryOptions withConnectTimeout(Duration timeout) {
-    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, parallelism, chunkSize, listener, timeout, userAgent);
+    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, parallelism, chunkSize, listener, timeout, readTimeout, userAgent);
+  }
+
+  public RegistryOptions withReadTimeout(Duration timeout) {
+    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, parallelism, chunkSize, listener, connectTimeout, timeout, userAgent);
   }
 
   public RegistryOptions withUserAgent(String agent) {
-    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, parallelism, chunkSize, listener, connectTimeout, agent);
+    return new RegistryOptions(insecureRegistries, loopbackInsecure, credentials, retry, parallelism, chunkSize, listener, connectTimeout, readTimeout, agent);
   }
 }

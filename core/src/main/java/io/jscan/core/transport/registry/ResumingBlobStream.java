@@ -1,5 +1,6 @@
 package io.jscan.core.transport.registry;
 
+import io.jscan.core.Deadline.DeadlineExceededException;
 import io.jscan.core.oci.Descriptor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,9 @@ import java.util.regex.Pattern;
  * out form one sequence, which the {@link io.jscan.core.io.VerifyingInputStream} around this
  * stream checks against the digest, so a resumption that went wrong cannot go unnoticed.
  *
- * <p>Resumptions count against the retry policy; progress is reported to the listener.
+ * <p>Resumptions count against the retry policy and wait only while the operation's deadline
+ * allows; a read stopped by the deadline is not resumed (see {@link ExchangeLimits}). Progress is
+ * reported to the listener.
  */
 final class ResumingBlobStream extends InputStream {
   private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
@@ -32,6 +35,7 @@ final class ResumingBlobStream extends InputStream {
 
   private final Descriptor blob;
   private final Opener opener;
+  private final ExchangeLimits limits;
   private final RetryPolicy retry;
   private final TransferListener listener;
   private final String what;
@@ -41,9 +45,10 @@ final class ResumingBlobStream extends InputStream {
   private int failures;
   private boolean finished;
 
-  ResumingBlobStream(Descriptor blob, InputStream first, Opener opener, RegistryOptions options, String what) {
+  ResumingBlobStream(Descriptor blob, InputStream first, ExchangeLimits limits, Opener opener, RegistryOptions options, String what) {
     this.blob = blob;
     this.current = first;
+    this.limits = limits;
     this.opener = opener;
     this.retry = options.retry();
     this.listener = options.listener();
@@ -63,7 +68,8 @@ final class ResumingBlobStream extends InputStream {
       int n;
       try {
         n = current.read(b, off, len);
-      } catch (InterruptedIOException e) {
+      } catch (InterruptedIOException | DeadlineExceededException e) {
+        // a timeout of the registry's is an ExchangeLimits.RegistryTimeoutException, which resumes
         throw e;
       } catch (IOException e) {
         resume(e);
@@ -99,6 +105,12 @@ final class ResumingBlobStream extends InputStream {
           what + ": download failed after " + failures + " attempts at byte " + offset + ": " + RegistryHttp.describe(cause), cause);
     }
     Duration delay = RegistryHttp.jitter(retry.backoff(failures));
+    if (limits.deadline().remainingNanos() <= delay.toNanos()) {
+      DeadlineExceededException d = new DeadlineExceededException(what + ": " + RegistryHttp.describe(cause) + " at byte " + offset
+          + "; " + limits.deadline().label() + " passes before the download could be resumed");
+      d.initCause(cause);
+      throw d;
+    }
     listener.retrying(what, failures, delay, RegistryHttp.describe(cause) + " at byte " + offset);
     try {
       Thread.sleep(delay.toMillis());
@@ -110,6 +122,9 @@ final class ResumingBlobStream extends InputStream {
     try {
       r = opener.open(offset);
     } catch (IOException e) {
+      if (limits.deadline().expired()) {
+        throw limits.deadlineExceeded();
+      }
       // count it and try again from the same place
       // an empty stream: the next read ends at once and resumes again, or gives up
       current = InputStream.nullInputStream();
