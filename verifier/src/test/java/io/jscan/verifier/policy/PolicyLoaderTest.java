@@ -121,7 +121,12 @@ class PolicyLoaderTest {
         Arguments.of("match with an empty image list", HEAD + "match:\n  images: []\nrules: [{id: maintainer}]\n",
             "t.yaml:5: match: images is empty"),
         Arguments.of("match with a namespace that is not a string", HEAD + "match:\n  namespaces: [1]\nrules: [{id: maintainer}]\n",
-            "t.yaml:5: match: namespaces: expected a list of strings"));
+            "t.yaml:5: match: namespaces: expected a list of strings"),
+        // an empty regular expression matches every signer (cosign refuses empty identities too)
+        Arguments.of("identity with an empty subject regexp", HEAD + "rules:\n  - id: signature-required\n    parameters:\n      identities:\n"
+            + "        - {subjectRegExp: \"\", issuerRegExp: \"\"}\n", "t.yaml:8: rule signature-required: parameter identities: "),
+        Arguments.of("identity with a blank issuer", HEAD + "rules:\n  - id: signature-required\n    parameters:\n      identities:\n"
+            + "        - {subject: me@example.com, issuer: \"  \"}\n", "t.yaml:8: rule signature-required: parameter identities: "));
   }
 
   @ParameterizedTest(name = "{0}")
