@@ -62,6 +62,27 @@ class AdmissionWebhookTest {
   }
 
   @Test
+  void validate_imageTextWithTerminalEscapes_isEscapedInTheDenialAndTheLog() throws Exception {
+    // kubectl prints the denial raw after "denied the request:", and kubectl logs shows the log:
+    // a config's User of "0:<ESC>[2J<ESC>[32m..." must reach neither as a control sequence
+    String paint = "\u001b[2J\u001b[32mallowed\u202e";
+    io.jscan.core.image.Image image = io.jscan.verifier.TestImage.image().user("0:" + paint)
+        .label("org.opencontainers.image.authors", "shop team")
+        .layer(io.jscan.core.testing.TarBuilder.tar().file("app/run.sh", "echo paint").build()).build();
+    new io.jscan.core.transport.registry.RegistryClient(io.jscan.core.transport.registry.RegistryOptions.defaults())
+        .push(image, io.jscan.core.transport.ImageName.parse(h.registry.host() + "/paint:1"));
+
+    JsonNode r = h.reviewPod("/validate", "shop", h.registry.host() + "/paint:1");
+
+    assertFalse(r.path("allowed").asBoolean(), r.toString());
+    String message = r.path("status").path("message").asText();
+    assertTrue(message.contains("the image runs as root (User 0:\\x1b[2J\\x1b[32mallowed\\u202e)"), message);
+    assertFalse(message.contains("\u001b") || message.contains("\u202e"), message);
+    assertFalse(h.log().contains("\u001b") || h.log().contains("\u202e"), h.log());
+    assertTrue(h.log().contains("\\x1b[2J"), h.log());
+  }
+
+  @Test
   void validate_dryRun_answersAsWithoutDryRun() throws Exception {
     JsonNode dry = h.review("/validate", "pod-create-dry-run.json");
     JsonNode real = h.review("/validate", "pod-create-root-image.json");
