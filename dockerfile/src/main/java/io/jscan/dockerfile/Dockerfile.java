@@ -1,5 +1,6 @@
 package io.jscan.dockerfile;
 
+import io.jscan.core.text.FileExcerpts;
 import io.jscan.dockerfile.instructions.ArgInstruction;
 import io.jscan.dockerfile.instructions.FromInstruction;
 import io.jscan.dockerfile.instructions.Instruction;
@@ -49,7 +50,23 @@ public record Dockerfile(Ast ast, List<Instruction> instructions, List<ArgInstru
 
   /** Reads and parses a Dockerfile; errors name the path as given. */
   public static Dockerfile read(Path path) throws DockerfileException, IOException {
-    return parse(path.toString(), Files.readAllBytes(path));
+    return parse(path, path.toString(), Files.readAllBytes(path));
+  }
+
+  /**
+   * Parses the bytes read from {@code path}, named {@code file} in errors. When {@code path} is
+   * reached through a symlink out of its directory (a {@code Dockerfile} linked to {@code
+   * /etc/shadow}), an error gives the file and line and none of its content ({@link FileExcerpts}).
+   */
+  public static Dockerfile parse(Path path, String file, byte[] content) throws DockerfileException {
+    try {
+      return parse(file, content);
+    } catch (DockerfileException e) {
+      if (FileExcerpts.quotable(path)) {
+        throw e;
+      }
+      throw DockerfileException.at(e.file(), e.line(), "not a valid Dockerfile (" + FileExcerpts.notQuotedBecause(path) + ")");
+    }
   }
 
   /** Checks every instruction and groups them into stages (BuildKit's {@code instructions.Parse}). */

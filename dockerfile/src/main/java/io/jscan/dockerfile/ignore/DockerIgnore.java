@@ -1,5 +1,6 @@
 package io.jscan.dockerfile.ignore;
 
+import io.jscan.core.text.FileExcerpts;
 import io.jscan.dockerfile.DockerfileException;
 import io.jscan.dockerfile.internal.GoText;
 import java.io.IOException;
@@ -80,7 +81,16 @@ public final class DockerIgnore {
     if (file.isEmpty()) {
       return none();
     }
-    return parse(file.get().toString(), decodeUtf8(Files.readAllBytes(file.get())));
+    String content = decodeUtf8(Files.readAllBytes(file.get()));
+    try {
+      return parse(file.get().toString(), content);
+    } catch (DockerfileException e) {
+      if (FileExcerpts.quotable(file.get())) {
+        throw e;
+      }
+      // a link out of its directory: the file and line, none of its content (FileExcerpts)
+      throw DockerfileException.at(e.file(), e.line(), "not a valid ignore file (" + FileExcerpts.notQuotedBecause(file.get()) + ")");
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.jscan.core.text.FileExcerpts;
 import io.jscan.core.text.Printable;
 import io.jscan.verifier.VerifierException;
 import java.io.IOException;
@@ -43,7 +44,7 @@ final class PolicyYaml {
   static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder().build()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'", Pattern.DOTALL);
   private static final Pattern FOUND_CHARACTER = Pattern.compile("found character '(.+?)' that cannot start any token.*", Pattern.DOTALL);
-  private static final int EXCERPT = 40;
+  private static final int EXCERPT = FileExcerpts.MAX;
 
   /**
    * The parsed document.
@@ -101,6 +102,12 @@ final class PolicyYaml {
   /** A short piece of the file, quoted, with control characters escaped and anything past {@value #EXCERPT} characters left out. */
   static String excerpt(String text) {
     return Printable.excerpt(text, EXCERPT);
+  }
+
+  /** As {@link #excerpt}, without the quotes: for a value that reads as a word ("got v2", "rule maintainer"). */
+  static String clip(String text) {
+    String quoted = excerpt(text);
+    return quoted.substring(1, quoted.length() - 1);
   }
 
   /** UTF-8 text without NUL or other C0 controls but tab, LF and CR (and no DEL): otherwise not a YAML file at all. */

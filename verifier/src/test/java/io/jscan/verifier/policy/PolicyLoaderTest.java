@@ -205,6 +205,51 @@ class PolicyLoaderTest {
   }
 
   @Test
+  void parse_fileThatIsOneString_isNotAPolicy_andIsNotQuoted() {
+    // /etc/passwd reads as one YAML string: named as not a policy, none of it echoed
+    VerifierException e = assertThrows(VerifierException.class,
+        () -> PolicyLoader.parse("t.yaml", bytes("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n")));
+    assertEquals("t.yaml:1: a mapping was expected here (a policy: apiVersion, kind, name and rules), found text: not a policy file", e.getMessage());
+  }
+
+  @Test
+  void parse_longOrControlValuesQuoted_areShortAndEscaped() {
+    VerifierException e = assertThrows(VerifierException.class,
+        () -> PolicyLoader.parse("t.yaml", bytes("apiVersion: \"" + "s".repeat(300) + "\\e[2J\"\nkind: Policy\nname: t\nrules: []\n")));
+    assertEquals("t.yaml:1: apiVersion must be jscan.io/v1, got " + "s".repeat(40) + "…", e.getMessage());
+    VerifierException key = assertThrows(VerifierException.class, () -> PolicyLoader.parse("t.yaml", bytes(HEAD + "\"\\e]0;x\\a\": 1\n")));
+    assertEquals("t.yaml:4: top level: unknown key \"\\x1b]0;x\\x07\"", key.getMessage());
+  }
+
+  @Test
+  void read_symlinkOutOfItsDirectory_quotesNothingOfTheTarget(@TempDir Path dir) throws Exception {
+    Path policies = Files.createDirectories(dir.resolve("policies"));
+    Path outside = Files.writeString(dir.resolve("credentials.yaml"), "apiVersion: SECRET-TOKEN-1234\nkind: Policy\nname: t\nrules: []\n");
+    assertTrue(assertThrows(VerifierException.class, () -> PolicyLoader.read(outside)).getMessage().contains("SECRET-TOKEN-1234"),
+        "named directly, the file is quoted (a short excerpt)");
+    Path link = Files.createSymbolicLink(policies.resolve("policy.yaml"), outside);
+
+    VerifierException e = assertThrows(VerifierException.class, () -> PolicyLoader.load(List.of(policies.toString())));
+
+    assertEquals(link + ":1: not a valid policy file (" + link + " is reached through a symlink that leads out of its directory, so none of"
+        + " its content is shown)", e.getMessage());
+    Path passwd = Files.createSymbolicLink(dir.resolve("passwd.yaml"), Path.of("/etc/passwd"));
+    VerifierException p = assertThrows(VerifierException.class, () -> PolicyLoader.read(passwd));
+    assertFalse(p.getMessage().contains("root"), p.getMessage());
+  }
+
+  @Test
+  void read_configMapLinksInsideTheDirectory_keepTheExcerpt(@TempDir Path dir) throws Exception {
+    Path volume = Files.createDirectories(dir.resolve("volume"));
+    Path version = Files.createDirectories(volume.resolve("..2026_01_01_v1"));
+    Files.writeString(version.resolve("policy.yaml"), "apiVersion: v2\nkind: Policy\nname: t\nrules: []\n");
+    Files.createSymbolicLink(volume.resolve("..data"), version.getFileName());
+    Path link = Files.createSymbolicLink(volume.resolve("policy.yaml"), Path.of("..data", "policy.yaml"));
+    VerifierException e = assertThrows(VerifierException.class, () -> PolicyLoader.read(link));
+    assertEquals(link + ":1: apiVersion must be jscan.io/v1, got v2", e.getMessage());
+  }
+
+  @Test
   void schema_rejectsWhatTheLoaderRejects() throws IOException {
     JsonSchema schema = Schemas.policy();
     for (String yaml : List.of(
