@@ -1,6 +1,7 @@
 package io.jscan.builder;
 
 import io.jscan.core.FailureKind;
+import io.jscan.core.oci.OciException;
 import io.jscan.core.JscanException;
 import io.jscan.dockerfile.SourceLocation;
 import java.io.IOException;
@@ -36,8 +37,16 @@ public final class BuildException extends JscanException {
     return new BuildException(kind, at.file() + ":" + at.startLine(), detail, cause);
   }
 
-  /** An I/O failure while doing {@code what}. */
+  /**
+   * An I/O failure while doing {@code what}; content that is corrupt (a layer whose digest,
+   * compression or tar does not hold up, classified by {@link OciException#reading}) is an
+   * integrity failure naming that content, not an unexpected error.
+   */
   public static BuildException io(String what, IOException cause) {
+    OciException classified = OciException.reading(what, cause);
+    if (classified.kind() == FailureKind.INTEGRITY) {
+      return new BuildException(FailureKind.INTEGRITY, classified.what(), classified.detail(), cause);
+    }
     return new BuildException(FailureKind.UNEXPECTED, what, String.valueOf(cause.getMessage()), cause);
   }
 }

@@ -75,7 +75,7 @@ public final class Builder {
   /** Builds and exports; see the class comment. */
   public BuildResult build(BuildRequest request) throws JscanException {
     byte[] dockerfileBytes = readDockerfile(request);
-    Dockerfile dockerfile = Dockerfile.parse(request.dockerfileName(), dockerfileBytes);
+    Dockerfile dockerfile = Dockerfile.parse(request.dockerfile(), request.dockerfileName(), dockerfileBytes);
     BuildOptions options = new BuildOptions(request.target(), request.buildArgs(), Platform.host(), request.platform());
     BuildPlan plan = BuildPlan.resolve(dockerfile, options);
     // a jscan killed during a RUN left a container, a mount or a directory: remove them first

@@ -90,7 +90,9 @@ final class AttestCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       }
       return node;
     } catch (java.io.IOException e) {
-      throw SigningException.badInput("reading predicate " + file, "not valid JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+      // never Jackson's message: it quotes the file (FileExcerpts)
+      throw SigningException.badInput("reading predicate " + file,
+          e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? io.jscan.core.text.FileExcerpts.jsonProblem(j) : "not valid JSON");
     }
   }
 }

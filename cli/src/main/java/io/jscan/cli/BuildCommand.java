@@ -1,5 +1,6 @@
 package io.jscan.cli;
 
+import io.jscan.core.text.Printable;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.jscan.builder.BaseImageSource;
@@ -213,7 +214,9 @@ final class BuildCommand implements Callable<Integer>, Jscan.EnvironmentAware, U
     PrintWriter err = spec.commandLine().getErr();
     boolean silent = quiet || progress == Progress.Mode.quiet;
     Consumer<String> log = silent ? line -> {} : line -> {
-      err.println(line);
+      // a log line may hold a base image's ONBUILD trigger or a RUN step's output: escaped, so
+      // nothing the base image holds acts on the terminal
+      err.println(Printable.escape(line));
       err.flush();
     };
     epochMessage.ifPresent(log);

@@ -71,7 +71,7 @@ final class DockerfileCommand {
 
     @Override
     public Integer call() throws DockerfileException, InputFileException, IOException {
-      Dockerfile dockerfile = Dockerfile.parse(file, read());
+      Dockerfile dockerfile = file.equals("-") ? Dockerfile.parse(file, read()) : Dockerfile.parse(Path.of(file), file, read());
       PrintWriter out = spec.commandLine().getOut();
       if (output == OutputFormat.json) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
+import io.jscan.core.text.Printable;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.OciException;
@@ -209,7 +210,9 @@ final class ImagesCommand implements Callable<Integer> {
     return imageConfig && m.layers().stream().allMatch(l -> io.jscan.core.oci.MediaTypes.isLayer(l.mediaType()));
   }
 
-  static void printTable(PrintWriter out, List<String[]> table) {
+  /** Aligned columns; every cell escaped ({@link Printable}): names and tags come from stores and archives. */
+  static void printTable(PrintWriter out, List<String[]> rawTable) {
+    List<String[]> table = rawTable.stream().map(row -> java.util.Arrays.stream(row).map(Printable::escape).toArray(String[]::new)).toList();
     int[] widths = new int[table.get(0).length];
     for (String[] row : table) {
       for (int i = 0; i < row.length; i++) {

@@ -8,6 +8,7 @@ import io.jscan.core.image.Image;
 import io.jscan.core.image.ImageIndex;
 import io.jscan.core.image.Images;
 import io.jscan.core.image.Layer;
+import io.jscan.core.text.Printable;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.ImageConfig;
 import io.jscan.core.oci.ImageConfig.ContainerConfig;
@@ -140,70 +141,79 @@ final class InspectCommand implements Callable<Integer>, Jscan.EnvironmentAware 
 
   /** Which copy was read (the local store's or the registry's, ...) and, for the store's, what the registry holds. */
   private static void copy(PrintWriter out, ImageCopy copy) {
-    out.println("Copy:       " + copy.describe());
+    line(out, "Copy:       " + copy.describe());
     if (copy.origin() == ImageCopy.Origin.STORE) {
-      out.println("Registry:   " + copy.comparisonSummary());
+      line(out, "Registry:   " + copy.comparisonSummary());
     }
   }
 
   private static void text(PrintWriter out, ImageReference ref, Image img, ImageCopy from) throws OciException {
     ImageConfig config = img.config();
-    out.println("Reference:  " + ref);
+    line(out, "Reference:  " + ref);
     copy(out, from);
-    out.println("Digest:     " + img.descriptor().digest());
-    out.println("MediaType:  " + img.descriptor().mediaType());
-    out.println("Platform:   " + config.platform());
-    out.println("Created:    " + config.created().map(Rfc3339::format).orElse("-"));
-    config.author().ifPresent(a -> out.println("Author:     " + a));
+    line(out, "Digest:     " + img.descriptor().digest());
+    line(out, "MediaType:  " + img.descriptor().mediaType());
+    line(out, "Platform:   " + config.platform());
+    line(out, "Created:    " + config.created().map(Rfc3339::format).orElse("-"));
+    config.author().ifPresent(a -> line(out, "Author:     " + a));
     Descriptor c = img.manifest().config();
-    out.println("Config:     " + c.digest() + " (" + c.mediaType() + ", " + c.size() + " bytes)");
+    line(out, "Config:     " + c.digest() + " (" + c.mediaType() + ", " + c.size() + " bytes)");
     ContainerConfig cc = config.config();
-    cc.user().ifPresent(u -> out.println("  User:        " + u));
+    cc.user().ifPresent(u -> line(out, "  User:        " + u));
     if (!cc.env().isEmpty()) {
-      out.println("  Env:");
-      cc.env().forEach(e -> out.println("    " + e));
+      line(out, "  Env:");
+      cc.env().forEach(e -> line(out, "    " + e));
     }
-    cc.entrypoint().ifPresent(e -> out.println("  Entrypoint:  " + e));
-    cc.cmd().ifPresent(e -> out.println("  Cmd:         " + e));
-    cc.workingDir().ifPresent(w -> out.println("  WorkingDir:  " + w));
+    cc.entrypoint().ifPresent(e -> line(out, "  Entrypoint:  " + e));
+    cc.cmd().ifPresent(e -> line(out, "  Cmd:         " + e));
+    cc.workingDir().ifPresent(w -> line(out, "  WorkingDir:  " + w));
     if (!cc.exposedPorts().isEmpty()) {
-      out.println("  Ports:       " + String.join(" ", cc.exposedPorts()));
+      line(out, "  Ports:       " + String.join(" ", cc.exposedPorts()));
     }
     if (!cc.volumes().isEmpty()) {
-      out.println("  Volumes:     " + String.join(" ", cc.volumes()));
+      line(out, "  Volumes:     " + String.join(" ", cc.volumes()));
     }
-    cc.stopSignal().ifPresent(s -> out.println("  StopSignal:  " + s));
+    cc.stopSignal().ifPresent(s -> line(out, "  StopSignal:  " + s));
     if (!cc.labels().isEmpty()) {
-      out.println("  Labels:");
+      line(out, "  Labels:");
       for (Map.Entry<String, String> e : cc.labels().entrySet()) {
-        out.println("    " + e.getKey() + "=" + e.getValue());
+        line(out, "    " + e.getKey() + "=" + e.getValue());
       }
     }
     List<Layer> layers = img.layers();
-    out.println("Layers:     " + layers.size());
+    line(out, "Layers:     " + layers.size());
     for (int i = 0; i < layers.size(); i++) {
       Descriptor d = layers.get(i).descriptor();
-      out.println(
+      line(out, 
           "  " + (i + 1) + "  " + d.digest() + "  " + d.mediaType() + "  " + StoreAccess.humanSize(d.size())
               + "  diff_id " + layers.get(i).diffId());
     }
-    out.println("History:    " + config.history().size());
+    line(out, "History:    " + config.history().size());
     for (History h : config.history()) {
-      out.println(
+      line(out, 
           "  " + h.created().map(Rfc3339::format).orElse("-") + "  " + h.createdBy().orElse("")
               + (h.emptyLayer() ? "  (no layer)" : ""));
     }
   }
 
   private static void text(PrintWriter out, ImageReference ref, ImageIndex index, ImageCopy from) throws OciException {
-    out.println("Reference:  " + ref);
+    line(out, "Reference:  " + ref);
     copy(out, from);
-    out.println("Digest:     " + index.descriptor().digest());
-    out.println("MediaType:  " + index.descriptor().mediaType());
+    line(out, "Digest:     " + index.descriptor().digest());
+    line(out, "MediaType:  " + index.descriptor().mediaType());
     List<Descriptor> manifests = index.index().manifests();
-    out.println("Manifests:  " + manifests.size());
+    line(out, "Manifests:  " + manifests.size());
     for (Descriptor d : manifests) {
-      out.println("  " + d.digest() + "  " + d.platform().map(Platform::toString).orElse("-") + "  " + d.mediaType());
+      line(out, "  " + d.digest() + "  " + d.platform().map(Platform::toString).orElse("-") + "  " + d.mediaType());
     }
+  }
+
+  /**
+   * One line of the text output. Everything in it may come from the image (labels, environment,
+   * history, media types, the registry's answers): escaped ({@link Printable}), so that nothing an
+   * image holds acts on the terminal. The JSON output keeps the exact strings.
+   */
+  private static void line(PrintWriter out, String text) {
+    out.println(Printable.escape(text));
   }
 }

@@ -1,6 +1,7 @@
 package io.jscan.cli;
 
 import io.jscan.core.JscanException;
+import io.jscan.core.text.Printable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -114,7 +115,7 @@ public final class Jscan {
     // misreads them (an unknown option's value taken as the build context)
     java.util.Optional<String> problem = UsageCheck.problem(cli, args);
     if (problem.isPresent()) {
-      err.println("jscan: " + problem.get());
+      err.println("jscan: " + Printable.escape(problem.get()));
       err.flush();
       return ExitCode.BAD_INPUT.code();
     }
@@ -211,7 +212,7 @@ public final class Jscan {
       String m = String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", "; ");
       message = m.isEmpty() ? "bad usage" : Character.toLowerCase(m.charAt(0)) + m.substring(1);
     }
-    err.println("jscan: " + message + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+    err.println("jscan: " + Printable.escape(message) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
     err.flush();
     return ExitCode.BAD_INPUT.code();
   }
@@ -221,13 +222,14 @@ public final class Jscan {
     boolean debug = isDebug(parsed);
     int code;
     if (e instanceof JscanException je) {
-      err.println("jscan: " + je.getMessage());
+      // a message may quote an image's file name or a registry's answer: never raw on the terminal
+      err.println("jscan: " + Printable.escape(je.getMessage()));
       code = ExitCode.of(je.kind()).code();
     } else if (e instanceof IOException io) {
-      err.println("jscan: I/O error: " + io.getMessage());
+      err.println("jscan: I/O error: " + Printable.escape(String.valueOf(io.getMessage())));
       code = ExitCode.UNEXPECTED.code();
     } else {
-      err.println("jscan: unexpected error: " + e);
+      err.println("jscan: unexpected error: " + Printable.escape(String.valueOf(e)));
       if (!debug) {
         err.println("Rerun with --debug for details.");
       }

@@ -1,5 +1,6 @@
 package io.jscan.cli;
 
+import io.jscan.core.text.Printable;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.transport.registry.TransferListener;
@@ -130,7 +131,8 @@ final class Progress implements TransferListener {
     if (quiet) {
       return;
     }
-    String message = what + ": " + reason + "; retrying in " + seconds(delay) + " (attempt " + (attempt + 1) + ")";
+    // the reason may quote the registry's answer: escaped, only this class's own cursor moves reach the terminal
+    String message = Printable.escape(what + ": " + reason) + "; retrying in " + seconds(delay) + " (attempt " + (attempt + 1) + ")";
     if (tty) {
       clear();
       err.println(message);

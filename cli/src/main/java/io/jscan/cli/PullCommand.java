@@ -1,5 +1,6 @@
 package io.jscan.cli;
 
+import io.jscan.core.text.Printable;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.Platform;
@@ -94,7 +95,7 @@ final class PullCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     Artifact pulled;
     PrintWriter err = spec.commandLine().getErr();
     Consumer<String> log = quiet ? line -> {} : line -> {
-      err.println("jscan: " + line);
+      err.println("jscan: " + Printable.escape(line));
       err.flush();
     };
     try (LocalStore store = StoreAccess.openStore()) {

@@ -1,5 +1,6 @@
 package io.jscan.cli;
 
+import io.jscan.core.text.Printable;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.oci.Descriptor;
 import io.jscan.core.oci.OciException;
@@ -86,7 +87,7 @@ final class PushCommand implements Callable<Integer>, Jscan.EnvironmentAware {
     Descriptor pushed;
     PrintWriter err = spec.commandLine().getErr();
     Consumer<String> log = quiet ? line -> {} : line -> {
-      err.println("jscan: " + line);
+      err.println("jscan: " + Printable.escape(line));
       err.flush();
     };
     try (LocalStore store = StoreAccess.openStore()) {

@@ -1,5 +1,6 @@
 package io.jscan.cli;
 
+import io.jscan.core.text.Printable;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Images;
@@ -130,7 +131,8 @@ final class SbomCommand implements Callable<Integer>, Jscan.EnvironmentAware {
       }
     }
     for (CatalogWarning w : sbom.warnings()) {
-      err.println("jscan: warning: " + w);
+      // a warning names paths and values from the image
+      err.println("jscan: warning: " + Printable.escape(String.valueOf(w)));
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     format.write(sbom, ToolInfo.jscan(Jscan.Version.version()), bytes);

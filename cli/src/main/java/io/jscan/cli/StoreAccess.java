@@ -1,5 +1,6 @@
 package io.jscan.cli;
 
+import io.jscan.core.text.Printable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jscan.core.image.Artifact;
@@ -67,7 +68,7 @@ final class StoreAccess {
    * whose output has no place for findings; {@code done} says what the command did with the copy.
    */
   static void warnAboutCopy(PrintWriter err, ImageCopy copy, String done) {
-    CopyFinding.of(copy, done).filter(f -> f.severity() != Severity.INFO).ifPresent(f -> err.println("jscan: warning: " + f.message()));
+    CopyFinding.of(copy, done).filter(f -> f.severity() != Severity.INFO).ifPresent(f -> err.println("jscan: warning: " + Printable.escape(f.message())));
   }
 
   /** A store name that can be written: a bare name with a tag. */

@@ -1,5 +1,6 @@
 package io.jscan.cli;
 
+import io.jscan.core.text.Printable;
 import io.jscan.core.image.Artifact;
 import io.jscan.core.transport.ImageName;
 import io.jscan.core.transport.ImageReference;
@@ -59,7 +60,7 @@ final class TagCommand implements Callable<Integer> {
       StoreSignatureStore named = new StoreSignatureStore(store, to);
       if (attached.isPresent() && !attached.get().location().equals(named.location())) {
         CarriedAttachments.carry(attached.get(), named, artifact, "tag " + to, "tagged", line -> {
-          err.println("jscan: " + line);
+          err.println("jscan: " + Printable.escape(line));
           err.flush();
         });
       }

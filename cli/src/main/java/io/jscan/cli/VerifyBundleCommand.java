@@ -1,6 +1,7 @@
 package io.jscan.cli;
 
 import io.jscan.core.io.InputLimit;
+import io.jscan.core.text.Printable;
 import io.jscan.core.oci.Digest;
 import io.jscan.signing.SigningException;
 import io.jscan.signing.bundle.Artifact;
@@ -105,7 +106,8 @@ final class VerifyBundleCommand implements Callable<Integer> {
     result.logIndex().ifPresent(i -> line.append(", log index ").append(i));
     result.signedAt().ifPresent(t -> line.append(", at ").append(t));
     result.statement().ifPresent(s -> line.append(", predicate ").append(s.predicateType()));
-    out.println(line);
+    // the signer (a certificate's SAN) and the predicate type are the bundle's words: escaped
+    out.println(Printable.escape(line.toString()));
     out.flush();
     return ExitCode.OK.code();
   }

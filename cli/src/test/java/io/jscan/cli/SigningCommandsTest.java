@@ -148,6 +148,33 @@ class SigningCommandsTest {
   }
 
   @Test
+  void verifyBundle_emptyIdentityAndIssuerRegexps_isUsageError_notAnySigner() {
+    // the empty pattern matches every signer; cosign reads an empty value as none and refuses
+    Run r = jscan("verify-bundle",
+        "--bundle", conformance("cosign/oci-attestation.sigstore.json").toString(),
+        "--digest", "sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4",
+        "--certificate-identity-regexp", "",
+        "--certificate-oidc-issuer-regexp", "",
+        "--trusted-root", conformance("cosign/trusted_root_pgi.json").toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("", r.out());
+    assertTrue(r.err().contains("--certificate-identity-regexp is empty"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+  }
+
+  @Test
+  void verifyBundle_blankExactIssuer_isUsageError() {
+    Run r = jscan("verify-bundle",
+        "--bundle", conformance("cosign/oci-attestation.sigstore.json").toString(),
+        "--digest", "sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4",
+        "--certificate-identity", "cody@soyland.com",
+        "--certificate-oidc-issuer", " ",
+        "--trusted-root", conformance("cosign/trusted_root_pgi.json").toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("--certificate-oidc-issuer is empty"), r.err());
+  }
+
+  @Test
   void verifyBundle_attestationForOtherDigest_exitsFour() {
     Run r = jscan("verify-bundle",
         "--bundle", conformance("cosign/oci-attestation.sigstore.json").toString(),

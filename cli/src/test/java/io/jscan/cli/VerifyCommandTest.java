@@ -105,6 +105,22 @@ class VerifyCommandTest {
         .findFirst().orElseThrow(() -> new AssertionError("no " + rule + " finding with \"" + messagePart + "\" in " + findings(report)));
   }
 
+  @Test
+  void verify_emptyCertificateIdentityOrIssuer_isUsageError() throws Exception {
+    TamperedLayout layout = TamperedLayout.write(goodImage(), tmp.resolve("layout"));
+    for (String[] trust : List.of(
+        new String[] {"--certificate-identity-regexp", "", "--certificate-oidc-issuer-regexp", ""},
+        new String[] {"--certificate-identity", "", "--certificate-oidc-issuer", "https://accounts.google.com"},
+        new String[] {"--certificate-identity", "me@example.com", "--certificate-oidc-issuer-regexp", "  "})) {
+      List<String> args = new ArrayList<>(List.of("verify", layout.reference(), "--trusted-root", tmp.resolve("unread.json").toString()));
+      args.addAll(List.of(trust));
+      Result r = jscan(args.toArray(String[]::new));
+      assertEquals(2, r.code(), String.join(" ", trust) + ": " + r.out() + r.err());
+      assertTrue(r.err().contains(" is empty: an empty value would trust any signer"), r.err());
+      assertNoStackTrace(r);
+    }
+  }
+
   /** Runs one defect: exit code, the finding, its layer; the JSON report is valid against its schema. */
   private JsonNode expectDefect(String reference, int exitCode, String rule, String messagePart, Integer layer, String... extra) throws IOException {
     Result r = verifyJson(reference, extra);

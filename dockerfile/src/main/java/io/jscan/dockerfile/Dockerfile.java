@@ -3,6 +3,7 @@ package io.jscan.dockerfile;
 import io.jscan.core.io.BoundedFiles;
 import io.jscan.core.io.InputFileException;
 import io.jscan.core.io.InputLimit;
+import io.jscan.core.text.FileExcerpts;
 import io.jscan.dockerfile.instructions.ArgInstruction;
 import io.jscan.dockerfile.instructions.FromInstruction;
 import io.jscan.dockerfile.instructions.Instruction;
@@ -54,7 +55,23 @@ public record Dockerfile(Ast ast, List<Instruction> instructions, List<ArgInstru
    * refused before it is read.
    */
   public static Dockerfile read(Path path) throws DockerfileException, InputFileException {
-    return parse(path.toString(), BoundedFiles.read(path, InputLimit.DOCKERFILE));
+    return parse(path, path.toString(), BoundedFiles.read(path, InputLimit.DOCKERFILE));
+  }
+
+  /**
+   * Parses the bytes read from {@code path}, named {@code file} in errors. When {@code path} is
+   * reached through a symlink out of its directory (a {@code Dockerfile} linked to {@code
+   * /etc/shadow}), an error gives the file and line and none of its content ({@link FileExcerpts}).
+   */
+  public static Dockerfile parse(Path path, String file, byte[] content) throws DockerfileException {
+    try {
+      return parse(file, content);
+    } catch (DockerfileException e) {
+      if (FileExcerpts.quotable(path)) {
+        throw e;
+      }
+      throw DockerfileException.at(e.file(), e.line(), "not a valid Dockerfile (" + FileExcerpts.notQuotedBecause(path) + ")");
+    }
   }
 
   /** Checks every instruction and groups them into stages (BuildKit's {@code instructions.Parse}). */

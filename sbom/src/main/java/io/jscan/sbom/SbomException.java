@@ -23,7 +23,16 @@ public final class SbomException extends JscanException {
     return new SbomException(FailureKind.BAD_INPUT, what, detail);
   }
 
+  /**
+   * An I/O failure while doing {@code what}; corrupt content (classified by {@link
+   * io.jscan.core.oci.OciException#reading}: a digest, compression or tar that does not hold up) is
+   * an integrity failure naming it, never "null" and exit 1.
+   */
   public static SbomException io(String what, java.io.IOException cause) {
+    io.jscan.core.oci.OciException classified = io.jscan.core.oci.OciException.reading(what, cause);
+    if (classified.kind() == FailureKind.INTEGRITY) {
+      return new SbomException(FailureKind.INTEGRITY, what, classified.getMessage(), cause);
+    }
     String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     return new SbomException(FailureKind.UNEXPECTED, what, detail, cause);
   }

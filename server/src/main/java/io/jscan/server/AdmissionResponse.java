@@ -3,6 +3,7 @@ package io.jscan.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jscan.core.text.Printable;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -26,7 +27,10 @@ public record AdmissionResponse(
     Objects.requireNonNull(apiVersion, "apiVersion");
     Objects.requireNonNull(uid, "uid");
     Objects.requireNonNull(message, "message");
-    warnings = List.copyOf(warnings);
+    // kubectl prints the message after "denied the request:" and each warning as "Warning: ...",
+    // raw, on the user's terminal: what they quote from an image (file names, labels) is escaped
+    message = message.map(Printable::escape);
+    warnings = warnings.stream().map(Printable::escape).toList();
     patch = List.copyOf(patch);
     if (allowed == message.isPresent()) {
       // the API server shows the message of a denial; an allowed answer speaks through warnings

@@ -569,7 +569,11 @@ public final class ImageChecks implements AutoCloseable {
       ImageReport report = verifier.evaluate(asRequested, evidence, selection.policies(), Optional.empty(), List.of(), now);
       String prefix = several ? report.platform().map(p -> p + ": ").orElse("") : "";
       for (Finding finding : report.findings()) {
-        Issue issue = new Issue(finding.rule(), finding.policy(), prefix + finding.message());
+        // an integrity finding says which part failed (layer 2 sha256:…, config …): the one line
+        // kubectl shows must name the corrupt layer, as jscan verify's report does
+        String where = finding.category() == io.jscan.verifier.Category.INTEGRITY
+            ? finding.location().map(l -> l.describe() + ": ").orElse("") : "";
+        Issue issue = new Issue(finding.rule(), finding.policy(), prefix + where + finding.message());
         if (finding.blocking()) {
           violations.add(issue);
         } else if (finding.mode() == Mode.WARN && finding.suppression().isEmpty() && finding.policy().isPresent()) {

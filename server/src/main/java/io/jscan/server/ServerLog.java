@@ -1,5 +1,6 @@
 package io.jscan.server;
 
+import io.jscan.core.text.Printable;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Objects;
@@ -30,8 +31,10 @@ public final class ServerLog {
   }
 
   private void write(String level, String message) {
-    // one line per event: a multi-line message would be split into several log records
-    String line = Instant.now() + " " + level + " " + message.replace('\n', ' ').replace('\r', ' ');
+    // one line per event, and nothing that acts on a terminal reading kubectl logs: a message names
+    // images, pods and findings (file names and labels from an image), escaped (Printable); an
+    // escaped newline cannot split a record or forge one
+    String line = Instant.now() + " " + level + " " + Printable.escape(message);
     synchronized (err) {
       err.println(line);
       err.flush();

@@ -62,6 +62,51 @@ class AdmissionWebhookTest {
   }
 
   @Test
+  void validate_imageTextWithTerminalEscapes_isEscapedInTheDenialAndTheLog() throws Exception {
+    // kubectl prints the denial raw after "denied the request:", and kubectl logs shows the log:
+    // a config's User of "0:<ESC>[2J<ESC>[32m..." must reach neither as a control sequence
+    String paint = "\u001b[2J\u001b[32mallowed\u202e";
+    io.jscan.core.image.Image image = io.jscan.verifier.TestImage.image().user("0:" + paint)
+        .label("org.opencontainers.image.authors", "shop team")
+        .layer(io.jscan.core.testing.TarBuilder.tar().file("app/run.sh", "echo paint").build()).build();
+    new io.jscan.core.transport.registry.RegistryClient(io.jscan.core.transport.registry.RegistryOptions.defaults())
+        .push(image, io.jscan.core.transport.ImageName.parse(h.registry.host() + "/paint:1"));
+
+    JsonNode r = h.reviewPod("/validate", "shop", h.registry.host() + "/paint:1");
+
+    assertFalse(r.path("allowed").asBoolean(), r.toString());
+    String message = r.path("status").path("message").asText();
+    assertTrue(message.contains("the image runs as root (User 0:\\x1b[2J\\x1b[32mallowed\\u202e)"), message);
+    assertFalse(message.contains("\u001b") || message.contains("\u202e"), message);
+    assertFalse(h.log().contains("\u001b") || h.log().contains("\u202e"), h.log());
+    assertTrue(h.log().contains("\\x1b[2J"), h.log());
+  }
+
+  @Test
+  void validate_imageWithACorruptLayer_isDeniedAsAnIntegrityFailure_evenWhereFailuresAreAllowed() throws Exception {
+    // the registry holds a layer whose bytes match their digest but whose gzip is corrupt (skopeo
+    // copies it as it is): not "could not be verified", which failureMode allow would admit
+    for (io.jscan.core.testing.CorruptLayers.Defect d : List.of(
+        io.jscan.core.testing.CorruptLayers.Defect.FLIPPED_GZIP_BYTE, io.jscan.core.testing.CorruptLayers.Defect.TRUNCATED_GZIP)) {
+      Path layout = io.jscan.core.testing.CorruptLayers.layout(d, h.dir.resolve("corrupt-" + d));
+      String name = h.registry.host() + "/corrupt-" + d.name().toLowerCase(java.util.Locale.ROOT) + ":1";
+      Process p = new ProcessBuilder(io.jscan.core.testing.ExternalTool.require("skopeo").toString(), "copy", "--dest-tls-verify=false",
+          "--preserve-digests", "oci:" + layout + ":app", "docker://" + name).redirectErrorStream(true).start();
+      String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(0, p.waitFor(), said);
+      String layer = io.jscan.core.testing.CorruptLayers.image(d).manifest().layers().get(0).digest().toString();
+
+      for (String namespace : List.of("shop", "lenient")) {
+        JsonNode r = h.reviewPod("/validate", namespace, name);
+        assertFalse(r.path("allowed").asBoolean(), namespace + ": " + r);
+        String message = r.path("status").path("message").asText();
+        assertTrue(message.contains("integrity"), message);
+        assertTrue(message.contains(layer.substring(0, "sha256:".length() + 12)), message);
+      }
+    }
+  }
+
+  @Test
   void validate_dryRun_answersAsWithoutDryRun() throws Exception {
     JsonNode dry = h.review("/validate", "pod-create-dry-run.json");
     JsonNode real = h.review("/validate", "pod-create-root-image.json");

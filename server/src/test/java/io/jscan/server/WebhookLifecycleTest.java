@@ -150,6 +150,26 @@ class WebhookLifecycleTest {
   }
 
   @Test
+  void reload_policyLinkedOutOfItsDirectory_logsNoneOfTheTargetsContent() throws Exception {
+    Path policies = Files.createDirectories(dir.resolve("linked"));
+    Path file = policies.resolve("default.yaml");
+    Files.writeString(file, ENFORCING);
+    h.start(o -> o.withPolicySpecs(List.of(policies.toString())));
+    // a file that parses as YAML and would be quoted ("apiVersion must be …, got …") if named directly
+    Path secret = Files.writeString(dir.resolve("node-credentials.yaml"), "apiVersion: S3CRET-node-token\nkind: Policy\nname: x\nrules: []\n");
+    Path tmpLink = policies.resolve(".default.yaml.tmp");
+    Files.createSymbolicLink(tmpLink, secret);
+    Files.move(tmpLink, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+
+    await("the failed reload", Duration.ofSeconds(10), () -> h.server.metrics().reloads.get("policies", "failed") == 1);
+
+    assertFalse(h.log().contains("S3CRET"), h.log());
+    assertTrue(h.log().contains(file + ":1: not a valid policy file (" + file + " is reached through a symlink that leads out of its directory"),
+        h.log());
+    assertFalse(h.review("/validate", "pod-create-root-image.json").path("allowed").asBoolean(), "the old policy still enforces");
+  }
+
+  @Test
   void reload_renewedCertificate_servedOnNewConnectionsWhileOpenOnesGoOn() throws Exception {
     h.start(o -> o);
     try (javax.net.ssl.SSLSocket open = (javax.net.ssl.SSLSocket) h.certs.clientContext().getSocketFactory()

@@ -1,5 +1,7 @@
 package io.jscan.signing;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.jscan.core.text.FileExcerpts;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -29,7 +31,8 @@ public final class Json {
     try {
       node = MAPPER.readTree(bytes);
     } catch (IOException e) {
-      throw SigningException.badInput(what, "not valid JSON: " + firstLine(e.getMessage()));
+      // never Jackson's message: it quotes the file (FileExcerpts)
+      throw SigningException.badInput(what, e instanceof JsonProcessingException j ? FileExcerpts.jsonProblem(j) : "not valid JSON");
     }
     if (node == null || !node.isObject()) {
       throw SigningException.badInput(what, "expected a JSON object");
@@ -109,9 +112,5 @@ public final class Json {
       // fall through
     }
     throw SigningException.badInput(what, "\"" + field + "\" is not an integer");
-  }
-
-  static String firstLine(String s) {
-    return s == null ? "" : s.lines().findFirst().orElse("");
   }
 }

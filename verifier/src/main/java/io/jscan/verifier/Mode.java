@@ -20,6 +20,6 @@ public enum Mode {
         return m;
       }
     }
-    throw new IllegalArgumentException("unknown mode \"" + text + "\" (expected enforce or warn)");
+    throw new IllegalArgumentException("unknown mode " + io.jscan.core.text.Printable.excerpt(text, io.jscan.core.text.FileExcerpts.MAX) + " (expected enforce or warn)");
   }
 }

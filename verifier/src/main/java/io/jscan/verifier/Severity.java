@@ -24,7 +24,7 @@ public enum Severity {
         return s;
       }
     }
-    throw new IllegalArgumentException("unknown severity \"" + text + "\" (expected error, warning or info)");
+    throw new IllegalArgumentException("unknown severity " + io.jscan.core.text.Printable.excerpt(text, io.jscan.core.text.FileExcerpts.MAX) + " (expected error, warning or info)");
   }
 
   /** Whether this is at least as serious as {@code threshold}. */

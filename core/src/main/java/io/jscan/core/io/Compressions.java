@@ -94,34 +94,85 @@ public final class Compressions {
    * @throws ContentMismatchException when the content is compressed differently than declared
    */
   public static InputStream decompress(InputStream raw, Compression declared, String what) throws IOException {
-    SourceFailures source = new SourceFailures(raw);
+    SourceReads source = new SourceReads(raw);
     BufferedInputStream in = new BufferedInputStream(source, 65536);
     Sniffed actual = sniff(in);
     Optional<Compression> actualCompression = supported(actual);
     if (actualCompression.isEmpty() || actualCompression.get() != declared) {
       throw mismatch(what, declared, actual.name().toLowerCase(java.util.Locale.ROOT));
     }
+    if (declared == Compression.NONE) {
+      return in;
+    }
+    InputStream decompressing;
     try {
-      return switch (declared) {
-        case NONE -> in;
+      decompressing = switch (declared) {
         // concatenated members are valid gzip (RFC 1952 2.2); garbage after the last one is refused
-        case GZIP -> new CorruptAsMismatch(
-            GzipCompressorInputStream.builder().setInputStream(in).setDecompressConcatenated(true).get(), source, declared, what);
-        case ZSTD -> new CorruptAsMismatch(new ZstdInputStream(in), source, declared, what);
+        case GZIP -> GzipCompressorInputStream.builder().setInputStream(in).setDecompressConcatenated(true).get();
+        case ZSTD -> new ZstdInputStream(in);
+        case NONE -> throw new AssertionError("handled above");
       };
     } catch (IOException e) {
-      throw CorruptAsMismatch.classify(e, source, declared, what); // the gzip header is read at once
+      throw corrupt(e, source, declared, what);
     }
+    return new CorruptAsMismatch(decompressing, source, declared, what);
   }
 
-  /** Remembers the failures of the stream under a decompressor, to tell them from the decompressor's own. */
-  private static final class SourceFailures extends FilterInputStream {
-    private volatile IOException failure;
+  /**
+   * A decompressor's own failure (a CRC error, an invalid block, a stream that ends inside a
+   * member) as an integrity failure of the content, naming it: the bytes match their digest, so
+   * nobody else will tell the user the layer is corrupt, and a message such as "null" (an
+   * EOFException) or an exit code for an unexpected error would hide it. A failure of the source
+   * underneath (the network, the disk, the digest check of the compressed blob) stays what it was.
+   */
+  static IOException corrupt(IOException e, SourceReads source, Compression declared, String what) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ContentMismatchException || t == source.failure || t instanceof java.io.InterruptedIOException) {
+        return e;
+      }
+    }
+    String format = name(declared);
+    String message = e.getMessage() == null ? "" : e.getMessage().strip();
+    boolean truncated = e instanceof java.io.EOFException
+        || message.toLowerCase(java.util.Locale.ROOT).matches(".*(unexpected end|truncated|end of (zlib )?input|premature end).*");
+    // Commons Compress says "Gzip-compressed data is corrupt (CRC32 error)": keep the reason only
+    String reason = message.replaceAll("\\.$", "").replaceFirst("(?i)^gzip-compressed data is corrupt\\s*", "").replaceAll("^\\((.*)\\)$", "$1");
+    String detail = truncated
+        ? "the " + format + " data is truncated: the stream ends inside it"
+        : "the " + format + " data is corrupt: " + (reason.isEmpty() ? e.getClass().getSimpleName() : reason);
+    // the blob's own digest decides first, as the verifier's walk reports it: a blob changed on
+    // disk or on the way is a digest mismatch, its corrupt compression only the consequence
+    try {
+      source.drain();
+    } catch (ContentMismatchException mismatch) {
+      ContentMismatchException both = new ContentMismatchException(
+          mismatch.what(), mismatch.detail() + " (and so: " + detail + ")", mismatch.expectedDigest(), mismatch.actualDigest());
+      both.initCause(e);
+      return both;
+    } catch (IOException | RuntimeException unreadable) {
+      // the corruption is what we know
+    }
+    ContentMismatchException corrupt = new ContentMismatchException(what, detail, Optional.empty(), Optional.empty());
+    corrupt.initCause(e);
+    return corrupt;
+  }
 
-    SourceFailures(InputStream in) {
+  /** The compressed source, remembering the last failure it threw (so that it is not taken for corrupt data). */
+  static final class SourceReads extends java.io.FilterInputStream {
+    volatile IOException failure;
+
+    SourceReads(InputStream in) {
       super(in);
     }
 
+    /** Reads the source to its end (where a verifying source checks its digest). */
+    void drain() throws IOException {
+      byte[] buffer = new byte[65536];
+      while (in.read(buffer) >= 0) {
+        // discarded
+      }
+    }
+
     @Override
     public int read() throws IOException {
       try {
@@ -139,62 +190,6 @@ public final class Compressions {
       } catch (IOException e) {
         failure = e;
         throw e;
-      }
-    }
-
-    /** Whether {@code e} is (or wraps) a failure of the source. */
-    boolean caused(Throwable e) {
-      IOException f = failure;
-      for (Throwable t = e; t != null && f != null; t = t.getCause()) {
-        if (t == f) {
-          return true;
-        }
-      }
-      return false;
-    }
-  }
-
-  /** A decompressing stream whose own failures (data it cannot decode) are integrity failures. */
-  private static final class CorruptAsMismatch extends FilterInputStream {
-    private final SourceFailures source;
-    private final Compression compression;
-    private final String what;
-
-    CorruptAsMismatch(InputStream decompressing, SourceFailures source, Compression compression, String what) {
-      super(decompressing);
-      this.source = source;
-      this.compression = compression;
-      this.what = what;
-    }
-
-    static IOException classify(IOException e, SourceFailures source, Compression compression, String what) {
-      if (e instanceof ContentMismatchException || e instanceof java.io.InterruptedIOException || source.caused(e)) {
-        return e;
-      }
-      // an EOFException says nothing (its message is null): the data ended before the compressed stream did
-      String why = e.getMessage() != null ? e.getMessage()
-          : e instanceof java.io.EOFException ? "it ends before the compressed stream does" : e.getClass().getSimpleName();
-      ContentMismatchException corrupt = new ContentMismatchException(
-          what, "truncated or corrupt " + name(compression) + " data: " + why, Optional.empty(), Optional.empty());
-      corrupt.initCause(e);
-      return corrupt;
-    }
-
-    @Override
-    public int read() throws IOException {
-      try {
-        return super.read();
-      } catch (IOException e) {
-        throw classify(e, source, compression, what);
-      }
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      try {
-        return super.read(b, off, len);
-      } catch (IOException e) {
-        throw classify(e, source, compression, what);
       }
     }
 
@@ -203,7 +198,58 @@ public final class Compressions {
       try {
         return super.skip(n);
       } catch (IOException e) {
-        throw classify(e, source, compression, what);
+        failure = e;
+        throw e;
+      }
+    }
+  }
+
+  /** The decompressed stream, its decompressor's failures turned into {@link ContentMismatchException}s ({@link #corrupt}). */
+  private static final class CorruptAsMismatch extends java.io.FilterInputStream {
+    private final SourceReads source;
+    private final Compression declared;
+    private final String what;
+
+    CorruptAsMismatch(InputStream in, SourceReads source, Compression declared, String what) {
+      super(in);
+      this.source = source;
+      this.declared = declared;
+      this.what = what;
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (IOException e) {
+        throw corrupt(e, source, declared, what);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return in.read(b, off, len);
+      } catch (IOException e) {
+        throw corrupt(e, source, declared, what);
+      }
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      try {
+        return in.skip(n);
+      } catch (IOException e) {
+        throw corrupt(e, source, declared, what);
+      }
+    }
+
+    @Override
+    public int available() throws IOException {
+      try {
+        return in.available();
+      } catch (IOException e) {
+        throw corrupt(e, source, declared, what);
       }
     }
   }

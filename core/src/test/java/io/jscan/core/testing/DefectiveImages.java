@@ -86,7 +86,7 @@ public final class DefectiveImages {
     byte[] gzip = compress(tar, Compression.GZIP);
     byte[] cut = Arrays.copyOf(gzip, gzip.length - 20);
     Layer bad = Layers.fromBytes(cut, MediaTypes.OCI_LAYER_GZIP, Digest.sha256(tar));
-    return new Defect(image(good(tag), bad), 2, bad.descriptor(), "truncated or corrupt gzip data");
+    return new Defect(image(good(tag), bad), 2, bad.descriptor(), "the gzip data is truncated");
   }
 
   /** Layer 2 is zstd-compressed but its media type says gzip (its diff_id is right). */

@@ -3,6 +3,7 @@ package io.jscan.dockerfile.ignore;
 import io.jscan.core.io.BoundedFiles;
 import io.jscan.core.io.InputFileException;
 import io.jscan.core.io.InputLimit;
+import io.jscan.core.text.FileExcerpts;
 import io.jscan.dockerfile.DockerfileException;
 import io.jscan.dockerfile.internal.GoText;
 import java.io.IOException;
@@ -89,7 +90,16 @@ public final class DockerIgnore {
     if (file.isEmpty()) {
       return none();
     }
-    return parse(file.get().toString(), decodeUtf8(BoundedFiles.read(file.get(), InputLimit.DOCKERIGNORE)));
+    String content = decodeUtf8(BoundedFiles.read(file.get(), InputLimit.DOCKERIGNORE));
+    try {
+      return parse(file.get().toString(), content);
+    } catch (DockerfileException e) {
+      if (FileExcerpts.quotable(file.get())) {
+        throw e;
+      }
+      // a link out of its directory: the file and line, none of its content (FileExcerpts)
+      throw DockerfileException.at(e.file(), e.line(), "not a valid ignore file (" + FileExcerpts.notQuotedBecause(file.get()) + ")");
+    }
   }
 
   /**

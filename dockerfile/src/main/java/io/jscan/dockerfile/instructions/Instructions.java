@@ -49,7 +49,7 @@ public final class Instructions {
         case "user" -> new UserInstruction(at, exactlyOne(node, "USER", true, at));
         case "volume" -> volume(node, at);
         case "workdir" -> new WorkdirInstruction(at, exactlyOne(node, "WORKDIR", true, at));
-        default -> throw DockerfileException.at(at, "unknown instruction: " + node.keyword() + suggestion(node.keyword()));
+        default -> throw DockerfileException.at(at, unknownInstruction(node.keyword()));
       };
     } catch (BuildFlags.FlagException e) {
       throw DockerfileException.at(at, e.getMessage());
@@ -376,6 +376,20 @@ public final class Instructions {
   }
 
   /** " (did you mean X?)" for a near miss of a known keyword, as BuildKit suggests. */
+  /**
+   * BuildKit's "unknown instruction: WORD", with WORD only when it looks like an instruction word: a
+   * line of another kind of file (the first line of /etc/passwd, reached through a Dockerfile
+   * symlink or named by mistake) is not echoed into logs (FileExcerpts).
+   */
+  static String unknownInstruction(String word) {
+    if (!INSTRUCTION_LIKE.matcher(word).matches()) {
+      return "unknown instruction: the line does not start with an instruction word (is this a Dockerfile?)";
+    }
+    return "unknown instruction: " + word + suggestion(word);
+  }
+
+  private static final java.util.regex.Pattern INSTRUCTION_LIKE = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,19}");
+
   private static String suggestion(String word) {
     return DidYouMean.closest(word.toUpperCase(Locale.ROOT), KEYWORDS)
         .map(k -> " (did you mean " + k.toLowerCase(Locale.ROOT) + "?)")

@@ -1,5 +1,6 @@
 package io.jscan.sbom.format;
 
+import io.jscan.core.text.Printable;
 import io.jscan.sbom.model.Package;
 import io.jscan.sbom.model.Sbom;
 import java.io.IOException;
@@ -23,7 +24,8 @@ public final class TableWriter {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"NAME", "VERSION", "TYPE", "LAYER"});
     for (Package p : sbom.packages()) {
-      rows.add(new String[] {p.name(), p.version().orElse(""), p.type().id(), String.valueOf(p.layerNumber())});
+      // names and versions come from the image's package databases: escaped, so none acts on a terminal
+      rows.add(new String[] {Printable.escape(p.name()), Printable.escape(p.version().orElse("")), p.type().id(), String.valueOf(p.layerNumber())});
     }
     int[] widths = new int[4];
     for (String[] r : rows) {

@@ -25,6 +25,11 @@ import org.bouncycastle.asn1.ASN1Sequence;
  * <p>Regular expressions match anywhere in the value, as Go's {@code regexp.MatchString} does in
  * cosign; anchor them ({@code ^…$}) to match the whole value. Both an identity and an issuer are
  * required: accepting any issuer would accept the same e-mail address vouched for by any provider.
+ *
+ * <p>No value may be empty or blank: an empty regular expression matches every signer, so {@code
+ * --certificate-identity-regexp ''} would trust anyone. cosign reads an empty flag as a missing one
+ * and refuses to verify; jscan refuses it as a usage error, wherever it comes from (the command
+ * line or a policy's {@code identities}).
  */
 public record CertificateIdentity(Optional<String> identity, Optional<Pattern> identityRegexp, Optional<String> issuer, Optional<Pattern> issuerRegexp) {
   /** Fulcio's OIDC issuer extension (DER UTF8String), and the older raw-string one. */
@@ -44,6 +49,10 @@ public record CertificateIdentity(Optional<String> identity, Optional<Pattern> i
     if (issuer.isPresent() == issuerRegexp.isPresent()) {
       throw new IllegalArgumentException("give exactly one of certificate OIDC issuer and issuer regexp");
     }
+    if (identity.filter(String::isBlank).isPresent() || identityRegexp.filter(p -> p.pattern().isBlank()).isPresent()
+        || issuer.filter(String::isBlank).isPresent() || issuerRegexp.filter(p -> p.pattern().isBlank()).isPresent()) {
+      throw new IllegalArgumentException("a certificate identity or issuer is empty: it would match any signer");
+    }
   }
 
   public static CertificateIdentity exact(String identity, String issuer) {
@@ -53,6 +62,10 @@ public record CertificateIdentity(Optional<String> identity, Optional<Pattern> i
   /** From command-line style options: each pair needs exactly one value. */
   public static CertificateIdentity of(String identity, String identityRegexp, String issuer, String issuerRegexp) throws SigningException {
     String what = "certificate identity policy";
+    requireNotBlank(identity, "--certificate-identity", what);
+    requireNotBlank(identityRegexp, "--certificate-identity-regexp", what);
+    requireNotBlank(issuer, "--certificate-oidc-issuer", what);
+    requireNotBlank(issuerRegexp, "--certificate-oidc-issuer-regexp", what);
     if ((identity == null) == (identityRegexp == null)) {
       throw SigningException.badInput(what, "give exactly one of --certificate-identity and --certificate-identity-regexp");
     }
@@ -61,6 +74,14 @@ public record CertificateIdentity(Optional<String> identity, Optional<Pattern> i
     }
     return new CertificateIdentity(
         Optional.ofNullable(identity), compile(identityRegexp, what), Optional.ofNullable(issuer), compile(issuerRegexp, what));
+  }
+
+  /** An empty value is no value (as in cosign), and an empty pattern would match every signer: refused. */
+  private static void requireNotBlank(String value, String option, String what) throws SigningException {
+    if (value != null && value.isBlank()) {
+      throw SigningException.badInput(what, option + " is empty: an empty value would trust any signer; give the "
+          + (option.contains("issuer") ? "OIDC issuer" : "signer identity") + " to trust");
+    }
   }
 
   private static Optional<Pattern> compile(String regexp, String what) throws SigningException {

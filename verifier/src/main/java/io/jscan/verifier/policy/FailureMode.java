@@ -23,6 +23,6 @@ public enum FailureMode {
         return m;
       }
     }
-    throw new IllegalArgumentException("unknown failureMode \"" + text + "\" (expected deny or allow)");
+    throw new IllegalArgumentException("unknown failureMode " + io.jscan.core.text.Printable.excerpt(text, io.jscan.core.text.FileExcerpts.MAX) + " (expected deny or allow)");
   }
 }

@@ -5,6 +5,7 @@ import io.jscan.core.io.BoundedFiles;
 import io.jscan.core.io.InputFileException;
 import io.jscan.core.io.InputLimit;
 import io.jscan.core.oci.Digest;
+import io.jscan.core.text.FileExcerpts;
 import io.jscan.signing.SigningException;
 import io.jscan.signing.bundle.CertificateIdentity;
 import io.jscan.signing.bundle.TrustedRoot;
@@ -147,7 +148,16 @@ public final class PolicyLoader {
 
   /** Reads one policy file: a regular file of at most {@link InputLimit#POLICY}. */
   public static Policy read(Path file) throws VerifierException {
-    return parse(file.toString(), readBytes(file));
+    byte[] yaml = readBytes(file);
+    try {
+      return parse(file.toString(), yaml);
+    } catch (VerifierException e) {
+      if (FileExcerpts.quotable(file)) {
+        throw e;
+      }
+      // a link out of its directory (policy.yaml -> /etc/shadow): the file, the line, nothing of it
+      throw VerifierException.badInput(e.what(), "not a valid policy file (" + FileExcerpts.notQuotedBecause(file) + ")");
+    }
   }
 
   private static byte[] readBytes(Path file) throws VerifierException {
@@ -167,16 +177,21 @@ public final class PolicyLoader {
     }
     JsonNode root = document.root().get();
     if (!root.isObject()) {
+      if (root.isTextual()) {
+        // a file that is one YAML string is not a policy at all (/etc/passwd reads as one): named
+        // as such, none of it quoted (FileExcerpts)
+        throw PolicyYaml.error(source, 1, "a mapping was expected here (a policy: apiVersion, kind, name and rules), found text: not a policy file");
+      }
       throw c.expected("", "a mapping", "a policy: apiVersion, kind, name and rules", root);
     }
     c.allowOnly(root, "", "top level", Set.of("apiVersion", "kind", "name", "description", "rules", "exceptions", "match", "failureMode"));
     String apiVersion = c.requiredString(root, "apiVersion", "", "top level");
     if (!apiVersion.equals(API_VERSION)) {
-      throw c.error("/apiVersion", "apiVersion must be " + API_VERSION + ", got " + apiVersion);
+      throw c.error("/apiVersion", "apiVersion must be " + API_VERSION + ", got " + PolicyYaml.clip(apiVersion));
     }
     String kind = c.requiredString(root, "kind", "", "top level");
     if (!kind.equals(KIND)) {
-      throw c.error("/kind", "kind must be " + KIND + ", got " + kind);
+      throw c.error("/kind", "kind must be " + KIND + ", got " + PolicyYaml.clip(kind));
     }
     String name = c.requiredString(root, "name", "", "top level");
     Optional<String> description = c.optionalString(root, "description", "", "top level");
@@ -190,7 +205,7 @@ public final class PolicyLoader {
       for (int i = 0; i < rulesNode.size(); i++) {
         PolicyRule rule = rule(c, rulesNode.get(i), "/rules/" + i);
         if (!ids.add(rule.id())) {
-          throw c.error("/rules/" + i, "rule " + rule.id() + ": defined twice in this policy");
+          throw c.error("/rules/" + i, "rule " + PolicyYaml.clip(rule.id()) + ": defined twice in this policy");
         }
         rules.add(rule);
       }
@@ -256,7 +271,7 @@ public final class PolicyLoader {
       throw c.expected(at, "a mapping", "a rule: id, and severity, mode, parameters or expression", node);
     }
     String id = c.requiredString(node, "id", at, "a rule");
-    String what = "rule " + id;
+    String what = "rule " + PolicyYaml.clip(id);
     if (!RULE_ID.matcher(id).matches()) {
       throw c.error(at, what + ": invalid id (letters, digits, . _ -, at most 100)");
     }
@@ -293,7 +308,7 @@ public final class PolicyLoader {
       }
       String subject = c.optionalString(node, "subject", at, what).orElse("image");
       if (!subject.equals("image") && !subject.equals("dockerfile")) {
-        throw c.error(at + "/subject", what + ": subject must be image or dockerfile, got " + subject);
+        throw c.error(at + "/subject", what + ": subject must be image or dockerfile, got " + PolicyYaml.clip(subject));
       }
       Optional<String> message = c.optionalString(node, "message", at, what);
       CelCheck check;
@@ -326,7 +341,7 @@ public final class PolicyLoader {
         String name = it.next();
         BuiltinRules.Param p = known.get(name);
         if (p == null) {
-          throw c.error(at + "/" + name, what + ": unknown parameter \"" + name + "\""
+          throw c.error(at + "/" + name, what + ": unknown parameter " + PolicyYaml.excerpt(name)
               + (known.isEmpty() ? " (this rule takes none)" : " (known: " + String.join(", ", known.keySet()) + ")"));
         }
         out.put(name, value(c, node.get(name), at + "/" + name, what + ": parameter " + name, p.type()));
@@ -504,7 +519,7 @@ public final class PolicyLoader {
           // a misspelt id would silently allow or deny nothing: refuse it (SPDX license list, or LicenseRef-)
           if (!io.jscan.sbom.cataloger.SpdxLicenses.isKnownId(id) && !id.matches("LicenseRef-[A-Za-z0-9.-]+")) {
             String hint = io.jscan.sbom.cataloger.SpdxLicenses.id(id).map(k -> " (did you mean " + k + "?)").orElse("");
-            throw c.error(at + "/" + i, what + ": \"" + id + "\" is not an SPDX license id" + hint);
+            throw c.error(at + "/" + i, what + ": " + PolicyYaml.excerpt(id) + " is not an SPDX license id" + hint);
           }
         }
         return ids;
@@ -548,7 +563,7 @@ public final class PolicyLoader {
   public static long parseSize(String text) {
     Matcher m = SIZE.matcher(text.trim());
     if (!m.matches()) {
-      throw new IllegalArgumentException("invalid size \"" + text + "\" (e.g. 500MB, 1GiB, 1048576)");
+      throw new IllegalArgumentException("invalid size " + PolicyYaml.excerpt(text) + " (e.g. 500MB, 1GiB, 1048576)");
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "B" : m.group(2);
@@ -562,7 +577,7 @@ public final class PolicyLoader {
       case "MIB" -> 1L << 20;
       case "GIB" -> 1L << 30;
       case "TIB" -> 1L << 40;
-      default -> throw new IllegalArgumentException("invalid size unit in \"" + text + "\"");
+      default -> throw new IllegalArgumentException("invalid size unit in " + PolicyYaml.excerpt(text));
     };
     return Math.multiplyExact(n, factor);
   }
@@ -572,7 +587,7 @@ public final class PolicyLoader {
       throw c.expected(at, "a mapping", "an exception: rule, reason and expires", node);
     }
     String rule = c.requiredString(node, "rule", at, "an exception");
-    String what = "exception for rule " + rule;
+    String what = "exception for rule " + PolicyYaml.clip(rule);
     c.allowOnly(node, at, what, Set.of("rule", "policy", "reason", "expires", "images", "paths"));
     if (rule.equals("integrity")) {
       throw c.error(at, what + ": integrity findings cannot be waived (fail closed)");
@@ -589,7 +604,7 @@ public final class PolicyLoader {
     try {
       expires = LocalDate.parse(exp.asText());
     } catch (DateTimeParseException e) {
-      throw c.error(at + "/expires", what + ": expires must be a date YYYY-MM-DD, got \"" + exp.asText() + "\"");
+      throw c.error(at + "/expires", what + ": expires must be a date YYYY-MM-DD, got " + PolicyYaml.excerpt(exp.asText()));
     }
     Optional<String> policy = c.optionalString(node, "policy", at, what);
     List<String> images = stringList(c, node.get("images"), at + "/images", what + ": images");
@@ -681,7 +696,7 @@ public final class PolicyLoader {
       for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
         String key = it.next();
         if (!allowed.contains(key)) {
-          throw error(at + "/" + key, what + ": unknown key \"" + key + "\"");
+          throw error(at + "/" + key, what + ": unknown key " + PolicyYaml.excerpt(key));
         }
       }
     }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.jscan.core.text.FileExcerpts;
+import io.jscan.core.text.Printable;
 import io.jscan.verifier.VerifierException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -42,7 +44,7 @@ final class PolicyYaml {
   static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder().build()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'", Pattern.DOTALL);
   private static final Pattern FOUND_CHARACTER = Pattern.compile("found character '(.+?)' that cannot start any token.*", Pattern.DOTALL);
-  private static final int EXCERPT = 40;
+  private static final int EXCERPT = FileExcerpts.MAX;
 
   /**
    * The parsed document.
@@ -99,29 +101,13 @@ final class PolicyYaml {
 
   /** A short piece of the file, quoted, with control characters escaped and anything past {@value #EXCERPT} characters left out. */
   static String excerpt(String text) {
-    StringBuilder b = new StringBuilder("\"");
-    int n = 0;
-    for (int i = 0; i < text.length() && n < EXCERPT; i++, n++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\t' -> b.append("\\t");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        default -> {
-          if (c < 0x20 || c == 0x7f || Character.isISOControl(c) || Character.isSurrogate(c)) {
-            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    if (text.length() > EXCERPT) {
-      b.append('…');
-    }
-    return b.append('"').toString();
+    return Printable.excerpt(text, EXCERPT);
+  }
+
+  /** As {@link #excerpt}, without the quotes: for a value that reads as a word ("got v2", "rule maintainer"). */
+  static String clip(String text) {
+    String quoted = excerpt(text);
+    return quoted.substring(1, quoted.length() - 1);
   }
 
   /** UTF-8 text without NUL or other C0 controls but tab, LF and CR (and no DEL): otherwise not a YAML file at all. */

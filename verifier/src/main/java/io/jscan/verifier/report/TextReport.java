@@ -1,5 +1,6 @@
 package io.jscan.verifier.report;
 
+import io.jscan.core.text.Printable;
 import io.jscan.core.transport.ImageCopy;
 import io.jscan.signing.oci.ImageEvidenceVerifier;
 import io.jscan.verifier.Evidence;
@@ -45,15 +46,15 @@ public final class TextReport {
 
   public void write(VerificationReport report, PrintWriter out) {
     if (report.images().isEmpty() && report.subjectDigest().isEmpty()) {
-      out.println(bold("Dockerfile " + report.subject()));
+      out.println(bold("Dockerfile " + p(report.subject())));
     } else {
-      out.println(bold("Image " + report.subject()) + report.subjectDigest().map(d -> " (" + d + ")").orElse(""));
+      out.println(bold("Image " + p(report.subject())) + report.subjectDigest().map(d -> " (" + d + ")").orElse(""));
     }
     report.copy().ifPresent(copy -> {
       // which bytes were verified: a name can mean the local store's image or the registry's
-      out.println("Copy      " + copy.describe());
+      out.println("Copy      " + p(copy.describe()));
       if (copy.origin() == ImageCopy.Origin.STORE) {
-        out.println("Registry  " + copy.comparisonSummary());
+        out.println("Registry  " + p(copy.comparisonSummary()));
       }
     });
     for (ImageReport image : report.images()) {
@@ -80,7 +81,7 @@ public final class TextReport {
         out.println("  waived (" + waived.size() + ")");
         for (Finding f : waived) {
           var s = f.suppression().get();
-          out.println("    - " + describe(f) + " — waived by " + s.policy() + " until " + s.expires() + ": " + s.reason());
+          out.println("    - " + p(describe(f) + " — waived by " + s.policy() + " until " + s.expires() + ": " + s.reason()));
         }
       }
     }
@@ -93,10 +94,10 @@ public final class TextReport {
   private void tree(ImageReport image, PrintWriter out) {
     out.println();
     PartCheck m = image.manifest();
-    out.println(bold("image " + m.digest()) + image.platform().map(p -> "  " + p).orElse(""));
+    out.println(bold("image " + m.digest()) + image.platform().map(pl -> "  " + p(String.valueOf(pl))).orElse(""));
     boolean hasConfig = image.config().isPresent();
     out.println("├── " + mark(m.verified()) + " manifest  " + m.digest().algorithm() + ":" + m.digest().shortHex() + "  "
-        + Humans.size(m.size()) + "  " + m.mediaType());
+        + Humans.size(m.size()) + "  " + p(m.mediaType()));
     String branch = image.layers().isEmpty() ? "└── " : "├── ";
     if (hasConfig) {
       PartCheck c = image.config().get();
@@ -116,7 +117,7 @@ public final class TextReport {
       String prefix = i == image.layers().size() - 1 ? "    └── " : "    ├── ";
       String sizes = Humans.size(l.size()) + (l.uncompressedSize().isPresent() ? " → " + Humans.size(l.uncompressedSize().getAsLong()) : "");
       out.println(prefix + mark(l.verified()) + " " + l.position() + "  " + l.digest().algorithm() + ":" + l.digest().shortHex()
-          + "  " + sizes + l.createdBy().map(c -> "  " + Humans.clip(c, 70)).orElse(""));
+          + "  " + sizes + l.createdBy().map(c -> "  " + p(Humans.clip(c, 70))).orElse(""));
     }
   }
 
@@ -135,11 +136,11 @@ public final class TextReport {
     }
     for (Evidence.Attestation a : evidence.attestations()) {
       if (a.verified()) {
-        lines.add(green(OK) + " attestation " + a.predicateType() + " (" + storage(a.kind(), ".att") + ")  " + signer(a.identity(), a.logIndex()));
+        lines.add(green(OK) + " attestation " + p(a.predicateType()) + " (" + storage(a.kind(), ".att") + ")  " + signer(a.identity(), a.logIndex()));
       }
     }
     for (Evidence.Attachment a : evidence.attachments()) {
-      lines.add("- unsigned statement " + a.predicateType() + " (referrer " + a.artifact().algorithm() + ":" + a.artifact().shortHex()
+      lines.add("- unsigned statement " + p(a.predicateType()) + " (referrer " + a.artifact().algorithm() + ":" + a.artifact().shortHex()
           + ")  not signed: decides no rule");
     }
     if (lines.isEmpty()) {
@@ -156,12 +157,12 @@ public final class TextReport {
     return switch (kind) {
       case ImageEvidenceVerifier.COSIGN -> "cosign " + cosignTag + " tag";
       case ImageEvidenceVerifier.BUNDLE -> "Sigstore bundle referrer";
-      default -> kind;
+      default -> p(kind);
     };
   }
 
   private static String signer(Optional<String> identity, Optional<Long> logIndex) {
-    return identity.map(i -> "signed by " + i).orElse("signer not reported") + "  "
+    return identity.map(i -> "signed by " + p(i)).orElse("signer not reported") + "  "
         + logIndex.map(i -> "transparency log index " + i).orElse("no transparency log entry verified");
   }
 
@@ -182,13 +183,13 @@ public final class TextReport {
         case WARNED, WAIVED -> yellow(WARN);
         case SKIPPED -> "-";
       };
-      out.println("  " + mark + " " + r.policy() + "/" + r.rule() + "  " + r.status().label() + (r.detail().isEmpty() ? "" : ": " + r.detail()));
+      out.println("  " + mark + " " + p(r.policy() + "/" + r.rule()) + "  " + r.status().label() + (r.detail().isEmpty() ? "" : ": " + p(r.detail())));
     }
   }
 
   private String line(Finding f) {
     String mark = f.blocking() ? red(FAIL) : f.level() == Severity.INFO ? "·" : yellow(WARN);
-    return mark + " " + describe(f);
+    return mark + " " + p(describe(f));
   }
 
   private static String describe(Finding f) {
@@ -229,6 +230,15 @@ public final class TextReport {
     }
     b.append(String.format(Locale.ROOT, " in %.1f s", report.elapsed().toMillis() / 1000.0));
     return b.toString();
+  }
+
+  /**
+   * Text from the image, a registry, a signature or a policy, escaped ({@link Printable}): a file
+   * named {@code \e[2J\e[32mPASSED} must not clear the screen and paint a verdict. Only the
+   * colours this class adds reach the terminal as escape sequences.
+   */
+  private static String p(String text) {
+    return Printable.escape(text);
   }
 
   private String mark(boolean ok) {

@@ -121,7 +121,12 @@ class PolicyLoaderTest {
         Arguments.of("match with an empty image list", HEAD + "match:\n  images: []\nrules: [{id: maintainer}]\n",
             "t.yaml:5: match: images is empty"),
         Arguments.of("match with a namespace that is not a string", HEAD + "match:\n  namespaces: [1]\nrules: [{id: maintainer}]\n",
-            "t.yaml:5: match: namespaces: expected a list of strings"));
+            "t.yaml:5: match: namespaces: expected a list of strings"),
+        // an empty regular expression matches every signer (cosign refuses empty identities too)
+        Arguments.of("identity with an empty subject regexp", HEAD + "rules:\n  - id: signature-required\n    parameters:\n      identities:\n"
+            + "        - {subjectRegExp: \"\", issuerRegExp: \"\"}\n", "t.yaml:8: rule signature-required: parameter identities: "),
+        Arguments.of("identity with a blank issuer", HEAD + "rules:\n  - id: signature-required\n    parameters:\n      identities:\n"
+            + "        - {subject: me@example.com, issuer: \"  \"}\n", "t.yaml:8: rule signature-required: parameter identities: "));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -197,6 +202,51 @@ class PolicyLoaderTest {
     for (String internal : List.of("in 'reader'", "column", "^", "snakeyaml", "Exception", "<block", "#")) {
       assertFalse(e.getMessage().contains(internal), "parser internals (" + internal + ") in: " + e.getMessage());
     }
+  }
+
+  @Test
+  void parse_fileThatIsOneString_isNotAPolicy_andIsNotQuoted() {
+    // /etc/passwd reads as one YAML string: named as not a policy, none of it echoed
+    VerifierException e = assertThrows(VerifierException.class,
+        () -> PolicyLoader.parse("t.yaml", bytes("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n")));
+    assertEquals("t.yaml:1: a mapping was expected here (a policy: apiVersion, kind, name and rules), found text: not a policy file", e.getMessage());
+  }
+
+  @Test
+  void parse_longOrControlValuesQuoted_areShortAndEscaped() {
+    VerifierException e = assertThrows(VerifierException.class,
+        () -> PolicyLoader.parse("t.yaml", bytes("apiVersion: \"" + "s".repeat(300) + "\\e[2J\"\nkind: Policy\nname: t\nrules: []\n")));
+    assertEquals("t.yaml:1: apiVersion must be jscan.io/v1, got " + "s".repeat(40) + "…", e.getMessage());
+    VerifierException key = assertThrows(VerifierException.class, () -> PolicyLoader.parse("t.yaml", bytes(HEAD + "\"\\e]0;x\\a\": 1\n")));
+    assertEquals("t.yaml:4: top level: unknown key \"\\x1b]0;x\\x07\"", key.getMessage());
+  }
+
+  @Test
+  void read_symlinkOutOfItsDirectory_quotesNothingOfTheTarget(@TempDir Path dir) throws Exception {
+    Path policies = Files.createDirectories(dir.resolve("policies"));
+    Path outside = Files.writeString(dir.resolve("credentials.yaml"), "apiVersion: SECRET-TOKEN-1234\nkind: Policy\nname: t\nrules: []\n");
+    assertTrue(assertThrows(VerifierException.class, () -> PolicyLoader.read(outside)).getMessage().contains("SECRET-TOKEN-1234"),
+        "named directly, the file is quoted (a short excerpt)");
+    Path link = Files.createSymbolicLink(policies.resolve("policy.yaml"), outside);
+
+    VerifierException e = assertThrows(VerifierException.class, () -> PolicyLoader.load(List.of(policies.toString())));
+
+    assertEquals(link + ":1: not a valid policy file (" + link + " is reached through a symlink that leads out of its directory, so none of"
+        + " its content is shown)", e.getMessage());
+    Path passwd = Files.createSymbolicLink(dir.resolve("passwd.yaml"), Path.of("/etc/passwd"));
+    VerifierException p = assertThrows(VerifierException.class, () -> PolicyLoader.read(passwd));
+    assertFalse(p.getMessage().contains("root"), p.getMessage());
+  }
+
+  @Test
+  void read_configMapLinksInsideTheDirectory_keepTheExcerpt(@TempDir Path dir) throws Exception {
+    Path volume = Files.createDirectories(dir.resolve("volume"));
+    Path version = Files.createDirectories(volume.resolve("..2026_01_01_v1"));
+    Files.writeString(version.resolve("policy.yaml"), "apiVersion: v2\nkind: Policy\nname: t\nrules: []\n");
+    Files.createSymbolicLink(volume.resolve("..data"), version.getFileName());
+    Path link = Files.createSymbolicLink(volume.resolve("policy.yaml"), Path.of("..data", "policy.yaml"));
+    VerifierException e = assertThrows(VerifierException.class, () -> PolicyLoader.read(link));
+    assertEquals(link + ":1: apiVersion must be jscan.io/v1, got v2", e.getMessage());
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.jscan.core.transport.registry;
 
+import io.jscan.core.text.FileExcerpts;
+import io.jscan.core.text.Printable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -117,7 +119,7 @@ public final class ImageLock {
       if (images != null) {
         for (Iterator<Map.Entry<String, JsonNode>> it = images.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
-          String where = file + ": images[\"" + e.getKey() + "\"]";
+          String where = file + ": images[" + Printable.excerpt(e.getKey(), FileExcerpts.MAX) + "]";
           ImageName name;
           try {
             name = ImageName.parse(e.getKey());
@@ -140,10 +142,14 @@ public final class ImageLock {
         }
       }
       return Optional.of(new ImageLock(entries));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw OciException.badInput(file.toString(), FileExcerpts.jsonProblem(e));
     } catch (IOException e) {
       throw OciException.badInput(file.toString(), "not valid JSON");
     } catch (IllegalArgumentException e) {
-      throw OciException.badInput(file.toString(), e.getMessage());
+      // a value of the file (a digest, a platform) quoted by its parser: only for the file named
+      throw OciException.badInput(file.toString(), FileExcerpts.quotable(file)
+          ? Printable.escape(e.getMessage()) : "an invalid name, digest or platform (" + FileExcerpts.notQuotedBecause(file) + ")");
     }
   }
 

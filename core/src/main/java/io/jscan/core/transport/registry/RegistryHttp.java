@@ -409,6 +409,15 @@ final class RegistryHttp {
             e);
       }
       int status = r.statusCode();
+      if (status == 401 && !sameOrigin(r.uri(), ep.base)) {
+        // another host (blob storage, an upload front end) wants credentials: its challenge is
+        // not followed, since its realm would receive the registry's credentials
+        discard(r);
+        throw RegistryException.status(FailureKind.BAD_INPUT, call.what(),
+            call.method() + " " + displayPath(call.path()) + ": 401 Unauthorized from " + hostPort(r.uri())
+                + ", where the registry sent this request; jscan sends the credentials of " + ep.registry + " to it alone",
+            401, Optional.of("UNAUTHORIZED"));
+      }
       if (status == 401) {
         List<Challenge> challenges = Challenge.parse(r.headers().allValues("WWW-Authenticate"));
         discard(r);
@@ -467,10 +476,21 @@ final class RegistryHttp {
     return RegistryException.status(FailureKind.BAD_INPUT, call.what(), detail, 401, Optional.of("UNAUTHORIZED"));
   }
 
+  /**
+   * One request and the redirects it gets. The {@code Authorization} header goes only to the
+   * registry's own origin (scheme, host and port of its base URI, RFC 6454): an upload
+   * {@code Location} the registry names on another host (distribution-spec lets it be any URL,
+   * e.g. a storage front end) and a redirect to another host (a CDN serving blobs) are sent
+   * without it, as Go's net/http and containerd do. A certificate check is waived only for the
+   * insecure registry itself, never for the other hosts it sends us to.
+   */
   private HttpResponse<InputStream> sendFollowing(Endpoint ep, Call call) throws IOException, RegistryException {
     URI uri = resolve(ep.base, call.path());
-    boolean sameOrigin = true;
-    boolean trusting = ep.trusting;
+    if (!sameOrigin(uri, ep.base)) {
+      requireSecure(ep, call, uri, "named a location");
+    }
+    boolean sameOrigin = sameOrigin(uri, ep.base);
+    boolean trusting = sameOrigin && ep.trusting;
     for (int hop = 0; ; hop++) {
       Map<String, String> headers = new LinkedHashMap<>(call.headers());
       headers.put("User-Agent", options.userAgent());
@@ -499,10 +519,7 @@ final class RegistryHttp {
         throw RegistryException.badInput(call.what(), call.method() + " " + displayPath(call.path()) + ": more than " + MAX_REDIRECTS + " redirects");
       }
       URI next = uri.resolve(location.get());
-      if (!"https".equals(next.getScheme()) && !("http".equals(next.getScheme()) && ep.insecure)) {
-        // fail closed: a redirect must not downgrade a verified connection
-        throw RegistryException.badInput(call.what(), "the registry redirected to a non-HTTPS location");
-      }
+      requireSecure(ep, call, next, "redirected");
       boolean nextSameOrigin = sameOrigin && sameOrigin(next, ep.base);
       trusting = nextSameOrigin && ep.trusting;
       sameOrigin = nextSameOrigin;
@@ -510,8 +527,23 @@ final class RegistryHttp {
     }
   }
 
-  private static boolean sameOrigin(URI a, URI b) {
-    return a.getScheme().equalsIgnoreCase(b.getScheme())
+  /**
+   * Fail closed: a location (a redirect, an upload URL) must be HTTPS unless the registry itself
+   * may be reached insecurely; a plain HTTP one would downgrade a verified connection.
+   */
+  private static void requireSecure(Endpoint ep, Call call, URI next, String how) throws RegistryException {
+    if (!"https".equalsIgnoreCase(next.getScheme()) && !("http".equalsIgnoreCase(next.getScheme()) && ep.insecure)) {
+      throw RegistryException.badInput(call.what(), "the registry " + how + " that is not HTTPS (" + next.getScheme() + "://" + next.getHost() + ")");
+    }
+    if (next.getHost() == null) {
+      throw RegistryException.badInput(call.what(), "the registry " + how + " without a host");
+    }
+  }
+
+  /** RFC 6454 origins: the same scheme, host and port (the default port of the scheme when none is given). */
+  static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme() != null && b.getScheme() != null && a.getHost() != null && b.getHost() != null
+        && a.getScheme().equalsIgnoreCase(b.getScheme())
         && a.getHost().equalsIgnoreCase(b.getHost())
         && port(a) == port(b);
   }
