@@ -188,7 +188,10 @@ public final class ShellLexer {
       try {
         return processStopOn(EOF, rawEscapes);
       } catch (LexFailure e) {
-        throw DockerfileException.at(at, "failed to process " + GoText.quote(source) + ": " + e.getMessage());
+        // the detail may quote the word's text (a modifier, a pattern, a ${A:?message}): escaped, so
+        // that the error stays one line
+        throw DockerfileException.at(
+            at, "failed to process " + GoText.quote(source) + ": " + GoText.escapeNonPrintable(e.getMessage()));
       }
     }
 

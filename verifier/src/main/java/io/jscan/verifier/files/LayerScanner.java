@@ -254,7 +254,7 @@ public final class LayerScanner {
     }
     if (!h.isRegularFile()) {
       findings.add(Finding.integrity(
-          "unknown tar entry type '" + printable(h.type()) + "'", Location.InImage.file(position, digest, "/" + path)));
+          "unknown tar entry type '" + TarStream.printable(h.type()) + "'", Location.InImage.file(position, digest, "/" + path)));
       return null;
     }
     return new EntryMeta(path, EntryMeta.FILE, h.mode(), null);
@@ -347,9 +347,5 @@ public final class LayerScanner {
   static String parentOf(String path) {
     int slash = path.lastIndexOf('/');
     return slash < 0 ? "" : path.substring(0, slash);
-  }
-
-  private static String printable(char c) {
-    return c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c);
   }
 }

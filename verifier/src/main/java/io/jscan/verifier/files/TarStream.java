@@ -1,5 +1,6 @@
 package io.jscan.verifier.files;
 
+import io.jscan.core.text.OneLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,8 @@ public final class TarStream {
   static final int BLOCK = 512;
   /** A PAX or GNU long-name header larger than this is an attempt to exhaust memory. */
   static final int MAX_PAX_BYTES = 1 << 20;
+  /** Header text quoted in a message is cut to this many characters (a PAX value may be a megabyte). */
+  static final int EXCERPT_CHARS = 40;
 
   private final InputStream in;
   private final byte[] block = new byte[BLOCK];
@@ -151,7 +154,7 @@ public final class TarStream {
       case '4' -> "block device";
       case '5' -> "directory";
       case '6' -> "FIFO";
-      default -> "type '" + type + "'";
+      default -> "type '" + printable(type) + "'";
     };
   }
 
@@ -325,7 +328,7 @@ public final class TarStream {
       }
       return v;
     } catch (NumberFormatException e) {
-      throw new TarFormatException(offset, "invalid PAX " + key + " \"" + value + "\"");
+      throw new TarFormatException(offset, "invalid PAX " + key + " \"" + OneLine.excerpt(value, EXCERPT_CHARS) + "\"");
     }
   }
 
@@ -359,6 +362,11 @@ public final class TarStream {
       i += length;
     }
     return out;
+  }
+
+  /** A header's type byte for a message: itself when printable ASCII, else {@code \xNN}. */
+  static String printable(char c) {
+    return c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c);
   }
 
   private static String cString(byte[] b, int off, int len) {

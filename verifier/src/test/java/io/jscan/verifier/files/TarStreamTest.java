@@ -105,6 +105,58 @@ class TarStreamTest {
     assertDoesNotThrowPax(ok);
   }
 
+  @Test
+  void next_paxSizeWithALineBreak_failsWithOneLineNamingAnEscapedExcerpt() {
+    // found by LayerScannerFuzzTest: the PAX value was quoted raw, line break and all
+    String value = "renamed\n16 uid=70000000" + "x".repeat(100);
+    byte[] tar = RawTar.tar().paxHeader(paxRecord("size", value)).file("f", "content").build();
+
+    TarFormatException e = assertThrows(TarFormatException.class, () -> read(tar));
+
+    assertEquals("invalid PAX size \"renamed\\n16 uid=70000000xxxxxxxxxxxxxxxxx...\" (at byte 1024 of the uncompressed layer)",
+        e.getMessage());
+  }
+
+  @Test
+  void next_unknownTypeWithContentAndAControlCharacterType_namesTheTypeEscaped() {
+    byte[] tar = RawTar.tar().file("f", "content").build();
+    tar[156] = 0x1b; // the typeflag of the first header: ESC, a type with content is read as a file
+    fixChecksum(tar, 0);
+
+    TarHeader h = assertDoesNotThrowRead(tar).get(0);
+
+    assertEquals(0x1b, h.type());
+    assertEquals("\\x1b", TarStream.printable(h.type()));
+  }
+
+  private static List<TarHeader> assertDoesNotThrowRead(byte[] tar) {
+    try {
+      return read(tar);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Rewrites the checksum of the header at {@code offset} after a test changed a byte of it. */
+  private static void fixChecksum(byte[] tar, int offset) {
+    long sum = 0;
+    for (int i = 0; i < 512; i++) {
+      sum += (i >= 148 && i < 156) ? ' ' : tar[offset + i] & 0xff;
+    }
+    byte[] field = String.format("%06o\0 ", sum).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(field, 0, tar, offset + 148, 8);
+  }
+
+  /** One PAX record: its length counts itself, the key, the value and the newline. */
+  private static String paxRecord(String key, String value) {
+    int body = key.length() + value.getBytes(StandardCharsets.UTF_8).length + 3; // ' ', '=', '\n'
+    int length = body + String.valueOf(body).length();
+    if (String.valueOf(length).length() != String.valueOf(body).length()) {
+      length++;
+    }
+    return length + " " + key + "=" + value + "\n";
+  }
+
   private static void assertDoesNotThrowPax(byte[] record) {
     try {
       assertEquals("some/where", TarStream.parsePax(record, 0).get("path"));
