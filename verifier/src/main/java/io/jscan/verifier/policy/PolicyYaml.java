@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.jscan.core.text.OneLine;
 import io.jscan.verifier.VerifierException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -74,7 +75,9 @@ final class PolicyYaml {
 
   /** {@code FILE:LINE} and the detail, as every policy error reads. */
   static VerifierException error(String source, int line, String detail) {
-    return VerifierException.badInput(source + ":" + Math.max(1, line), detail);
+    // the detail may name a key or a value of the file (a key is quoted as written): escaped, so
+    // that the error stays one line
+    return VerifierException.badInput(source + ":" + Math.max(1, line), OneLine.escape(detail));
   }
 
   /** What a node is, for "a mapping was expected here, found …": a list, a mapping, a string "…" (short, escaped). */
