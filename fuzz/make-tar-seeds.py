@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed tars of LayerScannerFuzzTest (fuzz/README.md): small layers, one per tar
+"""Writes the seed tars of LayerScannerFuzzTest and LayerListingsFuzzTest (fuzz/README.md): small layers, one per tar
 dialect and entry kind the verifier reads. Run from the repository root; the output is committed.
 Each seed ends without the two end-of-archive blocks where it can (TarStream accepts a tar that
 ends at a header boundary), to stay small."""
@@ -7,7 +7,10 @@ import io
 import os
 import tarfile
 
-OUT = "verifier/src/test/resources/io/jscan/verifier/files/LayerScannerFuzzTestInputs/scan_anyTar_listsEntriesOrReportsMalformedTar"
+OUTS = [
+    "verifier/src/test/resources/io/jscan/verifier/files/LayerScannerFuzzTestInputs/scan_anyTar_listsEntriesOrReportsMalformedTar",
+    "builder/src/test/resources/io/jscan/builder/layer/LayerListingsFuzzTestInputs/of_anyTar_listsEntriesOrFailsWithOneLine",
+]
 
 
 def entry(name, kind=tarfile.REGTYPE, data=b"", mode=0o644, **kw):
@@ -31,11 +34,13 @@ def write(name, fmt, entries, trailer=False, pax_headers=None):
     raw += b"\0" * ((-len(raw)) % 512)
     if trailer:
         raw += b"\0" * 1024  # the end-of-archive marker, without tarfile's padding to 10 KiB
-    with open(os.path.join(OUT, name), "wb") as f:
-        f.write(raw)
+    for out in OUTS:
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(raw)
 
 
-os.makedirs(OUT, exist_ok=True)
+for out in OUTS:
+    os.makedirs(out, exist_ok=True)
 write("ustar-files", tarfile.USTAR_FORMAT, [
     entry("app/", tarfile.DIRTYPE, mode=0o755),
     entry("app/hello.txt", data=b"hello\n"),

@@ -10,6 +10,7 @@ import io.jscan.core.image.Layer;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.OciException;
+import io.jscan.core.text.OneLine;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -136,7 +137,7 @@ public final class LayerListings {
       for (TarArchiveEntry h; (h = tar.getNextEntry()) != null; ) {
         String path = PathNames.cleanInside(h.getName());
         if (path == null) {
-          throw new OciException(FailureKind.INTEGRITY, what, "path \"" + h.getName() + "\" leaves the root");
+          throw new OciException(FailureKind.INTEGRITY, what, "path \"" + OneLine.escape(h.getName()) + "\" leaves the root");
         }
         if (path.isEmpty()) {
           continue;
@@ -153,7 +154,7 @@ public final class LayerListings {
         if (name.startsWith(MergedFilesystem.WHITEOUT_PREFIX)) {
           String target = name.substring(MergedFilesystem.WHITEOUT_PREFIX.length());
           if (target.isEmpty() || target.equals(".") || target.equals("..")) {
-            throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + path);
+            throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + OneLine.escape(path));
           }
           items.add(new Item(Kind.WHITEOUT, PathNames.join(parent, target), FsEntry.Type.FILE, 0, 0, 0, 0, Optional.empty(), 0, 0));
           continue;
@@ -169,7 +170,7 @@ public final class LayerListings {
           type = FsEntry.Type.HARDLINK;
           String target = PathNames.cleanInside(h.getLinkName());
           if (target == null || target.isEmpty()) {
-            throw new OciException(FailureKind.INTEGRITY, what, "hard link " + path + " points outside the root");
+            throw new OciException(FailureKind.INTEGRITY, what, "hard link " + OneLine.escape(path) + " points outside the root");
           }
           link = Optional.of(target);
         } else if (h.isCharacterDevice()) {
