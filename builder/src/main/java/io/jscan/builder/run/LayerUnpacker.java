@@ -7,6 +7,7 @@ import io.jscan.core.fs.MergedFilesystem;
 import io.jscan.core.image.Layer;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.OciException;
+import io.jscan.core.text.OneLine;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,7 +105,7 @@ final class LayerUnpacker {
   private void entry(TarArchiveEntry h, InputStream content) throws IOException, OciException {
     String path = PathNames.cleanInside(h.getName());
     if (path == null) {
-      throw new OciException(FailureKind.INTEGRITY, what, "path \"" + h.getName() + "\" leaves the root");
+      throw new OciException(FailureKind.INTEGRITY, what, "path \"" + OneLine.escape(h.getName()) + "\" leaves the root");
     }
     if (path.isEmpty()) {
       if (h.isDirectory()) {
@@ -129,7 +130,7 @@ final class LayerUnpacker {
     if (name.startsWith(MergedFilesystem.WHITEOUT_PREFIX)) {
       String hidden = name.substring(MergedFilesystem.WHITEOUT_PREFIX.length());
       if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
-        throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + path);
+        throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + OneLine.escape(path));
       }
       Path target = directory(parentPath).resolve(hidden);
       if (unpacked.contains(relative(target))) {
@@ -166,7 +167,7 @@ final class LayerUnpacker {
     } else if (h.isLink()) {
       String linked = PathNames.cleanInside(h.getLinkName());
       if (linked == null || linked.isEmpty()) {
-        throw new OciException(FailureKind.INTEGRITY, what, "hard link " + path + " points outside the root");
+        throw new OciException(FailureKind.INTEGRITY, what, "hard link " + OneLine.escape(path) + " points outside the root");
       }
       Path existing = directory(PathNames.parent(linked)).resolve(PathNames.baseName(linked));
       if (FileStatus.of(existing).isEmpty()) {
@@ -261,7 +262,7 @@ final class LayerUnpacker {
         resolved.add(c);
       } else if (st.is(FsEntry.Type.SYMLINK)) {
         if (++links > MAX_LINKS) {
-          throw new OciException(FailureKind.INTEGRITY, what, "too many levels of symbolic links resolving /" + relativePath);
+          throw new OciException(FailureKind.INTEGRITY, what, "too many levels of symbolic links resolving /" + OneLine.escape(relativePath));
         }
         String target = Files.readSymbolicLink(p).toString();
         if (target.startsWith("/")) {

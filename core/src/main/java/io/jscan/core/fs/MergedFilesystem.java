@@ -4,6 +4,7 @@ import io.jscan.core.FailureKind;
 import io.jscan.core.image.Image;
 import io.jscan.core.image.Layer;
 import io.jscan.core.oci.OciException;
+import io.jscan.core.text.OneLine;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,7 +95,7 @@ public final class MergedFilesystem {
           if (name.startsWith(WHITEOUT_PREFIX)) {
             String target = name.substring(WHITEOUT_PREFIX.length());
             if (target.isEmpty() || target.equals(".") || target.equals("..")) {
-              throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + path);
+              throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + OneLine.escape(path));
             }
             deletedHere.add(parent.isEmpty() ? target : parent + "/" + target);
             continue;
@@ -106,7 +107,7 @@ public final class MergedFilesystem {
             throw new OciException(
                 FailureKind.INTEGRITY,
                 what,
-                path + " appears twice in the layer: extraction would keep the last copy, a scan the first");
+                OneLine.escape(path) + " appears twice in the layer: extraction would keep the last copy, a scan the first");
           }
           if (seen.contains(path) || hiddenByUpperLayer(path, deleted, opaque, nonDirectories)) {
             continue;
@@ -154,7 +155,7 @@ public final class MergedFilesystem {
         continue;
       }
       if (part.equals("..")) {
-        throw new OciException(FailureKind.INTEGRITY, what, "path \"" + raw + "\" leaves the root");
+        throw new OciException(FailureKind.INTEGRITY, what, "path \"" + OneLine.escape(raw) + "\" leaves the root");
       }
       parts.add(part);
     }
@@ -183,7 +184,7 @@ public final class MergedFilesystem {
       type = FsEntry.Type.HARDLINK;
       Optional<String> target = normalise(h.getLinkName(), what);
       if (target.isEmpty()) {
-        throw new OciException(FailureKind.INTEGRITY, what, "hard link " + path + " points at the root");
+        throw new OciException(FailureKind.INTEGRITY, what, "hard link " + OneLine.escape(path) + " points at the root");
       }
       link = target;
     } else if (h.isCharacterDevice()) {
