@@ -1,5 +1,7 @@
 package io.jscan.server;
 
+import io.jscan.core.text.Printable;
+
 /**
  * A request body that is not an AdmissionReview the server can answer: malformed JSON, another
  * kind, a request without a uid. Answered with 400 and the message, since no {@code response.uid}
@@ -8,7 +10,12 @@ package io.jscan.server;
 public final class BadReviewException extends Exception {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * @param message one line; text it quotes from the body (a kind, a JSON parser's complaint about
+   *     a character) has its line breaks and other control characters escaped here, since the
+   *     message is logged as one record and sent back as the answer
+   */
   public BadReviewException(String message) {
-    super(message);
+    super(Printable.escape(message));
   }
 }

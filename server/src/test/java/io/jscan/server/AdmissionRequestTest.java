@@ -27,6 +27,25 @@ class AdmissionRequestTest {
       + "\"dryRun\":true}}";
 
   @Test
+  void parse_lineSeparatorWhereAValueBelongs_failsWithOneLine() {
+    // found by AdmissionReviewFuzzTest: Jackson's complaint quoted the U+2028 raw
+    // (in UTF-16, which Jackson detects; in UTF-8 it names the byte instead of the character)
+    BadReviewException e = assertThrows(BadReviewException.class,
+        () -> AdmissionRequest.parse("[\u2028]".getBytes(StandardCharsets.UTF_16BE)));
+
+    assertTrue(e.getMessage().startsWith("malformed JSON at line 1, column 2: "), e.getMessage());
+    assertTrue(e.getMessage().contains("\\u2028") && e.getMessage().indexOf('\u2028') < 0, e.getMessage());
+  }
+
+  @Test
+  void parse_kindWithControlCharacters_isNamedEscaped() {
+    BadReviewException e = assertThrows(BadReviewException.class,
+        () -> AdmissionRequest.parse(utf8("{\"kind\":\"Admission\\nReview\\u001b[2J\"}")));
+
+    assertEquals("kind is \"Admission\\nReview\\x1b[2J\", expected AdmissionReview", e.getMessage());
+  }
+
+  @Test
   void parse_readsTheFieldsTheWebhookUses() throws Exception {
     AdmissionRequest r = AdmissionRequest.parse(utf8(OK));
     assertEquals("u-1", r.uid());

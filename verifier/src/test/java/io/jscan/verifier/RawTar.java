@@ -69,6 +69,14 @@ public final class RawTar {
     return file((dir.isEmpty() ? "" : dir + "/") + ".wh..wh..opq", "");
   }
 
+  /**
+   * A PAX extended header (typeflag {@code x}) holding {@code records} as given, well-formed or
+   * not: {@code "<length> <key>=<value>\n"} each (POSIX pax). It applies to the next entry.
+   */
+  public RawTar paxHeader(String records) {
+    return entry("PaxHeaders/next", TarConstants.LF_PAX_EXTENDED_HEADER_LC, 0100644, null, records.getBytes(StandardCharsets.UTF_8));
+  }
+
   private RawTar entry(String name, byte type, int mode, String link, byte[] content) {
     return put(header(name, type, mode, link, content.length), content);
   }

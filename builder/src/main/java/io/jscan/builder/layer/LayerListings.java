@@ -9,6 +9,7 @@ import io.jscan.core.image.Layer;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.Digest;
 import io.jscan.core.oci.OciException;
+import io.jscan.core.text.Printable;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -148,7 +149,7 @@ public final class LayerListings {
         TarEntry h = next.get();
         String path = PathNames.cleanInside(h.name());
         if (path == null) {
-          throw new OciException(FailureKind.INTEGRITY, what, "path \"" + h.name() + "\" leaves the root");
+          throw new OciException(FailureKind.INTEGRITY, what, "path \"" + Printable.escape(h.name()) + "\" leaves the root");
         }
         if (path.isEmpty()) {
           continue;
@@ -165,7 +166,7 @@ public final class LayerListings {
         if (name.startsWith(MergedFilesystem.WHITEOUT_PREFIX)) {
           String target = name.substring(MergedFilesystem.WHITEOUT_PREFIX.length());
           if (target.isEmpty() || target.equals(".") || target.equals("..")) {
-            throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + path);
+            throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + Printable.escape(path));
           }
           items.add(new Item(Kind.WHITEOUT, PathNames.join(parent, target), FsEntry.Type.FILE, 0, 0, 0, 0, Optional.empty(), 0, 0));
           continue;
@@ -181,7 +182,7 @@ public final class LayerListings {
         } else if (type == FsEntry.Type.HARDLINK) {
           String target = PathNames.cleanInside(h.linkName());
           if (target == null || target.isEmpty()) {
-            throw new OciException(FailureKind.INTEGRITY, what, "hard link " + path + " points outside the root");
+            throw new OciException(FailureKind.INTEGRITY, what, "hard link " + Printable.escape(path) + " points outside the root");
           }
           link = Optional.of(target);
         }

@@ -7,6 +7,7 @@ import io.jscan.core.fs.MergedFilesystem;
 import io.jscan.core.image.Layer;
 import io.jscan.core.io.AtomicFiles;
 import io.jscan.core.oci.OciException;
+import io.jscan.core.text.Printable;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,7 +114,7 @@ final class LayerUnpacker {
   private void entry(TarEntry h, InputStream content) throws IOException, OciException {
     String path = PathNames.cleanInside(h.name());
     if (path == null) {
-      throw new OciException(FailureKind.INTEGRITY, what, "path \"" + h.name() + "\" leaves the root");
+      throw new OciException(FailureKind.INTEGRITY, what, "path \"" + Printable.escape(h.name()) + "\" leaves the root");
     }
     if (path.isEmpty()) {
       if (h.isDirectory()) {
@@ -138,7 +139,7 @@ final class LayerUnpacker {
     if (name.startsWith(MergedFilesystem.WHITEOUT_PREFIX)) {
       String hidden = name.substring(MergedFilesystem.WHITEOUT_PREFIX.length());
       if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
-        throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + path);
+        throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + Printable.escape(path));
       }
       Path target = directory(parentPath).resolve(hidden);
       if (unpacked.contains(relative(target))) {
@@ -176,7 +177,7 @@ final class LayerUnpacker {
     } else if (h.isHardLink()) {
       String linked = PathNames.cleanInside(h.linkName());
       if (linked == null || linked.isEmpty()) {
-        throw new OciException(FailureKind.INTEGRITY, what, "hard link " + path + " points outside the root");
+        throw new OciException(FailureKind.INTEGRITY, what, "hard link " + Printable.escape(path) + " points outside the root");
       }
       Path existing = directory(PathNames.parent(linked)).resolve(PathNames.baseName(linked));
       if (FileStatus.of(existing).isEmpty()) {
@@ -267,7 +268,7 @@ final class LayerUnpacker {
         resolved.add(c);
       } else if (st.is(FsEntry.Type.SYMLINK)) {
         if (++links > MAX_LINKS) {
-          throw new OciException(FailureKind.INTEGRITY, what, "too many levels of symbolic links resolving /" + relativePath);
+          throw new OciException(FailureKind.INTEGRITY, what, "too many levels of symbolic links resolving /" + Printable.escape(relativePath));
         }
         String target = Files.readSymbolicLink(p).toString();
         if (target.startsWith("/")) {

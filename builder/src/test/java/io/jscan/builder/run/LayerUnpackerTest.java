@@ -50,6 +50,15 @@ class LayerUnpackerTest {
   }
 
   @Test
+  void unpack_pathClimbingOutWithALineBreak_isNamedOnOneLine() throws Exception {
+    // the class of bug LayerListingsFuzzTest found in the builder's listing: a path quoted raw
+    Layer layer = new LayerRecipe().file("../a\r\nb", 0644, "x").layer();
+    OciException e = assertThrows(OciException.class,
+        () -> LayerUnpacker.unpack(layer, "layer 1", Files.createDirectories(tmp.resolve("root")), LayerUnpacker.Whiteouts.APPLY));
+    assertEquals("layer 1: path \"../a\\r\\nb\" leaves the root", e.getMessage());
+  }
+
+  @Test
   void unpack_pathClimbingOut_isAnIntegrityError() throws Exception {
     Layer layer = new LayerRecipe().file("../escaped", 0644, "x").layer();
     OciException e = assertThrows(OciException.class,

@@ -7,6 +7,7 @@ import io.jscan.core.oci.OciException;
 import io.jscan.core.tar.TarEntry;
 import io.jscan.core.tar.TarReader;
 import java.io.BufferedInputStream;
+import io.jscan.core.text.Printable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -97,7 +98,7 @@ public final class MergedFilesystem {
           if (name.startsWith(WHITEOUT_PREFIX)) {
             String target = name.substring(WHITEOUT_PREFIX.length());
             if (target.isEmpty() || target.equals(".") || target.equals("..")) {
-              throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + path);
+              throw new OciException(FailureKind.INTEGRITY, what, "invalid whiteout " + Printable.escape(path));
             }
             deletedHere.add(parent.isEmpty() ? target : parent + "/" + target);
             continue;
@@ -111,7 +112,7 @@ public final class MergedFilesystem {
             throw new OciException(
                 FailureKind.INTEGRITY,
                 what,
-                path + " appears twice in the layer: extraction would keep the last copy, a scan the first");
+                Printable.escape(path) + " appears twice in the layer: extraction would keep the last copy, a scan the first");
           }
           if (seen.contains(path) || hiddenByUpperLayer(path, deleted, opaque, nonDirectories)) {
             continue;
@@ -159,7 +160,7 @@ public final class MergedFilesystem {
         continue;
       }
       if (part.equals("..")) {
-        throw new OciException(FailureKind.INTEGRITY, what, "path \"" + raw + "\" leaves the root");
+        throw new OciException(FailureKind.INTEGRITY, what, "path \"" + Printable.escape(raw) + "\" leaves the root");
       }
       parts.add(part);
     }
@@ -195,7 +196,7 @@ public final class MergedFilesystem {
     } else if (type == FsEntry.Type.HARDLINK) {
       Optional<String> target = normalise(h.linkName(), what);
       if (target.isEmpty()) {
-        throw new OciException(FailureKind.INTEGRITY, what, "hard link " + path + " points at the root");
+        throw new OciException(FailureKind.INTEGRITY, what, "hard link " + Printable.escape(path) + " points at the root");
       }
       link = target;
     }

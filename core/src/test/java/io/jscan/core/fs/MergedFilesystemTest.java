@@ -107,6 +107,13 @@ class MergedFilesystemTest {
   }
 
   @Test
+  void pathLeavingTheRootWithALineBreak_isNamedOnOneLine() {
+    // the class of bug LayerListingsFuzzTest found in the builder's listing: a path quoted raw
+    OciException e = assertThrows(OciException.class, () -> merged(layer(TarBuilder.tar().file("../a\nb\u001b[2J", "x"))));
+    assertTrue(e.getMessage().endsWith("path \"../a\\nb\\x1b[2J\" leaves the root"), e.getMessage());
+  }
+
+  @Test
   void fileTwiceInOneLayer_failsAsIntegrity() {
     OciException e =
         assertThrows(OciException.class, () -> merged(layer(TarBuilder.tar().file("f", "first").file("f", "second"))));

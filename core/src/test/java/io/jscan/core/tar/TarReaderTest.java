@@ -118,6 +118,17 @@ class TarReaderTest {
   }
 
   @Test
+  void next_paxSizeWithALineBreak_failsOnOneLineQuotingNothingOfIt() {
+    // found by the tar fuzz target (LayerScannerFuzzTest) in the reader this one replaced: the
+    // value was quoted raw, line break and all; this reader names the record, not its value
+    String value = "renamed\n16 uid=70000000" + "x".repeat(100);
+    byte[] tar = HostileTar.tar().pax(records("size", value)).file("f", "content").end().build();
+    TarFormatException e = assertThrows(TarFormatException.class, () -> read(tar));
+    assertTrue(e.getMessage().startsWith("invalid PAX size record"), e.getMessage());
+    assertTrue(e.getMessage().indexOf('\n') < 0 && !e.getMessage().contains("renamed"), e.getMessage());
+  }
+
+  @Test
   void next_sparseHolesBeyondTheLimit_refusedAsASparseBomb() {
     byte[] tar = HostileTar.tar()
         .pax(records("GNU.sparse.major", "0", "GNU.sparse.minor", "1", "GNU.sparse.size", String.valueOf(1L << 40),

@@ -72,10 +72,26 @@ public final class GoText {
   public static String quote(String s) {
     StringBuilder out = new StringBuilder(s.length() + 2);
     out.append('"');
+    escape(s, true, out);
+    return out.append('"').toString();
+  }
+
+  /**
+   * {@code s} with its non-printable runes escaped as {@link #quote} escapes them, quotes and
+   * backslashes kept: for input text inside an error message, which is printed as one line
+   * (a variable's {@code ${A:?message}} or a bad modifier may hold a line break).
+   */
+  public static String escapeNonPrintable(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    escape(s, false, out);
+    return out.toString();
+  }
+
+  private static void escape(String s, boolean quoting, StringBuilder out) {
     for (int i = 0; i < s.length(); ) {
       int cp = s.codePointAt(i);
       i += Character.charCount(cp);
-      if (cp == '"' || cp == '\\') {
+      if (quoting && (cp == '"' || cp == '\\')) {
         out.append('\\').appendCodePoint(cp);
       } else if (isPrint(cp)) {
         out.appendCodePoint(cp);
@@ -103,7 +119,6 @@ public final class GoText {
         }
       }
     }
-    return out.append('"').toString();
   }
 
   /** Go's {@code strconv.IsPrint}: letters, marks, numbers, punctuation, symbols and ASCII space. */

@@ -279,7 +279,10 @@ public final class ShellLexer {
         throw DockerfileException.overLimit(at, "matching this word's ${…} patterns takes more than " + MAX_MATCH_STEPS
             + " steps (the limit; a pattern with many stars against a long value?)");
       } catch (LexFailure e) {
-        throw DockerfileException.at(at, "failed to process " + GoText.quote(source) + ": " + e.getMessage());
+        // the detail may quote the word's text (a modifier, a pattern, a ${A:?message}): escaped, so
+        // that the error stays one line
+        throw DockerfileException.at(
+            at, "failed to process " + GoText.quote(source) + ": " + GoText.escapeNonPrintable(e.getMessage()));
       }
     }
 

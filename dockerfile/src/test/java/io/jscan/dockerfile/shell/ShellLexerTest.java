@@ -57,6 +57,23 @@ class ShellLexerTest {
   }
 
   @Test
+  void expandHeredocBody_unsupportedModifierIsALineBreak_errorStaysOneLine() {
+    // found by WordExpanderFuzzTest: the modifier was quoted raw in the message
+    DockerfileException e = assertThrows(DockerfileException.class,
+        () -> new WordExpander('\\', VARS).expandHeredocBody("echo hi\n${E\n", AT));
+
+    assertEquals("Dockerfile:7: failed to process \"echo hi\\n${E\\n\": unsupported modifier (\\n) in substitution", e.getMessage());
+  }
+
+  @Test
+  void processWord_requiredVariableMessageWithControlCharacters_errorStaysOneLine() {
+    DockerfileException e = assertThrows(DockerfileException.class,
+        () -> ShellLexer.withEscapeToken('\\').processWord("${NOPE?two\nlines\u001b[2J}", VARS, AT));
+
+    assertEquals("Dockerfile:7: failed to process \"${NOPE?two\\nlines\\x1b[2J}\": NOPE: two\\nlines\\x1b[2J", e.getMessage());
+  }
+
+  @Test
   void processWord_colonWithPatternOperator_isUnsupported() {
     assertThrows(DockerfileException.class, () -> ShellLexer.withEscapeToken('\\').processWord("${FILE:#x}", VARS, AT));
   }

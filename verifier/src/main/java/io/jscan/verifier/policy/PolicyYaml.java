@@ -76,7 +76,9 @@ final class PolicyYaml {
 
   /** {@code FILE:LINE} and the detail, as every policy error reads. */
   static VerifierException error(String source, int line, String detail) {
-    return VerifierException.badInput(source + ":" + Math.max(1, line), detail);
+    // the detail may name a key or a value of the file (a key is quoted as written): escaped, so
+    // that the error stays one line
+    return VerifierException.badInput(source + ":" + Math.max(1, line), Printable.escape(detail));
   }
 
   /** What a node is, for "a mapping was expected here, found …": a list, a mapping, a string "…" (short, escaped). */

@@ -87,6 +87,9 @@ class PolicyLoaderTest {
     return Stream.of(
         Arguments.of("unknown top-level key", HEAD + "rulez: []\n", "t.yaml:4: top level: unknown key \"rulez\""),
         Arguments.of("wrong apiVersion", "apiVersion: v2\nkind: Policy\nname: t\nrules: [{id: maintainer}]\n", "t.yaml:1: apiVersion must be jscan.io/v1, got v2"),
+        // found by PolicyLoaderFuzzTest: a value quoted in an error kept its line break
+        Arguments.of("apiVersion with a line break", "apiVersion: \"v2\\nkm\\e[2J\"\nkind: Policy\nname: t\nrules: [{id: maintainer}]\n",
+            "t.yaml:1: apiVersion must be jscan.io/v1, got v2\\nkm\\x1b[2J"),
         Arguments.of("unknown rule", HEAD + "rules:\n  - id: no-such-rule\n",
             "t.yaml:5: rule no-such-rule: not a built-in rule, and it has no expression"),
         Arguments.of("unknown parameter", HEAD + "rules:\n  - id: max-layers\n    parameters:\n      maxx: 3\n",

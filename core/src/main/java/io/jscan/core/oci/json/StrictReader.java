@@ -1,5 +1,6 @@
 package io.jscan.core.oci.json;
 
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jscan.core.oci.OciException;
+import io.jscan.core.text.Printable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -70,7 +72,10 @@ final class StrictReader {
   }
 
   OciException fail(String path, String detail) {
-    return OciException.badInput(what, path.isEmpty() ? detail : path + ": " + detail);
+    // the detail may quote a value of the document (a field name is part of the path): escaped,
+    // so that the error stays one line
+    String text = Printable.escape(path.isEmpty() ? detail : path + ": " + detail);
+    return OciException.badInput(what, text);
   }
 
   static String child(String path, String field) {

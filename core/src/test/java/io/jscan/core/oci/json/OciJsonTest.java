@@ -126,6 +126,13 @@ class OciJsonTest {
   }
 
   @Test
+  void config_rootfsTypeWithALineBreak_failsWithOneLineQuotingItEscaped() {
+    // found by OciJsonFuzzTest: the value was quoted raw, carriage return and all
+    OciException e = parseConfigFails(config("", "").replace("\"type\":\"layers\"", "\"type\":\"lay\\r\\u001b[2Js\""));
+    assertEquals("config C: rootfs.type: must be \"layers\", got \"lay\\r\\x1b[2Js\"", e.getMessage());
+  }
+
+  @Test
   void config_volumesAsArray_isRejected() {
     OciException e = parseConfigFails(config("\"Volumes\":[\"/a\"]", ""));
     assertEquals("config C: config.Volumes: expected an object, got an array", e.getMessage());
