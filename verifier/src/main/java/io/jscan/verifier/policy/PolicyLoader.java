@@ -116,7 +116,7 @@ public final class PolicyLoader {
           throw VerifierException.badInput(spec, "reading the policy directory: its policy files together are larger than the limit of "
               + InputLimit.POLICY_DIRECTORY.human());
         }
-        out.add(parse(f.toString(), bytes));
+        out.add(parse(f, bytes));
       }
       return out;
     }
@@ -148,7 +148,11 @@ public final class PolicyLoader {
 
   /** Reads one policy file: a regular file of at most {@link InputLimit#POLICY}. */
   public static Policy read(Path file) throws VerifierException {
-    byte[] yaml = readBytes(file);
+    return parse(file, readBytes(file));
+  }
+
+  /** Parses the bytes read from {@code file}, quoting none of them when it is reached through a symlink out of its directory. */
+  private static Policy parse(Path file, byte[] yaml) throws VerifierException {
     try {
       return parse(file.toString(), yaml);
     } catch (VerifierException e) {
