@@ -1,5 +1,6 @@
 package io.jscan.core;
 
+import io.jscan.core.text.Printable;
 import java.util.Objects;
 
 /**
@@ -7,7 +8,10 @@ import java.util.Objects;
  * {@code DockerfileException}, {@code BuildException}, ...).
  *
  * <p>The message always reads {@code what failed: detail}, so the command line can print it as
- * one line. The {@link FailureKind} tells the command line which exit code the failure maps to;
+ * one line: both parts are escaped here ({@link Printable}), whatever input text they quote (a
+ * flag name, a path from a layer, a value from a document), so that no subsystem's message can
+ * span lines or carry a terminal escape sequence. Escaping is idempotent, so wrapping another
+ * exception's parts changes nothing. The {@link FailureKind} tells the command line which exit code the failure maps to;
  * policy violations are never exceptions (they are data in a report).
  */
 public abstract class JscanException extends Exception {
@@ -22,7 +26,11 @@ public abstract class JscanException extends Exception {
   }
 
   protected JscanException(FailureKind kind, String what, String detail, Throwable cause) {
-    super(Objects.requireNonNull(what, "what") + ": " + Objects.requireNonNull(detail, "detail"), cause);
+    this(kind, Printable.escape(Objects.requireNonNull(what, "what")), Printable.escape(Objects.requireNonNull(detail, "detail")), cause, 0);
+  }
+
+  private JscanException(FailureKind kind, String what, String detail, Throwable cause, int escaped) {
+    super(what + ": " + detail, cause);
     this.kind = Objects.requireNonNull(kind, "kind");
     this.what = what;
     this.detail = detail;

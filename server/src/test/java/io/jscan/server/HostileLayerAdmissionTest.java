@@ -74,7 +74,7 @@ class HostileLayerAdmissionTest {
     JsonNode r = h.reviewPod("/validate", "setuid", h.registry.host() + "/hidden-setuid:1");
     assertFalse(r.path("allowed").asBoolean(), r.toString());
     String message = r.path("status").path("message").asText();
-    assertTrue(message.contains("integrity: global PAX header at byte 0 sets size"), message);
+    assertTrue(message.contains("integrity: layer 1 ") && message.contains(": global PAX header at byte 0 sets size"), message);
     assertTrue(message.contains("no-setuid (policy setuid): setuid file (mode 4755)"), "the binary is seen: " + message);
   }
 

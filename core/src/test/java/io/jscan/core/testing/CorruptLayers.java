@@ -10,7 +10,6 @@ import io.jscan.core.oci.ImageConfig.History;
 import io.jscan.core.oci.MediaTypes;
 import io.jscan.core.oci.OciException;
 import io.jscan.core.oci.Platform;
-import io.jscan.core.transport.ocilayout.OciLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -88,9 +87,16 @@ public final class CorruptLayers {
     return b.build();
   }
 
-  /** Writes {@link #image} as {@code oci:DIR:app} (the layout copies bytes as they are). */
+  /**
+   * Writes {@link #image} as {@code oci:DIR:app}, as another tool would ({@link
+   * DefectiveImages#writeLayout}): jscan's own writers check layers as they copy and refuse it.
+   */
   public static Path layout(Defect defect, Path dir) throws OciException {
-    OciLayout.create(dir).write(image(defect), Optional.of("app"));
+    try {
+      DefectiveImages.writeLayout(image(defect), dir, "app");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     return dir;
   }
 

@@ -232,4 +232,14 @@ class InstructionsTest {
     assertEquals(List.of("echo $HOME"), run.command().arguments());
     assertFalse(run.command().execForm());
   }
+
+  @Test
+  void parse_unknownFlagWithACarriageReturnInItsName_errorStaysOneLine() {
+    // found by DockerfileParserFuzzTest (fuzz/README.md): the flag's name was quoted raw, CR and all
+    DockerfileException e = assertThrows(DockerfileException.class,
+        () -> Dockerfile.parse("Dockerfile", "FROM --platfor\\\r\u0010\u0000m=copy a\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    assertTrue(e.getMessage().startsWith("Dockerfile:1: unknown flag: --platfor"), e.getMessage());
+    assertFalse(e.getMessage().chars().anyMatch(c -> c < 0x20), e.getMessage());
+  }
 }
