@@ -27,6 +27,15 @@ public final class BuildException extends JscanException {
     return new BuildException(FailureKind.BAD_INPUT, what, detail);
   }
 
+  private BuildException(FailureKind kind, String what, String detail, java.util.List<String> lines) {
+    super(kind, what, detail, lines, null);
+  }
+
+  /** Bad input at an instruction, with lines of context under the message (a RUN step's output). */
+  public static BuildException at(SourceLocation at, String detail, java.util.List<String> lines) {
+    return new BuildException(FailureKind.BAD_INPUT, at.file() + ":" + at.startLine(), detail, lines);
+  }
+
   /** Bad input at an instruction. */
   public static BuildException at(SourceLocation at, String detail) {
     return new BuildException(FailureKind.BAD_INPUT, at.file() + ":" + at.startLine(), detail);

@@ -1,6 +1,7 @@
 package io.jscan.core;
 
 import io.jscan.core.text.Printable;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,20 +21,35 @@ public abstract class JscanException extends Exception {
   private final FailureKind kind;
   private final String what;
   private final String detail;
+  private final List<String> lines;
 
   protected JscanException(FailureKind kind, String what, String detail) {
     this(kind, what, detail, null);
   }
 
   protected JscanException(FailureKind kind, String what, String detail, Throwable cause) {
-    this(kind, Printable.escape(Objects.requireNonNull(what, "what")), Printable.escape(Objects.requireNonNull(detail, "detail")), cause, 0);
+    this(kind, what, detail, List.of(), cause);
   }
 
-  private JscanException(FailureKind kind, String what, String detail, Throwable cause, int escaped) {
-    super(what + ": " + detail, cause);
+  /**
+   * A failure whose one-line message is followed by {@code lines} of context, each escaped on its
+   * own (a failed RUN step's last lines of output, as BuildKit shows them): the lines are data the
+   * command line prints under the message, never a way for input to forge one.
+   */
+  protected JscanException(FailureKind kind, String what, String detail, List<String> lines, Throwable cause) {
+    super(message(Printable.escape(Objects.requireNonNull(what, "what")), Printable.escape(Objects.requireNonNull(detail, "detail")), lines), cause);
     this.kind = Objects.requireNonNull(kind, "kind");
-    this.what = what;
-    this.detail = detail;
+    this.what = Printable.escape(what);
+    this.detail = Printable.escape(detail);
+    this.lines = lines.stream().map(Printable::escape).toList();
+  }
+
+  private static String message(String what, String detail, List<String> lines) {
+    StringBuilder b = new StringBuilder(what).append(": ").append(detail);
+    for (String line : lines) {
+      b.append('\n').append(Printable.escape(line));
+    }
+    return b.toString();
   }
 
   /** Which kind of failure this is; decides the exit code. */
@@ -46,8 +62,13 @@ public abstract class JscanException extends Exception {
     return what;
   }
 
-  /** Why it failed (the part of the message after the colon). */
+  /** Why it failed (the part of the message's first line after the colon). */
   public String detail() {
     return detail;
+  }
+
+  /** The lines of context under the message's first line (escaped), often none. */
+  public List<String> lines() {
+    return lines;
   }
 }

@@ -173,14 +173,14 @@ public final class RunCommandStep implements BuildStep {
 
   /** {@code FILE:LINE: RUN failed with exit code N}, then the command's last lines of output. */
   static BuildException failed(SourceLocation at, StepRun.Outcome outcome) {
-    StringBuilder detail = new StringBuilder("RUN failed with exit code " + outcome.exitCode());
+    List<String> lines = new ArrayList<>();
     if (!outcome.tail().isEmpty()) {
-      detail.append("\nlast ").append(outcome.tail().size()).append(" lines of its output:");
+      lines.add("last " + outcome.tail().size() + " lines of its output:");
       for (String line : outcome.tail()) {
-        detail.append("\n  ").append(line);
+        lines.add("  " + line);
       }
     }
-    return BuildException.at(at, detail.toString());
+    return BuildException.at(at, "RUN failed with exit code " + outcome.exitCode(), lines);
   }
 
   // ---------------------------------------------------------------- command

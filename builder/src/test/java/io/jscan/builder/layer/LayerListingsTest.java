@@ -155,4 +155,15 @@ class LayerListingsTest {
 
     assertEquals("layer 1: path \"../\\x1b[2Jx\" leaves the root", e.getMessage());
   }
+
+  @Test
+  void of_entryOfATypeNoRuntimeExtractsNamedWithALineBreak_isAnIntegrityFailureOnOneLine() {
+    // found by LayerListingsFuzzTest (fuzz/README.md): the path was quoted raw in the message
+    // requireExtractable makes; every JscanException now escapes its message where it is made
+    OciException e = listingFails(HostileTar.tar().header(HostileTar.header('\u00ff', "d/x\ny", 0)).end().build());
+
+    assertEquals(FailureKind.INTEGRITY, e.kind());
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    assertTrue(e.getMessage().contains("/d/x\\ny is a tar entry of type \\xff"), e.getMessage());
+  }
 }
